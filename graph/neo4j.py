@@ -1,0 +1,113 @@
+"""Neo4jGraph: the GraphStore on Neo4j through the official async driver (Cypher, MERGE for idempotence)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from neo4j import AsyncDriver, AsyncGraphDatabase
+
+from graph.protocol import RELATIONS, Direction, endpoints
+
+
+def _auth_and_url(url: str) -> tuple[str, Any]:
+    """Credentials may ride in the URL (bolt://user:pass@host:7687); no credentials means auth off."""
+    parts = urlsplit(url)
+    if parts.username:
+        netloc = parts.hostname or ""
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urlunsplit(parts._replace(netloc=netloc)), (parts.username, parts.password or "")
+    return url, None
+
+
+class Neo4jGraph:
+    kind = "neo4j"
+
+    def __init__(self, url: str, database: str | None = None) -> None:
+        self.url = url
+        self.database = database
+        self._driver: AsyncDriver | None = None
+
+    @property
+    def driver(self) -> AsyncDriver:
+        if self._driver is None:
+            raise RuntimeError("Neo4jGraph is not open")
+        return self._driver
+
+    async def open(self) -> None:
+        url, auth = _auth_and_url(self.url)
+        self._driver = AsyncGraphDatabase.driver(url, auth=auth)
+        await self.ping()
+        for label in sorted({label for pair in RELATIONS.values() for label in pair}):
+            await self._write(
+                f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+            )
+
+    async def close(self) -> None:
+        if self._driver is not None:
+            await self._driver.close()
+            self._driver = None
+
+    async def ping(self) -> None:
+        await self.driver.verify_connectivity()
+
+    async def _write(self, cypher: str, **params: Any) -> None:
+        await self.driver.execute_query(cypher, params, database_=self.database)
+
+    async def _read(self, cypher: str, **params: Any) -> list[Any]:
+        records, _, _ = await self.driver.execute_query(
+            cypher, params, database_=self.database, routing_="r"
+        )
+        return records
+
+    async def add_edge(self, rel: str, src: str, dst: str) -> None:
+        a, b = endpoints(rel)
+        await self._write(
+            f"MERGE (s:{a} {{id: $src}}) MERGE (d:{b} {{id: $dst}}) MERGE (s)-[:{rel}]->(d)", src=src, dst=dst
+        )
+
+    async def remove_edge(self, rel: str, src: str, dst: str) -> None:
+        a, b = endpoints(rel)
+        await self._write(f"MATCH (:{a} {{id: $src}})-[r:{rel}]->(:{b} {{id: $dst}}) DELETE r", src=src, dst=dst)
+
+    async def neighbors(self, rel: str, node: str, direction: Direction = "out", limit: int = 1000) -> list[str]:
+        a, b = endpoints(rel)
+        pattern = f"(:{a} {{id: $node}})-[:{rel}]->(n:{b})" if direction == "out" else (
+            f"(n:{a})-[:{rel}]->(:{b} {{id: $node}})"
+        )
+        records = await self._read(f"MATCH {pattern} RETURN n.id AS id ORDER BY id LIMIT $limit",
+                                   node=node, limit=limit)
+        return [r["id"] for r in records]
+
+    async def two_hop(
+        self, rel: str, start: str, *, limit: int = 20, exclude: Collection[str] = ()
+    ) -> list[tuple[str, int]]:
+        a, _ = endpoints(rel)
+        records = await self._read(
+            f"MATCH (s:{a} {{id: $start}})-[:{rel}]->(m)-[:{rel}]->(c) "
+            f"WHERE c <> s AND NOT (s)-[:{rel}]->(c) AND NOT c.id IN $exclude "
+            "RETURN c.id AS id, count(DISTINCT m) AS n ORDER BY n DESC, id ASC LIMIT $limit",
+            start=start, exclude=list(exclude), limit=limit,
+        )
+        return [(r["id"], int(r["n"])) for r in records]
+
+    async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
+        a, b = endpoints(rel)
+        async with self.driver.session(database=self.database, fetch_size=batch) as session:
+            result = await session.run(f"MATCH (s:{a})-[:{rel}]->(d:{b}) RETURN s.id AS s, d.id AS d")
+            chunk: list[tuple[str, str]] = []
+            async for record in result:
+                chunk.append((record["s"], record["d"]))
+                if len(chunk) >= batch:
+                    yield chunk
+                    chunk = []
+            if chunk:
+                yield chunk
+
+    async def clear(self) -> None:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction, hence session.run.
+        async with self.driver.session(database=self.database) as session:
+            result = await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+            await result.consume()

@@ -1,0 +1,58 @@
+"""Typed settings from the environment (and CLI flags, which override it). URLs pick the backends."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    HOST: str = "127.0.0.1"
+    PORT: int = Field(8000, ge=0, le=65535)
+    DATA_DIR: Path = Path("./data")
+    # Empty means the embedded default: SQLite under DATA_DIR, an in-memory graph, an in-process bus.
+    MONGO_URL: str = ""
+    MONGO_DB: str = "youxianggou"
+    GRAPH_URL: str = ""
+    REDIS_URL: str = ""
+    SECRET_KEY: str = ""
+    DEV_LOGIN: bool = False
+    LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    ACCESS_TOKEN_MINUTES: int = Field(15, ge=1, le=24 * 60)
+    # How often the outbox projector looks for work it was not woken up for (other processes' writes).
+    PROJECTOR_POLL_SECONDS: float = Field(1.0, gt=0)
+    # Per-subscriber queue bound: a viewer further behind than this is disconnected.
+    SUBSCRIBER_QUEUE_SIZE: int = Field(1000, ge=1)
+
+    @property
+    def dev_mode(self) -> bool:
+        return self.DEV_LOGIN
+
+    @model_validator(mode="after")
+    def _secret_key_outside_dev(self) -> Settings:
+        if not self.SECRET_KEY and not self.dev_mode:
+            raise ValueError("SECRET_KEY is required unless DEV_LOGIN=1 (dev mode)")
+        return self
+
+    def secret_key(self) -> str:
+        """SECRET_KEY, or in dev mode a key generated once and kept in DATA_DIR."""
+        if self.SECRET_KEY:
+            return self.SECRET_KEY
+        path = self.DATA_DIR / "dev-secret-key"
+        if not path.exists():
+            self.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment, with explicit (flag) values taking precedence; None means 'not given'."""
+    given = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**given)

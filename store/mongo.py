@@ -1,0 +1,119 @@
+"""MongoStore: the DocumentStore on MongoDB (or a MongoDB-wire server) through PyMongo's async API."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from store.cursor import decode_cursor, encode_cursor
+from store.protocol import Doc, DuplicateKey, Filter, Index, Page, Update
+
+
+def _is_duplicate_key(exc: OperationFailure) -> bool:
+    # FerretDB 1.x reports a unique-index conflict inside findAndModify as InternalError (code 1) carrying
+    # SQLite's message, where MongoDB says DuplicateKey (11000); both mean the same to callers.
+    return isinstance(exc, DuplicateKeyError) or (exc.code == 1 and "UNIQUE constraint failed" in str(exc))
+
+
+class MongoStore:
+    kind = "mongo"
+
+    def __init__(self, url: str, database: str) -> None:
+        self.url = url
+        self.database_name = database
+        self._client: AsyncMongoClient[Doc] | None = None
+
+    @property
+    def _db(self) -> Any:
+        if self._client is None:
+            raise RuntimeError("MongoStore is not open")
+        return self._client[self.database_name]
+
+    async def open(self) -> None:
+        self._client = AsyncMongoClient(self.url, serverSelectionTimeoutMS=5000, tz_aware=True)
+        await self.ping()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+    async def ping(self) -> None:
+        await self._db.command("ping")
+
+    async def ensure_index(self, index: Index) -> None:
+        keys = [(f, 1) for f in index.fields]
+        name = "__".join(f.replace(".", "_") for f in index.fields) + ("__u" if index.unique else "")
+        await self._db[index.collection].create_index(keys, unique=index.unique, name=name)
+
+    async def insert(self, collection: str, doc: Doc) -> None:
+        try:
+            await self._db[collection].insert_one(dict(doc))
+        except DuplicateKeyError as exc:
+            raise DuplicateKey(collection, str(exc.details or exc)) from exc
+
+    async def get(self, collection: str, doc_id: str) -> Doc | None:
+        found: Doc | None = await self._db[collection].find_one({"_id": doc_id})
+        return found
+
+    async def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, Doc]:
+        if not ids:
+            return {}
+        cursor = self._db[collection].find({"_id": {"$in": list(dict.fromkeys(ids))}})
+        return {doc["_id"]: doc async for doc in cursor}
+
+    async def find(
+        self,
+        collection: str,
+        where: Filter | None = None,
+        *,
+        sort: str = "_id",
+        direction: Literal[1, -1] = 1,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page:
+        query: dict[str, Any] = dict(where or {})
+        if after is not None:
+            value, last_id = decode_cursor(after)
+            cmp = "$gt" if direction == 1 else "$lt"
+            keyset: dict[str, Any] = (
+                {"_id": {cmp: last_id}}
+                if sort == "_id"
+                else {"$or": [{sort: {cmp: value}}, {sort: value, "_id": {cmp: last_id}}]}
+            )
+            query = {"$and": [query, keyset]} if query else keyset
+        order = [(sort, direction)] if sort == "_id" else [(sort, direction), ("_id", direction)]
+        cursor = self._db[collection].find(query).sort(order).limit(limit + 1)
+        docs = [doc async for doc in cursor]
+        page = docs[:limit]
+        next_cursor = None
+        if len(docs) > limit and page:
+            last = page[-1]
+            next_cursor = encode_cursor(last.get(sort) if sort != "_id" else None, last["_id"])
+        return Page(page, next_cursor)
+
+    async def count(self, collection: str, where: Filter | None = None) -> int:
+        return int(await self._db[collection].count_documents(dict(where or {})))
+
+    async def update_one(self, collection: str, where: Filter, update: Update) -> Doc | None:
+        try:
+            found: Doc | None = await self._db[collection].find_one_and_update(
+                dict(where), {op: dict(fields) for op, fields in update.items()},
+                return_document=ReturnDocument.AFTER,
+            )
+        except OperationFailure as exc:
+            if _is_duplicate_key(exc):
+                raise DuplicateKey(collection, str(exc.details or exc)) from exc
+            raise
+        return found
+
+    async def delete(self, collection: str, doc_id: str) -> bool:
+        result = await self._db[collection].delete_one({"_id": doc_id})
+        return bool(result.deleted_count)
+
+    async def drop_all(self) -> None:
+        if self._client is not None:
+            await self._client.drop_database(self.database_name)

@@ -1,0 +1,250 @@
+"""SqliteStore: the embedded DocumentStore. One table per collection holding JSON documents, expression
+indexes on `json_extract`, WAL. All access goes through one connection on one worker thread, so guarded
+updates are atomic within a process; `BEGIN IMMEDIATE` makes them atomic across processes too."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import orjson
+
+from store.cursor import decode_cursor, encode_cursor
+from store.protocol import COMPARISONS, Doc, DuplicateKey, Filter, Index, Page, Update
+from store.updates import apply_update
+
+T = TypeVar("T")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+_SQL_OPS = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
+
+
+def _table(collection: str) -> str:
+    if not _NAME.match(collection):
+        raise ValueError(f"bad collection name {collection!r}")
+    return f'"{collection}"'
+
+
+def _expr(field: str) -> str:
+    if field == "_id":
+        return "id"
+    if not _FIELD.match(field):
+        raise ValueError(f"bad field name {field!r}")
+    return f"json_extract(doc, '$.{field}')"
+
+
+def _param(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        raise ValueError("filters compare scalar values only")
+    return value
+
+
+def where_sql(where: Filter | None) -> tuple[str, list[Any]]:
+    """Translate a filter into a SQL condition and its parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    for field, cond in (where or {}).items():
+        expr = _expr(field)
+        ops = cond if isinstance(cond, dict) else {"$eq": cond}
+        for op, value in ops.items():
+            if op == "$eq" and value is None:
+                clauses.append(f"{expr} IS NULL")
+            elif op == "$eq":
+                clauses.append(f"{expr} = ?")
+                params.append(_param(value))
+            elif op == "$ne":
+                clauses.append(f"{expr} IS NOT ?")
+                params.append(_param(value))
+            elif op == "$in":
+                values = [_param(v) for v in value]
+                if not values:
+                    clauses.append("0")
+                    continue
+                clauses.append(f"{expr} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+            elif op in _SQL_OPS:
+                clauses.append(f"{expr} {_SQL_OPS[op]} ?")
+                params.append(_param(value))
+            else:
+                raise ValueError(f"unsupported filter operator {op!r}; use one of {COMPARISONS}")
+    return (" AND ".join(clauses) or "1"), params
+
+
+class SqliteStore:
+    kind = "sqlite"
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-store")
+        self._conn: sqlite3.Connection | None = None
+        self._tables: set[str] = set()
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    async def open(self) -> None:
+        await self._run(self._open)
+
+    def _open(self) -> None:
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        self._conn = conn
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+        self._tables = {r[0] for r in rows}
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            await self._run(self._conn.close)
+            self._conn = None
+        self._executor.shutdown(wait=True)
+
+    async def ping(self) -> None:
+        await self._run(lambda: self._db().execute("SELECT 1").fetchone())
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise RuntimeError("SqliteStore is not open")
+        return self._conn
+
+    def _ensure_table(self, collection: str) -> str:
+        table = _table(collection)
+        if collection not in self._tables:
+            self._db().execute(f"CREATE TABLE IF NOT EXISTS {table} (id TEXT PRIMARY KEY, doc TEXT NOT NULL)")
+            self._tables.add(collection)
+        return table
+
+    # -- operations ------------------------------------------------------------------------------------
+    async def ensure_index(self, index: Index) -> None:
+        await self._run(self._ensure_index, index)
+
+    def _ensure_index(self, index: Index) -> None:
+        table = self._ensure_table(index.collection)
+        name = f'"{index.collection}__{"__".join(f.replace(".", "_") for f in index.fields)}"'
+        exprs = ", ".join(_expr(f) for f in index.fields)
+        unique = "UNIQUE " if index.unique else ""
+        self._db().execute(f"CREATE {unique}INDEX IF NOT EXISTS {name} ON {table} ({exprs})")
+
+    async def insert(self, collection: str, doc: Doc) -> None:
+        await self._run(self._insert, collection, doc)
+
+    def _insert(self, collection: str, doc: Doc) -> None:
+        table = self._ensure_table(collection)
+        try:
+            self._db().execute(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", (doc["_id"], orjson.dumps(doc)))
+        except sqlite3.IntegrityError as exc:
+            raise DuplicateKey(collection, str(exc)) from exc
+
+    async def get(self, collection: str, doc_id: str) -> Doc | None:
+        return (await self.get_many(collection, [doc_id])).get(doc_id)
+
+    async def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, Doc]:
+        if not ids:
+            return {}
+        return await self._run(self._get_many, collection, list(dict.fromkeys(ids)))
+
+    def _get_many(self, collection: str, ids: list[str]) -> dict[str, Doc]:
+        table = self._ensure_table(collection)
+        out: dict[str, Doc] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            rows = self._db().execute(
+                f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            )
+            out.update((row[0], orjson.loads(row[1])) for row in rows)
+        return out
+
+    async def find(
+        self,
+        collection: str,
+        where: Filter | None = None,
+        *,
+        sort: str = "_id",
+        direction: Literal[1, -1] = 1,
+        limit: int = 100,
+        after: str | None = None,
+    ) -> Page:
+        return await self._run(self._find, collection, where, sort, direction, limit, after)
+
+    def _find(
+        self, collection: str, where: Filter | None, sort: str, direction: int, limit: int, after: str | None
+    ) -> Page:
+        table = self._ensure_table(collection)
+        cond, params = where_sql(where)
+        key = _expr(sort)
+        order = "ASC" if direction == 1 else "DESC"
+        if after is not None:
+            value, last_id = decode_cursor(after)
+            cmp = ">" if direction == 1 else "<"
+            if sort == "_id":
+                cond += f" AND id {cmp} ?"
+                params.append(last_id)
+            else:
+                cond += f" AND ({key} {cmp} ? OR ({key} = ? AND id {cmp} ?))"
+                params += [value, value, last_id]
+        sql = f"SELECT id, doc FROM {table} WHERE {cond} ORDER BY {key} {order}, id {order} LIMIT ?"
+        rows = self._db().execute(sql, [*params, limit + 1]).fetchall()
+        docs = [orjson.loads(r[1]) for r in rows[:limit]]
+        next_cursor = None
+        if len(rows) > limit and docs:
+            last = docs[-1]
+            next_cursor = encode_cursor(last.get(sort) if sort != "_id" else None, last["_id"])
+        return Page(docs, next_cursor)
+
+    async def count(self, collection: str, where: Filter | None = None) -> int:
+        return await self._run(self._count, collection, where)
+
+    def _count(self, collection: str, where: Filter | None) -> int:
+        table = self._ensure_table(collection)
+        cond, params = where_sql(where)
+        return int(self._db().execute(f"SELECT count(*) FROM {table} WHERE {cond}", params).fetchone()[0])
+
+    async def update_one(self, collection: str, where: Filter, update: Update) -> Doc | None:
+        return await self._run(self._update_one, collection, where, update)
+
+    def _update_one(self, collection: str, where: Filter, update: Update) -> Doc | None:
+        table = self._ensure_table(collection)
+        cond, params = where_sql(where)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute(f"SELECT id, doc FROM {table} WHERE {cond} LIMIT 1", params).fetchone()
+            if row is None:
+                db.execute("COMMIT")
+                return None
+            doc = apply_update(orjson.loads(row[1]), update)
+            if doc.get("_id") != row[0]:
+                raise ValueError("an update may not change _id")
+            db.execute(f"UPDATE {table} SET doc = ? WHERE id = ?", (orjson.dumps(doc), row[0]))
+            db.execute("COMMIT")
+            return doc
+        except sqlite3.IntegrityError as exc:
+            db.execute("ROLLBACK")
+            raise DuplicateKey(collection, str(exc)) from exc
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    async def delete(self, collection: str, doc_id: str) -> bool:
+        return await self._run(self._delete, collection, doc_id)
+
+    def _delete(self, collection: str, doc_id: str) -> bool:
+        table = self._ensure_table(collection)
+        return self._db().execute(f"DELETE FROM {table} WHERE id = ?", (doc_id,)).rowcount > 0
+
+    async def drop_all(self) -> None:
+        await self._run(self._drop_all)
+
+    def _drop_all(self) -> None:
+        for name in list(self._tables):
+            self._db().execute(f"DROP TABLE IF EXISTS {_table(name)}")
+        self._tables.clear()

@@ -1,0 +1,186 @@
+"""DocumentStore contract: the same assertions on SQLite and on a MongoDB-wire server."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from store.cursor import BadCursor
+from store.protocol import DocumentStore, DuplicateKey, Index
+from tests.contract.conftest import is_ferretdb
+
+FERRETDB_NOT_ATOMIC = (
+    "FerretDB 1.x answers findAndModify by reading, then writing by _id, so a guarded update is not atomic "
+    "under concurrency there; run this against MongoDB >= 6 with MONGO_URL"
+)
+
+
+async def test_insert_then_get_returns_the_document(store: DocumentStore) -> None:
+    await store.insert("things", {"_id": "a", "name": "茶", "n": 1, "tags": ["x"]})
+    assert await store.get("things", "a") == {"_id": "a", "name": "茶", "n": 1, "tags": ["x"]}
+    assert await store.get("things", "missing") is None
+
+
+async def test_get_many_returns_found_documents_by_id(store: DocumentStore) -> None:
+    for i in range(5):
+        await store.insert("things", {"_id": f"t{i}", "n": i})
+    found = await store.get_many("things", ["t3", "t1", "nope", "t1"])
+    assert sorted(found) == ["t1", "t3"]
+    assert found["t3"]["n"] == 3
+
+
+async def test_duplicate_id_is_reported_as_duplicate_key(store: DocumentStore) -> None:
+    await store.insert("things", {"_id": "a"})
+    with pytest.raises(DuplicateKey):
+        await store.insert("things", {"_id": "a"})
+
+
+async def test_unique_index_conflict_is_reported_as_duplicate_key(store: DocumentStore) -> None:
+    await store.ensure_index(Index("users", ("email",), unique=True))
+    await store.insert("users", {"_id": "u1", "email": "a@example.com"})
+    with pytest.raises(DuplicateKey):
+        await store.insert("users", {"_id": "u2", "email": "a@example.com"})
+    assert await store.get("users", "u2") is None
+    await store.insert("users", {"_id": "u3", "email": "b@example.com"})
+    with pytest.raises(DuplicateKey):
+        await store.update_one("users", {"_id": "u3"}, {"$set": {"email": "a@example.com"}})
+    assert (await store.get("users", "u3") or {})["email"] == "b@example.com"
+
+
+async def test_compound_unique_index_allows_same_value_under_another_key(store: DocumentStore) -> None:
+    await store.ensure_index(Index("keys", ("owner", "key"), unique=True))
+    await store.insert("keys", {"_id": "1", "owner": "u1", "key": "k"})
+    await store.insert("keys", {"_id": "2", "owner": "u2", "key": "k"})
+    with pytest.raises(DuplicateKey):
+        await store.insert("keys", {"_id": "3", "owner": "u1", "key": "k"})
+
+
+async def test_find_filters_by_equality_and_comparisons(store: DocumentStore) -> None:
+    for i in range(10):
+        await store.insert("items", {"_id": f"i{i}", "shop": "s1" if i % 2 else "s2", "price": i * 10})
+    page = await store.find("items", {"shop": "s1", "price": {"$gte": 30, "$lt": 80}}, sort="price")
+    assert [d["_id"] for d in page.docs] == ["i3", "i5", "i7"]
+    page = await store.find("items", {"_id": {"$in": ["i1", "i2", "zz"]}})
+    assert [d["_id"] for d in page.docs] == ["i1", "i2"]
+    page = await store.find("items", {"shop": {"$ne": "s1"}, "price": {"$lte": 20}})
+    assert [d["_id"] for d in page.docs] == ["i0", "i2"]
+    assert await store.count("items", {"shop": "s2"}) == 5
+
+
+@pytest.mark.parametrize("direction", [1, -1])
+async def test_keyset_pagination_visits_every_document_once_in_order(store: DocumentStore, direction: int) -> None:
+    await store.ensure_index(Index("posts", ("score",)))
+    for i in range(23):
+        await store.insert("posts", {"_id": f"p{i:02d}", "score": i % 5})  # many ties on score
+    expected = sorted(((i % 5, f"p{i:02d}") for i in range(23)), reverse=direction == -1)
+    seen: list[tuple[int, str]] = []
+    after = None
+    while True:
+        page = await store.find("posts", sort="score", direction=direction, limit=4, after=after)  # type: ignore[arg-type]
+        seen += [(d["score"], d["_id"]) for d in page.docs]
+        if page.next_cursor is None:
+            break
+        after = page.next_cursor
+    assert seen == expected
+
+
+async def test_pagination_is_stable_when_documents_are_inserted_before_the_cursor(store: DocumentStore) -> None:
+    for i in range(10):
+        await store.insert("feed", {"_id": f"f{i}", "at": 100 + i})
+    first = await store.find("feed", sort="at", direction=-1, limit=4)
+    assert [d["_id"] for d in first.docs] == ["f9", "f8", "f7", "f6"]
+    await store.insert("feed", {"_id": "new", "at": 500})  # newer than everything: lands before the cursor
+    second = await store.find("feed", sort="at", direction=-1, limit=4, after=first.next_cursor)
+    assert [d["_id"] for d in second.docs] == ["f5", "f4", "f3", "f2"]
+
+
+async def test_last_page_has_no_cursor(store: DocumentStore) -> None:
+    for i in range(3):
+        await store.insert("few", {"_id": f"x{i}"})
+    page = await store.find("few", limit=3)
+    assert len(page.docs) == 3 and page.next_cursor is None
+
+
+async def test_a_cursor_not_made_by_the_store_is_rejected(store: DocumentStore) -> None:
+    with pytest.raises(BadCursor):
+        await store.find("few", after="not-a-cursor")
+
+
+async def test_update_one_applies_set_inc_push_unset(store: DocumentStore) -> None:
+    await store.insert("c", {"_id": "a", "n": 1, "gone": True, "log": []})
+    after = await store.update_one(
+        "c", {"_id": "a"},
+        {"$set": {"name": "x"}, "$inc": {"n": 2, "fresh": 1}, "$push": {"log": "e1"}, "$unset": {"gone": ""}},
+    )
+    assert after == {"_id": "a", "n": 3, "fresh": 1, "log": ["e1"], "name": "x"}
+    assert await store.get("c", "a") == after
+
+
+async def test_update_one_returns_none_and_changes_nothing_when_the_guard_fails(store: DocumentStore) -> None:
+    await store.insert("stock", {"_id": "sku", "stock": 2, "status": "OPEN"})
+    assert await store.update_one("stock", {"_id": "sku", "stock": {"$gte": 3}}, {"$inc": {"stock": -3}}) is None
+    assert await store.update_one("stock", {"_id": "sku", "status": "CLOSED"}, {"$set": {"status": "X"}}) is None
+    assert await store.get("stock", "sku") == {"_id": "sku", "stock": 2, "status": "OPEN"}
+    moved = await store.update_one("stock", {"_id": "sku", "status": "OPEN"}, {"$set": {"status": "CLOSED"}})
+    assert moved is not None and moved["status"] == "CLOSED"
+
+
+async def test_concurrent_guarded_decrements_never_go_below_zero(store: DocumentStore) -> None:
+    if await is_ferretdb(store):
+        pytest.skip(FERRETDB_NOT_ATOMIC)
+    await store.insert("counters", {"_id": "c", "left": 10})
+
+    async def take() -> bool:
+        return await store.update_one("counters", {"_id": "c", "left": {"$gte": 1}}, {"$inc": {"left": -1}}) is not None
+
+    results = await asyncio.gather(*(take() for _ in range(50)))
+    assert results.count(True) == 10
+    assert (await store.get("counters", "c") or {})["left"] == 0
+
+
+async def test_concurrent_inserts_of_one_unique_key_have_exactly_one_winner(store: DocumentStore) -> None:
+    await store.ensure_index(Index("idem", ("key",), unique=True))
+
+    async def claim(i: int) -> bool:
+        try:
+            await store.insert("idem", {"_id": f"r{i}", "key": "same"})
+            return True
+        except DuplicateKey:
+            return False
+
+    results = await asyncio.gather(*(claim(i) for i in range(20)))
+    assert results.count(True) == 1
+    assert await store.count("idem") == 1
+
+
+async def test_delete_removes_once(store: DocumentStore) -> None:
+    await store.insert("d", {"_id": "a"})
+    assert await store.delete("d", "a") is True
+    assert await store.delete("d", "a") is False
+    assert await store.get("d", "a") is None
+
+
+async def test_sqlite_guarded_updates_hold_across_processes(tmp_path: object) -> None:
+    """Two SqliteStores on one file stand for two server processes: BEGIN IMMEDIATE keeps the guard exact."""
+    from pathlib import Path
+
+    from store.sqlite import SqliteStore
+
+    path = Path(str(tmp_path)) / "shared.sqlite3"
+    first, second = SqliteStore(path), SqliteStore(path)
+    await first.open()
+    await second.open()
+    try:
+        await first.insert("counters", {"_id": "c", "left": 10})
+
+        async def take(store: SqliteStore) -> bool:
+            guard = {"_id": "c", "left": {"$gte": 1}}
+            return await store.update_one("counters", guard, {"$inc": {"left": -1}}) is not None
+
+        results = await asyncio.gather(*(take(first if i % 2 else second) for i in range(50)))
+        assert results.count(True) == 10
+        assert (await second.get("counters", "c") or {})["left"] == 0
+    finally:
+        await first.close()
+        await second.close()
