@@ -1,0 +1,142 @@
+"""The aiohttp application: the one place where everything is wired together (backends, projector, GraphQL)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import orjson
+from aiohttp import web
+from strawberry.aiohttp.views import GraphQLView
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from backends import open_backends
+from domain.tokens import InvalidToken, verify_access_token
+from graph.projector import Projector, rebuild
+from resolvers.services import Services
+from schema import schema
+from schema.context import Context
+from settings import Settings
+from store.collections import ensure_indexes
+
+log = logging.getLogger("youxianggou")
+SERVICES = web.AppKey("services", Services)
+SETTINGS = web.AppKey("settings", Settings)
+
+
+def _error_body(message: str, code: str) -> bytes:
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
+
+
+def _json_error(status: int, message: str, code: str) -> web.Response:
+    return web.Response(status=status, body=_error_body(message, code), content_type="application/json")
+
+
+def viewer_from_header(services: Services, header: str | None) -> str | None:
+    """The user id of a `Bearer <jwt>` header; None without one; InvalidToken for a bad one."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("expected 'Bearer <token>'")
+    return verify_access_token(services.settings.secret_key(), token.strip())
+
+
+class View(GraphQLView[Context, None]):
+    async def get_context(self, request: web.Request, response: Any) -> Context:
+        services = request.app[SERVICES]
+        context = Context(services, request=request, response=response)
+        if not self.is_websocket_request(request):
+            try:
+                context.viewer_id = viewer_from_header(services, request.headers.get("Authorization"))
+            except InvalidToken:
+                raise web.HTTPUnauthorized(
+                    body=_error_body("Invalid or expired access token", "UNAUTHENTICATED"),
+                    content_type="application/json",
+                ) from None
+        return context
+
+    async def on_ws_connect(self, context: Context) -> Any:
+        """Subscriptions carry the token in the connection_init payload: {"authorization": "Bearer ..."}."""
+        params = context.connection_params or {}
+        header = params.get("authorization") or params.get("Authorization")
+        try:
+            context.viewer_id = viewer_from_header(context.services, header if isinstance(header, str) else None)
+        except InvalidToken:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        return await super().on_ws_connect(context)
+
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Unknown routes, malformed requests and anything unexpected answer JSON with a code, never a trace."""
+    try:
+        response = await handler(request)
+    except web.HTTPNotFound:
+        return _json_error(404, f"No route {request.path}; the API is at /graphql", "NOT_FOUND")
+    except web.HTTPMethodNotAllowed as exc:
+        return _json_error(
+            405, f"{request.method} is not allowed here ({', '.join(exc.allowed_methods)})", "METHOD_NOT_ALLOWED"
+        )
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _json_error(500, "Internal server error", "INTERNAL_SERVER_ERROR")
+    if response.status == 400 and isinstance(response, web.Response) and response.content_type == "text/plain":
+        return _json_error(400, response.text or "Bad request", "BAD_REQUEST")
+    return response
+
+
+async def healthz(request: web.Request) -> web.Response:
+    report = await request.app[SERVICES].backends.health()
+    ok = all(b["status"] == "ok" for b in report.values())
+    return web.Response(
+        status=200 if ok else 503,
+        content_type="application/json",
+        body=orjson.dumps({"status": "ok" if ok else "degraded", **report}),
+    )
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    backends = await open_backends(settings)
+    projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
+    services = Services(settings, backends, projector)
+    try:
+        await ensure_indexes(backends.store)
+        if backends.graph.kind == "memory":
+            edges = await rebuild(backends.store, backends.graph)
+            log.info("memory graph rebuilt from documents", extra={"edges": edges})
+        if app.get(SEED_DEMO):
+            from resolvers.demo import seed_demo
+
+            if await seed_demo(services):
+                log.info("demo data loaded")
+        projector.start()
+        app[SERVICES] = services
+        log.info("backends open", extra={k: v.kind for k, v in backends.named().items()})
+        yield
+    finally:
+        await projector.stop()
+        await backends.close()
+        log.info("backends closed")
+
+
+SEED_DEMO = web.AppKey("seed_demo", bool)
+
+
+def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Application:
+    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[SEED_DEMO] = seed_demo
+    app.cleanup_ctx.append(_lifecycle)
+    view = View(schema=schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+    app.router.add_route("*", "/graphql", view)
+    app.router.add_get("/healthz", healthz)
+    return app

@@ -89,7 +89,7 @@ class Backends:
 async def open_backends(settings: Settings) -> Backends:
     """Build and open the three backends; raise BackendUnavailable naming the one that did not answer."""
     backends = Backends(make_store(settings), make_graph(settings), make_bus(settings))
-    opened = []
+    opened: list[Any] = []
     for name, backend in backends.named().items():
         try:
             await backend.open()

@@ -1,0 +1,159 @@
+"""Entry point: `python server.py serve | seed | rebuild-graph | export-schema | grant-operator USER_ID`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+
+from settings import Settings, load_settings
+
+STANDARD_RECORD_KEYS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, and any `extra` fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        entry.update({k: v for k, v in vars(record).items() if k not in STANDARD_RECORD_KEYS})
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return orjson.dumps(entry, default=str).decode()
+
+
+def setup_logging(level: str) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    try:
+        return load_settings(
+            HOST=getattr(args, "host", None), PORT=getattr(args, "port", None), DATA_DIR=getattr(args, "data_dir", None)
+        )
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+        sys.exit(f"invalid settings: {problems}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    from aiohttp import web
+
+    from app import create_app
+
+    settings = _settings(args)
+    setup_logging(settings.LOG_LEVEL)
+    app = create_app(settings, seed_demo=args.seed_demo)
+    logging.getLogger("youxianggou").info("serving", extra={"url": f"http://{settings.HOST}:{settings.PORT}/graphql"})
+    try:
+        web.run_app(app, host=settings.HOST, port=settings.PORT, print=None, access_log_format="%r %s %Tf")
+    except Exception as exc:  # e.g. a backend unreachable at start: a message and a non-zero exit
+        sys.exit(f"could not start: {exc}")
+
+
+def _with_services(args: argparse.Namespace, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Open the configured backends, run `work(services)`, close them."""
+    from backends import BackendUnavailable, open_backends
+    from graph.projector import Projector
+    from resolvers.services import Services
+    from store.collections import ensure_indexes
+
+    settings = _settings(args)
+    setup_logging(settings.LOG_LEVEL)
+
+    async def run() -> Any:
+        backends = await open_backends(settings)
+        try:
+            await ensure_indexes(backends.store)
+            services = Services(settings, backends, Projector(backends.store, backends.graph))
+            result = await work(services)
+            await services.projector.drain()
+            return result
+        finally:
+            await backends.close()
+
+    try:
+        return asyncio.run(run())
+    except BackendUnavailable as exc:
+        sys.exit(str(exc))
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from resolvers.demo import seed_demo
+
+    loaded = _with_services(args, seed_demo)
+    print("demo data loaded" if loaded else "users exist already; nothing loaded")
+
+
+def cmd_rebuild_graph(args: argparse.Namespace) -> None:
+    from graph.projector import rebuild
+
+    async def work(services: Any) -> int:
+        return await rebuild(services.store, services.backends.graph)
+
+    edges = _with_services(args, work)
+    print(f"graph rebuilt: {edges} edges")
+
+
+def cmd_export_schema(args: argparse.Namespace) -> None:
+    from schema import sdl
+
+    sys.stdout.write(sdl())
+
+
+def cmd_grant_operator(args: argparse.Namespace) -> None:
+    from resolvers.users import grant_operator
+
+    async def work(services: Any) -> bool:
+        return await grant_operator(services, args.user_id)
+
+    if not _with_services(args, work):
+        sys.exit(f"no user {args.user_id}")
+    print(f"{args.user_id} is an operator")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="server.py", description="友享购 social-commerce GraphQL API")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def with_data_dir(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument("--data-dir", type=Path, help="where the embedded store keeps its files (DATA_DIR)")
+        return sp
+
+    serve = with_data_dir(sub.add_parser("serve", help="serve the API (GraphiQL at /graphql)"))
+    serve.add_argument("--host", help="HOST (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="PORT (default 8000)")
+    serve.add_argument("--seed-demo", action="store_true", help="load the demo data set on first start")
+    serve.set_defaults(func=cmd_serve)
+    with_data_dir(sub.add_parser("seed", help="load the demo data set")).set_defaults(func=cmd_seed)
+    with_data_dir(sub.add_parser("rebuild-graph", help="rebuild the graph from the documents")).set_defaults(
+        func=cmd_rebuild_graph
+    )
+    sub.add_parser("export-schema", help="print the GraphQL SDL").set_defaults(func=cmd_export_schema)
+    grant = with_data_dir(sub.add_parser("grant-operator", help="make a user an operator"))
+    grant.add_argument("user_id", help="the user's id (a global User id or the raw document id)")
+    grant.set_defaults(func=cmd_grant_operator)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -68,8 +68,11 @@ class GremlinGraph:
         a, b = endpoints(rel)
         g = self.g
         t = (
-            g.inject(0).flat_map(self._vertex(a, src)).as_("s")
-            .flat_map(self._vertex(b, dst)).as_("d")
+            g.inject(0)
+            .flat_map(self._vertex(a, src))
+            .as_("s")
+            .flat_map(self._vertex(b, dst))
+            .as_("d")
             .coalesce(
                 __.select("s").out_e(rel).where(__.in_v().as_("d")),
                 __.add_e(rel).from_("s").to("d"),
@@ -95,19 +98,33 @@ class GremlinGraph:
         a, _ = endpoints(rel)
         banned = [start, *exclude]
         t = (
-            self.g.V().has(a, "uid", start).out(rel).aggregate("direct")
-            .out(rel).where(P.without("direct")).has("uid", P.without(banned))
-            .group_count().by("uid").unfold()
-            .order().by(Column.values, Order.desc).by(Column.keys, Order.asc)
+            self.g.V()
+            .has(a, "uid", start)
+            .out(rel)
+            .aggregate("direct")
+            .out(rel)
+            .where(P.without("direct"))
+            .has("uid", P.without(banned))
+            .group_count()
+            .by("uid")
+            .unfold()
+            .order()
+            .by(Column.values, Order.desc)
+            .by(Column.keys, Order.asc)
             .limit(limit)
         )
         rows = await self._run(t.to_list)
         return [(uid, int(n)) for row in rows for uid, n in row.items()]
 
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
-        a, b = endpoints(rel)
-        t = self.g.V().has_label(a).out_e(rel).project("s", "d").by(__.out_v().values("uid")).by(
-            __.in_v().values("uid")
+        a, _b = endpoints(rel)
+        t = (
+            self.g.V()
+            .has_label(a)
+            .out_e(rel)
+            .project("s", "d")
+            .by(__.out_v().values("uid"))
+            .by(__.in_v().values("uid"))
         )
 
         def pull() -> list[tuple[str, str]]:

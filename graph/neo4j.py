@@ -57,9 +57,7 @@ class Neo4jGraph:
         await self.driver.execute_query(cypher, params, database_=self.database)
 
     async def _read(self, cypher: str, **params: Any) -> list[Any]:
-        records, _, _ = await self.driver.execute_query(
-            cypher, params, database_=self.database, routing_="r"
-        )
+        records, _, _ = await self.driver.execute_query(cypher, params, database_=self.database, routing_="r")
         return records
 
     async def add_edge(self, rel: str, src: str, dst: str) -> None:
@@ -74,11 +72,14 @@ class Neo4jGraph:
 
     async def neighbors(self, rel: str, node: str, direction: Direction = "out", limit: int = 1000) -> list[str]:
         a, b = endpoints(rel)
-        pattern = f"(:{a} {{id: $node}})-[:{rel}]->(n:{b})" if direction == "out" else (
-            f"(n:{a})-[:{rel}]->(:{b} {{id: $node}})"
+        pattern = (
+            f"(:{a} {{id: $node}})-[:{rel}]->(n:{b})"
+            if direction == "out"
+            else (f"(n:{a})-[:{rel}]->(:{b} {{id: $node}})")
         )
-        records = await self._read(f"MATCH {pattern} RETURN n.id AS id ORDER BY id LIMIT $limit",
-                                   node=node, limit=limit)
+        records = await self._read(
+            f"MATCH {pattern} RETURN n.id AS id ORDER BY id LIMIT $limit", node=node, limit=limit
+        )
         return [r["id"] for r in records]
 
     async def two_hop(
@@ -89,7 +90,9 @@ class Neo4jGraph:
             f"MATCH (s:{a} {{id: $start}})-[:{rel}]->(m)-[:{rel}]->(c) "
             f"WHERE c <> s AND NOT (s)-[:{rel}]->(c) AND NOT c.id IN $exclude "
             "RETURN c.id AS id, count(DISTINCT m) AS n ORDER BY n DESC, id ASC LIMIT $limit",
-            start=start, exclude=list(exclude), limit=limit,
+            start=start,
+            exclude=list(exclude),
+            limit=limit,
         )
         return [(r["id"], int(r["n"])) for r in records]
 

@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from store.protocol import Doc, Page
+
 
 class BadCursor(ValueError):
     """A cursor that this store did not hand out."""
@@ -25,3 +27,11 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
     if not isinstance(doc_id, str):
         raise BadCursor(cursor)
     return value, doc_id
+
+
+def page_of(docs: list[Doc], sort: str, limit: int) -> Page:
+    """A Page from up to limit + 1 documents fetched in order: the extra one only says there is more."""
+    shown = docs[:limit]
+    cursors = [encode_cursor(None if sort == "_id" else d.get(sort), d["_id"]) for d in shown]
+    more = len(docs) > limit and bool(shown)
+    return Page(shown, cursors[-1] if more else None, cursors)

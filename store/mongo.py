@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from store.cursor import decode_cursor, encode_cursor
+from store.cursor import decode_cursor, page_of
 from store.protocol import Doc, DuplicateKey, Filter, Index, Page, Update
 
 
@@ -87,13 +87,7 @@ class MongoStore:
             query = {"$and": [query, keyset]} if query else keyset
         order = [(sort, direction)] if sort == "_id" else [(sort, direction), ("_id", direction)]
         cursor = self._db[collection].find(query).sort(order).limit(limit + 1)
-        docs = [doc async for doc in cursor]
-        page = docs[:limit]
-        next_cursor = None
-        if len(docs) > limit and page:
-            last = page[-1]
-            next_cursor = encode_cursor(last.get(sort) if sort != "_id" else None, last["_id"])
-        return Page(page, next_cursor)
+        return page_of([doc async for doc in cursor], sort, limit)
 
     async def count(self, collection: str, where: Filter | None = None) -> int:
         return int(await self._db[collection].count_documents(dict(where or {})))
@@ -101,7 +95,8 @@ class MongoStore:
     async def update_one(self, collection: str, where: Filter, update: Update) -> Doc | None:
         try:
             found: Doc | None = await self._db[collection].find_one_and_update(
-                dict(where), {op: dict(fields) for op, fields in update.items()},
+                dict(where),
+                {op: dict(fields) for op, fields in update.items()},
                 return_document=ReturnDocument.AFTER,
             )
         except OperationFailure as exc:

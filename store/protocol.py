@@ -37,10 +37,11 @@ class Index:
 
 @dataclass
 class Page:
-    """One page of a keyset-paginated find; `next_cursor` is None on the last page."""
+    """One page of a keyset-paginated find: each document's cursor, and `next_cursor` (None on the last page)."""
 
     docs: list[Doc] = field(default_factory=list)
     next_cursor: str | None = None
+    cursors: list[str] = field(default_factory=list)
 
 
 class DocumentStore(Protocol):

@@ -14,7 +14,7 @@ from typing import Any, Literal, TypeVar
 
 import orjson
 
-from store.cursor import decode_cursor, encode_cursor
+from store.cursor import decode_cursor, page_of
 from store.protocol import COMPARISONS, Doc, DuplicateKey, Filter, Index, Page, Update
 from store.updates import apply_update
 
@@ -157,9 +157,7 @@ class SqliteStore:
         out: dict[str, Doc] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            rows = self._db().execute(
-                f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
-            )
+            rows = self._db().execute(f"SELECT id, doc FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             out.update((row[0], orjson.loads(row[1])) for row in rows)
         return out
 
@@ -193,12 +191,7 @@ class SqliteStore:
                 params += [value, value, last_id]
         sql = f"SELECT id, doc FROM {table} WHERE {cond} ORDER BY {key} {order}, id {order} LIMIT ?"
         rows = self._db().execute(sql, [*params, limit + 1]).fetchall()
-        docs = [orjson.loads(r[1]) for r in rows[:limit]]
-        next_cursor = None
-        if len(rows) > limit and docs:
-            last = docs[-1]
-            next_cursor = encode_cursor(last.get(sort) if sort != "_id" else None, last["_id"])
-        return Page(docs, next_cursor)
+        return page_of([orjson.loads(r[1]) for r in rows], sort, limit)
 
     async def count(self, collection: str, where: Filter | None = None) -> int:
         return await self._run(self._count, collection, where)

@@ -96,7 +96,7 @@ class RedisBus:
             if message is None:
                 continue
             channel = message["channel"]
-            topic = (channel.decode() if isinstance(channel, bytes) else channel)[len(PREFIX):]
+            topic = (channel.decode() if isinstance(channel, bytes) else channel)[len(PREFIX) :]
             if message["type"] == "smessage":
                 self.fanout.deliver(Envelope(topic, message["data"]))
             elif message["type"] == "ssubscribe" and topic in self._confirmed:

@@ -110,7 +110,8 @@ async def test_a_cursor_not_made_by_the_store_is_rejected(store: DocumentStore) 
 async def test_update_one_applies_set_inc_push_unset(store: DocumentStore) -> None:
     await store.insert("c", {"_id": "a", "n": 1, "gone": True, "log": []})
     after = await store.update_one(
-        "c", {"_id": "a"},
+        "c",
+        {"_id": "a"},
         {"$set": {"name": "x"}, "$inc": {"n": 2, "fresh": 1}, "$push": {"log": "e1"}, "$unset": {"gone": ""}},
     )
     assert after == {"_id": "a", "n": 3, "fresh": 1, "log": ["e1"], "name": "x"}

@@ -7,8 +7,19 @@ import pytest
 from graph.protocol import GraphStore
 
 # a -> b, c, d ; b -> e, f ; c -> e, f, g ; d -> e, a ; e -> a
-EDGES = [("a", "b"), ("a", "c"), ("a", "d"), ("b", "e"), ("b", "f"), ("c", "e"), ("c", "f"), ("c", "g"),
-         ("d", "e"), ("d", "a"), ("e", "a")]
+EDGES = [
+    ("a", "b"),
+    ("a", "c"),
+    ("a", "d"),
+    ("b", "e"),
+    ("b", "f"),
+    ("c", "e"),
+    ("c", "f"),
+    ("c", "g"),
+    ("d", "e"),
+    ("d", "a"),
+    ("e", "a"),
+]
 
 
 async def load(graph: GraphStore, rel: str = "FOLLOWS") -> None:

@@ -49,7 +49,9 @@ def maven_classpath(pom: Path) -> str:
         out = cached.with_suffix(".tmp")
         proc = subprocess.run(
             ["mvn", "-q", "-B", "-f", str(pom), "dependency:build-classpath", f"-Dmdep.outputFile={out}"],
-            capture_output=True, text=True, timeout=900,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         if proc.returncode != 0:
             raise ServiceError(f"maven could not resolve {pom}:\n{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
@@ -119,10 +121,9 @@ class ServiceManager:
     def _popen(self, svc: Service, args: list[str]) -> None:
         assert svc.workdir is not None
         svc.log_path = svc.workdir / "service.log"
-        log = open(svc.log_path, "wb")  # noqa: SIM115 - kept open for the child's lifetime
+        log = open(svc.log_path, "wb")
         svc.launched_at = time.monotonic()
-        svc.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=svc.workdir,
-                                    start_new_session=True)
+        svc.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=svc.workdir, start_new_session=True)
 
     def _workdir(self, svc: Service) -> Path:
         svc.workdir = Path(tempfile.mkdtemp(prefix=f"yxg-{svc.name}-"))
@@ -136,8 +137,22 @@ class ServiceManager:
         out = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
         svc.version = next((w[2:] for w in out.split() if w.startswith("v=")), out.strip())
         self._workdir(svc)
-        self._popen(svc, [binary, "--port", str(svc.port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "no", "--dir", str(svc.workdir)])
+        self._popen(
+            svc,
+            [
+                binary,
+                "--port",
+                str(svc.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(svc.workdir),
+            ],
+        )
         svc.url = f"redis://127.0.0.1:{svc.port}/0"
 
     def _launch_mongo(self, svc: Service) -> None:
@@ -147,9 +162,19 @@ class ServiceManager:
         svc.version = f"FerretDB {FERRETDB_VERSION} (sqlite handler)"
         work = self._workdir(svc)
         (work / "db").mkdir()
-        self._popen(svc, [str(binary), "--handler=sqlite", f"--sqlite-url=file:{work}/db/",
-                          f"--listen-addr=127.0.0.1:{svc.port}", "--debug-addr=-", "--telemetry=disable",
-                          f"--state-dir={work}", "--log-level=warn"])
+        self._popen(
+            svc,
+            [
+                str(binary),
+                "--handler=sqlite",
+                f"--sqlite-url=file:{work}/db/",
+                f"--listen-addr=127.0.0.1:{svc.port}",
+                "--debug-addr=-",
+                "--telemetry=disable",
+                f"--state-dir={work}",
+                "--log-level=warn",
+            ],
+        )
         svc.url = f"mongodb://127.0.0.1:{svc.port}/"
 
     def _launch_neo4j(self, svc: Service) -> None:
@@ -161,30 +186,69 @@ class ServiceManager:
         if not (classes / "Neo4jLauncher.class").exists():
             classes.mkdir(parents=True, exist_ok=True)
             subprocess.run(["javac", "-cp", cp, "-d", str(classes), str(source)], check=True, capture_output=True)
-        svc.version = "Neo4j " + next(
-            (Path(p).name.removeprefix("neo4j-kernel-").removesuffix(".jar")
-             for p in cp.split(os.pathsep) if Path(p).name.startswith("neo4j-kernel-")), "5.26"
-        ) + " Community"
+        svc.version = (
+            "Neo4j "
+            + next(
+                (
+                    Path(p).name.removeprefix("neo4j-kernel-").removesuffix(".jar")
+                    for p in cp.split(os.pathsep)
+                    if Path(p).name.startswith("neo4j-kernel-")
+                ),
+                "5.26",
+            )
+            + " Community"
+        )
         work = self._workdir(svc)
-        self._popen(svc, ["java", "-Xms256m", "-Xmx768m", "-XX:+UseSerialGC", "-cp",
-                          f"{classes}{os.pathsep}{cp}", "Neo4jLauncher", str(work / "home"), str(svc.port)])
+        self._popen(
+            svc,
+            [
+                "java",
+                "-Xms256m",
+                "-Xmx768m",
+                "-XX:+UseSerialGC",
+                "-cp",
+                f"{classes}{os.pathsep}{cp}",
+                "Neo4jLauncher",
+                str(work / "home"),
+                str(svc.port),
+            ],
+        )
         svc.url = f"bolt://127.0.0.1:{svc.port}"
 
     def _launch_gremlin(self, svc: Service) -> None:
         here = HERE / "gremlin"
         cp = maven_classpath(here / "pom.xml")
-        svc.version = "Gremlin Server " + next(
-            (Path(p).name.removeprefix("gremlin-server-").removesuffix(".jar")
-             for p in cp.split(os.pathsep) if Path(p).name.startswith("gremlin-server-")), "3.8"
-        ) + " (TinkerGraph)"
+        svc.version = (
+            "Gremlin Server "
+            + next(
+                (
+                    Path(p).name.removeprefix("gremlin-server-").removesuffix(".jar")
+                    for p in cp.split(os.pathsep)
+                    if Path(p).name.startswith("gremlin-server-")
+                ),
+                "3.8",
+            )
+            + " (TinkerGraph)"
+        )
         work = self._workdir(svc)
         for name in ("init.groovy", "tinkergraph.properties"):
             shutil.copy(here / name, work / name)
         conf = (here / "gremlin-server.yaml.in").read_text()
         (work / "gremlin-server.yaml").write_text(conf.replace("@PORT@", str(svc.port)).replace("@DIR@", str(work)))
-        self._popen(svc, ["java", "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC",
-                          f"-Dlogback.configurationFile={here / 'logback.xml'}", "-cp", cp,
-                          "org.apache.tinkerpop.gremlin.server.GremlinServer", str(work / "gremlin-server.yaml")])
+        self._popen(
+            svc,
+            [
+                "java",
+                "-Xms128m",
+                "-Xmx512m",
+                "-XX:+UseSerialGC",
+                f"-Dlogback.configurationFile={here / 'logback.xml'}",
+                "-cp",
+                cp,
+                "org.apache.tinkerpop.gremlin.server.GremlinServer",
+                str(work / "gremlin-server.yaml"),
+            ],
+        )
         svc.url = f"ws://127.0.0.1:{svc.port}/gremlin"
 
     # -- waiting ---------------------------------------------------------------------------------------

@@ -1,0 +1,41 @@
+# 友享购 — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-services lint bench schema clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+## Serve the whole API on the embedded default (SQLite, in-memory graph and bus) with demo data and dev login.
+run: install
+	DEV_LOGIN=$${DEV_LOGIN:-1} $(BIN)/python server.py serve --seed-demo
+
+## Installs what the real test services need (redis-server, FerretDB; Maven fetches Neo4j and Gremlin Server).
+test-services:
+	tests/services/install.sh
+
+## The whole suite against real Redis, Neo4j, Gremlin Server and FerretDB, started by the tests themselves.
+test: install test-services
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+bench: install test-services
+	$(BIN)/python bench/store_bench.py
+
+## Rewrite schema.graphql from the code (a test fails when they differ).
+schema: install
+	$(BIN)/python server.py export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -1,0 +1,117 @@
+"""The outbox projector: applies outbox events to the graph, idempotently, and marks them done.
+
+Events only name what changed (a pair of users); the projector reads the current truth from the documents and
+makes the graph agree. So applying an event twice, or two events out of order, leaves the same graph.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from graph.protocol import GraphStore
+from store.protocol import Doc, DocumentStore
+
+log = logging.getLogger(__name__)
+BATCH = 200
+
+
+async def _exists(store: DocumentStore, collection: str, a: str, b: str) -> bool:
+    return await store.get(collection, f"{a}>{b}") is not None
+
+
+async def sync_pair(store: DocumentStore, graph: GraphStore, a: str, b: str) -> None:
+    """Make FOLLOWS, FRIEND and BLOCKS between a and b match the documents."""
+    ab, ba = await _exists(store, "follows", a, b), await _exists(store, "follows", b, a)
+    for src, dst, present in ((a, b, ab), (b, a, ba)):
+        await (graph.add_edge if present else graph.remove_edge)("FOLLOWS", src, dst)
+    for src, dst in ((a, b), (b, a)):
+        await (graph.add_edge if ab and ba else graph.remove_edge)("FRIEND", src, dst)
+    for src, dst in ((a, b), (b, a)):
+        blocked = await _exists(store, "blocks", src, dst)
+        await (graph.add_edge if blocked else graph.remove_edge)("BLOCKS", src, dst)
+
+
+async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> None:
+    if event["kind"] == "user_pair":
+        await sync_pair(store, graph, event["a"], event["b"])
+    else:
+        log.warning("outbox event of unknown kind %r skipped", event["kind"])
+
+
+class Projector:
+    def __init__(self, store: DocumentStore, graph: GraphStore, poll_seconds: float = 1.0) -> None:
+        self.store = store
+        self.graph = graph
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def nudge(self) -> None:
+        """Called after an outbox write in this process, so projection does not wait for the next poll."""
+        self._wake.set()
+
+    async def run_once(self) -> int:
+        """Apply one batch of pending events; the number applied."""
+        page = await self.store.find("outbox", {"done": False}, limit=BATCH)
+        for event in page.docs:
+            await apply_event(self.store, self.graph, event)
+            await self.store.update_one("outbox", {"_id": event["_id"]}, {"$set": {"done": True}})
+        return len(page.docs)
+
+    async def drain(self) -> None:
+        """Apply every pending event (tests, CLI)."""
+        while await self.run_once():
+            pass
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.drain()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox projection failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name="outbox-projector")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+
+async def _all_pairs(store: DocumentStore, collection: str) -> AsyncIterator[tuple[str, str]]:
+    after = None
+    while True:
+        page = await store.find(collection, limit=1000, after=after)
+        for doc in page.docs:
+            yield doc["src"], doc["dst"]
+        if page.next_cursor is None:
+            return
+        after = page.next_cursor
+
+
+async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
+    """Rebuild the graph from the documents (follows, friends as mutual follows, blocks); edges written."""
+    await graph.clear()
+    follows = {pair async for pair in _all_pairs(store, "follows")}
+    written = 0
+    for src, dst in follows:
+        await graph.add_edge("FOLLOWS", src, dst)
+        written += 1
+        if (dst, src) in follows:
+            await graph.add_edge("FRIEND", src, dst)
+            written += 1
+    async for src, dst in _all_pairs(store, "blocks"):
+        await graph.add_edge("BLOCKS", src, dst)
+        written += 1
+    return written

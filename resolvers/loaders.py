@@ -1,0 +1,49 @@
+"""DataLoaders, built fresh for every request: one batched store call per kind of thing per request."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from strawberry.dataloader import DataLoader
+
+from store.protocol import Doc, DocumentStore
+
+
+def doc_loader(store: DocumentStore, collection: str) -> DataLoader[str, Doc | None]:
+    async def load(ids: Sequence[str]) -> list[Doc | None]:
+        found = await store.get_many(collection, ids)
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def skus_by_product_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
+    async def load(product_ids: Sequence[str]) -> list[list[Doc]]:
+        page = await store.find("skus", {"productId": {"$in": list(product_ids)}}, limit=100 * len(product_ids))
+        by_product: dict[str, list[Doc]] = {p: [] for p in product_ids}
+        for sku in page.docs:
+            by_product[sku["productId"]].append(sku)
+        return [by_product[p] for p in product_ids]
+
+    return DataLoader(load_fn=load)
+
+
+def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tuple[str, str], bool]:
+    """Does the (src, dst) edge document exist? One get_many for a whole page of pairs."""
+
+    async def load(pairs: Sequence[tuple[str, str]]) -> list[bool]:
+        ids = [f"{src}>{dst}" for src, dst in pairs]
+        found = await store.get_many(collection, ids)
+        return [i in found for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    def __init__(self, store: DocumentStore) -> None:
+        self.user = doc_loader(store, "users")
+        self.shop = doc_loader(store, "shops")
+        self.product = doc_loader(store, "products")
+        self.sku = doc_loader(store, "skus")
+        self.skus_by_product = skus_by_product_loader(store)
+        self.follows = edge_exists_loader(store, "follows")

@@ -1,0 +1,33 @@
+"""What every use case works with: settings, the three backends, and the projector to nudge after a write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from backends import Backends
+from graph.projector import Projector
+from settings import Settings
+from store.ids import new_id
+from store.protocol import DocumentStore
+
+
+def now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    backends: Backends
+    projector: Projector
+
+    @property
+    def store(self) -> DocumentStore:
+        return self.backends.store
+
+    async def emit(self, kind: str, **data: Any) -> None:
+        """Append an outbox event for the graph projection and wake the projector."""
+        await self.store.insert("outbox", {"_id": new_id(), "kind": kind, "done": False, "at": now_ms(), **data})
+        self.projector.nudge()

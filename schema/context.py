@@ -1,0 +1,40 @@
+"""The per-request context: who is asking, the backends, the settings and fresh DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from resolvers.errors import ApiError
+from resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from app import Services
+
+
+@dataclass
+class Context:
+    services: Services
+    viewer_id: str | None = None
+    request: Any = None
+    response: Any = None
+    # Set by strawberry from the WebSocket connection_init payload.
+    connection_params: dict[str, Any] | None = None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.services.backends.store)
+
+    def renew_loaders(self) -> None:
+        """A WebSocket keeps one context for its life; each subscription event starts from fresh caches."""
+        self.loaders = Loaders(self.services.backends.store)
+
+    def require_viewer(self) -> str:
+        if self.viewer_id is None:
+            raise ApiError("UNAUTHENTICATED", "Sign in first")
+        return self.viewer_id
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,49 @@
+"""Global ids in the schema: decoding arguments, and resolving any Node by its id."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from domain.ids import BadGlobalId, from_global_id
+from resolvers.errors import bad_input
+from schema.context import Info
+
+# type name -> (loader attribute on Loaders, constructor from a document); filled by each area's module.
+NODE_TYPES: dict[str, tuple[str, Callable[[Any], Any]]] = {}
+
+
+def register_node(type_name: str, loader: str, build: Callable[[Any], Any]) -> None:
+    NODE_TYPES[type_name] = (loader, build)
+
+
+def raw_id(global_id: str, expected: str, *field: str) -> str:
+    """The document id inside a global id of the expected type; INVALID_INPUT otherwise."""
+    try:
+        type_name, raw = from_global_id(global_id)
+    except BadGlobalId:
+        raise bad_input("Not a valid id", *field) from None
+    if type_name != expected:
+        raise bad_input(f"Expected a {expected} id, got a {type_name} id", *field)
+    return raw
+
+
+async def load_node(info: Info, global_id: str) -> Any | None:
+    """Any Node by global id; None for an id of ours that names nothing, INVALID_INPUT for garbage."""
+    try:
+        type_name, raw = from_global_id(global_id)
+    except BadGlobalId:
+        raise bad_input("Not a valid id", "id") from None
+    if type_name not in NODE_TYPES:
+        return None
+    loader_name, build = NODE_TYPES[type_name]
+    loader = getattr(info.context.loaders, loader_name)
+    doc = await loader.load(raw)
+    return build(doc) if doc is not None else None
+
+
+async def load_typed(info: Info, global_id: str, type_name: str, *field: str) -> Any | None:
+    raw = raw_id(global_id, type_name, *field)
+    loader_name, build = NODE_TYPES[type_name]
+    doc = await getattr(info.context.loaders, loader_name).load(raw)
+    return build(doc) if doc is not None else None

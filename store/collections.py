@@ -1,0 +1,26 @@
+"""Every collection's indexes, declared once; `ensure_indexes` runs at start on either store."""
+
+from __future__ import annotations
+
+from store.protocol import DocumentStore, Index
+
+INDEXES = (
+    Index("users", ("devNickname",), unique=True),
+    Index("users", ("createdAt",)),
+    Index("follows", ("src", "at")),
+    Index("follows", ("dst", "at")),
+    Index("blocks", ("src",)),
+    Index("shops", ("ownerId",)),
+    Index("products", ("shopId", "createdAt")),
+    Index("products", ("createdAt",)),
+    Index("products", ("category", "createdAt")),
+    Index("products", ("price",)),
+    Index("products", ("salesCount",)),
+    Index("skus", ("productId",)),
+    Index("outbox", ("done",)),
+)
+
+
+async def ensure_indexes(store: DocumentStore) -> None:
+    for index in INDEXES:
+        await store.ensure_index(index)

@@ -1,0 +1,51 @@
+"""An API client against the app on the embedded default (SQLite under tmp, memory graph, memory bus)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from app import SERVICES, create_app
+from domain.tokens import issue_access_token
+from resolvers.services import Services
+from settings import Settings
+
+
+@dataclass
+class Api:
+    client: TestClient  # type: ignore[type-arg]
+
+    @property
+    def services(self) -> Services:
+        return self.client.app[SERVICES]  # type: ignore[index]
+
+    async def gql(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None, expect_errors: bool = False
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        resp = await self.client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        body: dict[str, Any] = await resp.json()
+        if not expect_errors:
+            assert "errors" not in body, body
+        return body
+
+    def token_for(self, user_id: str) -> str:
+        secret = self.services.settings.secret_key()
+        return issue_access_token(secret, user_id, datetime.now(UTC), timedelta(minutes=5))
+
+
+def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    return Settings(DATA_DIR=tmp_path / "data", DEV_LOGIN=True, PROJECTOR_POLL_SECONDS=0.05, **overrides)
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    app = create_app(make_settings(tmp_path), seed_demo=True)
+    async with TestClient(TestServer(app)) as client:
+        yield Api(client)
