@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import orjson
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
@@ -15,6 +16,9 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
+from integrations.wechat_login import WechatLogin
+from jobs.influence import refresh_influence
+from jobs.runner import Job, JobRunner
 from resolvers.services import Services
 from schema import schema
 from schema.context import Context
@@ -53,7 +57,7 @@ class View(GraphQLView[Context, None]):
                 context.viewer_id = viewer_from_header(services, request.headers.get("Authorization"))
             except InvalidToken:
                 raise web.HTTPUnauthorized(
-                    body=_error_body("Invalid or expired access token", "UNAUTHENTICATED"),
+                    text=_error_body("Invalid or expired access token", "UNAUTHENTICATED").decode(),
                     content_type="application/json",
                 ) from None
         return context
@@ -107,7 +111,21 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     backends = await open_backends(settings)
     projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
-    services = Services(settings, backends, projector)
+    http = aiohttp.ClientSession()
+    wechat = None
+    if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
+        wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
+    services = Services(settings, backends, projector, wechat)
+    jobs = JobRunner(
+        backends.store,
+        [
+            Job(
+                "influence",
+                settings.INFLUENCE_REFRESH_SECONDS,
+                lambda: refresh_influence(backends.store, backends.graph),
+            ),
+        ],
+    )
     try:
         await ensure_indexes(backends.store)
         if backends.graph.kind == "memory":
@@ -119,11 +137,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             if await seed_demo(services):
                 log.info("demo data loaded")
         projector.start()
+        jobs.start()
         app[SERVICES] = services
         log.info("backends open", extra={k: v.kind for k, v in backends.named().items()})
         yield
     finally:
+        await jobs.stop()
         await projector.stop()
+        await http.close()
         await backends.close()
         log.info("backends closed")
 

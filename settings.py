@@ -25,6 +25,13 @@ class Settings(BaseSettings):
     DEV_LOGIN: bool = False
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     ACCESS_TOKEN_MINUTES: int = Field(15, ge=1, le=24 * 60)
+    REFRESH_TOKEN_DAYS: int = Field(30, ge=1, le=365)
+    # WeChat mini-program login (code2Session). The base URL is a setting so tests can point it at a local fake.
+    WECHAT_API_BASE: str = "https://api.weixin.qq.com"
+    WECHAT_APP_ID: str = ""
+    WECHAT_APP_SECRET: str = ""
+    # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
+    INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).
     PROJECTOR_POLL_SECONDS: float = Field(1.0, gt=0)
     # Per-subscriber queue bound: a viewer further behind than this is disconnected.

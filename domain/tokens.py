@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 
 import jwt
@@ -28,3 +30,12 @@ def verify_access_token(secret: str, token: str, now: datetime | None = None) ->
     if claims.get("typ") != "access" or not isinstance(claims.get("sub"), str):
         raise InvalidToken("not an access token")
     return str(claims["sub"])
+
+
+def new_refresh_token() -> str:
+    """An opaque refresh token: 256 random bits. Only its hash is stored."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_refresh_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from resolvers.auth import dev_user
 from resolvers.catalog import create_product, create_shop
 from resolvers.services import Services
 from resolvers.social import follow
-from resolvers.users import dev_user
 
 NICKNAMES = ["小明", "小红", "小刚", "小美", "阿强"]
 FOLLOWS = [

@@ -8,6 +8,7 @@ from typing import Any
 
 from backends import Backends
 from graph.projector import Projector
+from integrations.wechat_login import WechatLogin
 from settings import Settings
 from store.ids import new_id
 from store.protocol import DocumentStore
@@ -22,6 +23,7 @@ class Services:
     settings: Settings
     backends: Backends
     projector: Projector
+    wechat: WechatLogin | None = None
 
     @property
     def store(self) -> DocumentStore:

@@ -13,23 +13,54 @@ async def follow(services: Services, src: str, dst: str) -> None:
         raise Refused("SELF_ACTION", "You cannot follow yourself", ["input", "userId"])
     if await store.get("users", dst) is None:
         raise Refused("NOT_FOUND", "No such user", ["input", "userId"])
-    if await store.get("blocks", f"{dst}>{src}") is not None:
-        raise Refused("BLOCKED", "This user has blocked you", ["input", "userId"])
+    if await is_blocked_between(services, src, dst):
+        raise Refused("BLOCKED", "One of you has blocked the other", ["input", "userId"])
     try:
         await store.insert("follows", {"_id": f"{src}>{dst}", "src": src, "dst": dst, "at": now_ms()})
     except DuplicateKey:
         return  # already following: idempotent
     await store.update_one("users", {"_id": src}, {"$inc": {"followingCount": 1}})
     await store.update_one("users", {"_id": dst}, {"$inc": {"followerCount": 1}})
+    if await is_blocked_between(services, src, dst):
+        # A block landed while we followed; its sweep may have run before our insert, so undo it here.
+        await _drop_follow(services, src, dst)
+        raise Refused("BLOCKED", "One of you has blocked the other", ["input", "userId"])
     await services.emit("user_pair", a=src, b=dst)
 
 
 async def unfollow(services: Services, src: str, dst: str) -> None:
-    store = services.store
     if src == dst:
         raise Refused("SELF_ACTION", "You cannot unfollow yourself", ["input", "userId"])
+    if await _drop_follow(services, src, dst):
+        await services.emit("user_pair", a=src, b=dst)
+
+
+async def _drop_follow(services: Services, src: str, dst: str) -> bool:
+    """Delete the follow if it exists; counts move only for the one caller whose delete removed it."""
+    store = services.store
     if not await store.delete("follows", f"{src}>{dst}"):
-        return  # was not following: idempotent
+        return False
     await store.update_one("users", {"_id": src}, {"$inc": {"followingCount": -1}})
     await store.update_one("users", {"_id": dst}, {"$inc": {"followerCount": -1}})
+    return True
+
+
+async def block(services: Services, src: str, dst: str) -> None:
+    """Block dst: follows both ways end, and dst can no longer follow src (idempotent)."""
+    store = services.store
+    if src == dst:
+        raise Refused("SELF_ACTION", "You cannot block yourself", ["input", "userId"])
+    if await store.get("users", dst) is None:
+        raise Refused("NOT_FOUND", "No such user", ["input", "userId"])
+    try:
+        await store.insert("blocks", {"_id": f"{src}>{dst}", "src": src, "dst": dst, "at": now_ms()})
+    except DuplicateKey:
+        pass
+    for a, b in ((src, dst), (dst, src)):
+        await _drop_follow(services, a, b)
     await services.emit("user_pair", a=src, b=dst)
+
+
+async def is_blocked_between(services: Services, a: str, b: str) -> bool:
+    found = await services.store.get_many("blocks", [f"{a}>{b}", f"{b}>{a}"])
+    return bool(found)

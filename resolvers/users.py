@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from domain.profile import clean_nickname, profile_problems
+from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
 from store.ids import new_id
-from store.protocol import Doc, DuplicateKey, Page
+from store.protocol import Doc, Page
 
 DEFAULT_PRIVACY = {"activityVisibility": "FRIENDS", "showInSocialProof": True, "connectionsVisibility": "PUBLIC"}
 
@@ -27,21 +30,6 @@ def new_user(nickname: str, **extra: Any) -> Doc:
         "createdAt": now_ms(),
         **extra,
     }
-
-
-async def dev_user(services: Services, nickname: str) -> Doc:
-    """The one user a dev nickname names, created on first use (concurrent first logins still make one)."""
-    store = services.store
-    found = await store.find("users", {"devNickname": nickname}, limit=1)
-    if found.docs:
-        return found.docs[0]
-    user = new_user(nickname, devNickname=nickname)
-    try:
-        await store.insert("users", user)
-        return user
-    except DuplicateKey:
-        again = await store.find("users", {"devNickname": nickname}, limit=1)
-        return again.docs[0]
 
 
 async def follow_page(services: Services, user_id: str, direction: str, first: int, after: str | None) -> Page:
@@ -66,3 +54,63 @@ async def grant_operator(services: Services, user_id: str) -> bool:
     if "operator" not in user.get("roles", []):
         await services.store.update_one("users", {"_id": user_id}, {"$push": {"roles": "operator"}})
     return True
+
+
+async def update_profile(
+    services: Services, user_id: str, nickname: str | None, avatar_url: str | None, bio: str | None
+) -> Doc:
+    problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url)
+    if problems:
+        raise Refused("INVALID_INPUT", problems[0].message, ["input", problems[0].field])
+    changes: dict[str, Any] = {}
+    if nickname is not None:
+        changes["nickname"] = clean_nickname(nickname)
+    if avatar_url is not None:
+        changes["avatarUrl"] = avatar_url
+    if bio is not None:
+        changes["bio"] = bio
+    return await _set(services, user_id, changes)
+
+
+async def update_privacy(services: Services, user_id: str, changes: dict[str, Any]) -> Doc:
+    """Change some privacy settings (keys of DEFAULT_PRIVACY; None values are left as they are)."""
+    user = await services.store.get("users", user_id)
+    if user is None:
+        raise Refused("NOT_FOUND", "No such user")
+    privacy = {**DEFAULT_PRIVACY, **user.get("privacy", {})}
+    privacy.update({k: v for k, v in changes.items() if v is not None and k in DEFAULT_PRIVACY})
+    return await _set(services, user_id, {"privacy": privacy})
+
+
+async def _set(services: Services, user_id: str, changes: dict[str, Any]) -> Doc:
+    if not changes:
+        user = await services.store.get("users", user_id)
+    else:
+        user = await services.store.update_one("users", {"_id": user_id}, {"$set": changes})
+    if user is None:
+        raise Refused("NOT_FOUND", "No such user")
+    return user
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    user: Doc
+    mutual_friends: int
+    reason: str
+
+
+async def friend_suggestions(services: Services, viewer: str, first: int) -> list[Suggestion]:
+    """Friends of friends, most mutual friends first (then influence), never someone the viewer follows, has
+    blocked or is blocked by."""
+    graph = services.backends.graph
+    exclude = set(await graph.neighbors("FOLLOWS", viewer, limit=100_000))
+    exclude |= set(await graph.neighbors("BLOCKS", viewer, limit=100_000))
+    exclude |= set(await graph.neighbors("BLOCKS", viewer, direction="in", limit=100_000))
+    # Ask for more than needed, so the influence tie-break also orders candidates just past the cut.
+    candidates = await graph.two_hop("FRIEND", viewer, limit=first * 3 + 20, exclude=exclude)
+    users = await services.store.get_many("users", [c for c, _ in candidates])
+    ranked = sorted(
+        ((users[c], n) for c, n in candidates if c in users),
+        key=lambda un: (-un[1], -float(un[0].get("influence", 0.0)), un[0]["_id"]),
+    )
+    return [Suggestion(u, n, f"{n} mutual friend{'s' if n != 1 else ''}") for u, n in ranked[:first]]

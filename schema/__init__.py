@@ -1,4 +1,4 @@
-"""Builds the GraphQL `schema` from each area's types."""
+"""Builds the GraphQL `schema` from each area's queries, mutations and types."""
 
 from __future__ import annotations
 
@@ -6,19 +6,25 @@ from functools import partial
 
 import strawberry
 from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
 
-from schema.catalog import Product, Shop, Sku
+from schema.auth import AuthMutations
+from schema.catalog import CatalogQueries, Product, Shop, Sku
 from schema.common import UserError
 from schema.errors import ErrorCodes
-from schema.query import Query
-from schema.users import User
+from schema.query import NodeQueries
+from schema.users import User, UserMutations, UserQueries
 
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
 
+Query = merge_types("Query", (NodeQueries, UserQueries, CatalogQueries))
+Mutation = merge_types("Mutation", (AuthMutations, UserMutations))
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=[User, Shop, Product, Sku, UserError],
     extensions=[
         partial(QueryDepthLimiter, max_depth=MAX_DEPTH),

@@ -10,7 +10,7 @@ from domain.ids import to_global_id
 from resolvers import catalog as catalog_uc
 from schema.common import Money, Node, PageInfo, must, page_size
 from schema.context import Info
-from schema.nodes import register_node
+from schema.nodes import load_typed, raw_id, register_node
 from schema.users import User
 from store.protocol import Doc, Page
 
@@ -171,3 +171,34 @@ class ProductConnection:
 register_node("Shop", "shop", Shop.from_doc)
 register_node("Sku", "sku", Sku.from_doc)
 register_node("Product", "product", Product.from_doc)
+
+
+@strawberry.type
+class CatalogQueries:
+    @strawberry.field
+    async def shop(self, info: Info, id: strawberry.ID) -> Shop | None:
+        found: Shop | None = await load_typed(info, id, "Shop", "id")
+        return found
+
+    @strawberry.field
+    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
+        found: Product | None = await load_typed(info, id, "Product", "id")
+        return found
+
+    @strawberry.field
+    async def products(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        category: str | None = None,
+        shop_id: strawberry.ID | None = None,
+        sort: ProductSort | None = None,
+    ) -> ProductConnection:
+        size = page_size(first)
+        shop = raw_id(shop_id, "Shop", "shopId") if shop_id is not None else None
+        order = sort.value if sort is not None and sort is not ProductSort.RELEVANCE else "NEWEST"
+        page = await catalog_uc.product_page(
+            info.context.services, size, after, shop_id=shop, category=category, sort=order
+        )
+        return ProductConnection.of(page, after)

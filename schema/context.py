@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import strawberry
 
-from resolvers.errors import ApiError
+from resolvers.errors import Refused
 from resolvers.loaders import Loaders
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ class Context:
 
     def require_viewer(self) -> str:
         if self.viewer_id is None:
-            raise ApiError("UNAUTHENTICATED", "Sign in first")
+            raise Refused("UNAUTHENTICATED", "Sign in first")
         return self.viewer_id
 
 

@@ -8,10 +8,12 @@ from typing import Any
 import strawberry
 
 from domain.ids import to_global_id
+from resolvers import social as social_uc
 from resolvers import users as users_uc
-from schema.common import Node, PageInfo, page_size
+from schema.common import Node, PageInfo, UserError, page_size
 from schema.context import Info
-from schema.nodes import register_node
+from schema.mutations import payload_mutation
+from schema.nodes import load_typed, raw_id, register_node
 from store.protocol import Doc
 
 
@@ -82,6 +84,12 @@ class User(Node):
         me, them = info.context.viewer_id, self.doc["_id"]
         return await _follows(info, me, them) and await _follows(info, them, me)
 
+    @strawberry.field(
+        description="The viewer's own invite code (brings new users in as their referrals); null for others."
+    )
+    def invite_code(self, info: Info) -> str | None:
+        return self.doc.get("inviteCode") if info.context.viewer_id == self.doc["_id"] else None
+
     @strawberry.field(description="Only for the viewer themself; null otherwise.")
     def privacy(self, info: Info) -> PrivacySettings | None:
         if info.context.viewer_id != self.doc["_id"]:
@@ -96,7 +104,11 @@ class User(Node):
     async def _may_see_connections(self, info: Info) -> bool:
         viewer = info.context.viewer_id
         setting = self.doc.get("privacy", {}).get("connectionsVisibility", "PUBLIC")
-        if viewer == self.doc["_id"] or setting == "PUBLIC":
+        if viewer == self.doc["_id"]:
+            return True
+        if viewer is not None and await social_uc.is_blocked_between(info.context.services, viewer, self.doc["_id"]):
+            return False
+        if setting == "PUBLIC":
             return True
         return (
             setting == "FRIENDS"
@@ -143,3 +155,109 @@ def user_or_none(doc: Any) -> User | None:
 
 
 register_node("User", "user", User.from_doc)
+
+
+@strawberry.type
+class FriendSuggestion:
+    user: User
+    mutual_friends: int = strawberry.field(
+        description="Friends (mutual follows) the viewer and this user have in common."
+    )
+    reason: str
+
+
+@strawberry.type
+class UserPayload:
+    user: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class UpdateProfileInput:
+    nickname: str | None = None
+    avatar_url: str | None = None
+    bio: str | None = None
+
+
+@strawberry.input
+class UpdatePrivacyInput:
+    activity_visibility: Visibility | None = None
+    show_in_social_proof: bool | None = None
+    connections_visibility: Visibility | None = None
+
+
+@strawberry.input
+class UserIdInput:
+    user_id: strawberry.ID
+
+
+@strawberry.type
+class UserQueries:
+    @strawberry.field
+    async def me(self, info: Info) -> User | None:
+        viewer = info.context.viewer_id
+        return user_or_none(await info.context.loaders.user.load(viewer) if viewer else None)
+
+    @strawberry.field
+    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+        found: User | None = await load_typed(info, id, "User", "id")
+        return found
+
+    @strawberry.field
+    async def friend_suggestions(self, info: Info, first: int | None = None) -> list[FriendSuggestion]:
+        size = page_size(first, default=10)
+        viewer = info.context.viewer_id
+        if viewer is None:
+            return []
+        found = await users_uc.friend_suggestions(info.context.services, viewer, size)
+        return [
+            FriendSuggestion(user=User.from_doc(s.user), mutual_friends=s.mutual_friends, reason=s.reason)
+            for s in found
+        ]
+
+
+async def _target(info: Info, input: UserIdInput) -> str:
+    return raw_id(input.user_id, "User", "input", "userId")
+
+
+async def _user_payload(info: Info, user_id: str) -> UserPayload:
+    return UserPayload(user=user_or_none(await info.context.services.store.get("users", user_id)))
+
+
+@strawberry.type
+class UserMutations:
+    @payload_mutation(UserPayload)
+    async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
+        viewer = info.context.require_viewer()
+        doc = await users_uc.update_profile(info.context.services, viewer, input.nickname, input.avatar_url, input.bio)
+        return UserPayload(user=User.from_doc(doc))
+
+    @payload_mutation(UserPayload)
+    async def update_privacy(self, info: Info, input: UpdatePrivacyInput) -> UserPayload:
+        viewer = info.context.require_viewer()
+        changes = {
+            "activityVisibility": input.activity_visibility.value if input.activity_visibility else None,
+            "showInSocialProof": input.show_in_social_proof,
+            "connectionsVisibility": input.connections_visibility.value if input.connections_visibility else None,
+        }
+        return UserPayload(user=User.from_doc(await users_uc.update_privacy(info.context.services, viewer, changes)))
+
+    @payload_mutation(
+        UserPayload, description="Idempotent. SELF_ACTION on oneself, BLOCKED when either blocked the other."
+    )
+    async def follow(self, info: Info, input: UserIdInput) -> UserPayload:
+        target = await _target(info, input)
+        await social_uc.follow(info.context.services, info.context.require_viewer(), target)
+        return await _user_payload(info, target)
+
+    @payload_mutation(UserPayload, description="Idempotent.")
+    async def unfollow(self, info: Info, input: UserIdInput) -> UserPayload:
+        target = await _target(info, input)
+        await social_uc.unfollow(info.context.services, info.context.require_viewer(), target)
+        return await _user_payload(info, target)
+
+    @payload_mutation(UserPayload, description="Ends follows both ways; the blocked user can no longer follow you.")
+    async def block(self, info: Info, input: UserIdInput) -> UserPayload:
+        target = await _target(info, input)
+        await social_uc.block(info.context.services, info.context.require_viewer(), target)
+        return await _user_payload(info, target)

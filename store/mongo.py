@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from store.cursor import decode_cursor, page_of
@@ -104,6 +104,13 @@ class MongoStore:
                 raise DuplicateKey(collection, str(exc.details or exc)) from exc
             raise
         return found
+
+    async def set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        if not changes:
+            return 0
+        ops = [UpdateOne({"_id": i}, {"$set": dict(fields)}) for i, fields in changes.items()]
+        result = await self._db[collection].bulk_write(ops, ordered=False)
+        return int(result.matched_count)
 
     async def delete(self, collection: str, doc_id: str) -> bool:
         result = await self._db[collection].delete_one({"_id": doc_id})

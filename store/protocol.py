@@ -80,6 +80,9 @@ class DocumentStore(Protocol):
         """Atomically apply `update` to one document matching `where` (the guard); return it as it is after,
         or None when nothing matched. Two concurrent calls never both pass a guard the first one breaks."""
 
+    async def set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        """Bulk `$set` by id ({id: {field: value}}), for jobs; the number of documents found and changed."""
+
     async def delete(self, collection: str, doc_id: str) -> bool: ...
 
     async def drop_all(self) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -226,6 +226,25 @@ class SqliteStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
+
+    async def set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        if not changes:
+            return 0
+        return await self._run(self._set_many, collection, changes)
+
+    def _set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        table = self._ensure_table(collection)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            current = self._get_many(collection, list(changes))
+            rows = [(orjson.dumps({**doc, **changes[i]}), i) for i, doc in current.items()]
+            db.executemany(f"UPDATE {table} SET doc = ? WHERE id = ?", rows)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return len(rows)
 
     async def delete(self, collection: str, doc_id: str) -> bool:
         return await self._run(self._delete, collection, doc_id)

@@ -15,6 +15,7 @@ from app import SERVICES, create_app
 from domain.tokens import issue_access_token
 from resolvers.services import Services
 from settings import Settings
+from tests.fakes.wechat import APP_ID, APP_SECRET, FakeWechat
 
 
 @dataclass
@@ -35,6 +36,17 @@ class Api:
             assert "errors" not in body, body
         return body
 
+    async def login(self, nickname: str, invite_code: str | None = None) -> tuple[str, dict[str, Any]]:
+        """devLogin: (access token, user as {id, nickname})."""
+        body = await self.gql(
+            "mutation($n: String!, $i: String) { devLogin(input: {nickname: $n, inviteCode: $i}) {"
+            " accessToken refreshToken user { id nickname } errors { code } } }",
+            {"n": nickname, "i": invite_code},
+        )
+        payload = body["data"]["devLogin"]
+        assert payload["errors"] == [], payload
+        return payload["accessToken"], payload["user"]
+
     def token_for(self, user_id: str) -> str:
         secret = self.services.settings.secret_key()
         return issue_access_token(secret, user_id, datetime.now(UTC), timedelta(minutes=5))
@@ -48,4 +60,26 @@ def make_settings(tmp_path: Path, **overrides: Any) -> Settings:
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
     app = create_app(make_settings(tmp_path), seed_demo=True)
     async with TestClient(TestServer(app)) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+async def wechat() -> AsyncIterator[tuple[FakeWechat, str]]:
+    fake = FakeWechat()
+    async with TestServer(fake.app()) as server:
+        yield fake, str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def api_with_wechat(tmp_path: Path, wechat: tuple[FakeWechat, str]) -> AsyncIterator[Api]:
+    settings = make_settings(tmp_path, WECHAT_API_BASE=wechat[1], WECHAT_APP_ID=APP_ID, WECHAT_APP_SECRET=APP_SECRET)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield Api(client)
+
+
+@pytest.fixture
+async def api_prod(tmp_path: Path) -> AsyncIterator[Api]:
+    """Not in dev mode: a SECRET_KEY, no devLogin."""
+    settings = Settings(DATA_DIR=tmp_path / "data", SECRET_KEY="a-production-secret-key-of-enough-length")
+    async with TestClient(TestServer(create_app(settings))) as client:
         yield Api(client)

@@ -185,3 +185,14 @@ async def test_sqlite_guarded_updates_hold_across_processes(tmp_path: object) ->
     finally:
         await first.close()
         await second.close()
+
+
+async def test_set_many_sets_fields_on_found_documents_only(store: DocumentStore) -> None:
+    for i in range(3):
+        await store.insert("users", {"_id": f"u{i}", "name": f"n{i}", "influence": 0.0})
+    changed = await store.set_many("users", {"u0": {"influence": 12.5}, "u2": {"influence": 99.0}, "nope": {"x": 1}})
+    assert changed == 2
+    found = await store.get_many("users", ["u0", "u1", "u2"])
+    assert [found[f"u{i}"]["influence"] for i in range(3)] == [12.5, 0.0, 99.0]
+    assert found["u0"]["name"] == "n0"
+    assert await store.get("users", "nope") is None

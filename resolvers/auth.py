@@ -1,0 +1,193 @@
+"""Logging in (WeChat code2Session, dev nicknames), access and refresh tokens.
+
+Who a login names is kept in `identities` ({_id: "wechat:<openid>" | "union:<unionid>" | "dev:<nickname>"}), so the
+unique `_id` alone makes concurrent first logins create one user. Refresh tokens are stored hashed, belong to a
+family (one login), are rotated on every use, and a reused one revokes its whole family.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from domain.profile import clean_nickname, profile_problems
+from domain.tokens import hash_refresh_token, issue_access_token, new_refresh_token
+from integrations.wechat_login import (
+    CODE_USED,
+    HIGH_RISK,
+    INVALID_CODE,
+    RATE_LIMITED,
+    WechatLoginError,
+    WechatUnavailable,
+)
+from resolvers.errors import ApiError, Refused
+from resolvers.services import Services, now_ms
+from resolvers.users import new_user
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey
+
+INVITE_CODE_BYTES = 6
+
+
+@dataclass(frozen=True)
+class Session:
+    user: Doc
+    access_token: str
+    refresh_token: str
+
+
+async def _user_by_identity(services: Services, identity: str) -> Doc | None:
+    found = await services.store.get("identities", identity)
+    return await services.store.get("users", found["userId"]) if found else None
+
+
+async def inviter_of(services: Services, code: str | None) -> str | None:
+    """The user an invite code or share token names, if any (unknown codes are ignored, not an error)."""
+    if not code:
+        return None
+    for collection in ("invites", "share_links"):
+        found = await services.store.get(collection, code)
+        if found:
+            return str(found["userId"])
+    return None
+
+
+async def _create_user(services: Services, identities: list[str], nickname: str, invite_code: str | None) -> Doc:
+    """Create a user for the first identity, or return the user a concurrent login created first."""
+    store = services.store
+    user = new_user(
+        nickname, invitedBy=await inviter_of(services, invite_code), inviteCode=secrets.token_urlsafe(INVITE_CODE_BYTES)
+    )
+    await store.insert("users", user)
+    try:
+        await store.insert("identities", {"_id": identities[0], "userId": user["_id"], "at": now_ms()})
+    except DuplicateKey:
+        await store.delete("users", user["_id"])  # lost the race: the other login's user is the one
+        winner = await _user_by_identity(services, identities[0])
+        if winner is None:
+            raise
+        return winner
+    await store.insert("invites", {"_id": user["inviteCode"], "userId": user["_id"]})
+    for extra in identities[1:]:
+        await _link(services, extra, user["_id"])
+    return user
+
+
+async def _link(services: Services, identity: str, user_id: str) -> None:
+    try:
+        await services.store.insert("identities", {"_id": identity, "userId": user_id, "at": now_ms()})
+    except DuplicateKey:
+        pass
+
+
+async def start_session(services: Services, user: Doc, family: str | None = None) -> Session:
+    settings = services.settings
+    now = datetime.now(UTC)
+    access = issue_access_token(
+        settings.secret_key(), user["_id"], now, timedelta(minutes=settings.ACCESS_TOKEN_MINUTES)
+    )
+    if family is None:
+        family = new_id()
+        await services.store.insert(
+            "token_families", {"_id": family, "userId": user["_id"], "revoked": False, "createdAt": now_ms()}
+        )
+    refresh = new_refresh_token()
+    expires = now + timedelta(days=settings.REFRESH_TOKEN_DAYS)
+    await services.store.insert(
+        "refresh_tokens",
+        {
+            "_id": hash_refresh_token(refresh),
+            "userId": user["_id"],
+            "family": family,
+            "usedAt": None,
+            "createdAt": now_ms(),
+            "expiresAt": int(expires.timestamp() * 1000),
+        },
+    )
+    return Session(user, access, refresh)
+
+
+async def dev_login(services: Services, nickname: str, invite_code: str | None) -> Session:
+    if not services.settings.DEV_LOGIN:
+        raise Refused("FORBIDDEN", "devLogin exists only when DEV_LOGIN=1")
+    if profile_problems(nickname=nickname):
+        raise Refused("INVALID_INPUT", "A nickname has 1 to 30 characters", ["input", "nickname"])
+    return await start_session(services, await dev_user(services, nickname, invite_code))
+
+
+async def dev_user(services: Services, nickname: str, invite_code: str | None = None) -> Doc:
+    """The one user a dev nickname names, created on first use."""
+    nickname = clean_nickname(nickname)
+    identity = f"dev:{nickname}"
+    return await _user_by_identity(services, identity) or await _create_user(
+        services, [identity], nickname, invite_code
+    )
+
+
+async def wechat_login(services: Services, code: str, invite_code: str | None) -> Session:
+    if services.wechat is None:
+        raise Refused("FORBIDDEN", "WeChat login is not configured (WECHAT_APP_ID, WECHAT_APP_SECRET)")
+    if not code or len(code) > 256:
+        raise Refused("INVALID_INPUT", "A wx.login() code is required", ["input", "code"])
+    try:
+        who = await services.wechat.code2session(code)
+    except WechatLoginError as exc:
+        if exc.errcode in (INVALID_CODE, CODE_USED):
+            raise Refused("INVALID_INPUT", "This login code is invalid or was used already", ["input", "code"]) from exc
+        if exc.errcode == RATE_LIMITED:
+            raise Refused("RATE_LIMITED", "Too many logins; try again in a minute") from exc
+        if exc.errcode == HIGH_RISK:
+            raise Refused("FORBIDDEN", "WeChat refused this login") from exc
+        raise ApiError("UPSTREAM_ERROR", f"WeChat login failed ({exc.errcode})") from exc
+    except WechatUnavailable as exc:
+        raise ApiError("UPSTREAM_UNAVAILABLE", "WeChat cannot be reached; try again") from exc
+    identities = [f"wechat:{who.openid}"] + ([f"union:{who.unionid}"] if who.unionid else [])
+    user = None
+    for identity in identities:
+        user = await _user_by_identity(services, identity)
+        if user is not None:
+            break
+    if user is None:
+        user = await _create_user(services, identities, f"微信用户{who.openid[-4:]}", invite_code)
+    else:
+        for identity in identities:
+            await _link(services, identity, user["_id"])
+    return await start_session(services, user)
+
+
+async def refresh(services: Services, token: str) -> Session:
+    """Rotate a refresh token; a token used twice revokes every token of its login (theft detection)."""
+    store = services.store
+    digest = hash_refresh_token(token)
+    found = await store.get("refresh_tokens", digest)
+    if found is None:
+        raise Refused("UNAUTHENTICATED", "Unknown refresh token", ["input", "refreshToken"])
+    family = await store.get("token_families", found["family"])
+    if family is None or family["revoked"]:
+        raise Refused("UNAUTHENTICATED", "This login was revoked; sign in again", ["input", "refreshToken"])
+    if found["expiresAt"] <= now_ms():
+        raise Refused("UNAUTHENTICATED", "Refresh token expired; sign in again", ["input", "refreshToken"])
+    claimed = await store.update_one("refresh_tokens", {"_id": digest, "usedAt": None}, {"$set": {"usedAt": now_ms()}})
+    if claimed is None:
+        await revoke_family(services, found["family"])
+        raise Refused(
+            "UNAUTHENTICATED",
+            "Refresh token reused; every session of this login was revoked",
+            ["input", "refreshToken"],
+        )
+    user = await store.get("users", found["userId"])
+    if user is None:
+        raise Refused("UNAUTHENTICATED", "No such user", ["input", "refreshToken"])
+    return await start_session(services, user, family=found["family"])
+
+
+async def revoke_family(services: Services, family: str) -> None:
+    await services.store.update_one("token_families", {"_id": family}, {"$set": {"revoked": True}})
+
+
+async def logout(services: Services, token: str) -> None:
+    """Revoke the login a refresh token belongs to (all its rotations)."""
+    found = await services.store.get("refresh_tokens", hash_refresh_token(token))
+    if found is not None:
+        await revoke_family(services, found["family"])

@@ -1,0 +1,72 @@
+"""Login and token mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from resolvers import auth as auth_uc
+from schema.common import UserError
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.users import User
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str | None = None
+    refresh_token: str | None = None
+    user: User | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, session: auth_uc.Session) -> AuthPayload:
+        return cls(
+            access_token=session.access_token, refresh_token=session.refresh_token, user=User.from_doc(session.user)
+        )
+
+
+@strawberry.input
+class WechatLoginInput:
+    code: str = strawberry.field(description="The code from wx.login(), exchanged server-side through code2Session.")
+    invite_code: str | None = strawberry.field(
+        default=None, description="An invite code or share token that brought this user, if any."
+    )
+
+
+@strawberry.input
+class DevLoginInput:
+    nickname: str
+    invite_code: str | None = None
+
+
+@strawberry.input
+class RefreshTokenInput:
+    refresh_token: str
+
+
+@strawberry.type
+class LogoutPayload:
+    ok: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AuthMutations:
+    @payload_mutation(AuthPayload, login=False)
+    async def login_with_wechat(self, info: Info, input: WechatLoginInput) -> AuthPayload:
+        return AuthPayload.of(await auth_uc.wechat_login(info.context.services, input.code, input.invite_code))
+
+    @payload_mutation(AuthPayload, login=False, description="Only when the server runs with DEV_LOGIN=1.")
+    async def dev_login(self, info: Info, input: DevLoginInput) -> AuthPayload:
+        return AuthPayload.of(await auth_uc.dev_login(info.context.services, input.nickname, input.invite_code))
+
+    @payload_mutation(
+        AuthPayload, login=False, description="Rotates the refresh token; a reused one revokes its login."
+    )
+    async def refresh_token(self, info: Info, input: RefreshTokenInput) -> AuthPayload:
+        return AuthPayload.of(await auth_uc.refresh(info.context.services, input.refresh_token))
+
+    @payload_mutation(LogoutPayload, login=False, description="Revokes the login this refresh token belongs to.")
+    async def logout(self, info: Info, input: RefreshTokenInput) -> LogoutPayload:
+        await auth_uc.logout(info.context.services, input.refresh_token)
+        return LogoutPayload(ok=True)
