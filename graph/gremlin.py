@@ -8,7 +8,7 @@ thread pool of ours instead of the server's event loop.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
@@ -79,6 +79,11 @@ class GremlinGraph:
             )
         )
         await self._run(t.iterate)
+
+    async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
+        # One traversal per edge keeps the upsert free of lambdas; the thread pool sends several at once.
+        for i in range(0, len(pairs), POOL * 8):
+            await asyncio.gather(*(self.add_edge(rel, s, d) for s, d in pairs[i : i + POOL * 8]))
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
         a, b = endpoints(rel)

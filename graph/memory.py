@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 
 from graph.protocol import Direction, endpoints
 
@@ -28,6 +28,13 @@ class MemoryGraph:
         endpoints(rel)
         self._out[rel][src].add(dst)
         self._in[rel][dst].add(src)
+
+    async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
+        endpoints(rel)
+        out, into = self._out[rel], self._in[rel]
+        for src, dst in pairs:
+            out[src].add(dst)
+            into[dst].add(src)
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
         endpoints(rel)

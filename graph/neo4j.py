@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -20,6 +20,9 @@ def _auth_and_url(url: str) -> tuple[str, Any]:
             netloc += f":{parts.port}"
         return urlunsplit(parts._replace(netloc=netloc)), (parts.username, parts.password or "")
     return url, None
+
+
+BULK = 5000
 
 
 class Neo4jGraph:
@@ -65,6 +68,15 @@ class Neo4jGraph:
         await self._write(
             f"MERGE (s:{a} {{id: $src}}) MERGE (d:{b} {{id: $dst}}) MERGE (s)-[:{rel}]->(d)", src=src, dst=dst
         )
+
+    async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
+        a, b = endpoints(rel)
+        for i in range(0, len(pairs), BULK):
+            rows = [{"s": s, "d": d} for s, d in pairs[i : i + BULK]]
+            await self._write(
+                f"UNWIND $rows AS row MERGE (s:{a} {{id: row.s}}) MERGE (d:{b} {{id: row.d}}) MERGE (s)-[:{rel}]->(d)",
+                rows=rows,
+            )
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
         a, b = endpoints(rel)

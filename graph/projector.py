@@ -104,14 +104,9 @@ async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
     """Rebuild the graph from the documents (follows, friends as mutual follows, blocks); edges written."""
     await graph.clear()
     follows = {pair async for pair in _all_pairs(store, "follows")}
-    written = 0
-    for src, dst in follows:
-        await graph.add_edge("FOLLOWS", src, dst)
-        written += 1
-        if (dst, src) in follows:
-            await graph.add_edge("FRIEND", src, dst)
-            written += 1
-    async for src, dst in _all_pairs(store, "blocks"):
-        await graph.add_edge("BLOCKS", src, dst)
-        written += 1
-    return written
+    friends = [(s, d) for s, d in follows if (d, s) in follows]
+    blocks = [pair async for pair in _all_pairs(store, "blocks")]
+    await graph.add_edges("FOLLOWS", sorted(follows))
+    await graph.add_edges("FRIEND", sorted(friends))
+    await graph.add_edges("BLOCKS", blocks)
+    return len(follows) + len(friends) + len(blocks)

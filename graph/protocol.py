@@ -6,7 +6,7 @@ so implementations can keep one label (and one index) per kind of node.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from typing import Literal, Protocol
 
 # relation -> (label of the source node, label of the target node)
@@ -37,6 +37,9 @@ class GraphStore(Protocol):
 
     async def add_edge(self, rel: str, src: str, dst: str) -> None:
         """Create the edge (and its end nodes) unless it exists: idempotent."""
+
+    async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
+        """add_edge for many pairs in as few round trips as the backend allows (rebuilds, bulk loads)."""
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
         """Remove the edge if it exists: idempotent."""

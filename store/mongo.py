@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from store.cursor import decode_cursor, page_of
 from store.protocol import Doc, DuplicateKey, Filter, Index, Page, Update
@@ -54,6 +54,16 @@ class MongoStore:
             await self._db[collection].insert_one(dict(doc))
         except DuplicateKeyError as exc:
             raise DuplicateKey(collection, str(exc.details or exc)) from exc
+
+    async def insert_many(self, collection: str, docs: Sequence[Doc]) -> None:
+        if not docs:
+            return
+        try:
+            await self._db[collection].insert_many([dict(d) for d in docs], ordered=False)
+        except BulkWriteError as exc:
+            if any(e.get("code") == 11000 for e in exc.details.get("writeErrors", [])):
+                raise DuplicateKey(collection, "insert_many") from exc
+            raise
 
     async def get(self, collection: str, doc_id: str) -> Doc | None:
         found: Doc | None = await self._db[collection].find_one({"_id": doc_id})

@@ -57,6 +57,9 @@ class DocumentStore(Protocol):
     async def insert(self, collection: str, doc: Doc) -> None:
         """Insert one document; raise DuplicateKey on `_id` or a unique index conflict."""
 
+    async def insert_many(self, collection: str, docs: Sequence[Doc]) -> None:
+        """Insert documents in bulk (seeds, benchmarks); DuplicateKey if any conflicts (the others may stay)."""
+
     async def get(self, collection: str, doc_id: str) -> Doc | None: ...
 
     async def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, Doc]:

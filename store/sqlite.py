@@ -144,6 +144,24 @@ class SqliteStore:
         except sqlite3.IntegrityError as exc:
             raise DuplicateKey(collection, str(exc)) from exc
 
+    async def insert_many(self, collection: str, docs: Sequence[Doc]) -> None:
+        if docs:
+            await self._run(self._insert_many, collection, docs)
+
+    def _insert_many(self, collection: str, docs: Sequence[Doc]) -> None:
+        table = self._ensure_table(collection)
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", ((d["_id"], orjson.dumps(d)) for d in docs))
+            db.execute("COMMIT")
+        except sqlite3.IntegrityError as exc:
+            db.execute("ROLLBACK")
+            raise DuplicateKey(collection, str(exc)) from exc
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     async def get(self, collection: str, doc_id: str) -> Doc | None:
         return (await self.get_many(collection, [doc_id])).get(doc_id)
 

@@ -196,3 +196,11 @@ async def test_set_many_sets_fields_on_found_documents_only(store: DocumentStore
     assert [found[f"u{i}"]["influence"] for i in range(3)] == [12.5, 0.0, 99.0]
     assert found["u0"]["name"] == "n0"
     assert await store.get("users", "nope") is None
+
+
+async def test_insert_many_inserts_all_and_reports_a_conflict(store: DocumentStore) -> None:
+    await store.insert_many("bulk", [{"_id": f"b{i}", "n": i} for i in range(250)])
+    assert await store.count("bulk") == 250
+    with pytest.raises(DuplicateKey):
+        await store.insert_many("bulk", [{"_id": "new"}, {"_id": "b7"}])
+    assert (await store.get("bulk", "b7") or {})["n"] == 7

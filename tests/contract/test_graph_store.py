@@ -84,3 +84,9 @@ async def test_clear_removes_everything(graph: GraphStore) -> None:
     await load(graph)
     await graph.clear()
     assert [b async for b in graph.edges("FOLLOWS")] == []
+
+
+async def test_add_edges_in_bulk_is_idempotent_like_add_edge(graph: GraphStore) -> None:
+    await graph.add_edges("FOLLOWS", EDGES)
+    await graph.add_edges("FOLLOWS", EDGES[:4])
+    assert sorted([e async for b in graph.edges("FOLLOWS") for e in b]) == sorted(EDGES)
