@@ -30,8 +30,10 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
+## The benchmarks whose figures are in the README (minutes; Neo4j is started like the tests do).
 bench: install test-services
-	$(BIN)/python bench/store_bench.py
+	$(BIN)/python bench/friend_suggestions.py --graphs memory,neo4j
+	$(BIN)/python bench/influence.py
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install
