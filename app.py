@@ -17,8 +17,11 @@ from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
 from integrations.wechat_login import WechatLogin
+from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
+from resolvers.orders import expire_unpaid
+from resolvers.payments import WebhookRefused, handle_wechat_notification, retry_refunds
 from resolvers.services import Services
 from schema import schema
 from schema.context import Context
@@ -115,7 +118,12 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     wechat = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
-    services = Services(settings, backends, projector, wechat)
+    services = Services(settings, backends, projector, wechat, wechat_pay(settings))
+
+    async def sweep_orders() -> None:
+        await expire_unpaid(services)
+        await retry_refunds(services)
+
     jobs = JobRunner(
         backends.store,
         [
@@ -124,6 +132,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 settings.INFLUENCE_REFRESH_SECONDS,
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
+            Job("orders", settings.ORDER_SWEEP_SECONDS, sweep_orders),
         ],
     )
     try:
@@ -149,6 +158,33 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         log.info("backends closed")
 
 
+def wechat_pay(settings: Settings) -> WechatPayClient | None:
+    if not settings.WECHAT_PAY_MCH_ID:
+        return None
+    return WechatPayClient(
+        app_id=settings.WECHAT_APP_ID,
+        mch_id=settings.WECHAT_PAY_MCH_ID,
+        private_key=settings.WECHAT_PAY_PRIVATE_KEY,
+        cert_serial_no=settings.WECHAT_PAY_CERT_SERIAL_NO,
+        apiv3_key=settings.WECHAT_PAY_APIV3_KEY,
+        public_key=settings.WECHAT_PAY_PUBLIC_KEY,
+        public_key_id=settings.WECHAT_PAY_PUBLIC_KEY_ID,
+        notify_url=settings.WECHAT_PAY_NOTIFY_URL,
+        api_base=settings.WECHAT_PAY_API_BASE,
+    )
+
+
+async def wechatpay_webhook(request: web.Request) -> web.Response:
+    """WeChat Pay's payment and refund notifications: 200 {"code": "SUCCESS"} once applied, 4xx when refused."""
+    body = await request.text()
+    try:
+        await handle_wechat_notification(request.app[SERVICES], dict(request.headers), body)
+    except WebhookRefused as exc:
+        log.warning("wechat pay notification refused: %s", exc)
+        return web.json_response({"code": "FAIL", "message": str(exc)}, status=exc.status)
+    return web.json_response({"code": "SUCCESS", "message": ""})
+
+
 SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
@@ -160,4 +196,5 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     view = View(schema=schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
+    app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
     return app

@@ -30,6 +30,20 @@ class Settings(BaseSettings):
     WECHAT_API_BASE: str = "https://api.weixin.qq.com"
     WECHAT_APP_ID: str = ""
     WECHAT_APP_SECRET: str = ""
+    # Orders: unpaid ones are cancelled (their stock returned) this long after they were placed; the sweep runs
+    # every ORDER_SWEEP_SECONDS (0 turns it off).
+    ORDER_PAY_MINUTES: float = Field(15.0, gt=0, le=24 * 60)
+    ORDER_SWEEP_SECONDS: float = Field(5.0, ge=0)
+    # WeChat Pay (API v3, public-key mode). Configured when WECHAT_PAY_MCH_ID is set; the app id is WECHAT_APP_ID.
+    # Keys are PEM text or paths to PEM files. The notify URL is where WeChat Pay POSTs: .../webhooks/wechatpay.
+    WECHAT_PAY_API_BASE: str = "https://api.mch.weixin.qq.com"
+    WECHAT_PAY_MCH_ID: str = ""
+    WECHAT_PAY_PRIVATE_KEY: str = ""
+    WECHAT_PAY_CERT_SERIAL_NO: str = ""
+    WECHAT_PAY_APIV3_KEY: str = ""
+    WECHAT_PAY_PUBLIC_KEY: str = ""
+    WECHAT_PAY_PUBLIC_KEY_ID: str = ""
+    WECHAT_PAY_NOTIFY_URL: str = ""
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

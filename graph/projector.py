@@ -34,9 +34,17 @@ async def sync_pair(store: DocumentStore, graph: GraphStore, a: str, b: str) -> 
         await (graph.add_edge if blocked else graph.remove_edge)("BLOCKS", src, dst)
 
 
+async def sync_purchase(store: DocumentStore, graph: GraphStore, user: str, product: str) -> None:
+    """BOUGHT exists while the user has a purchase record of the product."""
+    present = await store.get("purchases", f"{user}>{product}") is not None
+    await (graph.add_edge if present else graph.remove_edge)("BOUGHT", user, product)
+
+
 async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> None:
     if event["kind"] == "user_pair":
         await sync_pair(store, graph, event["a"], event["b"])
+    elif event["kind"] == "bought":
+        await sync_purchase(store, graph, event["userId"], event["productId"])
     else:
         log.warning("outbox event of unknown kind %r skipped", event["kind"])
 
@@ -89,12 +97,14 @@ class Projector:
             self._task = None
 
 
-async def _all_pairs(store: DocumentStore, collection: str) -> AsyncIterator[tuple[str, str]]:
+async def _all_pairs(
+    store: DocumentStore, collection: str, src: str = "src", dst: str = "dst"
+) -> AsyncIterator[tuple[str, str]]:
     after = None
     while True:
         page = await store.find(collection, limit=1000, after=after)
         for doc in page.docs:
-            yield doc["src"], doc["dst"]
+            yield doc[src], doc[dst]
         if page.next_cursor is None:
             return
         after = page.next_cursor
@@ -106,7 +116,9 @@ async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
     follows = {pair async for pair in _all_pairs(store, "follows")}
     friends = [(s, d) for s, d in follows if (d, s) in follows]
     blocks = [pair async for pair in _all_pairs(store, "blocks")]
+    bought = [pair async for pair in _all_pairs(store, "purchases", "userId", "productId")]
     await graph.add_edges("FOLLOWS", sorted(follows))
     await graph.add_edges("FRIEND", sorted(friends))
     await graph.add_edges("BLOCKS", blocks)
-    return len(follows) + len(friends) + len(blocks)
+    await graph.add_edges("BOUGHT", bought)
+    return len(follows) + len(friends) + len(blocks) + len(bought)

@@ -15,6 +15,8 @@ RELATIONS: dict[str, tuple[str, str]] = {
     # Mutual follows, kept in both directions by the projector, so "friends of friends" is two hops.
     "FRIEND": ("User", "User"),
     "BLOCKS": ("User", "User"),
+    # A paid order's buyer to each product in it (recommendations, co-purchase).
+    "BOUGHT": ("User", "Product"),
 }
 
 Direction = Literal["out", "in"]

@@ -153,6 +153,8 @@ async def wechat_login(services: Services, code: str, invite_code: str | None) -
     else:
         for identity in identities:
             await _link(services, identity, user["_id"])
+    if user.get("openid") != who.openid:  # the mini-program's openid is who WeChat Pay charges
+        user = await services.store.update_one("users", {"_id": user["_id"]}, {"$set": {"openid": who.openid}}) or user
     return await start_session(services, user)
 
 

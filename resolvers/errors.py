@@ -3,7 +3,9 @@ error with `extensions.code` (for queries and arguments that cannot be answered 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+
+from domain.profile import Problem
 
 
 class ApiError(Exception):
@@ -19,3 +21,19 @@ class Refused(ApiError):
 
 def bad_input(message: str, *field: str) -> ApiError:
     return ApiError("INVALID_INPUT", message, field or None)
+
+
+class Invalid(Refused):
+    """INVALID_INPUT for every broken rule at once; each problem's dotted field becomes ["input", ...]."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("INVALID_INPUT", problems[0].message, ["input", *problems[0].field.split(".")])
+        self.problems = list(problems)
+
+    def each(self) -> list[Refused]:
+        return [Refused(self.code, p.message, ["input", *p.field.split(".")]) for p in self.problems]
+
+
+def refuse_problems(problems: Sequence[Problem]) -> None:
+    if problems:
+        raise Invalid(problems)

@@ -47,3 +47,5 @@ class Loaders:
         self.sku = doc_loader(store, "skus")
         self.skus_by_product = skus_by_product_loader(store)
         self.follows = edge_exists_loader(store, "follows")
+        self.order = doc_loader(store, "orders")
+        self.coupon = doc_loader(store, "coupons")

@@ -9,6 +9,7 @@ from typing import Any
 from backends import Backends
 from graph.projector import Projector
 from integrations.wechat_login import WechatLogin
+from integrations.wechat_pay import WechatPayClient
 from settings import Settings
 from store.ids import new_id
 from store.protocol import DocumentStore
@@ -24,6 +25,7 @@ class Services:
     backends: Backends
     projector: Projector
     wechat: WechatLogin | None = None
+    wechat_pay: WechatPayClient | None = None
 
     @property
     def store(self) -> DocumentStore:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
-from store.protocol import DuplicateKey
+from store.protocol import Doc, DuplicateKey
 
 
 async def follow(services: Services, src: str, dst: str) -> None:
@@ -64,3 +64,16 @@ async def block(services: Services, src: str, dst: str) -> None:
 async def is_blocked_between(services: Services, a: str, b: str) -> bool:
     found = await services.store.get_many("blocks", [f"{a}>{b}", f"{b}>{a}"])
     return bool(found)
+
+
+async def friends_who_bought(services: Services, viewer: str, product_id: str, first: int) -> list[Doc]:
+    """Friends of the viewer with a purchase of the product who let it be shown, most recent buyer first."""
+    friends = await services.backends.graph.neighbors("FRIEND", viewer, limit=5_000)
+    found = await services.store.get_many("purchases", [f"{f}>{product_id}" for f in friends])
+    users = await services.store.get_many("users", [p["userId"] for p in found.values()])
+    shown = []
+    for purchase in sorted(found.values(), key=lambda p: -p["at"]):
+        user = users.get(purchase["userId"])
+        if user is not None and user.get("privacy", {}).get("showInSocialProof", True):
+            shown.append(user)
+    return shown[:first]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.profile import clean_nickname, profile_problems
-from resolvers.errors import Refused
+from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
 from store.protocol import Doc, Page
@@ -60,8 +60,7 @@ async def update_profile(
     services: Services, user_id: str, nickname: str | None, avatar_url: str | None, bio: str | None
 ) -> Doc:
     problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url)
-    if problems:
-        raise Refused("INVALID_INPUT", problems[0].message, ["input", problems[0].field])
+    refuse_problems(problems)
     changes: dict[str, Any] = {}
     if nickname is not None:
         changes["nickname"] = clean_nickname(nickname)

@@ -8,8 +8,10 @@ import strawberry
 
 from domain.ids import to_global_id
 from resolvers import catalog as catalog_uc
-from schema.common import Money, Node, PageInfo, must, page_size
+from resolvers import social as social_uc
+from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
+from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 from schema.users import User
 from store.protocol import Doc, Page
@@ -150,6 +152,15 @@ class Product(Node):
     async def skus(self, info: Info) -> list[Sku]:
         return [Sku.from_doc(d) for d in await info.context.loaders.skus_by_product.load(self.doc["_id"])]
 
+    @strawberry.field(description="Friends of the viewer who bought it and allow it to be shown (privacy).")
+    async def friends_who_bought(self, info: Info, first: int | None = None) -> list[User]:
+        size = page_size(first, default=5)
+        viewer = info.context.viewer_id
+        if viewer is None:
+            return []
+        found = await social_uc.friends_who_bought(info.context.services, viewer, self.doc["_id"], size)
+        return [User.from_doc(u) for u in found]
+
 
 @strawberry.type
 class ProductEdge:
@@ -191,14 +202,144 @@ class CatalogQueries:
         info: Info,
         first: int | None = None,
         after: str | None = None,
+        query: str | None = None,
         category: str | None = None,
         shop_id: strawberry.ID | None = None,
         sort: ProductSort | None = None,
     ) -> ProductConnection:
         size = page_size(first)
         shop = raw_id(shop_id, "Shop", "shopId") if shop_id is not None else None
-        order = sort.value if sort is not None and sort is not ProductSort.RELEVANCE else "NEWEST"
         page = await catalog_uc.product_page(
-            info.context.services, size, after, shop_id=shop, category=category, sort=order
+            info.context.services,
+            size,
+            after,
+            shop_id=shop,
+            category=category,
+            sort=(sort or ProductSort.RELEVANCE).value,
+            query=query,
         )
         return ProductConnection.of(page, after)
+
+
+@strawberry.input
+class SpecValueInput:
+    name: str
+    value: str
+
+
+@strawberry.input
+class SkuInput:
+    specs: list[SpecValueInput]
+    price: int
+    stock: int
+
+
+@strawberry.input
+class GroupBuyTierInput:
+    size: int
+    price: int
+
+
+@strawberry.input
+class GroupBuyOfferInput:
+    tiers: list[GroupBuyTierInput]
+    duration_minutes: int
+
+
+@strawberry.input
+class BargainOfferInput:
+    floor_price: int
+    helpers_needed: int
+    duration_minutes: int
+
+
+@strawberry.input
+class CreateShopInput:
+    name: str
+    logo_url: str | None = None
+
+
+@strawberry.input
+class CreateProductInput:
+    shop_id: strawberry.ID
+    title: str
+    description: str
+    images: list[str]
+    skus: list[SkuInput]
+    category: str | None = None
+    group_buy: GroupBuyOfferInput | None = None
+    bargain: BargainOfferInput | None = None
+
+
+@strawberry.input
+class AdjustStockInput:
+    sku_id: strawberry.ID
+    delta: int
+    idempotency_key: str
+
+
+@strawberry.type
+class ShopPayload:
+    shop: Shop | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ProductPayload:
+    product: Product | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SkuPayload:
+    sku: Sku | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CatalogMutations:
+    @payload_mutation(ShopPayload, description="Any user may open a shop, and owns it.")
+    async def create_shop(self, info: Info, input: CreateShopInput) -> ShopPayload:
+        viewer = info.context.require_viewer()
+        return ShopPayload(
+            shop=Shop.from_doc(await catalog_uc.create_shop(info.context.services, viewer, input.name, input.logo_url))
+        )
+
+    @payload_mutation(ProductPayload, description="The shop's owner only. Every broken rule is listed in errors.")
+    async def create_product(self, info: Info, input: CreateProductInput) -> ProductPayload:
+        services = info.context.services
+        shop_id = raw_id(input.shop_id, "Shop", "input", "shopId")
+        await catalog_uc.owned_shop(services, shop_id, info.context.require_viewer(), "input", "shopId")
+        skus = [
+            {"specs": [{"name": s.name, "value": s.value} for s in sku.specs], "price": sku.price, "stock": sku.stock}
+            for sku in input.skus
+        ]
+        group_buy = (
+            {
+                "tiers": [{"size": t.size, "price": t.price} for t in input.group_buy.tiers],
+                "durationMinutes": input.group_buy.duration_minutes,
+            }
+            if input.group_buy
+            else None
+        )
+        bargain = (
+            {
+                "floorPrice": input.bargain.floor_price,
+                "helpersNeeded": input.bargain.helpers_needed,
+                "durationMinutes": input.bargain.duration_minutes,
+            }
+            if input.bargain
+            else None
+        )
+        product = await catalog_uc.create_product(
+            services, shop_id, input.title, input.description, input.images, input.category, skus, group_buy, bargain
+        )
+        return ProductPayload(product=Product.from_doc(product))
+
+    @payload_mutation(SkuPayload, description="The shop's owner only; once per idempotency key; stock stays >= 0.")
+    async def adjust_stock(self, info: Info, input: AdjustStockInput) -> SkuPayload:
+        sku_id = raw_id(input.sku_id, "Sku", "input", "skuId")
+        sku = await catalog_uc.adjust_stock(
+            info.context.services, info.context.require_viewer(), sku_id, input.delta, input.idempotency_key
+        )
+        return SkuPayload(sku=Sku.from_doc(sku))

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from resolvers.errors import ApiError, Refused
+from resolvers.errors import ApiError, Invalid, Refused
 from schema.common import ErrorCode, UserError
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -35,7 +35,7 @@ def payload_mutation(
             except ApiError as exc:
                 if exc.code not in CODES:
                     raise
-                return payload(errors=[UserError.of(exc)])
+                return payload(errors=[UserError.of(e) for e in (exc.each() if isinstance(exc, Invalid) else [exc])])
             context.renew_loaders()  # what the mutation wrote is what its payload shows
             return result
 

@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 
 from domain.ids import to_global_id
+from domain.orders import level_of
 from resolvers import social as social_uc
 from resolvers import users as users_uc
 from schema.common import Node, PageInfo, UserError, page_size
@@ -67,7 +68,7 @@ class User(Node):
             follower_count=doc.get("followerCount", 0),
             following_count=doc.get("followingCount", 0),
             points=doc.get("points", 0),
-            level=doc.get("level", 1),
+            level=level_of(doc.get("points", 0)),
             doc=doc,
         )
 

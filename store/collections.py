@@ -18,6 +18,16 @@ INDEXES = (
     Index("products", ("salesCount",)),
     Index("skus", ("productId",)),
     Index("outbox", ("done",)),
+    Index("product_terms", ("term", "createdAt")),
+    Index("product_terms", ("term", "price")),
+    Index("product_terms", ("term", "salesCount")),
+    Index("orders", ("buyerId", "idempotencyKey"), unique=True),
+    Index("orders", ("number",), unique=True),
+    Index("orders", ("buyerId", "createdAt")),
+    Index("orders", ("status", "payBy")),
+    Index("orders", ("status", "createdAt")),
+    Index("coupon_claims", ("userId", "at")),
+    Index("purchases", ("productId", "at")),
 )
 
 

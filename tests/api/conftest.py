@@ -16,6 +16,7 @@ from domain.tokens import issue_access_token
 from resolvers.services import Services
 from settings import Settings
 from tests.fakes.wechat import APP_ID, APP_SECRET, FakeWechat
+from tests.fakes.wechatpay import FakeWechatPay
 
 
 @dataclass
@@ -83,3 +84,54 @@ async def api_prod(tmp_path: Path) -> AsyncIterator[Api]:
     settings = Settings(DATA_DIR=tmp_path / "data", SECRET_KEY="a-production-secret-key-of-enough-length")
     async with TestClient(TestServer(create_app(settings))) as client:
         yield Api(client)
+
+
+@pytest.fixture
+async def wechatpay() -> AsyncIterator[tuple[FakeWechatPay, str]]:
+    fake = FakeWechatPay()
+    async with TestServer(fake.app()) as server:
+        yield fake, str(server.make_url("")).rstrip("/")
+
+
+@pytest.fixture
+async def api_pay(
+    tmp_path: Path, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
+) -> AsyncIterator[Api]:
+    """Dev mode with WeChat login and WeChat Pay both pointed at local fakes."""
+    settings = make_settings(
+        tmp_path,
+        WECHAT_API_BASE=wechat[1],
+        WECHAT_APP_SECRET=APP_SECRET,
+        **wechatpay[0].settings(wechatpay[1], APP_ID),
+    )
+    async with TestClient(TestServer(create_app(settings))) as client:
+        yield Api(client)
+
+
+SHOP = "mutation($n: String!) { createShop(input: {name: $n}) { shop { id } errors { code field } } }"
+PRODUCT = """mutation($in: CreateProductInput!) { createProduct(input: $in) {
+  product { id skus { id stock price { amount } } } errors { code field message } } }"""
+
+
+async def make_product(
+    api: Api,
+    token: str,
+    *,
+    title: str = "测试商品",
+    prices: tuple[int, ...] = (1000,),
+    stock: int = 10,
+    shop_id: str | None = None,
+    category: str | None = None,
+) -> tuple[str, str, list[str]]:
+    """(shop id, product id, SKU ids) of a new product with one SKU per price, each with `stock` units."""
+    if shop_id is None:
+        body = await api.gql(SHOP, {"n": f"{title}的店"}, token=token)
+        shop_id = body["data"]["createShop"]["shop"]["id"]
+    skus = [{"specs": [{"name": "款", "value": f"#{i}"}], "price": p, "stock": stock} for i, p in enumerate(prices)]
+    product_input = {"shopId": shop_id, "title": title, "description": "", "images": [], "skus": skus}
+    if category is not None:
+        product_input["category"] = category
+    payload = (await api.gql(PRODUCT, {"in": product_input}, token=token))["data"]["createProduct"]
+    assert payload["errors"] == [], payload
+    product = payload["product"]
+    return shop_id, product["id"], [s["id"] for s in product["skus"]]

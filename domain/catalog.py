@@ -1,0 +1,183 @@
+"""Catalog rules: what a shop, a product with its SKUs and offers, a stock change and a coupon may be.
+
+Each `*_problems` function returns every rule its input breaks, as `Problem(field, message)` with a dotted path
+inside the mutation's input ("skus.2.price"), so a client can mark each wrong field at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from domain.profile import Problem, is_http_url
+
+SHOP_NAME_MAX = 30
+TITLE_MAX = 60
+DESCRIPTION_MAX = 5_000
+IMAGES_MAX = 9
+SKUS_MAX = 100
+SPECS_MAX = 5
+SPEC_TEXT_MAX = 20
+CATEGORY_MAX = 20
+PRICE_MIN, PRICE_MAX = 1, 10_000_000
+STOCK_MAX = 1_000_000
+TEAM_SIZE_MIN, TEAM_SIZE_MAX = 2, 100
+TIERS_MAX = 5
+DURATION_MIN, DURATION_MAX = 5, 7 * 24 * 60
+HELPERS_MIN, HELPERS_MAX = 1, 100
+KEY_MAX = 64
+COUPON_TITLE_MAX = 40
+COUPON_QUANTITY_MAX = 1_000_000
+
+
+def shop_problems(name: str, logo_url: str | None) -> list[Problem]:
+    problems = []
+    if not 1 <= len(name.strip()) <= SHOP_NAME_MAX:
+        problems.append(Problem("name", f"A shop name has 1 to {SHOP_NAME_MAX} characters"))
+    if logo_url is not None and not is_http_url(logo_url):
+        problems.append(Problem("logoUrl", "The logo must be an http(s) URL"))
+    return problems
+
+
+def _sku_problems(i: int, sku: Mapping[str, Any]) -> list[Problem]:
+    problems = []
+    specs = sku["specs"]
+    if len(specs) > SPECS_MAX:
+        problems.append(Problem(f"skus.{i}.specs", f"A SKU has at most {SPECS_MAX} specs"))
+    names = [s["name"].strip() for s in specs]
+    if len(set(names)) != len(names):
+        problems.append(Problem(f"skus.{i}.specs", "Each spec name appears once per SKU"))
+    for j, spec in enumerate(specs):
+        for part in ("name", "value"):
+            if not 1 <= len(spec[part].strip()) <= SPEC_TEXT_MAX:
+                problems.append(
+                    Problem(f"skus.{i}.specs.{j}.{part}", f"A spec {part} has 1 to {SPEC_TEXT_MAX} characters")
+                )
+    if not PRICE_MIN <= sku["price"] <= PRICE_MAX:
+        problems.append(Problem(f"skus.{i}.price", f"A price is {PRICE_MIN} to {PRICE_MAX} fen"))
+    if not 0 <= sku["stock"] <= STOCK_MAX:
+        problems.append(Problem(f"skus.{i}.stock", f"Stock is 0 to {STOCK_MAX}"))
+    return problems
+
+
+def group_buy_problems(offer: Mapping[str, Any], lowest_price: int) -> list[Problem]:
+    problems = []
+    tiers = offer["tiers"]
+    if not 1 <= len(tiers) <= TIERS_MAX:
+        problems.append(Problem("groupBuy.tiers", f"A group-buy offer has 1 to {TIERS_MAX} tiers"))
+    for i, tier in enumerate(tiers):
+        if not TEAM_SIZE_MIN <= tier["size"] <= TEAM_SIZE_MAX:
+            problems.append(
+                Problem(f"groupBuy.tiers.{i}.size", f"A team has {TEAM_SIZE_MIN} to {TEAM_SIZE_MAX} members")
+            )
+        if i and tier["size"] <= tiers[i - 1]["size"]:
+            problems.append(Problem(f"groupBuy.tiers.{i}.size", "Tiers are in ascending order of size"))
+        if not PRICE_MIN <= tier["price"] < lowest_price:
+            problems.append(Problem(f"groupBuy.tiers.{i}.price", "A tier price is below every SKU's price"))
+        if i and tier["price"] >= tiers[i - 1]["price"]:
+            problems.append(Problem(f"groupBuy.tiers.{i}.price", "A larger team gets a lower price"))
+    if not DURATION_MIN <= offer["durationMinutes"] <= DURATION_MAX:
+        problems.append(
+            Problem("groupBuy.durationMinutes", f"A team stays open {DURATION_MIN} to {DURATION_MAX} minutes")
+        )
+    return problems
+
+
+def bargain_problems(offer: Mapping[str, Any], lowest_price: int) -> list[Problem]:
+    problems = []
+    helpers = offer["helpersNeeded"]
+    if not HELPERS_MIN <= helpers <= HELPERS_MAX:
+        problems.append(Problem("bargain.helpersNeeded", f"A bargain needs {HELPERS_MIN} to {HELPERS_MAX} helpers"))
+    floor = offer["floorPrice"]
+    if not PRICE_MIN <= floor < lowest_price:
+        problems.append(Problem("bargain.floorPrice", "The floor price is at least 1 fen and below every SKU's price"))
+    elif HELPERS_MIN <= helpers and lowest_price - floor < helpers:
+        problems.append(Problem("bargain.floorPrice", "Each helper must be able to cut at least 1 fen"))
+    if not DURATION_MIN <= offer["durationMinutes"] <= DURATION_MAX:
+        problems.append(
+            Problem("bargain.durationMinutes", f"A bargain stays open {DURATION_MIN} to {DURATION_MAX} minutes")
+        )
+    return problems
+
+
+def product_problems(
+    title: str,
+    description: str,
+    images: Sequence[str],
+    category: str | None,
+    skus: Sequence[Mapping[str, Any]],
+    group_buy: Mapping[str, Any] | None,
+    bargain: Mapping[str, Any] | None,
+) -> list[Problem]:
+    problems = []
+    if not 1 <= len(title.strip()) <= TITLE_MAX:
+        problems.append(Problem("title", f"A title has 1 to {TITLE_MAX} characters"))
+    if len(description) > DESCRIPTION_MAX:
+        problems.append(Problem("description", f"A description has at most {DESCRIPTION_MAX} characters"))
+    if len(images) > IMAGES_MAX:
+        problems.append(Problem("images", f"A product has at most {IMAGES_MAX} images"))
+    problems += [
+        Problem(f"images.{i}", "An image must be an http(s) URL") for i, u in enumerate(images) if not is_http_url(u)
+    ]
+    if category is not None and not 1 <= len(category.strip()) <= CATEGORY_MAX:
+        problems.append(Problem("category", f"A category has 1 to {CATEGORY_MAX} characters"))
+    if not 1 <= len(skus) <= SKUS_MAX:
+        problems.append(Problem("skus", f"A product has 1 to {SKUS_MAX} SKUs"))
+    for i, sku in enumerate(skus):
+        problems += _sku_problems(i, sku)
+    spec_sets = [tuple(sorted((s["name"].strip(), s["value"].strip()) for s in sku["specs"])) for sku in skus]
+    if len(set(spec_sets)) != len(spec_sets):
+        problems.append(Problem("skus", "Two SKUs have the same specs"))
+    prices = [s["price"] for s in skus if PRICE_MIN <= s["price"] <= PRICE_MAX]
+    if prices and len(prices) == len(skus):
+        if group_buy is not None:
+            problems += group_buy_problems(group_buy, min(prices))
+        if bargain is not None:
+            problems += bargain_problems(bargain, min(prices))
+    return problems
+
+
+def idempotency_key_problems(key: str, field: str = "idempotencyKey") -> list[Problem]:
+    if not 1 <= len(key) <= KEY_MAX or any(c.isspace() for c in key):
+        return [Problem(field, f"An idempotency key has 1 to {KEY_MAX} characters and no spaces")]
+    return []
+
+
+def delta_problems(delta: int) -> list[Problem]:
+    if delta == 0 or abs(delta) > STOCK_MAX:
+        return [Problem("delta", f"A stock change is a non-zero number within ±{STOCK_MAX}")]
+    return []
+
+
+def stock_change_problems(current: int, delta: int) -> list[Problem]:
+    if not 0 <= current + delta <= STOCK_MAX:
+        return [Problem("delta", f"Stock would be {current + delta}; it stays within 0 to {STOCK_MAX}")]
+    return []
+
+
+def coupon_problems(
+    title: str, discount: int, min_spend: int, valid_until_ms: int, quantity: int, now_ms: int
+) -> list[Problem]:
+    problems = []
+    if not 1 <= len(title.strip()) <= COUPON_TITLE_MAX:
+        problems.append(Problem("title", f"A coupon title has 1 to {COUPON_TITLE_MAX} characters"))
+    if not PRICE_MIN <= discount <= PRICE_MAX:
+        problems.append(Problem("discount", f"A discount is {PRICE_MIN} to {PRICE_MAX} fen"))
+    if not 0 <= min_spend <= PRICE_MAX * 10 or min_spend <= discount:
+        problems.append(Problem("minSpend", "The minimum spend is more than the discount (an order never costs 0)"))
+    if valid_until_ms <= now_ms:
+        problems.append(Problem("validUntil", "A coupon is valid until a time in the future"))
+    if not 1 <= quantity <= COUPON_QUANTITY_MAX:
+        problems.append(Problem("quantity", f"A coupon has 1 to {COUPON_QUANTITY_MAX} copies"))
+    return problems
+
+
+def coupon_refusal(coupon: Mapping[str, Any], shop_id: str, subtotal: int, now_ms: int) -> str | None:
+    """Why this coupon cannot pay for an order of `subtotal` at `shop_id` now; None when it can."""
+    if coupon.get("shopId") != shop_id:
+        return "This coupon belongs to another shop"
+    if coupon["validUntil"] <= now_ms:
+        return "This coupon has expired"
+    if subtotal < coupon["minSpend"]:
+        return f"This coupon needs a subtotal of at least {coupon['minSpend']} fen"
+    return None

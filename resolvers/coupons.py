@@ -1,0 +1,86 @@
+"""Shop coupons: created by the shop's owner with a quantity, claimed once per user while copies last (a guarded
+decrement), used by one order, and given back when that order is cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain import catalog as rules
+from resolvers.catalog import owned_shop
+from resolvers.errors import Refused, refuse_problems
+from resolvers.services import Services, now_ms
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey
+
+
+@dataclass
+class CouponView:
+    coupon: Doc
+    usable: bool
+
+
+async def create_coupon(
+    services: Services,
+    owner_id: str,
+    shop_id: str,
+    title: str,
+    discount: int,
+    min_spend: int,
+    valid_until_ms: int,
+    quantity: int,
+) -> Doc:
+    await owned_shop(services, shop_id, owner_id, "input", "shopId")
+    refuse_problems(rules.coupon_problems(title, discount, min_spend, valid_until_ms, quantity, now_ms()))
+    coupon = {
+        "_id": new_id(),
+        "shopId": shop_id,
+        "title": title.strip(),
+        "discount": discount,
+        "minSpend": min_spend,
+        "validUntil": valid_until_ms,
+        "quantity": quantity,
+        "remaining": quantity,
+        "createdAt": now_ms(),
+    }
+    await services.store.insert("coupons", coupon)
+    return coupon
+
+
+async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
+    store = services.store
+    field = ["input", "couponId"]
+    coupon = await store.get("coupons", coupon_id)
+    if coupon is None:
+        raise Refused("NOT_FOUND", "No such coupon", field)
+    if coupon["validUntil"] <= now_ms():
+        raise Refused("COUPON_UNAVAILABLE", "This coupon has expired", field)
+    claim_id = f"{coupon_id}:{user_id}"
+    claim = {"_id": claim_id, "couponId": coupon_id, "userId": user_id, "used": False, "at": now_ms()}
+    try:
+        await store.insert("coupon_claims", claim)
+    except DuplicateKey:
+        raise Refused("ALREADY_EXISTS", "You already claimed this coupon", field) from None
+    taken = await store.update_one("coupons", {"_id": coupon_id, "remaining": {"$gt": 0}}, {"$inc": {"remaining": -1}})
+    if taken is None:
+        await store.delete("coupon_claims", claim_id)
+        raise Refused("COUPON_UNAVAILABLE", "All copies of this coupon are taken", field)
+    return taken
+
+
+async def my_coupons(services: Services, user_id: str) -> list[CouponView]:
+    """The viewer's claimed coupons, newest claim first (at most 200)."""
+    claims = await services.store.find("coupon_claims", {"userId": user_id}, sort="at", direction=-1, limit=200)
+    coupons = await services.store.get_many("coupons", [c["couponId"] for c in claims.docs])
+    now = now_ms()
+    return [
+        CouponView(coupons[c["couponId"]], not c["used"] and coupons[c["couponId"]]["validUntil"] > now)
+        for c in claims.docs
+        if c["couponId"] in coupons
+    ]
+
+
+async def usable_for(services: Services, user_id: str | None, coupon: Doc) -> bool:
+    if user_id is None:
+        return False
+    claim = await services.store.get("coupon_claims", f"{coupon['_id']}:{user_id}")
+    return claim is not None and not claim["used"] and coupon["validUntil"] > now_ms()

@@ -1,0 +1,286 @@
+"""Orders: placing them (stock reserved by guarded decrements, idempotent per buyer), moving them through the
+status machine of domain/orders.py by compare-and-set, returning stock, and cancelling unpaid ones on time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import orders as rules
+from domain.catalog import coupon_refusal, idempotency_key_problems
+from domain.profile import Problem
+from resolvers.errors import Refused, refuse_problems
+from resolvers.services import Services, now_ms
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey, Page
+
+log = logging.getLogger(__name__)
+# A RESERVING order older than this was left by a crashed process: it is cancelled (its stock is not returned,
+# since which lines were taken is unknown; better a unit unsold than a unit sold twice).
+STALE_RESERVING_MS = 60_000
+REPLAY_WAIT_SECONDS = 5.0
+
+
+def line_problems(lines: list[tuple[str, int]]) -> list[Problem]:
+    problems = []
+    if not 1 <= len(lines) <= rules.MAX_LINES:
+        problems.append(Problem("lines", f"An order has 1 to {rules.MAX_LINES} lines"))
+    seen: set[str] = set()
+    for i, (sku_id, quantity) in enumerate(lines):
+        if not 1 <= quantity <= rules.MAX_QUANTITY:
+            problems.append(Problem(f"lines.{i}.quantity", f"A quantity is 1 to {rules.MAX_QUANTITY}"))
+        if sku_id in seen:
+            problems.append(Problem(f"lines.{i}.skuId", "Each SKU appears on one line"))
+        seen.add(sku_id)
+    return problems
+
+
+async def publish_status(services: Services, order: Doc) -> None:
+    await services.backends.bus.publish(f"order:{order['_id']}", {"status": order["status"]})
+
+
+async def move(services: Services, order_id: str, target: str, **changes: Any) -> Doc | None:
+    """Compare-and-set the order into `target` from any status allowed to reach it; None when it was not there."""
+    updated = await services.store.update_one(
+        "orders",
+        {"_id": order_id, "status": {"$in": rules.sources_of(target)}},
+        {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": now_ms()}}},
+    )
+    if updated is not None and target in rules.VISIBLE:
+        await publish_status(services, updated)
+    return updated
+
+
+async def place_order(
+    services: Services,
+    buyer_id: str,
+    lines: list[tuple[str, int]],
+    key: str,
+    coupon_id: str | None = None,
+    share_token: str | None = None,
+) -> Doc:
+    refuse_problems(line_problems(lines) + idempotency_key_problems(key))
+    store = services.store
+    replay = await _by_key(services, buyer_id, key)
+    if replay is not None:
+        return replay
+    skus = await store.get_many("skus", [sku_id for sku_id, _ in lines])
+    shop_id = None
+    for i, (sku_id, _) in enumerate(lines):
+        sku = skus.get(sku_id)
+        if sku is None:
+            raise Refused("NOT_FOUND", "No such SKU", ["input", "lines", str(i), "skuId"])
+        shop_id = shop_id or sku["shopId"]
+        if sku["shopId"] != shop_id:
+            raise Refused(
+                "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
+            )
+    assert shop_id is not None
+    products = await store.get_many("products", list({skus[s]["productId"] for s, _ in lines}))
+    order_lines = [
+        {
+            "skuId": sku_id,
+            "productId": skus[sku_id]["productId"],
+            "title": products[skus[sku_id]["productId"]]["title"],
+            "specs": skus[sku_id]["specs"],
+            "quantity": quantity,
+            "unitPrice": skus[sku_id]["price"],
+        }
+        for sku_id, quantity in lines
+    ]
+    subtotal = rules.subtotal(order_lines)
+    now = now_ms()
+    discount = 0
+    claim_id = None
+    if coupon_id is not None:
+        claim_id = f"{coupon_id}:{buyer_id}"
+        discount = await _coupon_discount(services, coupon_id, claim_id, shop_id, subtotal, now)
+    order = {
+        "_id": new_id(),
+        "number": rules.order_number(datetime.now(UTC)),
+        "buyerId": buyer_id,
+        "shopId": shop_id,
+        "lines": order_lines,
+        "subtotal": subtotal,
+        "discount": discount,
+        "total": subtotal - discount,
+        "status": rules.RESERVING,
+        "createdAt": now,
+        "payBy": now + int(services.settings.ORDER_PAY_MINUTES * 60_000),
+        "idempotencyKey": key,
+        "couponClaimId": claim_id,
+        "shareToken": share_token,
+        "history": [],
+    }
+    try:
+        await store.insert("orders", order)
+    except DuplicateKey:
+        replay = await _by_key(services, buyer_id, key)
+        if replay is not None:
+            return replay  # a concurrent duplicate won the key
+        order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
+        await store.insert("orders", order)
+    taken: list[dict[str, Any]] = []
+    for i, line in enumerate(order_lines):
+        q = line["quantity"]
+        if await store.update_one("skus", {"_id": line["skuId"], "stock": {"$gte": q}}, {"$inc": {"stock": -q}}):
+            taken.append(line)
+            continue
+        await _undo(services, order, taken)
+        raise Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
+    if claim_id is not None:
+        used = await store.update_one(
+            "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
+        )
+        if used is None:
+            await _undo(services, order, taken)
+            raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
+    placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
+    if placed is None:
+        raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
+    return placed
+
+
+async def _coupon_discount(
+    services: Services, coupon_id: str, claim_id: str, shop_id: str, subtotal: int, now: int
+) -> int:
+    field = ["input", "couponId"]
+    claim = await services.store.get("coupon_claims", claim_id)
+    coupon = await services.store.get("coupons", coupon_id)
+    if coupon is None:
+        raise Refused("NOT_FOUND", "No such coupon", field)
+    if claim is None or claim["used"]:
+        raise Refused("COUPON_UNAVAILABLE", "Claim this coupon first; each claim pays for one order", field)
+    reason = coupon_refusal(coupon, shop_id, subtotal, now)
+    if reason:
+        raise Refused("COUPON_UNAVAILABLE", reason, field)
+    return min(int(coupon["discount"]), subtotal - 1)
+
+
+async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
+    """A placement that failed part-way: give back what it took and forget the order (and so its key)."""
+    await _return_stock(services, taken)
+    await services.store.delete("orders", order["_id"])
+
+
+async def _return_stock(services: Services, lines: list[dict[str, Any]]) -> None:
+    for line in lines:
+        await services.store.update_one("skus", {"_id": line["skuId"]}, {"$inc": {"stock": line["quantity"]}})
+
+
+async def _by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
+    """The order a buyer's idempotency key already made, once it is placed (a concurrent first call is awaited)."""
+    deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
+    while True:
+        page = await services.store.find("orders", {"buyerId": buyer_id, "idempotencyKey": key}, limit=1)
+        if not page.docs:
+            return None
+        if page.docs[0]["status"] != rules.RESERVING:
+            return page.docs[0]
+        if asyncio.get_running_loop().time() > deadline:
+            raise Refused(
+                "CONFLICT", "An order with this key is still being placed; try again", ["input", "idempotencyKey"]
+            )
+        await asyncio.sleep(0.02)
+
+
+async def release(services: Services, order: Doc) -> None:
+    """After the one move into CANCELLED: stock and coupon go back."""
+    await _return_stock(services, order["lines"])
+    if order.get("couponClaimId"):
+        await services.store.update_one(
+            "coupon_claims",
+            {"_id": order["couponClaimId"], "orderId": order["_id"]},
+            {"$set": {"used": False}, "$unset": {"orderId": ""}},
+        )
+
+
+async def buyers_order(services: Services, order_id: str, buyer_id: str) -> Doc:
+    order = await services.store.get("orders", order_id)
+    if order is None or order["buyerId"] != buyer_id or order["status"] == rules.RESERVING:
+        raise Refused("NOT_FOUND", "No such order of yours", ["input", "orderId"])
+    return order
+
+
+async def shops_order(services: Services, order_id: str, owner_id: str) -> Doc:
+    order = await services.store.get("orders", order_id)
+    shop = await services.store.get("shops", order["shopId"]) if order else None
+    if order is None or shop is None or order["status"] == rules.RESERVING:
+        raise Refused("NOT_FOUND", "No such order", ["input", "orderId"])
+    if shop["ownerId"] != owner_id:
+        raise Refused("FORBIDDEN", "Only the shop's owner may do this", ["input", "orderId"])
+    return order
+
+
+def refuse_move(order: Doc, target: str) -> Refused:
+    return Refused("INVALID_STATE", f"An order that is {order['status']} cannot become {target}", ["input", "orderId"])
+
+
+async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
+    order = await buyers_order(services, order_id, buyer_id)
+    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=now_ms(), cancelReason="buyer")
+    if cancelled is None:
+        raise refuse_move(order, rules.CANCELLED)
+    await release(services, cancelled)
+    return cancelled
+
+
+async def ship_order(services: Services, owner_id: str, order_id: str) -> Doc:
+    order = await shops_order(services, order_id, owner_id)
+    shipped = await move(services, order_id, rules.SHIPPED, shippedAt=now_ms())
+    if shipped is None:
+        raise refuse_move(order, rules.SHIPPED)
+    return shipped
+
+
+async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> Doc:
+    order = await buyers_order(services, order_id, buyer_id)
+    points = rules.points_earned(order["total"])
+    done = await move(services, order_id, rules.COMPLETED, completedAt=now_ms(), pointsGranted=points)
+    if done is None:
+        raise refuse_move(order, rules.COMPLETED)
+    if points:
+        await services.store.update_one("users", {"_id": buyer_id}, {"$inc": {"points": points}})
+    return done
+
+
+async def expire_unpaid(services: Services, limit: int = 200) -> int:
+    """Cancel unpaid orders past payBy (returning their stock) and orders a crash left RESERVING; how many."""
+    store = services.store
+    now = now_ms()
+    due = await store.find(
+        "orders", {"status": rules.PENDING_PAYMENT, "payBy": {"$lt": now}}, sort="payBy", limit=limit
+    )
+    done = 0
+    for order in due.docs:
+        cancelled = await move(services, order["_id"], rules.CANCELLED, cancelledAt=now, cancelReason="unpaid")
+        if cancelled is not None:  # else it was paid or cancelled meanwhile
+            await release(services, cancelled)
+            done += 1
+    stale = await store.find(
+        "orders", {"status": rules.RESERVING, "createdAt": {"$lt": now - STALE_RESERVING_MS}}, limit=limit
+    )
+    for order in stale.docs:
+        if await move(services, order["_id"], rules.CANCELLED, cancelledAt=now, cancelReason="interrupted"):
+            log.warning("order %s was left half-placed; cancelled without returning stock", order["_id"])
+            done += 1
+    return done
+
+
+async def my_orders(services: Services, buyer_id: str, first: int, after: str | None, status: str | None) -> Page:
+    where: dict[str, Any] = {"buyerId": buyer_id}
+    where["status"] = status if status is not None else {"$in": sorted(rules.VISIBLE)}
+    return await services.store.find("orders", where, sort="createdAt", direction=-1, limit=first, after=after)
+
+
+async def visible_order(services: Services, order_id: str, viewer_id: str | None) -> Doc | None:
+    """An order as its buyer or its shop's owner sees it; None for anybody else."""
+    order = await services.store.get("orders", order_id)
+    if order is None or viewer_id is None or order["status"] == rules.RESERVING:
+        return None
+    if order["buyerId"] == viewer_id:
+        return order
+    shop = await services.store.get("shops", order["shopId"])
+    return order if shop is not None and shop["ownerId"] == viewer_id else None

@@ -1,0 +1,241 @@
+"""Paying for orders (DEV_PAY in dev mode, WeChat Pay JSAPI), the payment notification, and refunds.
+
+An order becomes PAID exactly once, by compare-and-set, whatever the number of notifications; what follows a
+payment (sales counts, the purchase record, the BOUGHT outbox event) runs once, for the winner of that move.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import orjson
+
+from domain import orders as rules
+from domain.catalog import idempotency_key_problems
+from domain.profile import Problem
+from integrations.wechat_pay import Notification, PaymentError
+from resolvers import catalog
+from resolvers.errors import Refused, refuse_problems
+from resolvers.orders import buyers_order, move, refuse_move
+from resolvers.services import Services, now_ms
+from store.protocol import Doc, DuplicateKey
+
+log = logging.getLogger(__name__)
+REASON_MAX = 200
+
+
+@dataclass
+class PaymentResult:
+    order: Doc
+    method: str
+    client_params: str
+
+
+class WebhookRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def pay_order(services: Services, buyer_id: str, order_id: str, method: str, key: str) -> PaymentResult:
+    refuse_problems(idempotency_key_problems(key))
+    store = services.store
+    order = await buyers_order(services, order_id, buyer_id)
+    attempt_id = f"{order_id}:{key}"
+    earlier = await store.get("payment_attempts", attempt_id)
+    if earlier is not None:  # a replay: the first answer, with the order as it is now
+        return PaymentResult(order, earlier["method"], earlier["clientParams"])
+    if order["status"] != rules.PENDING_PAYMENT:
+        raise refuse_move(order, rules.PAID)
+    if order["payBy"] < now_ms():
+        raise Refused("INVALID_STATE", "This order was not paid in time", ["input", "orderId"])
+    if method == "DEV_PAY" and not services.settings.dev_mode:
+        raise Refused("FORBIDDEN", "DEV_PAY exists in dev mode only", ["input", "method"])
+    attempt = {"_id": attempt_id, "orderId": order_id, "method": method, "clientParams": "{}", "at": now_ms()}
+    try:
+        await store.insert("payment_attempts", attempt)
+    except DuplicateKey:
+        raise Refused("CONFLICT", "This payment is already being made", ["input", "idempotencyKey"]) from None
+    try:
+        if method == "DEV_PAY":
+            paid = await mark_paid(services, order, order["total"], f"dev-{order['number']}", "DEV_PAY")
+            return PaymentResult(paid, method, "{}")
+        params = await _wechat_prepay(services, order)
+    except BaseException:
+        await store.delete("payment_attempts", attempt_id)
+        raise
+    client_params = orjson.dumps(params).decode()
+    await store.update_one("payment_attempts", {"_id": attempt_id}, {"$set": {"clientParams": client_params}})
+    return PaymentResult(order, method, client_params)
+
+
+async def _wechat_prepay(services: Services, order: Doc) -> dict[str, str]:
+    field = ["input", "method"]
+    if services.wechat_pay is None:
+        raise Refused("PAYMENT_FAILED", "WeChat Pay is not configured (WECHAT_PAY_MCH_ID, ...)", field)
+    buyer = await services.store.get("users", order["buyerId"])
+    openid = (buyer or {}).get("openid")
+    if not openid:
+        raise Refused("PAYMENT_FAILED", "Sign in with WeChat to pay with WeChat Pay", field)
+    description = order["lines"][0]["title"] + ("等" if len(order["lines"]) > 1 else "")
+    try:
+        return await services.wechat_pay.prepay(order["number"], description, order["total"], openid, order["payBy"])
+    except PaymentError as exc:
+        log.warning("prepay failed for order %s: %s", order["_id"], exc)
+        raise Refused("PAYMENT_FAILED", "WeChat Pay did not accept this payment; try again", field) from None
+
+
+async def mark_paid(services: Services, order: Doc, amount: int, transaction_id: str, method: str) -> Doc:
+    """Record a payment of `amount` for the order: PAID once; a repeat changes nothing; money that arrives for an
+    order cancelled meanwhile (paid after payBy) is refunded."""
+    if amount != order["total"]:
+        raise WebhookRefused(400, f"paid {amount} for an order of {order['total']}")
+    paid = await move(
+        services, order["_id"], rules.PAID, paidAt=now_ms(), transactionId=transaction_id, paidWith=method
+    )
+    if paid is not None:
+        await _after_payment(services, paid)
+        return paid
+    current = await services.store.get("orders", order["_id"]) or order
+    if current["status"] == rules.CANCELLED and current.get("transactionId") is None:
+        late = await services.store.update_one(
+            "orders",
+            {"_id": order["_id"], "transactionId": None},
+            {"$set": {"transactionId": transaction_id, "paidWith": method, "latePayment": True}},
+        )
+        if late is not None:
+            log.warning("order %s was paid after it was cancelled; refunding", order["_id"])
+            await _provider_refund(services, late, "订单已超时取消，自动退款")
+    return current
+
+
+async def _after_payment(services: Services, order: Doc) -> None:
+    store = services.store
+    quantities: dict[str, int] = {}
+    for line in order["lines"]:
+        quantities[line["productId"]] = quantities.get(line["productId"], 0) + line["quantity"]
+    for product_id, quantity in quantities.items():
+        product = await store.update_one("products", {"_id": product_id}, {"$inc": {"salesCount": quantity}})
+        if product is not None:
+            await catalog.sync_sales(services, product)
+        purchase_id = f"{order['buyerId']}>{product_id}"
+        seen = {"$inc": {"orders": 1}, "$set": {"at": order["paidAt"]}}
+        if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
+            await _first_purchase(services, order, product_id)
+        await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
+
+
+async def _first_purchase(services: Services, order: Doc, product_id: str) -> None:
+    doc = {"_id": f"{order['buyerId']}>{product_id}", "userId": order["buyerId"], "productId": product_id}
+    try:
+        await services.store.insert("purchases", {**doc, "orders": 1, "at": order["paidAt"]})
+    except DuplicateKey:  # a concurrent payment of another order for the same product
+        await services.store.update_one("purchases", {"_id": doc["_id"]}, {"$inc": {"orders": 1}})
+
+
+async def refund_order(services: Services, buyer_id: str, order_id: str, reason: str, key: str) -> Doc:
+    """The buyer asks for their money back before completion; idempotent per key."""
+    problems = idempotency_key_problems(key)
+    if not 1 <= len(reason.strip()) <= REASON_MAX:
+        problems.append(Problem("reason", f"A reason has 1 to {REASON_MAX} characters"))
+    refuse_problems(problems)
+    order = await buyers_order(services, order_id, buyer_id)
+    if order.get("refundKey") == key:
+        return order
+    refunding = await move(
+        services, order_id, rules.REFUNDING, refundKey=key, refundReason=reason.strip(), refundRequestedAt=now_ms()
+    )
+    if refunding is None:
+        current = await services.store.get("orders", order_id) or order
+        if current.get("refundKey") == key:
+            return current  # a concurrent replay won
+        raise refuse_move(current, rules.REFUNDING)
+    return await _provider_refund(services, refunding, reason)
+
+
+async def _provider_refund(services: Services, order: Doc, reason: str) -> Doc:
+    """Give the money back through whoever took it; DEV_PAY refunds at once, WeChat Pay may answer later."""
+    if order.get("paidWith") != "WECHAT_PAY":
+        return await finish_refund(services, order)
+    if services.wechat_pay is None:
+        log.error("order %s was paid with WeChat Pay but WeChat Pay is not configured; refund waits", order["_id"])
+        return order
+    try:
+        status = await services.wechat_pay.refund(
+            order["number"], f"{order['number']}R", order["total"], order["total"], reason
+        )
+    except PaymentError as exc:
+        log.warning("refund request for order %s failed (retried by the order job): %s", order["_id"], exc)
+        return order
+    await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"refundSubmitted": True}})
+    if status == "SUCCESS":
+        return await finish_refund(services, order)
+    return await services.store.get("orders", order["_id"]) or order
+
+
+async def finish_refund(services: Services, order: Doc) -> Doc:
+    """The money is back with the buyer: REFUNDED once; unshipped stock returns; sales and points are undone."""
+    if order["status"] == rules.CANCELLED:  # a late payment given back: the order stays cancelled
+        await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": now_ms()}})
+        return order
+    done = await move(services, order["_id"], rules.REFUNDED, refundedAt=now_ms())
+    if done is None:
+        return await services.store.get("orders", order["_id"]) or order
+    store = services.store
+    if not done.get("shippedAt"):
+        for line in done["lines"]:
+            await store.update_one("skus", {"_id": line["skuId"]}, {"$inc": {"stock": line["quantity"]}})
+    for line in done["lines"]:
+        product = await store.update_one(
+            "products", {"_id": line["productId"]}, {"$inc": {"salesCount": -line["quantity"]}}
+        )
+        if product is not None:
+            await catalog.sync_sales(services, product)
+    if done.get("pointsGranted"):
+        await store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+    return done
+
+
+async def retry_refunds(services: Services, limit: int = 100) -> int:
+    """Refund requests WeChat Pay did not take (it was down): ask again (the refund number makes it safe)."""
+    page = await services.store.find("orders", {"status": rules.REFUNDING, "refundSubmitted": None}, limit=limit)
+    for order in page.docs:
+        await _provider_refund(services, order, order.get("refundReason") or "退款")
+    return len(page.docs)
+
+
+async def handle_wechat_notification(services: Services, headers: dict[str, str], body: str) -> None:
+    """POST /webhooks/wechatpay: WebhookRefused (a 4xx) unless it is genuine, fresh, new and consistent."""
+    if services.wechat_pay is None:
+        raise WebhookRefused(404, "WeChat Pay is not configured")
+    note = services.wechat_pay.notification(headers, body)
+    if note is None:
+        raise WebhookRefused(401, "signature, timestamp or encryption did not verify")
+    try:  # every delivery WeChat makes is signed afresh; the same nonce twice is a replay
+        await services.store.insert("webhook_nonces", {"_id": f"wechatpay:{note.nonce}", "at": now_ms()})
+    except DuplicateKey:
+        raise WebhookRefused(409, "this notification was already delivered") from None
+    try:
+        await _apply_notification(services, note)
+    except BaseException:
+        await services.store.delete("webhook_nonces", f"wechatpay:{note.nonce}")  # let WeChat's retry through
+        raise
+
+
+async def _apply_notification(services: Services, note: Notification) -> None:
+    resource = note.resource
+    number = str(resource.get("out_trade_no", ""))
+    page = await services.store.find("orders", {"number": number}, limit=1)
+    if not page.docs:
+        raise WebhookRefused(404, f"no order {number!r}")
+    order = page.docs[0]
+    if note.event_type == "TRANSACTION.SUCCESS" and resource.get("trade_state") == "SUCCESS":
+        amount = resource.get("amount") or {}
+        await mark_paid(
+            services, order, int(amount.get("total", -1)), str(resource.get("transaction_id")), "WECHAT_PAY"
+        )
+    elif note.event_type == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
+        await finish_refund(services, order)
+    else:
+        log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)

@@ -1,0 +1,306 @@
+"""Orders, payment and refunds; the orderStatus subscription."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterable
+from datetime import UTC, datetime
+from enum import Enum
+
+import strawberry
+
+from domain import orders as rules
+from domain.ids import to_global_id
+from resolvers import orders as orders_uc
+from resolvers import payments as payments_uc
+from resolvers.errors import ApiError
+from schema.catalog import Product, Shop, Sku
+from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.nodes import load_typed, raw_id, register_node
+from schema.users import User
+from store.protocol import Doc, Page
+
+FINAL = {rules.COMPLETED, rules.CANCELLED, rules.REFUNDED}
+
+
+def when(ms: int | None) -> datetime | None:
+    return datetime.fromtimestamp(ms / 1000, UTC) if ms is not None else None
+
+
+@strawberry.enum
+class OrderStatus(Enum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    PAID = "PAID"
+    SHIPPED = "SHIPPED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+    REFUNDING = "REFUNDING"
+    REFUNDED = "REFUNDED"
+
+
+@strawberry.enum
+class PaymentMethod(Enum):
+    WECHAT_PAY = "WECHAT_PAY"
+    DEV_PAY = "DEV_PAY"
+
+
+@strawberry.type
+class OrderLine:
+    quantity: int
+    unit_price: Money
+    doc: strawberry.Private[Doc]
+
+    @strawberry.field
+    async def sku(self, info: Info) -> Sku:
+        return Sku.from_doc(must(await info.context.loaders.sku.load(self.doc["skuId"]), "SKU"))
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product:
+        return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
+
+
+@strawberry.type
+class Order(Node):
+    id: strawberry.ID
+    number: str = strawberry.field(description="Human-readable, unique.")
+    lines: list[OrderLine]
+    subtotal: Money
+    discount: Money
+    total: Money
+    status: OrderStatus
+    created_at: datetime
+    paid_at: datetime | None
+    pay_by: datetime | None = strawberry.field(
+        description="Unpaid orders are cancelled and their stock returned after this time."
+    )
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Order:
+        return cls(
+            id=strawberry.ID(to_global_id("Order", doc["_id"])),
+            number=doc["number"],
+            lines=[
+                OrderLine(quantity=ln["quantity"], unit_price=Money.fen(ln["unitPrice"]), doc=ln) for ln in doc["lines"]
+            ],
+            subtotal=Money.fen(doc["subtotal"]),
+            discount=Money.fen(doc["discount"]),
+            total=Money.fen(doc["total"]),
+            status=OrderStatus(doc["status"]),
+            created_at=when(doc["createdAt"]) or datetime.now(UTC),
+            paid_at=when(doc.get("paidAt")),
+            pay_by=when(doc["payBy"]) if doc["status"] == rules.PENDING_PAYMENT else None,
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def buyer(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["buyerId"]), "buyer"))
+
+    @strawberry.field
+    async def shop(self, info: Info) -> Shop:
+        return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+
+async def order_visible(info: Info, doc: Doc) -> bool:
+    """The buyer and the shop's owner see an order; nobody else (and nobody sees one being placed)."""
+    viewer = info.context.viewer_id
+    if viewer is None or doc["status"] == rules.RESERVING:
+        return False
+    if doc["buyerId"] == viewer:
+        return True
+    shop = await info.context.loaders.shop.load(doc["shopId"])
+    return shop is not None and shop["ownerId"] == viewer
+
+
+register_node("Order", "order", Order.from_doc, order_visible)
+
+
+@strawberry.type
+class OrderEdge:
+    node: Order
+    cursor: str
+
+
+@strawberry.type
+class OrderConnection:
+    edges: list[OrderEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page, after: str | None) -> OrderConnection:
+        edges = [OrderEdge(node=Order.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)]
+        return cls(edges=edges, page_info=PageInfo.of(page, after))
+
+
+@strawberry.type
+class PaymentRequest:
+    method: PaymentMethod
+    client_params: str = strawberry.field(
+        description="For WECHAT_PAY: the parameters wx.requestPayment() takes, as a JSON object string."
+    )
+
+
+@strawberry.input
+class OrderLineInput:
+    sku_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class PlaceOrderInput:
+    lines: list[OrderLineInput]
+    idempotency_key: str
+    coupon_id: strawberry.ID | None = None
+    share_token: str | None = strawberry.field(
+        default=None, description="The share token of the link that led to this purchase (attribution, commission)."
+    )
+
+
+@strawberry.input
+class PayOrderInput:
+    order_id: strawberry.ID
+    method: PaymentMethod
+    idempotency_key: str
+
+
+@strawberry.input
+class OrderIdInput:
+    order_id: strawberry.ID
+
+
+@strawberry.input
+class RefundOrderInput:
+    order_id: strawberry.ID
+    reason: str
+    idempotency_key: str
+
+
+@strawberry.type
+class OrderPayload:
+    order: Order | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, doc: Doc) -> OrderPayload:
+        return cls(order=Order.from_doc(doc))
+
+
+@strawberry.type
+class PayOrderPayload:
+    order: Order | None = None
+    payment: PaymentRequest | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _order_id(input: OrderIdInput | PayOrderInput | RefundOrderInput) -> str:
+    return raw_id(input.order_id, "Order", "input", "orderId")
+
+
+@strawberry.type
+class OrderQueries:
+    @strawberry.field
+    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+        found: Order | None = await load_typed(info, id, "Order", "id")
+        return found
+
+    @strawberry.field
+    async def my_orders(
+        self, info: Info, first: int | None = None, after: str | None = None, status: OrderStatus | None = None
+    ) -> OrderConnection:
+        size = page_size(first)
+        viewer = info.context.viewer_id
+        if viewer is None:
+            return OrderConnection(edges=[], page_info=PageInfo.of(Page(), after))
+        page = await orders_uc.my_orders(info.context.services, viewer, size, after, status.value if status else None)
+        return OrderConnection.of(page, after)
+
+
+@strawberry.type
+class OrderMutations:
+    @payload_mutation(
+        OrderPayload,
+        description="Reserves stock line by line, all or nothing; replaying an idempotencyKey returns the first order.",
+    )
+    async def place_order(self, info: Info, input: PlaceOrderInput) -> OrderPayload:
+        lines = [
+            (raw_id(line.sku_id, "Sku", "input", "lines", str(i), "skuId"), line.quantity)
+            for i, line in enumerate(input.lines)
+        ]
+        coupon = raw_id(input.coupon_id, "Coupon", "input", "couponId") if input.coupon_id else None
+        order = await orders_uc.place_order(
+            info.context.services,
+            info.context.require_viewer(),
+            lines,
+            input.idempotency_key,
+            coupon,
+            input.share_token,
+        )
+        return OrderPayload.of(order)
+
+    @payload_mutation(PayOrderPayload, description="DEV_PAY (dev mode) pays at once; WECHAT_PAY returns clientParams.")
+    async def pay_order(self, info: Info, input: PayOrderInput) -> PayOrderPayload:
+        result = await payments_uc.pay_order(
+            info.context.services,
+            info.context.require_viewer(),
+            _order_id(input),
+            input.method.value,
+            input.idempotency_key,
+        )
+        return PayOrderPayload(
+            order=Order.from_doc(result.order),
+            payment=PaymentRequest(method=PaymentMethod(result.method), client_params=result.client_params),
+        )
+
+    @payload_mutation(OrderPayload, description="The buyer, while unpaid: stock and coupon are returned.")
+    async def cancel_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
+        return OrderPayload.of(
+            await orders_uc.cancel_order(info.context.services, info.context.require_viewer(), _order_id(input))
+        )
+
+    @payload_mutation(OrderPayload, description="The shop's owner, once paid.")
+    async def ship_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
+        return OrderPayload.of(
+            await orders_uc.ship_order(info.context.services, info.context.require_viewer(), _order_id(input))
+        )
+
+    @payload_mutation(OrderPayload, description="The buyer, once shipped: COMPLETED, and points are earned.")
+    async def confirm_receipt(self, info: Info, input: OrderIdInput) -> OrderPayload:
+        return OrderPayload.of(
+            await orders_uc.confirm_receipt(info.context.services, info.context.require_viewer(), _order_id(input))
+        )
+
+    @payload_mutation(OrderPayload, description="The buyer, before completion; stock returns when not shipped.")
+    async def refund_order(self, info: Info, input: RefundOrderInput) -> OrderPayload:
+        order = await payments_uc.refund_order(
+            info.context.services, info.context.require_viewer(), _order_id(input), input.reason, input.idempotency_key
+        )
+        return OrderPayload.of(order)
+
+
+@strawberry.type
+class OrderSubscriptions:
+    @strawberry.subscription(description="The order now, then each change of its status, until a final one.")
+    async def order_status(self, info: Info, order_id: strawberry.ID) -> AsyncGenerator[Order, None]:
+        raw = raw_id(order_id, "Order", "orderId")
+        services = info.context.services
+        if await orders_uc.visible_order(services, raw, info.context.viewer_id) is None:
+            raise ApiError("NOT_FOUND", "No such order of yours")
+        async with services.backends.bus.subscribe(f"order:{raw}") as events:
+            last = None
+            async for _ in _now_then(events):
+                doc = await services.store.get("orders", raw)
+                if doc is None or doc["status"] == last:
+                    continue
+                last = doc["status"]
+                yield Order.from_doc(doc)
+                if last in FINAL:
+                    return
+
+
+async def _now_then(events: AsyncIterable[object]) -> AsyncGenerator[object, None]:
+    """One tick at once (the current state, read after subscribing so no change falls between), then one per event."""
+    yield None
+    async for event in events:
+        yield event

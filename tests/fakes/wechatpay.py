@@ -1,0 +1,225 @@
+"""A local fake of the WeChat Pay API v3, speaking its real protocol, since WeChat Pay cannot be reached from here.
+
+It checks every request's `Authorization: WECHATPAY2-SHA256-RSA2048 ...` signature with the merchant's public key,
+signs every answer with the platform key (public-key mode: `Wechatpay-Serial` is the public key id), and builds
+notifications the way WeChat Pay does: the resource AES-256-GCM-encrypted with the APIv3 key, the body signed.
+Keys are generated per test; signing uses `wechatpayv3.utils`, the library the server uses.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from wechatpayv3.utils import rsa_sign
+
+MCH_ID = "1900000109"
+CERT_SERIAL_NO = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1"
+PUBLIC_KEY_ID = "PUB_KEY_ID_0119000001092025010100000000000001"
+_AUTH = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _pem_private(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
+def _pem_public(key: rsa.RSAPrivateKey) -> str:
+    return (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+
+
+@dataclass
+class FakeWechatPay:
+    merchant_key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
+    platform_key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
+    apiv3_key: str = field(default_factory=lambda: secrets.token_hex(16))
+    # out_trade_no -> the prepay request
+    transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refund_status: str = "PROCESSING"
+    down: bool = False
+    bad_signatures: int = 0
+
+    def settings(self, base_url: str, app_id: str) -> dict[str, str]:
+        return {
+            "WECHAT_PAY_API_BASE": base_url,
+            "WECHAT_APP_ID": app_id,
+            "WECHAT_PAY_MCH_ID": MCH_ID,
+            "WECHAT_PAY_PRIVATE_KEY": _pem_private(self.merchant_key),
+            "WECHAT_PAY_CERT_SERIAL_NO": CERT_SERIAL_NO,
+            "WECHAT_PAY_APIV3_KEY": self.apiv3_key,
+            "WECHAT_PAY_PUBLIC_KEY": _pem_public(self.platform_key),
+            "WECHAT_PAY_PUBLIC_KEY_ID": PUBLIC_KEY_ID,
+            "WECHAT_PAY_NOTIFY_URL": "https://shop.example.com/webhooks/wechatpay",
+        }
+
+    # -- the API ---------------------------------------------------------------------------------------
+    def _merchant_signed(self, request: web.Request, body: str) -> bool:
+        scheme, _, params = request.headers.get("Authorization", "").partition(" ")
+        fields = dict(_AUTH.findall(params))
+        if scheme != "WECHATPAY2-SHA256-RSA2048" or fields.get("mchid") != MCH_ID:
+            return False
+        if fields.get("serial_no") != CERT_SERIAL_NO or abs(time.time() - int(fields.get("timestamp", "0"))) > 300:
+            return False
+        message = f"{request.method}\n{request.path_qs}\n{fields['timestamp']}\n{fields['nonce_str']}\n{body}\n"
+        try:
+            self.merchant_key.public_key().verify(
+                base64.b64decode(fields.get("signature", "")), message.encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except (InvalidSignature, ValueError):
+            return False
+        return True
+
+    def _answer(self, status: int, obj: dict[str, Any]) -> web.Response:
+        body = json.dumps(obj)
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
+        headers = {
+            "Wechatpay-Timestamp": timestamp,
+            "Wechatpay-Nonce": nonce,
+            "Wechatpay-Serial": PUBLIC_KEY_ID,
+            "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+            "Wechatpay-Signature": rsa_sign(self.platform_key, f"{timestamp}\n{nonce}\n{body}\n"),
+            "Request-ID": str(uuid.uuid4()),
+        }
+        return web.Response(status=status, body=body, headers=headers, content_type="application/json")
+
+    async def _checked(self, request: web.Request) -> dict[str, Any] | web.Response:
+        body = await request.text()
+        if self.down:
+            return web.Response(status=503, text="busy")
+        if not self._merchant_signed(request, body):
+            self.bad_signatures += 1
+            return self._answer(401, {"code": "SIGN_ERROR", "message": "签名错误"})
+        return dict(json.loads(body))
+
+    async def jsapi(self, request: web.Request) -> web.Response:
+        req = await self._checked(request)
+        if isinstance(req, web.Response):
+            return req
+        if req.get("mchid") != MCH_ID or not req.get("payer", {}).get("openid") or not req.get("notify_url"):
+            return self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
+        self.transactions[req["out_trade_no"]] = req
+        return self._answer(200, {"prepay_id": f"wx{secrets.token_hex(14)}"})
+
+    async def refund(self, request: web.Request) -> web.Response:
+        req = await self._checked(request)
+        if isinstance(req, web.Response):
+            return req
+        paid = self.transactions.get(req.get("out_trade_no", ""))
+        if paid is None or req["amount"]["total"] != paid["amount"]["total"]:
+            return self._answer(400, {"code": "PARAM_ERROR", "message": "订单金额或退款金额与之前请求不一致"})
+        self.refunds.setdefault(req["out_refund_no"], req)
+        return self._answer(
+            200,
+            {
+                "refund_id": f"5030{secrets.token_hex(10)}",
+                "out_refund_no": req["out_refund_no"],
+                "out_trade_no": req["out_trade_no"],
+                "status": self.refund_status,
+                "amount": {**req["amount"], "payer_refund": req["amount"]["refund"]},
+            },
+        )
+
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_post("/v3/pay/transactions/jsapi", self.jsapi)
+        app.router.add_post("/v3/refund/domestic/refunds", self.refund)
+        return app
+
+    # -- notifications ---------------------------------------------------------------------------------
+    def notification(
+        self,
+        event_type: str,
+        resource: dict[str, Any],
+        *,
+        timestamp: int | None = None,
+        signing_key: rsa.RSAPrivateKey | None = None,
+        apiv3_key: str | None = None,
+    ) -> tuple[dict[str, str], str]:
+        """(headers, body) of a notification as WeChat Pay sends it."""
+        nonce = secrets.token_hex(6)  # 12 bytes for AES-GCM, as WeChat Pay uses
+        associated = "transaction" if event_type.startswith("TRANSACTION") else "refund"
+        aes = AESGCM((apiv3_key or self.apiv3_key).encode())
+        ciphertext = aes.encrypt(nonce.encode(), json.dumps(resource).encode(), associated.encode())
+        body = json.dumps(
+            {
+                "id": str(uuid.uuid4()),
+                "create_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+                "resource_type": "encrypt-resource",
+                "event_type": event_type,
+                "summary": "支付成功" if associated == "transaction" else "退款成功",
+                "resource": {
+                    "original_type": associated,
+                    "algorithm": "AEAD_AES_256_GCM",
+                    "ciphertext": base64.b64encode(ciphertext).decode(),
+                    "associated_data": associated,
+                    "nonce": nonce,
+                },
+            }
+        )
+        ts, header_nonce = str(timestamp if timestamp is not None else int(time.time())), secrets.token_hex(16)
+        headers = {
+            "Wechatpay-Timestamp": ts,
+            "Wechatpay-Nonce": header_nonce,
+            "Wechatpay-Serial": PUBLIC_KEY_ID,
+            "Wechatpay-Signature-Type": "WECHATPAY2-SHA256-RSA2048",
+            "Wechatpay-Signature": rsa_sign(signing_key or self.platform_key, f"{ts}\n{header_nonce}\n{body}\n"),
+            "Content-Type": "application/json",
+        }
+        return headers, body
+
+    def paid(self, out_trade_no: str, total: int | None = None, **kw: Any) -> tuple[dict[str, str], str]:
+        """TRANSACTION.SUCCESS for a prepaid order (the amount it was prepaid with unless `total` is given)."""
+        req = self.transactions[out_trade_no]
+        resource = {
+            "mchid": MCH_ID,
+            "appid": req["appid"],
+            "out_trade_no": out_trade_no,
+            "transaction_id": f"4200{secrets.token_hex(10)}",
+            "trade_type": "JSAPI",
+            "trade_state": "SUCCESS",
+            "trade_state_desc": "支付成功",
+            "success_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
+            "payer": req["payer"],
+            "amount": {"total": req["amount"]["total"] if total is None else total, "currency": "CNY"},
+        }
+        return self.notification("TRANSACTION.SUCCESS", resource, **kw)
+
+    def refunded(self, out_refund_no: str) -> tuple[dict[str, str], str]:
+        req = self.refunds[out_refund_no]
+        resource = {
+            "mchid": MCH_ID,
+            "out_trade_no": req["out_trade_no"],
+            "out_refund_no": out_refund_no,
+            "refund_id": f"5030{secrets.token_hex(10)}",
+            "refund_status": "SUCCESS",
+            "amount": {**req["amount"], "payer_refund": req["amount"]["refund"]},
+        }
+        return self.notification("REFUND.SUCCESS", resource)
+
+    def verify_pay_sign(self, params: dict[str, str]) -> bool:
+        """Check wx.requestPayment()'s paySign the way the WeChat client does, with the merchant's public key."""
+        message = f"{params['appId']}\n{params['timeStamp']}\n{params['nonceStr']}\n{params['package']}\n"
+        try:
+            self.merchant_key.public_key().verify(
+                base64.b64decode(params["paySign"]), message.encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except InvalidSignature:
+            return False
+        return True
