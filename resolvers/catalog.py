@@ -55,14 +55,14 @@ async def create_product(
     product_id = new_id()
     sku_docs = [
         {
-            "_id": new_id(),
+            "_id": f"{product_id}{i:03d}",  # the product's SKUs list in the order they were given
             "productId": product_id,
             "shopId": shop_id,
             "specs": [{"name": s["name"].strip(), "value": s["value"].strip()} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],
         }
-        for sku in skus
+        for i, sku in enumerate(skus)
     ]
     product = {
         "_id": product_id,

@@ -59,7 +59,9 @@ async def pay_order(services: Services, buyer_id: str, order_id: str, method: st
         raise Refused("CONFLICT", "This payment is already being made", ["input", "idempotencyKey"]) from None
     try:
         if method == "DEV_PAY":
-            paid = await mark_paid(services, order, order["total"], f"dev-{order['number']}", "DEV_PAY")
+            paid = await record_payment(services, order, f"dev-{order['number']}", "DEV_PAY")
+            if paid is None:  # a concurrent payment with another key won
+                raise refuse_move(await store.get("orders", order_id) or order, rules.PAID)
             return PaymentResult(paid, method, "{}")
         params = await _wechat_prepay(services, order)
     except BaseException:
@@ -91,11 +93,8 @@ async def mark_paid(services: Services, order: Doc, amount: int, transaction_id:
     order cancelled meanwhile (paid after payBy) is refunded."""
     if amount != order["total"]:
         raise WebhookRefused(400, f"paid {amount} for an order of {order['total']}")
-    paid = await move(
-        services, order["_id"], rules.PAID, paidAt=now_ms(), transactionId=transaction_id, paidWith=method
-    )
+    paid = await record_payment(services, order, transaction_id, method)
     if paid is not None:
-        await _after_payment(services, paid)
         return paid
     current = await services.store.get("orders", order["_id"]) or order
     if current["status"] == rules.CANCELLED and current.get("transactionId") is None:
@@ -108,6 +107,16 @@ async def mark_paid(services: Services, order: Doc, amount: int, transaction_id:
             log.warning("order %s was paid after it was cancelled; refunding", order["_id"])
             await _provider_refund(services, late, "订单已超时取消，自动退款")
     return current
+
+
+async def record_payment(services: Services, order: Doc, transaction_id: str, method: str) -> Doc | None:
+    """PENDING_PAYMENT -> PAID and what follows a sale, for the one caller that makes the move; None for others."""
+    paid = await move(
+        services, order["_id"], rules.PAID, paidAt=now_ms(), transactionId=transaction_id, paidWith=method
+    )
+    if paid is not None:
+        await _after_payment(services, paid)
+    return paid
 
 
 async def _after_payment(services: Services, order: Doc) -> None:

@@ -251,18 +251,32 @@ class SqliteStore:
         return await self._run(self._set_many, collection, changes)
 
     def _set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
+        """json_set inside SQLite, one statement per shape of change: no document is read into Python."""
         table = self._ensure_table(collection)
+        shapes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for doc_id, fields in changes.items():
+            keys = tuple(sorted(fields))
+            shapes.setdefault(keys, []).append((*(orjson.dumps(fields[k]).decode() for k in keys), doc_id))
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
-            current = self._get_many(collection, list(changes))
-            rows = [(orjson.dumps({**doc, **changes[i]}), i) for i, doc in current.items()]
-            db.executemany(f"UPDATE {table} SET doc = ? WHERE id = ?", rows)
+            changed = 0
+            for keys, rows in shapes.items():
+                paths = ", ".join(f"'$.{self._field(k)}', json(?)" for k in keys)
+                changed += db.executemany(
+                    f"UPDATE {table} SET doc = json_set(doc, {paths}) WHERE id = ?", rows
+                ).rowcount
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        return len(rows)
+        return changed
+
+    @staticmethod
+    def _field(name: str) -> str:
+        if name == "_id" or not _FIELD.match(name):
+            raise ValueError(f"bad field name {name!r}")
+        return name
 
     async def delete(self, collection: str, doc_id: str) -> bool:
         return await self._run(self._delete, collection, doc_id)

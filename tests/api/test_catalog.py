@@ -8,8 +8,8 @@ from typing import Any
 from store.sqlite import SqliteStore
 from tests.api.conftest import PRODUCT, SHOP, Api, make_product
 
-STOCK = """mutation($sku: ID!, $d: Int!, $k: String!) { adjustStock(input: {skuId: $sku, delta: $d, idempotencyKey: $k}) {
-  sku { stock } errors { code field } } }"""
+STOCK = """mutation($sku: ID!, $d: Int!, $k: String!) {
+  adjustStock(input: {skuId: $sku, delta: $d, idempotencyKey: $k}) { sku { stock } errors { code field } } }"""
 SEARCH = """query($q: String, $sort: ProductSort, $after: String, $first: Int, $cat: String, $shop: ID) {
   products(query: $q, sort: $sort, after: $after, first: $first, category: $cat, shopId: $shop) {
     edges { node { title price { amount } } } pageInfo { hasNextPage endCursor } } }"""
@@ -22,7 +22,7 @@ def sku(price: int = 1000, stock: int = 5, value: str = "A") -> dict[str, Any]:
 async def test_a_user_opens_a_shop_and_its_owner_alone_adds_products(api: Api) -> None:
     owner, _ = await api.login("店主")
     stranger, _ = await api.login("路人")
-    shop_id, product_id, sku_ids = await make_product(api, owner, title="明前绿茶礼盒", prices=(19900, 36900))
+    shop_id, product_id, _ = await make_product(api, owner, title="明前绿茶礼盒", prices=(19900, 36900))
     body = await api.gql(
         "query($id: ID!) { product(id: $id) { title price { amount currency } shop { id owner { nickname } } } }",
         {"id": product_id},
