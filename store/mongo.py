@@ -120,7 +120,7 @@ class MongoStore:
             return 0
         ops = [UpdateOne({"_id": i}, {"$set": dict(fields)}) for i, fields in changes.items()]
         result = await self._db[collection].bulk_write(ops, ordered=False)
-        return int(result.matched_count)
+        return int(result.modified_count)
 
     async def delete(self, collection: str, doc_id: str) -> bool:
         result = await self._db[collection].delete_one({"_id": doc_id})

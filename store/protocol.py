@@ -84,7 +84,8 @@ class DocumentStore(Protocol):
         or None when nothing matched. Two concurrent calls never both pass a guard the first one breaks."""
 
     async def set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
-        """Bulk `$set` by id ({id: {field: value}}), for jobs; the number of documents found and changed."""
+        """Bulk `$set` by id ({id: {field: value}}), for jobs. Documents that already hold those values are left
+        alone (not rewritten); the number actually changed."""
 
     async def delete(self, collection: str, doc_id: str) -> bool: ...
 

@@ -251,21 +251,26 @@ class SqliteStore:
         return await self._run(self._set_many, collection, changes)
 
     def _set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
-        """json_set inside SQLite, one statement per shape of change: no document is read into Python."""
+        """json_set inside SQLite, one statement per shape of change: no document is read into Python, and rows
+        already holding the values are not rewritten."""
         table = self._ensure_table(collection)
         shapes: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for doc_id, fields in changes.items():
             keys = tuple(sorted(fields))
-            shapes.setdefault(keys, []).append((*(orjson.dumps(fields[k]).decode() for k in keys), doc_id))
+            values = [orjson.dumps(fields[k]).decode() for k in keys]
+            shapes.setdefault(keys, []).append((*values, doc_id, *values))
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
             changed = 0
             for keys, rows in shapes.items():
                 paths = ", ".join(f"'$.{self._field(k)}', json(?)" for k in keys)
-                changed += db.executemany(
-                    f"UPDATE {table} SET doc = json_set(doc, {paths}) WHERE id = ?", rows
-                ).rowcount
+                differs = " OR ".join(
+                    f"json_type(doc, '$.{k}') IS NULL OR json_extract(doc, '$.{k}') IS NOT json_extract(?, '$')"
+                    for k in keys
+                )
+                sql = f"UPDATE {table} SET doc = json_set(doc, {paths}) WHERE id = ? AND ({differs})"
+                changed += db.executemany(sql, rows).rowcount
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -196,6 +196,13 @@ async def test_set_many_sets_fields_on_found_documents_only(store: DocumentStore
     assert [found[f"u{i}"]["influence"] for i in range(3)] == [12.5, 0.0, 99.0]
     assert found["u0"]["name"] == "n0"
     assert await store.get("users", "nope") is None
+    # values already held are not rewritten, and only real changes are counted
+    again = {"u0": {"influence": 12.5}, "u1": {"influence": 1.0, "name": "n1"}, "u2": {"influence": 99.0, "tag": None}}
+    assert await store.set_many("users", again) == 2
+    found = await store.get_many("users", ["u1", "u2"])
+    assert found["u1"]["influence"] == 1.0 and found["u2"]["tag"] is None and "tag" in found["u2"]
+    assert await store.set_many("users", {"u1": {"flags": ["a", 1], "meta": {"k": "v"}}}) == 1
+    assert (await store.get("users", "u1") or {})["flags"] == ["a", 1]
 
 
 async def test_insert_many_inserts_all_and_reports_a_conflict(store: DocumentStore) -> None:
