@@ -98,6 +98,8 @@ class SqliteStore:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MB of pages instead of the default 2 MB
+        conn.execute("PRAGMA mmap_size=268435456")
         self._conn = conn
         rows = conn.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
         self._tables = {r[0] for r in rows}
