@@ -4,6 +4,7 @@ status machine of domain/orders.py by compare-and-set, returning stock, and canc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
@@ -123,21 +124,27 @@ async def place_order(
         order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
         await store.insert("orders", order)
     taken: list[dict[str, Any]] = []
-    for i, line in enumerate(order_lines):
-        q = line["quantity"]
-        if await store.update_one("skus", {"_id": line["skuId"], "stock": {"$gte": q}}, {"$inc": {"stock": -q}}):
+    try:
+        for i, line in enumerate(order_lines):
+            q = line["quantity"]
+            if not await store.update_one(
+                "skus", {"_id": line["skuId"], "stock": {"$gte": q}}, {"$inc": {"stock": -q}}
+            ):
+                raise Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
             taken.append(line)
-            continue
-        await _undo(services, order, taken)
-        raise Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
-    if claim_id is not None:
-        used = await store.update_one(
-            "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
-        )
-        if used is None:
+        if claim_id is not None:
+            used = await store.update_one(
+                "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
+            )
+            if used is None:
+                raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
+        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
+    except BaseException:
+        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
+        # Should this fail too, the sweep cancels the RESERVING order later.
+        with contextlib.suppress(Exception):
             await _undo(services, order, taken)
-            raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
-    placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
+        raise
     if placed is None:
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
     return placed
