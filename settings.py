@@ -6,7 +6,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,8 @@ class Settings(BaseSettings):
     # Per-subscriber queue bound: a viewer further behind than this is disconnected.
     SUBSCRIBER_QUEUE_SIZE: int = Field(1000, ge=1)
 
+    _dev_key: str | None = PrivateAttr(default=None)
+
     @property
     def dev_mode(self) -> bool:
         return self.DEV_LOGIN
@@ -65,12 +67,15 @@ class Settings(BaseSettings):
         """SECRET_KEY, or in dev mode a key generated once and kept in DATA_DIR."""
         if self.SECRET_KEY:
             return self.SECRET_KEY
+        if self._dev_key is not None:
+            return self._dev_key
         path = self.DATA_DIR / "dev-secret-key"
         if not path.exists():
             self.DATA_DIR.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
-        return path.read_text().strip()
+        self._dev_key = path.read_text().strip()
+        return self._dev_key
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from functools import partial
 
 import strawberry
-from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from graphql import ASTValidationRule
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions.max_aliases import create_validator as alias_limit
+from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.tools import merge_types
 
 from schema.auth import AuthMutations
@@ -20,6 +23,18 @@ from schema.users import User, UserMutations, UserQueries
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
+# Parsed and validated documents are cached by query text (clients send the same few queries over and over).
+DOCUMENT_CACHE = 1000
+# Created once, so the validation cache sees the same rules on every request.
+LIMIT_RULES: list[type[ASTValidationRule]] = [depth_limit(MAX_DEPTH, None, None), alias_limit(MAX_ALIASES)]
+
+
+class Limits(AddValidationRules):
+    """Depth and alias limits as validation rules (cached with the rest of validation)."""
+
+    def __init__(self) -> None:
+        super().__init__(LIMIT_RULES)
+
 
 Query = merge_types("Query", (NodeQueries, UserQueries, CatalogQueries, OrderQueries, CouponQueries))
 Mutation = merge_types("Mutation", (AuthMutations, UserMutations, CatalogMutations, OrderMutations, CouponMutations))
@@ -31,9 +46,10 @@ schema = strawberry.Schema(
     subscription=Subscription,
     types=[User, Shop, Product, Sku, Order, Coupon, UserError],
     extensions=[
-        partial(QueryDepthLimiter, max_depth=MAX_DEPTH),
-        partial(MaxAliasesLimiter, max_alias_count=MAX_ALIASES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(ParserCache, maxsize=DOCUMENT_CACHE),
+        Limits,
+        partial(ValidationCache, maxsize=DOCUMENT_CACHE),
         ErrorCodes,
     ],
 )
