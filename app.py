@@ -19,9 +19,9 @@ from graph.projector import Projector, rebuild
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
+from jobs.orders import sweep_orders
 from jobs.runner import Job, JobRunner
-from resolvers.orders import expire_unpaid
-from resolvers.payments import WebhookRefused, handle_wechat_notification, retry_refunds
+from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.services import Services
 from schema import schema
 from schema.context import Context
@@ -120,10 +120,6 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
     services = Services(settings, backends, projector, wechat, wechat_pay(settings))
 
-    async def sweep_orders() -> None:
-        await expire_unpaid(services)
-        await retry_refunds(services)
-
     jobs = JobRunner(
         backends.store,
         [
@@ -132,7 +128,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 settings.INFLUENCE_REFRESH_SECONDS,
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
-            Job("orders", settings.ORDER_SWEEP_SECONDS, sweep_orders),
+            Job("orders", settings.ORDER_SWEEP_SECONDS, lambda: sweep_orders(services)),
         ],
     )
     try:
