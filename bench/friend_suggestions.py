@@ -116,6 +116,9 @@ async def main() -> None:
 if __name__ == "__main__":
     from tests.services import ServiceManager
 
+    # a Neo4j sized for a 3M-relationship graph rather than for the tests
+    os.environ.setdefault("YXG_NEO4J_HEAP", "2g")
+    os.environ.setdefault("YXG_NEO4J_PAGECACHE_MB", "1024")
     MANAGER = ServiceManager()
     try:
         asyncio.run(main())

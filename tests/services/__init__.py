@@ -204,13 +204,14 @@ class ServiceManager:
             [
                 "java",
                 "-Xms256m",
-                "-Xmx768m",
+                f"-Xmx{os.environ.get('YXG_NEO4J_HEAP', '768m')}",
                 "-XX:+UseSerialGC",
                 "-cp",
                 f"{classes}{os.pathsep}{cp}",
                 "Neo4jLauncher",
                 str(work / "home"),
                 str(svc.port),
+                os.environ.get("YXG_NEO4J_PAGECACHE_MB", "64"),
             ],
         )
         svc.url = f"bolt://127.0.0.1:{svc.port}"
