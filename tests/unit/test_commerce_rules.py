@@ -29,6 +29,12 @@ def test_the_status_machine_allows_exactly_the_documented_moves() -> None:
     assert not any(o.can_move(final, b) for final in (o.COMPLETED, o.CANCELLED, o.REFUNDED) for b in STATUSES)
 
 
+def test_the_schema_enum_is_the_domain_s_statuses() -> None:
+    from schema.orders import OrderStatus
+
+    assert tuple(s.value for s in OrderStatus) == o.STATUSES == tuple(STATUSES)
+
+
 def test_order_numbers_are_china_time_and_digits() -> None:
     assert o.order_number(datetime(2026, 11, 24, 16, 30, 5, tzinfo=UTC), "00000042") == "2026112500300500000042"
     assert len({o.order_number(datetime.now(UTC)) for _ in range(200)}) == 200
