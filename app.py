@@ -52,6 +52,12 @@ def viewer_from_header(services: Services, header: str | None) -> str | None:
 
 
 class View(GraphQLView[Context, None]):
+    def encode_json(self, data: object) -> str:
+        return orjson.dumps(data).decode()  # text: WebSocket frames of graphql-transport-ws are text
+
+    def decode_json(self, data: str | bytes) -> object:
+        return orjson.loads(data)
+
     async def get_context(self, request: web.Request, response: Any) -> Context:
         services = request.app[SERVICES]
         context = Context(services, request=request, response=response)

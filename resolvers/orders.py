@@ -64,9 +64,11 @@ async def place_order(
 ) -> Doc:
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
-    replay = await _by_key(services, buyer_id, key)
-    if replay is not None:
-        return replay
+    if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
+        replay = await _by_key(services, buyer_id, key)
+        if replay is not None:
+            return replay
+    # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
     skus = await store.get_many("skus", [sku_id for sku_id, _ in lines])
     shop_id = None
     for i, (sku_id, _) in enumerate(lines):
