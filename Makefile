@@ -34,6 +34,8 @@ lint: install
 bench: install test-services
 	$(BIN)/python bench/friend_suggestions.py --graphs memory,neo4j
 	$(BIN)/python bench/influence.py
+	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/search.py
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install
