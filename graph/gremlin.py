@@ -16,11 +16,14 @@ from gremlin_python.driver.driver_remote_connection import DriverRemoteConnectio
 from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 from gremlin_python.process.traversal import Column, Order, P
+from gremlin_python.process.traversal import T as Token
 
 from graph.protocol import Direction, endpoints
 
 T = TypeVar("T")
 POOL = 4
+VERTEX_BATCH = 500
+EDGE_BATCH = 100
 
 
 class GremlinGraph:
@@ -30,6 +33,9 @@ class GremlinGraph:
         self.url = url
         self.traversal_source = traversal_source
         self._executor = ThreadPoolExecutor(max_workers=POOL, thread_name_prefix="gremlin")
+        # Writes go one at a time: TinkerGraph is not safe under concurrent mutation (it corrupts adjacency lists
+        # and duplicates get-or-create vertices), and on transactional servers it only avoids retries.
+        self._writing = asyncio.Lock()
         self._conn: DriverRemoteConnection | None = None
         self._g: GraphTraversalSource | None = None
 
@@ -57,6 +63,10 @@ class GremlinGraph:
             self._g = None
         self._executor.shutdown(wait=True)
 
+    async def _write(self, t: Any) -> None:
+        async with self._writing:
+            await self._run(t.iterate)
+
     async def ping(self) -> None:
         await self._run(lambda: self.g.inject(1).to_list())
 
@@ -66,9 +76,8 @@ class GremlinGraph:
 
     async def add_edge(self, rel: str, src: str, dst: str) -> None:
         a, b = endpoints(rel)
-        g = self.g
         t = (
-            g.inject(0)
+            self.g.inject(0)
             .flat_map(self._vertex(a, src))
             .as_("s")
             .flat_map(self._vertex(b, dst))
@@ -78,17 +87,38 @@ class GremlinGraph:
                 __.add_e(rel).from_("s").to("d"),
             )
         )
-        await self._run(t.iterate)
+        await self._write(t)
+
+    async def _ensure_vertices(self, label: str, uids: Collection[str]) -> None:
+        """Create the missing vertices, one mergeV traversal per batch."""
+        ordered = sorted(set(uids))
+        for i in range(0, len(ordered), VERTEX_BATCH):
+            rows = [{Token.label: label, "uid": uid} for uid in ordered[i : i + VERTEX_BATCH]]
+            await self._write(self.g.inject(rows).unfold().merge_v())
 
     async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
-        # One traversal per edge keeps the upsert free of lambdas; the thread pool sends several at once.
-        for i in range(0, len(pairs), POOL * 8):
-            await asyncio.gather(*(self.add_edge(rel, s, d) for s, d in pairs[i : i + POOL * 8]))
+        """Vertices first, then one traversal per batch of edges, each edge a side effect that adds it unless it
+        exists: a few round trips for many edges, still free of lambdas."""
+        a, b = endpoints(rel)
+        await self._ensure_vertices(a, [s for s, _ in pairs] + ([d for _, d in pairs] if a == b else []))
+        if a != b:
+            await self._ensure_vertices(b, [d for _, d in pairs])
+        for i in range(0, len(pairs), EDGE_BATCH):
+            t = self.g.inject(0)
+            for src, dst in pairs[i : i + EDGE_BATCH]:
+                t = t.side_effect(
+                    __.V()
+                    .has(a, "uid", src)
+                    .as_("s")
+                    .V()
+                    .has(b, "uid", dst)
+                    .coalesce(__.in_e(rel).where(__.out_v().as_("s")), __.add_e(rel).from_("s"))
+                )
+            await self._write(t)
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
         a, b = endpoints(rel)
-        t = self.g.V().has(a, "uid", src).out_e(rel).where(__.in_v().has(b, "uid", dst)).drop()
-        await self._run(t.iterate)
+        await self._write(self.g.V().has(a, "uid", src).out_e(rel).where(__.in_v().has(b, "uid", dst)).drop())
 
     async def neighbors(self, rel: str, node: str, direction: Direction = "out", limit: int = 1000) -> list[str]:
         a, b = endpoints(rel)
@@ -147,4 +177,4 @@ class GremlinGraph:
                 return
 
     async def clear(self) -> None:
-        await self._run(self.g.V().drop().iterate)
+        await self._write(self.g.V().drop())

@@ -41,7 +41,8 @@ class Neo4jGraph:
 
     async def open(self) -> None:
         url, auth = _auth_and_url(self.url)
-        self._driver = AsyncGraphDatabase.driver(url, auth=auth)
+        # "relationship type does not exist yet" and the like are not worth a log line per query
+        self._driver = AsyncGraphDatabase.driver(url, auth=auth, notifications_min_severity="OFF")
         await self.ping()
         for label in sorted({label for pair in RELATIONS.values() for label in pair}):
             await self._write(

@@ -90,3 +90,15 @@ async def test_add_edges_in_bulk_is_idempotent_like_add_edge(graph: GraphStore) 
     await graph.add_edges("FOLLOWS", EDGES)
     await graph.add_edges("FOLLOWS", EDGES[:4])
     assert sorted([e async for b in graph.edges("FOLLOWS") for e in b]) == sorted(EDGES)
+
+
+async def test_bulk_edges_through_one_hub_make_one_vertex_per_id(graph: GraphStore) -> None:
+    """Many edges sharing a node, written in bulk (concurrently where the backend does that), must all meet at the
+    same node: two vertices for one id would split its edges."""
+    spokes = [f"s{i:03d}" for i in range(300)]
+    await graph.add_edges("FRIEND", [(s, "hub") for s in spokes] + [("hub", s) for s in spokes])
+    found = await graph.two_hop("FRIEND", "s000", limit=1000)
+    assert sorted(found) == [(s, 1) for s in spokes[1:]]
+    assert len(await graph.neighbors("FRIEND", "hub", limit=1000)) == 300
+    await graph.add_edges("BOUGHT", [(s, "p1") for s in spokes[:50]])
+    assert len(await graph.neighbors("BOUGHT", "p1", direction="in", limit=1000)) == 50
