@@ -19,8 +19,8 @@ from graph.projector import Projector, rebuild
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
-from jobs.orders import sweep_orders
 from jobs.runner import Job, JobRunner
+from jobs.sweep import sweep
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.services import Services
 from schema import schema
@@ -134,7 +134,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 settings.INFLUENCE_REFRESH_SECONDS,
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
-            Job("orders", settings.ORDER_SWEEP_SECONDS, lambda: sweep_orders(services)),
+            Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
         ],
     )
     try:

@@ -30,10 +30,15 @@ class Settings(BaseSettings):
     WECHAT_API_BASE: str = "https://api.weixin.qq.com"
     WECHAT_APP_ID: str = ""
     WECHAT_APP_SECRET: str = ""
-    # Orders: unpaid ones are cancelled (their stock returned) this long after they were placed; the sweep runs
-    # every ORDER_SWEEP_SECONDS (0 turns it off).
+    # Orders: unpaid ones are cancelled (their stock returned) this long after they were placed.
     ORDER_PAY_MINUTES: float = Field(15.0, gt=0, le=24 * 60)
-    ORDER_SWEEP_SECONDS: float = Field(5.0, ge=0)
+    # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
+    SWEEP_SECONDS: float = Field(5.0, ge=0)
+    # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link
+    # brought in; the points its owner earns for each such new user.
+    BARGAIN_DAILY_HELPS: int = Field(10, ge=1)
+    BARGAIN_NEW_USER_FACTOR: float = Field(2.0, ge=1.0, le=5.0)
+    INVITE_POINTS: int = Field(10, ge=0)
     # WeChat Pay (API v3, public-key mode). Configured when WECHAT_PAY_MCH_ID is set; the app id is WECHAT_APP_ID.
     # Keys are PEM text or paths to PEM files. The notify URL is where WeChat Pay POSTs: .../webhooks/wechatpay.
     WECHAT_PAY_API_BASE: str = "https://api.mch.weixin.qq.com"

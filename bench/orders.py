@@ -106,7 +106,7 @@ PRODUCTS = "{ products(first: 100) { edges { node { title price { amount } shop 
 
 async def http_load(args: argparse.Namespace, tmp: Path) -> None:
     port = free_port()
-    env = {**os.environ, "DEV_LOGIN": "1", "LOG_LEVEL": "WARNING", "ORDER_SWEEP_SECONDS": "0"}
+    env = {**os.environ, "DEV_LOGIN": "1", "LOG_LEVEL": "WARNING", "SWEEP_SECONDS": "0"}
     server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
         [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(tmp / "http")],
         env=env,

@@ -56,8 +56,12 @@ async def inviter_of(services: Services, code: str | None) -> str | None:
 async def _create_user(services: Services, identities: list[str], nickname: str, invite_code: str | None) -> Doc:
     """Create a user for the first identity, or return the user a concurrent login created first."""
     store = services.store
+    inviter = await inviter_of(services, invite_code)
     user = new_user(
-        nickname, invitedBy=await inviter_of(services, invite_code), inviteCode=secrets.token_urlsafe(INVITE_CODE_BYTES)
+        nickname,
+        invitedBy=inviter,
+        invitedVia=invite_code if inviter else None,  # which link: a bargain's share token gives a larger cut
+        inviteCode=secrets.token_urlsafe(INVITE_CODE_BYTES),
     )
     await store.insert("users", user)
     try:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from domain import catalog as rules
 from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
-from resolvers.services import Services, now_ms
+from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
 
@@ -30,7 +30,7 @@ async def create_coupon(
     quantity: int,
 ) -> Doc:
     await owned_shop(services, shop_id, owner_id, "input", "shopId")
-    refuse_problems(rules.coupon_problems(title, discount, min_spend, valid_until_ms, quantity, now_ms()))
+    refuse_problems(rules.coupon_problems(title, discount, min_spend, valid_until_ms, quantity, services.now()))
     coupon = {
         "_id": new_id(),
         "shopId": shop_id,
@@ -40,7 +40,7 @@ async def create_coupon(
         "validUntil": valid_until_ms,
         "quantity": quantity,
         "remaining": quantity,
-        "createdAt": now_ms(),
+        "createdAt": services.now(),
     }
     await services.store.insert("coupons", coupon)
     return coupon
@@ -52,10 +52,10 @@ async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
     coupon = await store.get("coupons", coupon_id)
     if coupon is None:
         raise Refused("NOT_FOUND", "No such coupon", field)
-    if coupon["validUntil"] <= now_ms():
+    if coupon["validUntil"] <= services.now():
         raise Refused("COUPON_UNAVAILABLE", "This coupon has expired", field)
     claim_id = f"{coupon_id}:{user_id}"
-    claim = {"_id": claim_id, "couponId": coupon_id, "userId": user_id, "used": False, "at": now_ms()}
+    claim = {"_id": claim_id, "couponId": coupon_id, "userId": user_id, "used": False, "at": services.now()}
     try:
         await store.insert("coupon_claims", claim)
     except DuplicateKey:
@@ -71,7 +71,7 @@ async def my_coupons(services: Services, user_id: str) -> list[CouponView]:
     """The viewer's claimed coupons, newest claim first (at most 200)."""
     claims = await services.store.find("coupon_claims", {"userId": user_id}, sort="at", direction=-1, limit=200)
     coupons = await services.store.get_many("coupons", [c["couponId"] for c in claims.docs])
-    now = now_ms()
+    now = services.now()
     return [
         CouponView(coupons[c["couponId"]], not c["used"] and coupons[c["couponId"]]["validUntil"] > now)
         for c in claims.docs
@@ -83,4 +83,4 @@ async def usable_for(services: Services, user_id: str | None, coupon: Doc) -> bo
     if user_id is None:
         return False
     claim = await services.store.get("coupon_claims", f"{coupon['_id']}:{user_id}")
-    return claim is not None and not claim["used"] and coupon["validUntil"] > now_ms()
+    return claim is not None and not claim["used"] and coupon["validUntil"] > services.now()

@@ -28,6 +28,19 @@ def skus_by_product_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
     return DataLoader(load_fn=load)
 
 
+def team_members_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
+    async def load(team_ids: Sequence[str]) -> list[list[Doc]]:
+        page = await store.find(
+            "team_members", {"teamId": {"$in": list(team_ids)}}, sort="joinedAt", limit=101 * len(team_ids)
+        )
+        by_team: dict[str, list[Doc]] = {t: [] for t in team_ids}
+        for member in page.docs:
+            by_team[member["teamId"]].append(member)
+        return [by_team[t] for t in team_ids]
+
+    return DataLoader(load_fn=load)
+
+
 def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tuple[str, str], bool]:
     """Does the (src, dst) edge document exist? One get_many for a whole page of pairs."""
 
@@ -49,3 +62,6 @@ class Loaders:
         self.follows = edge_exists_loader(store, "follows")
         self.order = doc_loader(store, "orders")
         self.coupon = doc_loader(store, "coupons")
+        self.team = doc_loader(store, "teams")
+        self.team_members = team_members_loader(store)
+        self.bargain = doc_loader(store, "bargains")

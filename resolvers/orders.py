@@ -13,7 +13,7 @@ from domain import orders as rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers.errors import Refused, refuse_problems
-from resolvers.services import Services, now_ms
+from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
@@ -47,7 +47,7 @@ async def move(services: Services, order_id: str, target: str, **changes: Any) -
     updated = await services.store.update_one(
         "orders",
         {"_id": order_id, "status": {"$in": rules.sources_of(target)}},
-        {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": now_ms()}}},
+        {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": services.now()}}},
     )
     if updated is not None and target in rules.VISIBLE:
         await publish_status(services, updated)
@@ -61,11 +61,16 @@ async def place_order(
     key: str,
     coupon_id: str | None = None,
     share_token: str | None = None,
+    *,
+    unit_price: int | None = None,
+    links: dict[str, str] | None = None,
 ) -> Doc:
+    """`unit_price` and `links` are for the group-buy and bargain paths: one line at a price they set, and the
+    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...})."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
     if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
-        replay = await _by_key(services, buyer_id, key)
+        replay = await by_key(services, buyer_id, key)
         if replay is not None:
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
@@ -89,12 +94,12 @@ async def place_order(
             "title": products[skus[sku_id]["productId"]]["title"],
             "specs": skus[sku_id]["specs"],
             "quantity": quantity,
-            "unitPrice": skus[sku_id]["price"],
+            "unitPrice": skus[sku_id]["price"] if unit_price is None else unit_price,
         }
         for sku_id, quantity in lines
     ]
     subtotal = rules.subtotal(order_lines)
-    now = now_ms()
+    now = services.now()
     discount = 0
     claim_id = None
     if coupon_id is not None:
@@ -116,11 +121,12 @@ async def place_order(
         "couponClaimId": claim_id,
         "shareToken": share_token,
         "history": [],
+        **(links or {}),
     }
     try:
         await store.insert("orders", order)
     except DuplicateKey:
-        replay = await _by_key(services, buyer_id, key)
+        replay = await by_key(services, buyer_id, key)
         if replay is not None:
             return replay  # a concurrent duplicate won the key
         order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
@@ -179,7 +185,13 @@ async def _return_stock(services: Services, lines: list[dict[str, Any]]) -> None
         await services.store.update_one("skus", {"_id": line["skuId"]}, {"$inc": {"stock": line["quantity"]}})
 
 
-async def _by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
+def key_used(order: Doc) -> Refused:
+    return Refused(
+        "CONFLICT", f"This idempotency key already placed order {order['number']}", ["input", "idempotencyKey"]
+    )
+
+
+async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
     """The order a buyer's idempotency key already made, once it is placed (a concurrent first call is awaited)."""
     deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
     while True:
@@ -196,8 +208,12 @@ async def _by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
 
 
 async def release(services: Services, order: Doc) -> None:
-    """After the one move into CANCELLED: stock and coupon go back."""
+    """After the one move into CANCELLED: stock, coupon and team seat go back."""
     await _return_stock(services, order["lines"])
+    if order.get("teamId"):
+        from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
+
+        await release_seat(services, order)
     if order.get("couponClaimId"):
         await services.store.update_one(
             "coupon_claims",
@@ -229,7 +245,7 @@ def refuse_move(order: Doc, target: str) -> Refused:
 
 async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
     order = await buyers_order(services, order_id, buyer_id)
-    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=now_ms(), cancelReason="buyer")
+    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=services.now(), cancelReason="buyer")
     if cancelled is None:
         raise refuse_move(order, rules.CANCELLED)
     await release(services, cancelled)
@@ -238,7 +254,7 @@ async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
 
 async def ship_order(services: Services, owner_id: str, order_id: str) -> Doc:
     order = await shops_order(services, order_id, owner_id)
-    shipped = await move(services, order_id, rules.SHIPPED, shippedAt=now_ms())
+    shipped = await move(services, order_id, rules.SHIPPED, shippedAt=services.now())
     if shipped is None:
         raise refuse_move(order, rules.SHIPPED)
     return shipped
@@ -247,7 +263,7 @@ async def ship_order(services: Services, owner_id: str, order_id: str) -> Doc:
 async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> Doc:
     order = await buyers_order(services, order_id, buyer_id)
     points = rules.points_earned(order["total"])
-    done = await move(services, order_id, rules.COMPLETED, completedAt=now_ms(), pointsGranted=points)
+    done = await move(services, order_id, rules.COMPLETED, completedAt=services.now(), pointsGranted=points)
     if done is None:
         raise refuse_move(order, rules.COMPLETED)
     if points:
@@ -258,7 +274,7 @@ async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> D
 async def expire_unpaid(services: Services, limit: int = 200) -> int:
     """Cancel unpaid orders past payBy (returning their stock) and orders a crash left RESERVING; how many."""
     store = services.store
-    now = now_ms()
+    now = services.now()
     due = await store.find(
         "orders", {"status": rules.PENDING_PAYMENT, "payBy": {"$lt": now}}, sort="payBy", limit=limit
     )

@@ -18,7 +18,7 @@ from integrations.wechat_pay import Notification, PaymentError
 from resolvers import catalog
 from resolvers.errors import Refused, refuse_problems
 from resolvers.orders import buyers_order, move, refuse_move
-from resolvers.services import Services, now_ms
+from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
 
 log = logging.getLogger(__name__)
@@ -48,11 +48,11 @@ async def pay_order(services: Services, buyer_id: str, order_id: str, method: st
         return PaymentResult(order, earlier["method"], earlier["clientParams"])
     if order["status"] != rules.PENDING_PAYMENT:
         raise refuse_move(order, rules.PAID)
-    if order["payBy"] < now_ms():
+    if order["payBy"] < services.now():
         raise Refused("INVALID_STATE", "This order was not paid in time", ["input", "orderId"])
     if method == "DEV_PAY" and not services.settings.dev_mode:
         raise Refused("FORBIDDEN", "DEV_PAY exists in dev mode only", ["input", "method"])
-    attempt = {"_id": attempt_id, "orderId": order_id, "method": method, "clientParams": "{}", "at": now_ms()}
+    attempt = {"_id": attempt_id, "orderId": order_id, "method": method, "clientParams": "{}", "at": services.now()}
     try:
         await store.insert("payment_attempts", attempt)
     except DuplicateKey:
@@ -112,7 +112,7 @@ async def mark_paid(services: Services, order: Doc, amount: int, transaction_id:
 async def record_payment(services: Services, order: Doc, transaction_id: str, method: str) -> Doc | None:
     """PENDING_PAYMENT -> PAID and what follows a sale, for the one caller that makes the move; None for others."""
     paid = await move(
-        services, order["_id"], rules.PAID, paidAt=now_ms(), transactionId=transaction_id, paidWith=method
+        services, order["_id"], rules.PAID, paidAt=services.now(), transactionId=transaction_id, paidWith=method
     )
     if paid is not None:
         await _after_payment(services, paid)
@@ -133,6 +133,10 @@ async def _after_payment(services: Services, order: Doc) -> None:
         if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
             await _first_purchase(services, order, product_id)
         await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
+    if order.get("teamId"):
+        from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
+
+        await on_member_paid(services, order)
 
 
 async def _first_purchase(services: Services, order: Doc, product_id: str) -> None:
@@ -153,7 +157,12 @@ async def refund_order(services: Services, buyer_id: str, order_id: str, reason:
     if order.get("refundKey") == key:
         return order
     refunding = await move(
-        services, order_id, rules.REFUNDING, refundKey=key, refundReason=reason.strip(), refundRequestedAt=now_ms()
+        services,
+        order_id,
+        rules.REFUNDING,
+        refundKey=key,
+        refundReason=reason.strip(),
+        refundRequestedAt=services.now(),
     )
     if refunding is None:
         current = await services.store.get("orders", order_id) or order
@@ -186,9 +195,9 @@ async def _provider_refund(services: Services, order: Doc, reason: str) -> Doc:
 async def finish_refund(services: Services, order: Doc) -> Doc:
     """The money is back with the buyer: REFUNDED once; unshipped stock returns; sales and points are undone."""
     if order["status"] == rules.CANCELLED:  # a late payment given back: the order stays cancelled
-        await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": now_ms()}})
+        await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": services.now()}})
         return order
-    done = await move(services, order["_id"], rules.REFUNDED, refundedAt=now_ms())
+    done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now())
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
     store = services.store
@@ -203,7 +212,57 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
             await catalog.sync_sales(services, product)
     if done.get("pointsGranted"):
         await store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+    if done.get("teamId"):
+        from resolvers.teams import on_member_refunded
+
+        await on_member_refunded(services, done)
     return done
+
+
+async def refund_system(services: Services, order: Doc, reason: str) -> Doc:
+    """A refund the platform decides (a group-buy team that failed): PAID or SHIPPED -> REFUNDING -> REFUNDED."""
+    refunding = await move(
+        services,
+        order["_id"],
+        rules.REFUNDING,
+        refundKey=f"system:{reason}",
+        refundReason=reason,
+        refundRequestedAt=services.now(),
+    )
+    if refunding is None:
+        return await services.store.get("orders", order["_id"]) or order
+    return await _provider_refund(services, refunding, reason)
+
+
+async def refund_difference(services: Services, order: Doc, amount: int, reason: str) -> None:
+    """Give back part of a paid order (a team closed at a lower tier): once per order; the order stays as it is."""
+    marked = await services.store.update_one(
+        "orders",
+        {"_id": order["_id"], "priceRefund": None},
+        {"$set": {"priceRefund": amount, "priceRefundDone": False, "priceRefundReason": reason}},
+    )
+    if marked is not None:
+        await _submit_difference(services, marked)
+
+
+async def _submit_difference(services: Services, order: Doc) -> None:
+    done = {"$set": {"priceRefundDone": True}}
+    if order.get("paidWith") != "WECHAT_PAY":
+        await services.store.update_one("orders", {"_id": order["_id"]}, done)
+        return
+    if services.wechat_pay is None:
+        log.error("order %s: a difference refund waits for WeChat Pay to be configured", order["_id"])
+        return
+    try:
+        status = await services.wechat_pay.refund(
+            order["number"], f"{order['number']}D", order["priceRefund"], order["total"], order["priceRefundReason"]
+        )
+    except PaymentError as exc:
+        log.warning("difference refund for order %s failed (retried by the sweep): %s", order["_id"], exc)
+        return
+    await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"priceRefundSubmitted": True}})
+    if status == "SUCCESS":  # otherwise REFUND.SUCCESS for the ...D refund number completes it
+        await services.store.update_one("orders", {"_id": order["_id"]}, done)
 
 
 async def retry_refunds(services: Services, limit: int = 100) -> int:
@@ -211,7 +270,12 @@ async def retry_refunds(services: Services, limit: int = 100) -> int:
     page = await services.store.find("orders", {"status": rules.REFUNDING, "refundSubmitted": None}, limit=limit)
     for order in page.docs:
         await _provider_refund(services, order, order.get("refundReason") or "退款")
-    return len(page.docs)
+    differences = await services.store.find(
+        "orders", {"priceRefundDone": False, "priceRefundSubmitted": None}, limit=limit
+    )
+    for order in differences.docs:
+        await _submit_difference(services, order)
+    return len(page.docs) + len(differences.docs)
 
 
 async def handle_wechat_notification(services: Services, headers: dict[str, str], body: str) -> None:
@@ -222,7 +286,7 @@ async def handle_wechat_notification(services: Services, headers: dict[str, str]
     if note is None:
         raise WebhookRefused(401, "signature, timestamp or encryption did not verify")
     try:  # every delivery WeChat makes is signed afresh; the same nonce twice is a replay
-        await services.store.insert("webhook_nonces", {"_id": f"wechatpay:{note.nonce}", "at": now_ms()})
+        await services.store.insert("webhook_nonces", {"_id": f"wechatpay:{note.nonce}", "at": services.now()})
     except DuplicateKey:
         raise WebhookRefused(409, "this notification was already delivered") from None
     try:
@@ -245,6 +309,9 @@ async def _apply_notification(services: Services, note: Notification) -> None:
             services, order, int(amount.get("total", -1)), str(resource.get("transaction_id")), "WECHAT_PAY"
         )
     elif note.event_type == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
-        await finish_refund(services, order)
+        if str(resource.get("out_refund_no", "")).endswith("D"):  # a team's price difference, not the order
+            await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"priceRefundDone": True}})
+        else:
+            await finish_refund(services, order)
     else:
         log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)

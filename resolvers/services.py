@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,11 @@ class Services:
     projector: Projector
     wechat: WechatLogin | None = None
     wechat_pay: WechatPayClient | None = None
+    # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
+    clock: Callable[[], int] = field(default=now_ms)
+
+    def now(self) -> int:
+        return self.clock()
 
     @property
     def store(self) -> DocumentStore:
@@ -33,5 +39,5 @@ class Services:
 
     async def emit(self, kind: str, **data: Any) -> None:
         """Append an outbox event for the graph projection and wake the projector."""
-        await self.store.insert("outbox", {"_id": new_id(), "kind": kind, "done": False, "at": now_ms(), **data})
+        await self.store.insert("outbox", {"_id": new_id(), "kind": kind, "done": False, "at": self.now(), **data})
         self.projector.nudge()

@@ -12,12 +12,14 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 
 from schema.auth import AuthMutations
+from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import UserError
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.errors import ErrorCodes
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
+from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
 
 MAX_DEPTH = 12
@@ -36,15 +38,26 @@ class Limits(AddValidationRules):
         super().__init__(LIMIT_RULES)
 
 
-Query = merge_types("Query", (NodeQueries, UserQueries, CatalogQueries, OrderQueries, CouponQueries))
-Mutation = merge_types("Mutation", (AuthMutations, UserMutations, CatalogMutations, OrderMutations, CouponMutations))
-Subscription = merge_types("Subscription", (OrderSubscriptions,))
+Query = merge_types(
+    "Query", (NodeQueries, UserQueries, CatalogQueries, OrderQueries, TeamQueries, BargainQueries, CouponQueries)
+)
+MUTATIONS = (
+    AuthMutations,
+    UserMutations,
+    CatalogMutations,
+    OrderMutations,
+    TeamMutations,
+    BargainMutations,
+    CouponMutations,
+)
+Mutation = merge_types("Mutation", MUTATIONS)
+Subscription = merge_types("Subscription", (OrderSubscriptions, TeamSubscriptions))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[User, Shop, Product, Sku, Order, Coupon, UserError],
+    types=[User, Shop, Product, Sku, Order, Team, Bargain, Coupon, UserError],
     extensions=[
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=DOCUMENT_CACHE),

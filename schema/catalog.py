@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -15,6 +16,9 @@ from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 from schema.users import User
 from store.protocol import Doc, Page
+
+if TYPE_CHECKING:
+    from schema.teams import Team
 
 
 @strawberry.enum
@@ -151,6 +155,17 @@ class Product(Node):
     @strawberry.field
     async def skus(self, info: Info) -> list[Sku]:
         return [Sku.from_doc(d) for d in await info.context.loaders.skus_by_product.load(self.doc["_id"])]
+
+    @strawberry.field(description="Teams of this product the viewer can join, friends' teams first.")
+    async def open_teams(
+        self, info: Info, first: int | None = None
+    ) -> list[Annotated[Team, strawberry.lazy("schema.teams")]]:
+        from resolvers.teams import open_teams
+        from schema.teams import Team
+
+        size = page_size(first, default=10)
+        found = await open_teams(info.context.services, self.doc["_id"], info.context.viewer_id, size)
+        return [Team.from_doc(t) for t in found]
 
     @strawberry.field(description="Friends of the viewer who bought it and allow it to be shown (privacy).")
     async def friends_who_bought(self, info: Info, first: int | None = None) -> list[User]:

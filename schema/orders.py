@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, Awaitable, Callable
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -21,6 +22,10 @@ from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 from schema.users import User
 from store.protocol import Doc, Page
+
+if TYPE_CHECKING:
+    from schema.bargains import Bargain
+    from schema.teams import Team
 
 FINAL = {rules.COMPLETED, rules.CANCELLED, rules.REFUNDED}
 
@@ -104,6 +109,20 @@ class Order(Node):
     @strawberry.field
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+    @strawberry.field
+    async def team(self, info: Info) -> Annotated[Team, strawberry.lazy("schema.teams")] | None:
+        from schema.teams import Team
+
+        team = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
+        return Team.from_doc(team) if team else None
+
+    @strawberry.field
+    async def bargain(self, info: Info) -> Annotated[Bargain, strawberry.lazy("schema.bargains")] | None:
+        from schema.bargains import Bargain
+
+        found = await info.context.loaders.bargain.load(self.doc["bargainId"]) if self.doc.get("bargainId") else None
+        return Bargain.from_doc(found) if found else None
 
 
 async def order_visible(info: Info, doc: Doc) -> bool:
@@ -293,7 +312,7 @@ class OrderSubscriptions:
             raise ApiError("NOT_FOUND", "No such order of yours")
         async with services.backends.bus.subscribe(f"order:{raw}") as events:
             last = None
-            async for _ in _now_then(events):
+            async for _ in now_then(events):
                 doc = await services.store.get("orders", raw)
                 if doc is None or doc["status"] == last:
                     continue
@@ -303,7 +322,7 @@ class OrderSubscriptions:
                     return
 
 
-async def _now_then(events: AsyncIterable[object]) -> AsyncGenerator[object, None]:
+async def now_then(events: AsyncIterable[object]) -> AsyncGenerator[object, None]:
     """One tick at once (the current state, read after subscribing so no change falls between), then one per event."""
     yield None
     async for event in events:

@@ -28,6 +28,13 @@ INDEXES = (
     Index("orders", ("status", "createdAt")),
     Index("coupon_claims", ("userId", "at")),
     Index("purchases", ("productId", "at")),
+    Index("orders", ("priceRefundDone",)),
+    Index("teams", ("status", "expiresAt")),
+    Index("teams", ("productId", "status", "expiresAt")),
+    Index("team_members", ("teamId", "joinedAt")),
+    Index("bargains", ("ownerId", "skuId", "slot"), unique=True),
+    Index("bargains", ("shareToken",), unique=True),
+    Index("bargains", ("status", "expiresAt")),
 )
 
 
