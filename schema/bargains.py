@@ -57,16 +57,13 @@ class Bargain(Node):
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Bargain:
-        status = doc["status"]
-        if status in rules.OPEN_STATUSES and doc["expiresAt"] <= int(datetime.now().timestamp() * 1000):
-            status = rules.EXPIRED  # the sweep has not got to it yet
         return cls(
             id=strawberry.ID(to_global_id("Bargain", doc["_id"])),
             start_price=Money.fen(doc["startPrice"]),
             current_price=Money.fen(doc["currentPrice"]),
             floor_price=Money.fen(doc["floorPrice"]),
             cuts=[BargainCut.from_doc(c) for c in doc["cuts"]],
-            status=BargainStatus(status),
+            status=BargainStatus(doc["status"]),
             expires_at=when(doc["expiresAt"]) or datetime.now(),
             share_token=doc["shareToken"],
             doc=doc,

@@ -317,6 +317,7 @@ class OrderSubscriptions:
                 if doc is None or doc["status"] == last:
                     continue
                 last = doc["status"]
+                info.context.renew_loaders()
                 yield Order.from_doc(doc)
                 if last in FINAL:
                     return

@@ -152,6 +152,7 @@ class TeamSubscriptions:
                 doc = await services.store.get("teams", raw)
                 if doc is None:
                     return
+                info.context.renew_loaders()  # members and buyers as they are now, not as first loaded
                 yield Team.from_doc(doc)
                 if doc["status"] != rules.OPEN:
                     return

@@ -135,3 +135,46 @@ async def make_product(
     assert payload["errors"] == [], payload
     product = payload["product"]
     return shop_id, product["id"], [s["id"] for s in product["skus"]]
+
+
+class Clock:
+    """An injectable clock for the app's Services: time moves when a test says so."""
+
+    def __init__(self, start_ms: int | None = None) -> None:
+        self.ms = start_ms if start_ms is not None else int(datetime.now(UTC).timestamp() * 1000)
+
+    def __call__(self) -> int:
+        return self.ms
+
+    def advance(self, *, minutes: float = 0, days: float = 0) -> None:
+        self.ms += int(minutes * 60_000 + days * 86_400_000)
+
+
+def use_clock(api: Api) -> Clock:
+    clock = Clock()
+    api.services.clock = clock
+    return clock
+
+
+async def offer_product(
+    api: Api,
+    token: str,
+    *,
+    group_buy: dict[str, Any] | None = None,
+    bargain: dict[str, Any] | None = None,
+    prices: tuple[int, ...] = (1000,),
+    stock: int = 100,
+    title: str = "团购商品",
+) -> tuple[str, list[str]]:
+    """(product id, SKU ids) of a new product in a new shop, with the given offers."""
+    body = await api.gql(SHOP, {"n": f"{title}店"}, token=token)
+    shop_id = body["data"]["createShop"]["shop"]["id"]
+    skus = [{"specs": [{"name": "款", "value": f"#{i}"}], "price": p, "stock": stock} for i, p in enumerate(prices)]
+    product_input: dict[str, Any] = {"shopId": shop_id, "title": title, "description": "", "images": [], "skus": skus}
+    if group_buy is not None:
+        product_input["groupBuy"] = group_buy
+    if bargain is not None:
+        product_input["bargain"] = bargain
+    payload = (await api.gql(PRODUCT, {"in": product_input}, token=token))["data"]["createProduct"]
+    assert payload["errors"] == [], payload
+    return payload["product"]["id"], [s["id"] for s in payload["product"]["skus"]]
