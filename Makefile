@@ -36,6 +36,7 @@ bench: install test-services
 	$(BIN)/python bench/influence.py
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/group_buy.py
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install
