@@ -161,3 +161,44 @@ async def test_money_arriving_for_an_expired_order_is_given_back(
     doc = await store.get("orders", raw)
     assert doc is not None and doc["latePayment"] and doc["lateRefundedAt"]
     assert await stock(api_pay, sku_id) == (10, 0)
+
+
+async def test_team_refunds_and_differences_go_through_wechat_pay(
+    api_pay: Api, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
+) -> None:
+    from resolvers.teams import sweep_teams
+    from tests.api.conftest import offer_product, use_clock
+    from tests.api.test_teams import join, start
+
+    fake = wechatpay[0]
+    clock = use_clock(api_pay)
+    seller, _ = await api_pay.login("微信团卖家")
+    tiers = {"tiers": [{"size": 2, "price": 900}, {"size": 3, "price": 800}], "durationMinutes": 60}
+    _, (sku,) = await offer_product(api_pay, seller, group_buy=tiers)
+    a, b, c = [await wechat_buyer(api_pay, wechat[0], f"o-team-{i}") for i in range(3)]
+    full = await start(api_pay, a, sku, "full")
+    orders = [full["order"], (await join(api_pay, b, full["team"]["id"], sku, "b"))["order"]]
+    orders.append((await join(api_pay, c, full["team"]["id"], sku, "c"))["order"])
+    for token, order in zip((a, b, c), orders, strict=True):
+        await api_pay.gql(PAY, {"id": order["id"], "k": "p", "m": "WECHAT_PAY"}, token=token)
+        number = (await api_pay.gql(STATUS, {"id": order["id"]}, token=token))["data"]["order"]["number"]
+        assert (await notify(api_pay, *fake.paid(number)))[0] == 200
+    numbers = [
+        (await api_pay.gql(STATUS, {"id": o["id"]}, token=t))["data"]["order"]["number"]
+        for t, o in zip((a, b, c), orders, strict=True)
+    ]
+    assert {f"{n}D" for n in numbers} <= set(fake.refunds)  # 100 fen back each: 900 paid, 800 final
+    assert {fake.refunds[f"{n}D"]["amount"]["refund"] for n in numbers} == {100}
+    assert (await notify(api_pay, *fake.refunded(f"{numbers[0]}D")))[0] == 200
+    doc = await api_pay.services.store.get("orders", from_global_id(orders[0]["id"])[1])
+    assert doc is not None and (doc["status"], doc["priceRefundDone"]) == ("PAID", True)
+    lonely = await start(api_pay, a, sku, "lonely")
+    await api_pay.gql(PAY, {"id": lonely["order"]["id"], "k": "p", "m": "WECHAT_PAY"}, token=a)
+    lonely_number = (await api_pay.gql(STATUS, {"id": lonely["order"]["id"]}, token=a))["data"]["order"]["number"]
+    await notify(api_pay, *fake.paid(lonely_number))
+    clock.advance(minutes=61)
+    await sweep_teams(api_pay.services)
+    assert fake.refunds[f"{lonely_number}R"]["amount"]["refund"] == 900
+    assert await status_of(api_pay, a, lonely["order"]["id"]) == "REFUNDING"
+    await notify(api_pay, *fake.refunded(f"{lonely_number}R"))
+    assert await status_of(api_pay, a, lonely["order"]["id"]) == "REFUNDED"
