@@ -21,6 +21,7 @@ from integrations.wechat_login import (
     WechatLoginError,
     WechatUnavailable,
 )
+from resolvers.distribution import bind_referrer
 from resolvers.errors import ApiError, Refused
 from resolvers.services import Services, now_ms
 from resolvers.users import new_user
@@ -124,9 +125,12 @@ async def dev_user(services: Services, nickname: str, invite_code: str | None = 
     """The one user a dev nickname names, created on first use."""
     nickname = clean_nickname(nickname)
     identity = f"dev:{nickname}"
-    return await _user_by_identity(services, identity) or await _create_user(
-        services, [identity], nickname, invite_code
-    )
+    existing = await _user_by_identity(services, identity)
+    if existing is None:
+        return await _create_user(services, [identity], nickname, invite_code)
+    if invite_code and await bind_referrer(services, existing["_id"], invite_code):
+        existing = await services.store.get("users", existing["_id"]) or existing
+    return existing
 
 
 async def wechat_login(services: Services, code: str, invite_code: str | None) -> Session:
@@ -157,6 +161,8 @@ async def wechat_login(services: Services, code: str, invite_code: str | None) -
     else:
         for identity in identities:
             await _link(services, identity, user["_id"])
+    if invite_code and await bind_referrer(services, user["_id"], invite_code):
+        user = await services.store.get("users", user["_id"]) or user
     if user.get("openid") != who.openid:  # the mini-program's openid is who WeChat Pay charges
         user = await services.store.update_one("users", {"_id": user["_id"]}, {"$set": {"openid": who.openid}}) or user
     return await start_session(services, user)

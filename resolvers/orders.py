@@ -12,6 +12,7 @@ from typing import Any
 from domain import orders as rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
+from resolvers import distribution
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -87,6 +88,10 @@ async def place_order(
             )
     assert shop_id is not None
     products = await store.get_many("products", list({skus[s]["productId"] for s, _ in lines}))
+    shop = await store.get("shops", shop_id) or {}
+    if share_token:  # a share link binds a buyer nobody referred yet; unknown tokens are ignored
+        await distribution.bind_referrer(services, buyer_id, share_token)
+    attribution = await distribution.snapshot(services, buyer_id) if shop.get("commissionPolicy") else {}
     order_lines = [
         {
             "skuId": sku_id,
@@ -121,6 +126,7 @@ async def place_order(
         "couponClaimId": claim_id,
         "shareToken": share_token,
         "history": [],
+        **attribution,
         **(links or {}),
     }
     try:
@@ -268,6 +274,7 @@ async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> D
         raise refuse_move(order, rules.COMPLETED)
     if points:
         await services.store.update_one("users", {"_id": buyer_id}, {"$inc": {"points": points}})
+    await distribution.on_order_completed(services, done)
     return done
 
 

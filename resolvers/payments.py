@@ -15,7 +15,7 @@ from domain import orders as rules
 from domain.catalog import idempotency_key_problems
 from domain.profile import Problem
 from integrations.wechat_pay import Notification, PaymentError
-from resolvers import catalog
+from resolvers import catalog, distribution
 from resolvers.errors import Refused, refuse_problems
 from resolvers.orders import buyers_order, move, refuse_move
 from resolvers.services import Services
@@ -133,6 +133,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
         if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
             await _first_purchase(services, order, product_id)
         await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
+    await distribution.on_order_paid(services, order)
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
 
@@ -212,6 +213,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
             await catalog.sync_sales(services, product)
     if done.get("pointsGranted"):
         await store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+    await distribution.on_order_refunded(services, done)
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded
 

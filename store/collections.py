@@ -35,6 +35,13 @@ INDEXES = (
     Index("bargains", ("ownerId", "skuId", "slot"), unique=True),
     Index("bargains", ("shareToken",), unique=True),
     Index("bargains", ("status", "expiresAt")),
+    Index("users", ("invitedBy",)),
+    Index("commissions", ("userId", "createdAt")),
+    Index("commissions", ("orderId",)),
+    Index("commissions", ("status", "unfreezeAt")),
+    Index("distributors", ("userId", "appliedAt")),
+    Index("ledger", ("userId",)),
+    Index("withdrawals", ("userId", "key"), unique=True),
 )
 
 
