@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.profile import REGION_MAX as REGION_MAX  # a distributor's region is a profile region
 from domain.profile import Problem
 
 MAX_LEVELS = 3
 MAX_TOTAL_BP = 5_000
 MAX_FREEZE_DAYS = 90
 MIN_WITHDRAWAL = 100  # fen: 1 yuan
-REGION_MAX = 20
 DAY_MS = 86_400_000
 
 FROZEN = "FROZEN"

@@ -27,8 +27,11 @@ def is_http_url(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
+REGION_MAX = 20
+
+
 def profile_problems(
-    nickname: str | None = None, bio: str | None = None, avatar_url: str | None = None
+    nickname: str | None = None, bio: str | None = None, avatar_url: str | None = None, region: str | None = None
 ) -> list[Problem]:
     """Every rule the given fields break (None means 'not being changed')."""
     problems = []
@@ -38,4 +41,6 @@ def profile_problems(
         problems.append(Problem("bio", f"A bio has at most {BIO_MAX} characters"))
     if avatar_url is not None and not is_http_url(avatar_url):
         problems.append(Problem("avatarUrl", "The avatar must be an http(s) URL"))
+    if region is not None and not 1 <= len(region.strip()) <= REGION_MAX:
+        problems.append(Problem("region", f"A region has 1 to {REGION_MAX} characters"))
     return problems

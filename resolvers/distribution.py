@@ -209,6 +209,12 @@ async def _move_balance(services: Services, user_id: str, deltas: dict[str, int]
     await append_ledger(services, {"kind": kind, "userId": user_id, "ref": ref, "deltas": deltas})
 
 
+async def entry_hash(services: Services, ref: str) -> str:
+    """The hash of the newest ledger entry about `ref` (a commission's latest movement)."""
+    page = await services.store.find("ledger", {"ref": ref}, sort="seq", direction=-1, limit=1)
+    return str(page.docs[0]["hash"]) if page.docs else ""
+
+
 async def verify_ledger(services: Services) -> tuple[int, Doc | None, str]:
     """Recompute the chain from the first entry: (entries, the first bad one, head hash)."""
     store = services.store

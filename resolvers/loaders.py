@@ -65,3 +65,5 @@ class Loaders:
         self.team = doc_loader(store, "teams")
         self.team_members = team_members_loader(store)
         self.bargain = doc_loader(store, "bargains")
+        self.commission = doc_loader(store, "commissions")
+        self.withdrawal = doc_loader(store, "withdrawals")

@@ -58,9 +58,14 @@ async def grant_operator(services: Services, user_id: str) -> bool:
 
 
 async def update_profile(
-    services: Services, user_id: str, nickname: str | None, avatar_url: str | None, bio: str | None
+    services: Services,
+    user_id: str,
+    nickname: str | None,
+    avatar_url: str | None,
+    bio: str | None,
+    region: str | None = None,
 ) -> Doc:
-    problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url)
+    problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url, region=region)
     refuse_problems(problems)
     changes: dict[str, Any] = {}
     if nickname is not None:
@@ -69,6 +74,8 @@ async def update_profile(
         changes["avatarUrl"] = avatar_url
     if bio is not None:
         changes["bio"] = bio
+    if region is not None:
+        changes["region"] = region.strip()
     return await _set(services, user_id, changes)
 
 

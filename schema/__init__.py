@@ -16,6 +16,7 @@ from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import UserError
 from schema.coupons import Coupon, CouponMutations, CouponQueries
+from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
 from schema.errors import ErrorCodes
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
@@ -39,7 +40,17 @@ class Limits(AddValidationRules):
 
 
 Query = merge_types(
-    "Query", (NodeQueries, UserQueries, CatalogQueries, OrderQueries, TeamQueries, BargainQueries, CouponQueries)
+    "Query",
+    (
+        NodeQueries,
+        UserQueries,
+        CatalogQueries,
+        OrderQueries,
+        TeamQueries,
+        BargainQueries,
+        CouponQueries,
+        DistributionQueries,
+    ),
 )
 MUTATIONS = (
     AuthMutations,
@@ -49,6 +60,7 @@ MUTATIONS = (
     TeamMutations,
     BargainMutations,
     CouponMutations,
+    DistributionMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types("Subscription", (OrderSubscriptions, TeamSubscriptions))
@@ -57,7 +69,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[User, Shop, Product, Sku, Order, Team, Bargain, Coupon, UserError],
+    types=[User, Shop, Product, Sku, Order, Team, Bargain, Coupon, Commission, Withdrawal, UserError],
     extensions=[
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=DOCUMENT_CACHE),

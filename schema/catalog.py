@@ -18,6 +18,7 @@ from schema.users import User
 from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
+    from schema.distribution import CommissionPolicy
     from schema.teams import Team
 
 
@@ -95,6 +96,12 @@ class Shop(Node):
     async def products(self, info: Info, first: int | None = None, after: str | None = None) -> ProductConnection:
         page = await catalog_uc.product_page(info.context.services, page_size(first), after, shop_id=self.doc["_id"])
         return ProductConnection.of(page, after)
+
+    @strawberry.field
+    def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:
+        from schema.distribution import CommissionPolicy
+
+        return CommissionPolicy.from_doc(self.doc.get("commissionPolicy"))
 
 
 @strawberry.type

@@ -91,6 +91,10 @@ class User(Node):
     def invite_code(self, info: Info) -> str | None:
         return self.doc.get("inviteCode") if info.context.viewer_id == self.doc["_id"] else None
 
+    @strawberry.field(description="The viewer's own region (regional distribution); null for others.")
+    def region(self, info: Info) -> str | None:
+        return self.doc.get("region") if info.context.viewer_id == self.doc["_id"] else None
+
     @strawberry.field(description="Only for the viewer themself; null otherwise.")
     def privacy(self, info: Info) -> PrivacySettings | None:
         if info.context.viewer_id != self.doc["_id"]:
@@ -178,6 +182,7 @@ class UpdateProfileInput:
     nickname: str | None = None
     avatar_url: str | None = None
     bio: str | None = None
+    region: str | None = strawberry.field(default=None, description="Where the user buys (regional distribution).")
 
 
 @strawberry.input
@@ -230,7 +235,9 @@ class UserMutations:
     @payload_mutation(UserPayload)
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
         viewer = info.context.require_viewer()
-        doc = await users_uc.update_profile(info.context.services, viewer, input.nickname, input.avatar_url, input.bio)
+        doc = await users_uc.update_profile(
+            info.context.services, viewer, input.nickname, input.avatar_url, input.bio, input.region
+        )
         return UserPayload(user=User.from_doc(doc))
 
     @payload_mutation(UserPayload)

@@ -41,6 +41,7 @@ INDEXES = (
     Index("commissions", ("status", "unfreezeAt")),
     Index("distributors", ("userId", "appliedAt")),
     Index("ledger", ("userId",)),
+    Index("ledger", ("ref", "seq")),
     Index("withdrawals", ("userId", "key"), unique=True),
 )
 

@@ -1,0 +1,363 @@
+"""Distribution (分销): share links, policies, distributorships, commissions, withdrawals, the ledger check."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from domain import distribution as rules
+from domain.ids import to_global_id
+from resolvers import distribution as dist_uc
+from resolvers.errors import ApiError
+from schema.catalog import Product, Shop
+from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.nodes import raw_id, register_node
+from schema.orders import when
+from schema.users import User
+from store.protocol import Doc, Page
+
+
+@strawberry.enum
+class DistributorStatus(Enum):
+    PENDING = rules.PENDING
+    ACTIVE = rules.ACTIVE
+    REJECTED = rules.REJECTED
+    SUSPENDED = rules.SUSPENDED
+
+
+@strawberry.enum
+class CommissionStatus(Enum):
+    FROZEN = rules.FROZEN
+    SETTLED = rules.SETTLED
+    REVERSED = rules.REVERSED
+
+
+@strawberry.enum
+class WithdrawalStatus(Enum):
+    PENDING = "PENDING"
+    PAID = "PAID"
+    FAILED = "FAILED"
+
+
+@strawberry.type
+class ShareLink:
+    token: str = strawberry.field(description="Opaque; attributes visits, sign-ups and orders to the sharer.")
+    path: str = strawberry.field(
+        description="Mini-program page path carrying the token, e.g. pages/product/index?id=...&s=TOKEN."
+    )
+    doc: strawberry.Private[Doc]
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
+        return Product.from_doc(found) if found else None
+
+
+@strawberry.type
+class CommissionPolicy:
+    rates_bp: list[int] = strawberry.field(description="Basis points of the paid amount per level; at most 3 levels.")
+    freeze_days: int = strawberry.field(
+        description="Commission stays FROZEN this many days after the order completes (the after-sales window)."
+    )
+    requires_approval: bool = strawberry.field(
+        description="Distributors must be approved by the shop before they earn."
+    )
+    region_locked: bool = strawberry.field(
+        description="Orders from outside a distributor's region earn nothing (regional price protection)."
+    )
+
+    @classmethod
+    def from_doc(cls, doc: Doc | None) -> CommissionPolicy | None:
+        if not doc:
+            return None
+        return cls(
+            rates_bp=list(doc["ratesBp"]),
+            freeze_days=doc["freezeDays"],
+            requires_approval=doc["requiresApproval"],
+            region_locked=doc["regionLocked"],
+        )
+
+
+@strawberry.type
+class Commission(Node):
+    id: strawberry.ID
+    order_number: str = strawberry.field(description="Order number only: the buyer stays private.")
+    level: int
+    amount: Money
+    status: CommissionStatus
+    created_at: datetime
+    unfreeze_at: datetime | None
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Commission:
+        return cls(
+            id=strawberry.ID(to_global_id("Commission", doc["_id"])),
+            order_number=doc["orderNumber"],
+            level=doc["level"],
+            amount=Money.fen(doc["amount"]),
+            status=CommissionStatus(doc["status"]),
+            created_at=when(doc["createdAt"]) or datetime.now(),
+            unfreeze_at=when(doc.get("unfreezeAt")),
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def shop(self, info: Info) -> Shop:
+        return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+    @strawberry.field(description="sha256 of this ledger entry chained to the previous entry's hash.")
+    async def hash(self, info: Info) -> str:
+        return await dist_uc.entry_hash(info.context.services, self.doc["_id"])
+
+
+async def commission_visible(info: Info, doc: Doc) -> bool:
+    return info.context.viewer_id == doc["userId"]
+
+
+register_node("Commission", "commission", Commission.from_doc, commission_visible)
+
+
+@strawberry.type
+class CommissionEdge:
+    node: Commission
+    cursor: str
+
+
+@strawberry.type
+class CommissionConnection:
+    edges: list[CommissionEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page, after: str | None) -> CommissionConnection:
+        edges = [
+            CommissionEdge(node=Commission.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
+        ]
+        return cls(edges=edges, page_info=PageInfo.of(page, after))
+
+
+@strawberry.type
+class DistributorStats:
+    direct_referrals: int
+    team_size: int
+    attributed_orders: int
+    attributed_sales: Money
+    frozen: Money
+    available: Money
+    withdrawn: Money
+
+
+@strawberry.type
+class Distributorship:
+    status: DistributorStatus
+    region: str | None
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Distributorship:
+        return cls(status=DistributorStatus(doc["status"]), region=doc.get("region"), doc=doc)
+
+    @strawberry.field
+    async def shop(self, info: Info) -> Shop:
+        return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+
+@strawberry.type
+class Distributor:
+    user_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def user(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.user_id), "user"))
+
+    @strawberry.field(description="Who referred this user, up to 3 levels, nearest first.")
+    async def upline(self, info: Info) -> list[User]:
+        ids = await dist_uc.upline(info.context.services, self.user_id)
+        docs = await info.context.loaders.user.load_many(ids)
+        return [User.from_doc(d) for d in docs if d]
+
+    @strawberry.field
+    async def memberships(self, info: Info) -> list[Distributorship]:
+        return [Distributorship.from_doc(d) for d in await dist_uc.memberships(info.context.services, self.user_id)]
+
+    @strawberry.field
+    async def stats(self, info: Info) -> DistributorStats:
+        s = await dist_uc.stats(info.context.services, self.user_id)
+        return DistributorStats(
+            direct_referrals=s.direct_referrals,
+            team_size=s.team_size,
+            attributed_orders=s.attributed_orders,
+            attributed_sales=Money.fen(s.attributed_sales),
+            frozen=Money.fen(s.frozen),
+            available=Money.fen(s.available),
+            withdrawn=Money.fen(s.withdrawn),
+        )
+
+    @strawberry.field
+    async def commissions(
+        self, info: Info, first: int | None = None, after: str | None = None, status: CommissionStatus | None = None
+    ) -> CommissionConnection:
+        page = await dist_uc.commissions(
+            info.context.services, self.user_id, page_size(first), after, status.value if status else None
+        )
+        return CommissionConnection.of(page, after)
+
+
+@strawberry.type
+class Withdrawal(Node):
+    id: strawberry.ID
+    amount: Money
+    status: WithdrawalStatus
+    created_at: datetime
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Withdrawal:
+        return cls(
+            id=strawberry.ID(to_global_id("Withdrawal", doc["_id"])),
+            amount=Money.fen(doc["amount"]),
+            status=WithdrawalStatus(doc["status"]),
+            created_at=when(doc["createdAt"]) or datetime.now(),
+        )
+
+
+async def withdrawal_visible(info: Info, doc: Doc) -> bool:
+    return info.context.viewer_id == doc["userId"]
+
+
+register_node("Withdrawal", "withdrawal", Withdrawal.from_doc, withdrawal_visible)
+
+
+@strawberry.type
+class LedgerVerification:
+    ok: bool
+    entries: int
+    first_bad_entry: strawberry.ID | None = strawberry.field(
+        description="The first entry whose hash does not match, if any."
+    )
+    head_hash: str
+
+
+@strawberry.input
+class ShareLinkInput:
+    product_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class ApplyDistributorInput:
+    shop_id: strawberry.ID
+    region: str | None = None
+
+
+@strawberry.input
+class ReviewDistributorInput:
+    shop_id: strawberry.ID
+    user_id: strawberry.ID
+    approve: bool
+
+
+@strawberry.input
+class CommissionPolicyInput:
+    shop_id: strawberry.ID
+    rates_bp: list[int]
+    freeze_days: int
+    requires_approval: bool
+    region_locked: bool
+
+
+@strawberry.input
+class WithdrawInput:
+    amount: int
+    idempotency_key: str
+
+
+@strawberry.type
+class ShareLinkPayload:
+    link: ShareLink | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DistributorshipPayload:
+    distributorship: Distributorship | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CommissionPolicyPayload:
+    policy: CommissionPolicy | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class WithdrawalPayload:
+    withdrawal: Withdrawal | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DistributionQueries:
+    @strawberry.field(description="The viewer as a distributor: upline, memberships, earnings.")
+    def my_distribution(self, info: Info) -> Distributor | None:
+        viewer = info.context.viewer_id
+        return Distributor(user_id=viewer) if viewer else None
+
+    @strawberry.field(description="Operators only: recompute the commission ledger's hash chain.")
+    async def verify_commission_ledger(self, info: Info) -> LedgerVerification:
+        viewer = info.context.viewer_id
+        user = await info.context.loaders.user.load(viewer) if viewer else None
+        if user is None or "operator" not in user.get("roles", []):
+            raise ApiError("FORBIDDEN", "Only operators may verify the ledger")
+        count, bad, head = await dist_uc.verify_ledger(info.context.services)
+        return LedgerVerification(
+            ok=bad is None,
+            entries=count,
+            first_bad_entry=strawberry.ID(to_global_id("LedgerEntry", bad["_id"])) if bad else None,
+            head_hash=head,
+        )
+
+
+@strawberry.type
+class DistributionMutations:
+    @payload_mutation(ShareLinkPayload, description="A link to a product (or the mall) that attributes to the viewer.")
+    async def create_share_link(self, info: Info, input: ShareLinkInput) -> ShareLinkPayload:
+        product = raw_id(input.product_id, "Product", "input", "productId") if input.product_id else None
+        link = await dist_uc.create_share_link(info.context.services, info.context.require_viewer(), product)
+        return ShareLinkPayload(link=ShareLink(token=link["_id"], path=dist_uc.link_path(link), doc=link))
+
+    @payload_mutation(DistributorshipPayload, description="ACTIVE at once on an open policy, PENDING otherwise.")
+    async def apply_distributor(self, info: Info, input: ApplyDistributorInput) -> DistributorshipPayload:
+        shop = raw_id(input.shop_id, "Shop", "input", "shopId")
+        doc = await dist_uc.apply(info.context.services, info.context.require_viewer(), shop, input.region)
+        return DistributorshipPayload(distributorship=Distributorship.from_doc(doc))
+
+    @payload_mutation(DistributorshipPayload, description="The shop's owner approves or rejects a PENDING application.")
+    async def review_distributor(self, info: Info, input: ReviewDistributorInput) -> DistributorshipPayload:
+        shop = raw_id(input.shop_id, "Shop", "input", "shopId")
+        user = raw_id(input.user_id, "User", "input", "userId")
+        doc = await dist_uc.review(info.context.services, info.context.require_viewer(), shop, user, input.approve)
+        return DistributorshipPayload(distributorship=Distributorship.from_doc(doc))
+
+    @payload_mutation(CommissionPolicyPayload, description="The shop's owner: 1-3 levels, 50% in all at most.")
+    async def set_commission_policy(self, info: Info, input: CommissionPolicyInput) -> CommissionPolicyPayload:
+        shop = await dist_uc.set_policy(
+            info.context.services,
+            info.context.require_viewer(),
+            raw_id(input.shop_id, "Shop", "input", "shopId"),
+            input.rates_bp,
+            input.freeze_days,
+            input.requires_approval,
+            input.region_locked,
+        )
+        return CommissionPolicyPayload(policy=CommissionPolicy.from_doc(shop["commissionPolicy"]))
+
+    @payload_mutation(WithdrawalPayload, description="From the available balance, once per key; at least 1 yuan.")
+    async def withdraw_commission(self, info: Info, input: WithdrawInput) -> WithdrawalPayload:
+        doc = await dist_uc.withdraw(
+            info.context.services, info.context.require_viewer(), input.amount, input.idempotency_key
+        )
+        return WithdrawalPayload(withdrawal=Withdrawal.from_doc(doc))
