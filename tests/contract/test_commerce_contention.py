@@ -112,3 +112,18 @@ async def test_coupon_copies_are_never_over_claimed(services: Services) -> None:
     assert results.count("ok") == 7
     assert (await services.store.get("coupons", coupon["_id"]) or {})["remaining"] == 0
     assert await services.store.count("coupon_claims", {"couponId": coupon["_id"]}) == 7
+
+
+async def test_concurrent_ledger_appends_make_one_unbroken_chain(services: Services) -> None:
+    from resolvers.distribution import append_ledger, verify_ledger
+
+    entries = await asyncio.gather(
+        *(
+            append_ledger(services, {"kind": "TEST", "userId": f"u{i % 5}", "ref": f"r{i}", "deltas": {"frozen": i}})
+            for i in range(40)
+        )
+    )
+    assert sorted(e["seq"] for e in entries) == list(range(1, 41))
+    count, bad, head = await verify_ledger(services)
+    assert (count, bad) == (40, None)
+    assert head == (await services.store.get("ledger_head", "head") or {})["hash"]
