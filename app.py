@@ -16,6 +16,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
+from integrations.media import MEDIA_PREFIX, MediaStore
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
@@ -106,6 +107,17 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
+UPLOAD_MAX_BYTES = 101 * 1024 * 1024  # a 100 MB video and the rest of its multipart request
+
+
+@web.middleware
+async def upload_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Multipart bodies are read whole by the GraphQL view: refuse what is announced as too large up front."""
+    if request.content_length is not None and request.content_length > UPLOAD_MAX_BYTES:
+        return _json_error(413, "A request is at most 101 MB (a video is at most 100 MB)", "PAYLOAD_TOO_LARGE")
+    return await handler(request)
+
+
 async def healthz(request: web.Request) -> web.Response:
     report = await request.app[SERVICES].backends.health()
     ok = all(b["status"] == "ok" for b in report.values())
@@ -124,7 +136,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     wechat = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
-    services = Services(settings, backends, projector, wechat, wechat_pay(settings))
+    media = MediaStore(settings.DATA_DIR / "media")
+    services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media)
 
     jobs = JobRunner(
         backends.store,
@@ -191,12 +204,15 @@ SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
 def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Application:
-    app = web.Application(middlewares=[json_errors], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[json_errors, upload_limit], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
     app.cleanup_ctx.append(_lifecycle)
-    view = View(schema=schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL])
+    view = View(schema=schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], multipart_uploads_enabled=True)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
+    media_root = settings.DATA_DIR / "media"
+    media_root.mkdir(parents=True, exist_ok=True)
+    app.router.add_static(MEDIA_PREFIX, media_root, follow_symlinks=False)
     return app

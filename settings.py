@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     WECHAT_PAY_PUBLIC_KEY: str = ""
     WECHAT_PAY_PUBLIC_KEY_ID: str = ""
     WECHAT_PAY_NOTIFY_URL: str = ""
+    # Content: words that hold a post for moderation (comma-separated, added to a small built-in list), and the
+    # follower count above which an author's posts are merged into feeds at read time instead of fanned out.
+    BANNED_WORDS: str = ""
+    FANOUT_THRESHOLD: int = Field(1000, ge=0)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

@@ -45,8 +45,6 @@ async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> No
         await sync_pair(store, graph, event["a"], event["b"])
     elif event["kind"] == "bought":
         await sync_purchase(store, graph, event["userId"], event["productId"])
-    elif event["kind"] == "activity":
-        pass  # for the feeds (STARTED_TEAM, JOINED_TEAM, ...); nothing in the graph changes
     else:
         log.warning("outbox event of unknown kind %r skipped", event["kind"])
 

@@ -17,6 +17,7 @@ from domain.profile import Problem
 from integrations.wechat_pay import Notification, PaymentError
 from resolvers import catalog, distribution
 from resolvers.errors import Refused, refuse_problems
+from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, refuse_move
 from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
@@ -133,6 +134,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
         if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
             await _first_purchase(services, order, product_id)
         await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
+        await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
     await distribution.on_order_paid(services, order)
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction

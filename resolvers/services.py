@@ -9,6 +9,7 @@ from typing import Any
 
 from backends import Backends
 from graph.projector import Projector
+from integrations.media import MediaStore
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from settings import Settings
@@ -27,6 +28,7 @@ class Services:
     projector: Projector
     wechat: WechatLogin | None = None
     wechat_pay: WechatPayClient | None = None
+    media: MediaStore | None = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

@@ -12,6 +12,7 @@ from domain import teams as rules
 from domain.catalog import idempotency_key_problems
 from resolvers import orders
 from resolvers.errors import Refused, refuse_problems
+from resolvers.feeds import record_activity
 from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
@@ -88,7 +89,7 @@ async def start_team(services: Services, user_id: str, sku_id: str, key: str) ->
         if replay is None:
             raise LookupError("the order of a replayed startTeam has no team")
         return replay
-    await services.emit("activity", verb="STARTED_TEAM", actorId=user_id, teamId=team["_id"], productId=product["_id"])
+    await record_activity(services, user_id, "STARTED_TEAM", teamId=team["_id"], productId=product["_id"])
     await publish_progress(services, team)
     return team, order
 
@@ -132,7 +133,7 @@ async def join_team(services: Services, user_id: str, team_id: str, sku_id: str,
         await store.delete("team_members", member_id(team_id, user_id))
         await store.update_one("teams", {"_id": team_id, "status": rules.OPEN}, {"$inc": {"seats": -1}})
         raise
-    await services.emit("activity", verb="JOINED_TEAM", actorId=user_id, teamId=team_id, productId=team["productId"])
+    await record_activity(services, user_id, "JOINED_TEAM", teamId=team_id, productId=team["productId"])
     await publish_progress(services, seated)
     return seated, order
 

@@ -15,6 +15,7 @@ from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import UserError
+from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
 from schema.errors import ErrorCodes
@@ -50,6 +51,7 @@ Query = merge_types(
         BargainQueries,
         CouponQueries,
         DistributionQueries,
+        ContentQueries,
     ),
 )
 MUTATIONS = (
@@ -61,15 +63,32 @@ MUTATIONS = (
     BargainMutations,
     CouponMutations,
     DistributionMutations,
+    ContentMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
-Subscription = merge_types("Subscription", (OrderSubscriptions, TeamSubscriptions))
+Subscription = merge_types("Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions))
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[User, Shop, Product, Sku, Order, Team, Bargain, Coupon, Commission, Withdrawal, UserError],
+    types=[
+        User,
+        Shop,
+        Product,
+        Sku,
+        Order,
+        Team,
+        Bargain,
+        Coupon,
+        Commission,
+        Withdrawal,
+        Post,
+        Comment,
+        Topic,
+        Activity,
+        UserError,
+    ],
     extensions=[
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=DOCUMENT_CACHE),

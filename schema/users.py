@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -15,6 +15,10 @@ from schema.common import Node, PageInfo, UserError, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+
+if TYPE_CHECKING:
+    from schema.content import PostConnection
+
 from store.protocol import Doc
 
 
@@ -90,6 +94,14 @@ class User(Node):
     )
     def invite_code(self, info: Info) -> str | None:
         return self.doc.get("inviteCode") if info.context.viewer_id == self.doc["_id"] else None
+
+    @strawberry.field(description="Their posts, newest first (their own pending ones too, for the author).")
+    async def posts(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[PostConnection, strawberry.lazy("schema.content")]:
+        from schema.content import user_posts
+
+        return await user_posts(info, self.doc["_id"], first, after)
 
     @strawberry.field(description="The viewer's own region (regional distribution); null for others.")
     def region(self, info: Info) -> str | None:

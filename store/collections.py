@@ -43,6 +43,16 @@ INDEXES = (
     Index("ledger", ("userId",)),
     Index("ledger", ("ref", "seq")),
     Index("withdrawals", ("userId", "key"), unique=True),
+    Index("posts", ("authorId", "createdAt")),
+    Index("posts", ("moderation", "createdAt")),
+    Index("timelines", ("ownerId", "at")),
+    Index("activities", ("actorId", "at")),
+    Index("activities", ("at",)),
+    Index("likes", ("userId", "at")),
+    Index("comments", ("postId", "hidden", "createdAt")),
+    Index("post_topics", ("topic", "at")),
+    Index("topic_heat", ("hour",)),
+    Index("reports", ("targetId", "status")),
 )
 
 

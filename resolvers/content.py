@@ -1,0 +1,290 @@
+"""Notes and short videos (种草): posts with topics and tagged products, likes, comments, reports and the
+operators' moderation. A post that breaks a moderation rule is PENDING, visible to its author alone, until an
+operator approves it; approval is when it reaches feeds (fan-out), topics and the POSTED activity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from domain import moderation
+from domain import posts as rules
+from domain.profile import Problem
+from integrations.media import cover_frame, video_duration
+from resolvers import feeds
+from resolvers.errors import Refused, refuse_problems
+from resolvers.services import Services
+from resolvers.social import is_blocked_between
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey, Page
+
+RECENT_FOR_DUPLICATES = 20
+
+
+def banned_words(services: Services) -> list[str]:
+    extra = [w.strip() for w in services.settings.BANNED_WORDS.split(",") if w.strip()]
+    return [*moderation.DEFAULT_BANNED, *extra]
+
+
+def is_operator(user: Doc | None) -> bool:
+    return user is not None and "operator" in user.get("roles", [])
+
+
+def can_see(post: Doc, viewer: Doc | None) -> bool:
+    """Approved posts are public; pending and rejected ones belong to their author (and operators)."""
+    if post["moderation"] == moderation.APPROVED:
+        return True
+    return viewer is not None and (viewer["_id"] == post["authorId"] or is_operator(viewer))
+
+
+# -- videos ------------------------------------------------------------------------------------------------
+async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
+    """Store the file, measure it with ffprobe (15-60 s, a real video), cut a cover frame with ffmpeg."""
+    if len(data) > rules.VIDEO_MAX_BYTES:
+        refuse_problems(rules.video_problems(len(data), None))
+    media = services.media
+    if media is None:
+        raise Refused("FORBIDDEN", "Uploads are not configured")
+    video_id = new_id()
+    name = f"videos/{video_id}.mp4"
+    url = await media.put(name, data)
+    duration = await video_duration(media.path(name))
+    problems = rules.video_problems(len(data), duration)
+    if problems:
+        await media.delete(name)
+        refuse_problems(problems)
+    cover_name = f"videos/{video_id}.jpg"
+    has_cover = await cover_frame(media.path(name), media.path(cover_name), min(1.0, (duration or 2) / 2))
+    video = {
+        "_id": video_id,
+        "ownerId": owner_id,
+        "url": url,
+        "coverUrl": "/media/" + cover_name if has_cover else None,
+        "durationSeconds": duration,
+        "size": len(data),
+        "createdAt": services.now(),
+    }
+    await services.store.insert("videos", video)
+    return video
+
+
+# -- posts -------------------------------------------------------------------------------------------------
+async def create_post(
+    services: Services,
+    author_id: str,
+    kind: str,
+    title: str,
+    body: str,
+    images: list[str],
+    video_id: str | None,
+    product_ids: list[str],
+    topics: list[str],
+) -> Doc:
+    store = services.store
+    refuse_problems(rules.post_problems(kind, title, body, images, video_id, product_ids, topics))
+    problems: list[Problem] = []
+    if video_id is not None:
+        video = await store.get("videos", video_id)
+        if video is None or video["ownerId"] != author_id:
+            problems.append(Problem("videoId", "No such video of yours; upload it first"))
+    found = await store.get_many("products", product_ids)
+    problems += [Problem(f"productIds.{i}", "No such product") for i, p in enumerate(product_ids) if p not in found]
+    refuse_problems(problems)
+    recent = await store.find(
+        "posts", {"authorId": author_id}, sort="createdAt", direction=-1, limit=RECENT_FOR_DUPLICATES
+    )
+    text = f"{title}\n{body}"
+    verdict = moderation.review(text, banned_words(services), [p["simhash"] for p in recent.docs])
+    names = list(dict.fromkeys(rules.topic_name(t) for t in topics))
+    post = {
+        "_id": new_id(),
+        "authorId": author_id,
+        "kind": kind,
+        "title": title.strip(),
+        "body": body.strip(),
+        "images": images,
+        "videoId": video_id,
+        "productIds": list(dict.fromkeys(product_ids)),
+        "topics": names,
+        "likeCount": 0,
+        "commentCount": 0,
+        "viewCount": 0,
+        "moderation": verdict.status,
+        "flags": list(verdict.reasons),
+        "simhash": moderation.simhash(text),
+        "createdAt": services.now(),
+    }
+    await store.insert("posts", post)
+    if verdict.status == moderation.APPROVED:
+        await published(services, post)
+    return post
+
+
+async def published(services: Services, post: Doc) -> None:
+    """A post became visible: topics count it, followers' timelines get it, the POSTED activity goes out."""
+    store = services.store
+    for name in post["topics"]:
+        try:
+            await store.insert("topics", {"_id": name, "postCount": 0, "createdAt": services.now()})
+        except DuplicateKey:
+            pass
+        await store.update_one("topics", {"_id": name}, {"$inc": {"postCount": 1}})
+        try:
+            await store.insert(
+                "post_topics",
+                {"_id": f"{name}|{post['_id']}", "topic": name, "postId": post["_id"], "at": post["createdAt"]},
+            )
+        except DuplicateKey:
+            pass
+        await feeds.topic_heat(services, name, feeds.POST_HEAT)
+    await feeds.fan_out(services, post)
+    await feeds.record_activity(services, post["authorId"], "POSTED", postId=post["_id"])
+
+
+async def visible_post(services: Services, post_id: str, viewer_id: str | None, field: list[str]) -> Doc:
+    post = await services.store.get("posts", post_id)
+    viewer = await services.store.get("users", viewer_id) if viewer_id else None
+    if post is None or not can_see(post, viewer):
+        raise Refused("NOT_FOUND", "No such post", field)
+    return post
+
+
+async def like(services: Services, user_id: str, post_id: str) -> Doc:
+    field = ["input", "postId"]
+    post = await visible_post(services, post_id, user_id, field)
+    if post["moderation"] != moderation.APPROVED:
+        raise Refused("INVALID_STATE", "This post is not published", field)
+    try:
+        await services.store.insert(
+            "likes", {"_id": f"{post_id}>{user_id}", "postId": post_id, "userId": user_id, "at": services.now()}
+        )
+    except DuplicateKey:
+        return post  # liked already: idempotent
+    liked = await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": 1}}) or post
+    for name in post["topics"]:
+        await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
+    await feeds.record_activity(services, user_id, "LIKED", postId=post_id)
+    return liked
+
+
+async def unlike(services: Services, user_id: str, post_id: str) -> Doc:
+    post = await visible_post(services, post_id, user_id, ["input", "postId"])
+    if not await services.store.delete("likes", f"{post_id}>{user_id}"):
+        return post
+    return await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": -1}}) or post
+
+
+async def comment(services: Services, user_id: str, post_id: str, body: str, reply_to: str | None) -> Doc:
+    field = ["input", "postId"]
+    refuse_problems(rules.comment_problems(body))
+    store = services.store
+    post = await visible_post(services, post_id, user_id, field)
+    if post["moderation"] != moderation.APPROVED:
+        raise Refused("INVALID_STATE", "This post is not published", field)
+    if await is_blocked_between(services, user_id, post["authorId"]):
+        raise Refused("BLOCKED", "You cannot comment here", field)
+    root = None
+    if reply_to is not None:
+        parent = await store.get("comments", reply_to)
+        if parent is None or parent["postId"] != post_id or parent.get("hidden"):
+            raise Refused("NOT_FOUND", "No such comment on this post", ["input", "replyToId"])
+        root = parent.get("replyToId") or parent["_id"]  # one level: a reply to a reply answers its root
+    verdict = moderation.review(body, banned_words(services))
+    if verdict.status != moderation.APPROVED:
+        raise Refused(
+            "CONTENT_REJECTED",
+            "This comment breaks the community rules: " + "; ".join(verdict.reasons),
+            ["input", "body"],
+        )
+    doc = {
+        "_id": new_id(),
+        "postId": post_id,
+        "authorId": user_id,
+        "body": body.strip(),
+        "replyToId": root,
+        "createdAt": services.now(),
+        "hidden": False,
+    }
+    await store.insert("comments", doc)
+    await store.update_one("posts", {"_id": post_id}, {"$inc": {"commentCount": 1}})
+    for name in post["topics"]:
+        await feeds.topic_heat(services, name, feeds.COMMENT_HEAT)
+    await feeds.record_activity(services, user_id, "COMMENTED", postId=post_id)
+    return doc
+
+
+async def comments(services: Services, post_id: str, first: int, after: str | None) -> Page:
+    return await services.store.find(
+        "comments", {"postId": post_id, "hidden": False}, sort="createdAt", limit=first, after=after
+    )
+
+
+async def viewed(services: Services, post: Doc, viewer_id: str | None) -> None:
+    """Someone other than the author opened the post: one view (the denominator of its quality)."""
+    if post["moderation"] == moderation.APPROVED and viewer_id != post["authorId"]:
+        await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
+
+
+# -- reports and moderation --------------------------------------------------------------------------------
+@dataclass
+class Target:
+    kind: str  # "post" | "comment"
+    doc: Doc
+
+
+async def target(services: Services, kind: str, raw_id: str) -> Target:
+    collection = {"Post": "posts", "Comment": "comments"}.get(kind)
+    doc = await services.store.get(collection, raw_id) if collection else None
+    if doc is None:
+        raise Refused("NOT_FOUND", "Nothing to report or moderate here", ["input", "targetId"])
+    return Target("post" if kind == "Post" else "comment", doc)
+
+
+async def report(services: Services, user_id: str, found: Target, reason: str) -> None:
+    if not 1 <= len(reason.strip()) <= rules.REASON_MAX:
+        refuse_problems([Problem("reason", f"A reason has 1 to {rules.REASON_MAX} characters")])
+    doc: dict[str, Any] = {
+        "_id": f"{user_id}:{found.doc['_id']}",
+        "userId": user_id,
+        "targetKind": found.kind,
+        "targetId": found.doc["_id"],
+        "reason": reason.strip(),
+        "status": "OPEN",
+        "at": services.now(),
+    }
+    try:
+        await services.store.insert("reports", doc)
+    except DuplicateKey:
+        raise Refused("ALREADY_EXISTS", "You reported this already", ["input", "targetId"]) from None
+
+
+async def moderate(services: Services, operator_id: str, found: Target, approve: bool, note: str | None) -> None:
+    store = services.store
+    status = moderation.APPROVED if approve else moderation.REJECTED
+    if found.kind == "post":
+        before = found.doc["moderation"]
+        moved = await store.update_one(
+            "posts",
+            {"_id": found.doc["_id"], "moderation": before},
+            {"$set": {"moderation": status, "moderatedBy": operator_id, "moderationNote": note}},
+        )
+        if moved is None:
+            raise Refused("CONFLICT", "Someone moderated this post meanwhile", ["input", "targetId"])
+        if status == moderation.APPROVED and before != moderation.APPROVED:
+            await published(services, moved)
+        elif status == moderation.REJECTED and before == moderation.APPROVED:
+            for name in moved["topics"]:
+                await store.update_one("topics", {"_id": name}, {"$inc": {"postCount": -1}})
+    else:
+        hidden = not approve
+        moved = await store.update_one(
+            "comments",
+            {"_id": found.doc["_id"], "hidden": not hidden},
+            {"$set": {"hidden": hidden, "moderatedBy": operator_id}},
+        )
+        if moved is not None:
+            await store.update_one("posts", {"_id": moved["postId"]}, {"$inc": {"commentCount": -1 if hidden else 1}})
+    open_reports = await store.find("reports", {"targetId": found.doc["_id"], "status": "OPEN"}, limit=1000)
+    await store.set_many(
+        "reports", {r["_id"]: {"status": "RESOLVED", "resolvedBy": operator_id} for r in open_reports.docs}
+    )

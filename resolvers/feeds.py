@@ -1,0 +1,273 @@
+"""Activities and feeds.
+
+- FOLLOWING: posts of the people the viewer follows, newest first. Fan-out on write: a published post is copied
+  into each follower's `timelines` when its author has at most FANOUT_THRESHOLD followers; the posts of authors
+  with more are merged in at read time (large social networks do the same for celebrities).
+- FRIENDS: the viewer's friends' activities (POSTED, BOUGHT, LIKED, COMMENTED, STARTED_TEAM, JOINED_TEAM) as each
+  actor's activityVisibility allows (and BOUGHT only with showInSocialProof), never across a block.
+- DISCOVER: approved posts of the last days ranked by domain/ranking.py.
+- feedUpdates: each new activity is published to `feed:<user>` of the people whose FOLLOWING or FRIENDS feed it
+  belongs in.
+- Topics: post counts, and a heat per topic and hour for trendingTopics (posts, likes and comments in the last 24
+  hours, recent hours weighing more).
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from typing import Any
+
+from domain import moderation
+from domain.ranking import PROXIMITY, Candidate, arrange
+from resolvers.errors import bad_input
+from resolvers.services import Services
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey
+
+POST_HEAT, LIKE_HEAT, COMMENT_HEAT = 3.0, 1.0, 2.0
+HOUR_MS = 3_600_000
+TRENDING_HOURS = 24
+DISCOVER_DAYS = 7
+DISCOVER_CANDIDATES = 500
+FRIENDS_LIMIT = 5_000
+
+
+@dataclass
+class FeedPage:
+    items: list[Doc]  # posts (FOLLOWING, DISCOVER) or activities (FRIENDS)
+    cursors: list[str]
+    has_next: bool
+
+
+def _cursor(at: int, item_id: str) -> str:
+    return base64.urlsafe_b64encode(f"{at}:{item_id}".encode()).decode()
+
+
+def _uncursor(cursor: str | None) -> tuple[int, str] | None:
+    if not cursor:
+        return None
+    try:
+        at, item_id = base64.urlsafe_b64decode(cursor.encode()).decode().split(":", 1)
+        return int(at), item_id
+    except (ValueError, UnicodeDecodeError):
+        raise bad_input("Not a cursor of this feed", "after") from None
+
+
+def _before(at: int, item_id: str, cursor: tuple[int, str] | None) -> bool:
+    return cursor is None or (at, item_id) < cursor
+
+
+# -- writing ---------------------------------------------------------------------------------------------
+async def record_activity(services: Services, actor_id: str, verb: str, **refs: str) -> Doc:
+    """Store the activity and push it to the live feeds of the people it is for."""
+    activity = {"_id": new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
+    await services.store.insert("activities", activity)
+    for user_id in await _audience(services, activity):
+        await services.backends.bus.publish(f"feed:{user_id}", {"activityId": activity["_id"]})
+    return activity
+
+
+async def _audience(services: Services, activity: Doc) -> set[str]:
+    store = services.store
+    actor = await store.get("users", activity["actorId"]) or {}
+    audience: set[str] = set()
+    if activity["verb"] == "POSTED":  # FOLLOWING: every follower of an ordinary author
+        if actor.get("followerCount", 0) <= services.settings.FANOUT_THRESHOLD:
+            page = await store.find("follows", {"dst": activity["actorId"]}, limit=services.settings.FANOUT_THRESHOLD)
+            audience |= {f["src"] for f in page.docs}
+    if _shown_to_friends(actor, activity["verb"]):
+        audience |= set(await services.backends.graph.neighbors("FRIEND", activity["actorId"], limit=FRIENDS_LIMIT))
+    return audience
+
+
+def _shown_to_friends(actor: Doc, verb: str) -> bool:
+    privacy = actor.get("privacy", {})
+    if privacy.get("activityVisibility", "FRIENDS") == "PRIVATE":
+        return False
+    return verb != "BOUGHT" or bool(privacy.get("showInSocialProof", True))
+
+
+async def fan_out(services: Services, post: Doc) -> None:
+    """Copy a published post into its followers' timelines (ordinary authors only)."""
+    store = services.store
+    author = await store.get("users", post["authorId"]) or {}
+    if author.get("followerCount", 0) > services.settings.FANOUT_THRESHOLD:
+        return  # a celebrity: merged at read time
+    after = None
+    while True:
+        page = await store.find("follows", {"dst": post["authorId"]}, limit=1000, after=after)
+        entries = [
+            {
+                "_id": f"{f['src']}:{post['_id']}",
+                "ownerId": f["src"],
+                "postId": post["_id"],
+                "authorId": post["authorId"],
+                "at": post["createdAt"],
+            }
+            for f in page.docs
+        ]
+        for entry in entries:  # one by one: a replayed fan-out skips the entries it made before
+            try:
+                await store.insert("timelines", entry)
+            except DuplicateKey:
+                pass
+        if page.next_cursor is None:
+            return
+        after = page.next_cursor
+
+
+async def topic_heat(services: Services, name: str, heat: float) -> None:
+    hour = services.now() // HOUR_MS
+    bucket = f"{name}|{hour}"
+    if await services.store.update_one("topic_heat", {"_id": bucket}, {"$inc": {"heat": heat}}) is None:
+        try:
+            await services.store.insert("topic_heat", {"_id": bucket, "topic": name, "hour": hour, "heat": heat})
+        except DuplicateKey:
+            await services.store.update_one("topic_heat", {"_id": bucket}, {"$inc": {"heat": heat}})
+
+
+# -- reading ---------------------------------------------------------------------------------------------
+async def following(services: Services, viewer_id: str, first: int, after: str | None) -> FeedPage:
+    store = services.store
+    cursor = _uncursor(after)
+    want = first + 1
+    where: dict[str, Any] = {"ownerId": viewer_id}
+    if cursor is not None:
+        where["at"] = {"$lte": cursor[0]}
+    entries = await store.find("timelines", where, sort="at", direction=-1, limit=want * 2)
+    candidates = [(e["at"], e["postId"]) for e in entries.docs if _before(e["at"], e["postId"], cursor)]
+    celebrities = await _followed_celebrities(services, viewer_id)
+    if celebrities:
+        post_where: dict[str, Any] = {"authorId": {"$in": celebrities}, "moderation": moderation.APPROVED}
+        if cursor is not None:
+            post_where["createdAt"] = {"$lte": cursor[0]}
+        loud = await store.find("posts", post_where, sort="createdAt", direction=-1, limit=want * 2)
+        candidates += [(p["createdAt"], p["_id"]) for p in loud.docs if _before(p["createdAt"], p["_id"], cursor)]
+    candidates = sorted(set(candidates), reverse=True)
+    posts = await store.get_many("posts", [pid for _, pid in candidates])
+    authors = {p["authorId"] for p in posts.values()}
+    still_followed = await store.get_many("follows", [f"{viewer_id}>{a}" for a in authors])
+    followed = {f["dst"] for f in still_followed.values()}
+    items: list[Doc] = []
+    cursors: list[str] = []
+    for at, pid in candidates:
+        post = posts.get(pid)
+        if post is None or post["moderation"] != moderation.APPROVED or post["authorId"] not in followed:
+            continue
+        items.append(post)
+        cursors.append(_cursor(at, pid))
+    return FeedPage(items[:first], cursors[:first], len(items) > first or len(entries.docs) == want * 2)
+
+
+async def _followed_celebrities(services: Services, viewer_id: str) -> list[str]:
+    """Followees whose posts are not fanned out (their follower count is over the threshold)."""
+    page = await services.store.find("follows", {"src": viewer_id}, limit=10_000)
+    if not page.docs:
+        return []
+    users = await services.store.get_many("users", [f["dst"] for f in page.docs])
+    limit = services.settings.FANOUT_THRESHOLD
+    return [u["_id"] for u in users.values() if u.get("followerCount", 0) > limit]
+
+
+async def friends(services: Services, viewer_id: str, first: int, after: str | None) -> FeedPage:
+    store = services.store
+    cursor = _uncursor(after)
+    friend_ids = await services.backends.graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT)
+    if not friend_ids:
+        return FeedPage([], [], False)
+    actors = await store.get_many("users", friend_ids)
+    blocked = await store.get_many(
+        "blocks", [f"{a}>{viewer_id}" for a in friend_ids] + [f"{viewer_id}>{a}" for a in friend_ids]
+    )
+    blocked_ids = {b["src"] for b in blocked.values()} | {b["dst"] for b in blocked.values()}
+    where: dict[str, Any] = {"actorId": {"$in": friend_ids}}
+    if cursor is not None:
+        where["at"] = {"$lte": cursor[0]}
+    items: list[Doc] = []
+    cursors: list[str] = []
+    page = await store.find("activities", where, sort="at", direction=-1, limit=(first + 1) * 3)
+    posts = await store.get_many("posts", [a["postId"] for a in page.docs if a.get("postId")])
+    for activity in page.docs:
+        if not _before(activity["at"], activity["_id"], cursor):
+            continue
+        actor = actors.get(activity["actorId"])
+        if actor is None or activity["actorId"] in blocked_ids or not _shown_to_friends(actor, activity["verb"]):
+            continue
+        if activity.get("postId") and (posts.get(activity["postId"]) or {}).get("moderation") != moderation.APPROVED:
+            continue
+        items.append(activity)
+        cursors.append(_cursor(activity["at"], activity["_id"]))
+    return FeedPage(items[:first], cursors[:first], len(items) > first or page.next_cursor is not None)
+
+
+async def discover(services: Services, viewer_id: str | None, first: int, after: str | None) -> FeedPage:
+    """Ranked, so pages are positions in the ranking (`after` is the position of the last item seen)."""
+    store = services.store
+    start = int(after) if after and after.isdigit() else 0
+    now = services.now()
+    recent = await store.find(
+        "posts",
+        {"moderation": moderation.APPROVED, "createdAt": {"$gte": now - DISCOVER_DAYS * 86_400_000}},
+        sort="createdAt",
+        direction=-1,
+        limit=DISCOVER_CANDIDATES,
+    )
+    proximity: dict[str, float] = {}
+    if viewer_id is not None:
+        graph = services.backends.graph
+        for user_id, _ in await graph.two_hop("FRIEND", viewer_id, limit=500):
+            proximity[user_id] = PROXIMITY["friend_of_friend"]
+        for user_id in await graph.neighbors("FOLLOWS", viewer_id, limit=FRIENDS_LIMIT):
+            proximity[user_id] = PROXIMITY["followee"]
+        for user_id in await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT):
+            proximity[user_id] = PROXIMITY["friend"]
+    authors = await store.get_many("users", list({p["authorId"] for p in recent.docs}))
+    posts = {p["_id"]: p for p in recent.docs if p["authorId"] != viewer_id}
+    ranked = arrange(
+        [
+            Candidate(
+                post_id=p["_id"],
+                author_id=p["authorId"],
+                likes=p["likeCount"],
+                comments=p["commentCount"],
+                views=p.get("viewCount", 0),
+                age_hours=(now - p["createdAt"]) / HOUR_MS,
+                proximity=proximity.get(p["authorId"], 0.0),
+                influence=float(authors.get(p["authorId"], {}).get("influence", 0.0)),
+            )
+            for p in posts.values()
+        ]
+    )
+    window = ranked[start : start + first]
+    return FeedPage(
+        [posts[c.post_id] for c in window],
+        [str(start + i + 1) for i in range(len(window))],
+        start + first < len(ranked),
+    )
+
+
+async def trending(services: Services, first: int) -> list[Doc]:
+    """Topics by heat over the last 24 hours; an hour's heat counts less the older it is."""
+    now_hour = services.now() // HOUR_MS
+    page = await services.store.find("topic_heat", {"hour": {"$gt": now_hour - TRENDING_HOURS}}, limit=100_000)
+    heat: dict[str, float] = {}
+    for bucket in page.docs:
+        age = now_hour - bucket["hour"]
+        heat[bucket["topic"]] = heat.get(bucket["topic"], 0.0) + bucket["heat"] * (1 - age / TRENDING_HOURS)
+    top = sorted(heat, key=lambda t: (-heat[t], t))[:first]
+    topics = await services.store.get_many("topics", top)
+    return [topics[t] for t in top if t in topics]
+
+
+async def topic_posts(
+    services: Services, name: str, first: int, after: str | None
+) -> tuple[list[Doc], list[str], bool]:
+    page = await services.store.find("post_topics", {"topic": name}, sort="at", direction=-1, limit=first, after=after)
+    posts = await services.store.get_many("posts", [link["postId"] for link in page.docs])
+    shown = [
+        (posts[link["postId"]], cursor)
+        for link, cursor in zip(page.docs, page.cursors, strict=True)
+        if (posts.get(link["postId"]) or {}).get("moderation") == moderation.APPROVED
+    ]
+    return [p for p, _ in shown], [c for _, c in shown], page.next_cursor is not None

@@ -1,0 +1,511 @@
+"""Posts (notes and short videos), topics, comments, reports and moderation; feeds and feedUpdates."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.file_uploads import Upload
+
+from domain import moderation
+from domain.ids import to_global_id
+from resolvers import content as content_uc
+from resolvers import feeds as feeds_uc
+from resolvers.errors import ApiError
+from schema.catalog import Product
+from schema.common import Node, PageInfo, UserError, must, page_size
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.nodes import load_node, raw_id, register_node
+from schema.orders import when
+from schema.users import User
+from store.protocol import Doc, Page
+
+if TYPE_CHECKING:
+    from schema.teams import Team
+
+
+@strawberry.enum
+class PostKind(Enum):
+    NOTE = "NOTE"
+    VIDEO = "VIDEO"
+
+
+@strawberry.enum
+class ModerationStatus(Enum):
+    PENDING = moderation.PENDING
+    APPROVED = moderation.APPROVED
+    REJECTED = moderation.REJECTED
+
+
+@strawberry.type
+class Video:
+    url: str
+    cover_url: str | None
+    duration_seconds: float
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Video:
+        return cls(url=doc["url"], cover_url=doc.get("coverUrl"), duration_seconds=float(doc["durationSeconds"]))
+
+
+@strawberry.type
+class Topic(Node):
+    id: strawberry.ID
+    name: str
+    post_count: int
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Topic:
+        return cls(id=strawberry.ID(to_global_id("Topic", doc["_id"])), name=doc["_id"], post_count=doc["postCount"])
+
+    @strawberry.field
+    async def posts(self, info: Info, first: int | None = None, after: str | None = None) -> PostConnection:
+        items, cursors, more = await feeds_uc.topic_posts(info.context.services, self.name, page_size(first), after)
+        return PostConnection.of(items, cursors, more, after)
+
+
+@strawberry.type
+class Post(Node):
+    id: strawberry.ID
+    kind: PostKind
+    title: str
+    body: str
+    images: list[str]
+    like_count: int
+    comment_count: int
+    created_at: datetime
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Post:
+        return cls(
+            id=strawberry.ID(to_global_id("Post", doc["_id"])),
+            kind=PostKind(doc["kind"]),
+            title=doc["title"],
+            body=doc["body"],
+            images=list(doc["images"]),
+            like_count=doc["likeCount"],
+            comment_count=doc["commentCount"],
+            created_at=when(doc["createdAt"]) or datetime.now(),
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
+
+    @strawberry.field
+    async def video(self, info: Info) -> Video | None:
+        found = await info.context.loaders.video.load(self.doc["videoId"]) if self.doc.get("videoId") else None
+        return Video.from_doc(found) if found else None
+
+    @strawberry.field
+    async def products(self, info: Info) -> list[Product]:
+        docs = await info.context.loaders.product.load_many(self.doc["productIds"])
+        return [Product.from_doc(d) for d in docs if d]
+
+    @strawberry.field
+    async def topics(self, info: Info) -> list[Topic]:
+        docs = await info.context.loaders.topic.load_many(self.doc["topics"])
+        return [Topic.from_doc(d) for d in docs if d]
+
+    @strawberry.field
+    async def viewer_liked(self, info: Info) -> bool:
+        viewer = info.context.viewer_id
+        return viewer is not None and bool(await info.context.loaders.likes.load((self.doc["_id"], viewer)))
+
+    @strawberry.field(description="Visible to the author and operators only; null for others.")
+    async def moderation(self, info: Info) -> ModerationStatus | None:
+        viewer = info.context.viewer_id
+        user = await info.context.loaders.user.load(viewer) if viewer else None
+        if user is None or (viewer != self.doc["authorId"] and not content_uc.is_operator(user)):
+            return None
+        return ModerationStatus(self.doc["moderation"])
+
+    @strawberry.field
+    async def comments(self, info: Info, first: int | None = None, after: str | None = None) -> CommentConnection:
+        page = await content_uc.comments(info.context.services, self.doc["_id"], page_size(first), after)
+        return CommentConnection.of(page, after)
+
+
+async def post_visible(info: Info, doc: Doc) -> bool:
+    viewer = info.context.viewer_id
+    return content_uc.can_see(doc, await info.context.loaders.user.load(viewer) if viewer else None)
+
+
+register_node("Post", "post", Post.from_doc, post_visible)
+register_node("Topic", "topic", Topic.from_doc)
+
+
+@strawberry.type
+class PostEdge:
+    node: Post
+    cursor: str
+
+
+@strawberry.type
+class PostConnection:
+    edges: list[PostEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, docs: list[Doc], cursors: list[str], more: bool, after: str | None) -> PostConnection:
+        edges = [PostEdge(node=Post.from_doc(d), cursor=c) for d, c in zip(docs, cursors, strict=True)]
+        return cls(edges=edges, page_info=PageInfo.of(Page(docs, "more" if more else None, cursors), after))
+
+
+@strawberry.type
+class Comment(Node):
+    id: strawberry.ID
+    body: str
+    created_at: datetime
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Comment:
+        return cls(
+            id=strawberry.ID(to_global_id("Comment", doc["_id"])),
+            body=doc["body"],
+            created_at=when(doc["createdAt"]) or datetime.now(),
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def post(self, info: Info) -> Post:
+        return Post.from_doc(must(await info.context.loaders.post.load(self.doc["postId"]), "post"))
+
+    @strawberry.field
+    async def author(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
+
+    @strawberry.field
+    async def reply_to(self, info: Info) -> Comment | None:
+        found = await info.context.loaders.comment.load(self.doc["replyToId"]) if self.doc.get("replyToId") else None
+        return Comment.from_doc(found) if found else None
+
+
+async def comment_visible(info: Info, doc: Doc) -> bool:
+    post = await info.context.loaders.post.load(doc["postId"])
+    return not doc.get("hidden") and post is not None and await post_visible(info, post)
+
+
+register_node("Comment", "comment", Comment.from_doc, comment_visible)
+
+
+@strawberry.type
+class CommentEdge:
+    node: Comment
+    cursor: str
+
+
+@strawberry.type
+class CommentConnection:
+    edges: list[CommentEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page, after: str | None) -> CommentConnection:
+        edges = [CommentEdge(node=Comment.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)]
+        return cls(edges=edges, page_info=PageInfo.of(page, after))
+
+
+# -- feeds -------------------------------------------------------------------------------------------------
+@strawberry.enum
+class FeedKind(Enum):
+    FOLLOWING = strawberry.enum_value("FOLLOWING", description="Posts of the people the viewer follows, newest first.")
+    FRIENDS = strawberry.enum_value(
+        "FRIENDS", description="What the viewer's friends bought, liked, reviewed and posted, as their privacy allows."
+    )
+    DISCOVER = strawberry.enum_value(
+        "DISCOVER", description="Ranked posts for discovery: quality, engagement, social proximity and freshness."
+    )
+
+
+@strawberry.enum
+class ActivityVerb(Enum):
+    POSTED = "POSTED"
+    BOUGHT = "BOUGHT"
+    LIKED = "LIKED"
+    COMMENTED = "COMMENTED"
+    STARTED_TEAM = "STARTED_TEAM"
+    JOINED_TEAM = "JOINED_TEAM"
+    WENT_LIVE = "WENT_LIVE"
+
+
+@strawberry.type
+class Activity(Node):
+    id: strawberry.ID
+    verb: ActivityVerb
+    at: datetime
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> Activity:
+        return cls(
+            id=strawberry.ID(to_global_id("Activity", doc["_id"])),
+            verb=ActivityVerb(doc["verb"]),
+            at=when(doc["at"]) or datetime.now(),
+            doc=doc,
+        )
+
+    @classmethod
+    def of_post(cls, post: Doc) -> Activity:
+        """A FOLLOWING item: the author POSTED it."""
+        doc = {
+            "_id": f"post-{post['_id']}",
+            "actorId": post["authorId"],
+            "verb": "POSTED",
+            "postId": post["_id"],
+            "at": post["createdAt"],
+        }
+        return cls.from_doc(doc)
+
+    @strawberry.field
+    async def actor(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["actorId"]), "actor"))
+
+    @strawberry.field
+    async def post(self, info: Info) -> Post | None:
+        found = await info.context.loaders.post.load(self.doc["postId"]) if self.doc.get("postId") else None
+        return Post.from_doc(found) if found and await post_visible(info, found) else None
+
+    @strawberry.field
+    async def product(self, info: Info) -> Product | None:
+        found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
+        return Product.from_doc(found) if found else None
+
+    @strawberry.field
+    async def team(self, info: Info) -> Annotated[Team, strawberry.lazy("schema.teams")] | None:
+        from schema.teams import Team
+
+        found = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
+        return Team.from_doc(found) if found else None
+
+
+register_node("Activity", "activity", Activity.from_doc)
+
+
+@strawberry.type
+class ActivityEdge:
+    node: Activity
+    cursor: str
+
+
+@strawberry.type
+class ActivityConnection:
+    edges: list[ActivityEdge]
+    page_info: PageInfo
+
+
+# -- inputs, payloads, roots -------------------------------------------------------------------------------
+@strawberry.input
+class CreatePostInput:
+    kind: PostKind
+    title: str
+    body: str
+    images: list[str] | None = None
+    video_id: strawberry.ID | None = strawberry.field(default=None, description="From uploadVideo; required for VIDEO.")
+    product_ids: list[strawberry.ID] | None = None
+    topics: list[str] | None = None
+
+
+@strawberry.input
+class PostIdInput:
+    post_id: strawberry.ID
+
+
+@strawberry.input
+class CommentInput:
+    post_id: strawberry.ID
+    body: str
+    reply_to_id: strawberry.ID | None = None
+
+
+@strawberry.input
+class ReportInput:
+    target_id: strawberry.ID
+    reason: str
+
+
+@strawberry.input
+class ModerateInput:
+    target_id: strawberry.ID
+    approve: bool
+    note: str | None = None
+
+
+@strawberry.type
+class PostPayload:
+    post: Post | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class CommentPayload:
+    comment: Comment | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class VideoPayload:
+    video_id: strawberry.ID | None = None
+    video: Video | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReportPayload:
+    accepted: bool = False
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _post_id(value: str, *field: str) -> str:
+    return raw_id(value, "Post", *field)
+
+
+async def _target(info: Info, target_id: str) -> content_uc.Target:
+    from domain.ids import BadGlobalId, from_global_id
+    from resolvers.errors import bad_input
+
+    try:
+        kind, raw = from_global_id(target_id)
+    except BadGlobalId:
+        raise bad_input("Not a valid id", "input", "targetId") from None
+    return await content_uc.target(info.context.services, kind, raw)
+
+
+@strawberry.type
+class ContentQueries:
+    @strawberry.field
+    async def post(self, info: Info, id: strawberry.ID) -> Post | None:
+        found: Any = await load_node(info, id)
+        if not isinstance(found, Post):
+            return None
+        await content_uc.viewed(info.context.services, found.doc, info.context.viewer_id)
+        return found
+
+    @strawberry.field
+    async def topic(self, info: Info, name: str) -> Topic | None:
+        found = await info.context.loaders.topic.load(content_uc.rules.topic_name(name))
+        return Topic.from_doc(found) if found else None
+
+    @strawberry.field
+    async def trending_topics(self, info: Info, first: int | None = None) -> list[Topic]:
+        return [Topic.from_doc(t) for t in await feeds_uc.trending(info.context.services, page_size(first, default=10))]
+
+    @strawberry.field
+    async def feed(
+        self, info: Info, kind: FeedKind, first: int | None = None, after: str | None = None
+    ) -> ActivityConnection:
+        size = page_size(first)
+        viewer = info.context.viewer_id
+        services = info.context.services
+        if kind is FeedKind.DISCOVER:
+            page = await feeds_uc.discover(services, viewer, size, after)
+        elif viewer is None:
+            page = feeds_uc.FeedPage([], [], False)
+        elif kind is FeedKind.FOLLOWING:
+            page = await feeds_uc.following(services, viewer, size, after)
+        else:
+            page = await feeds_uc.friends(services, viewer, size, after)
+        nodes = [Activity.from_doc(d) if kind is FeedKind.FRIENDS else Activity.of_post(d) for d in page.items]
+        edges = [ActivityEdge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)]
+        info_ = PageInfo.of(Page(page.items, "more" if page.has_next else None, page.cursors), after)
+        return ActivityConnection(edges=edges, page_info=info_)
+
+
+@strawberry.type
+class ContentMutations:
+    @payload_mutation(VideoPayload, description="A 15-60 s video of up to 100 MB (GraphQL multipart request).")
+    async def upload_video(self, info: Info, file: Upload) -> VideoPayload:
+        data = file.read() if hasattr(file, "read") else bytes(file)
+        video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), data)
+        return VideoPayload(video_id=strawberry.ID(to_global_id("Video", video["_id"])), video=Video.from_doc(video))
+
+    @payload_mutation(PostPayload, description="A note or a video post; held PENDING when a moderation rule trips.")
+    async def create_post(self, info: Info, input: CreatePostInput) -> PostPayload:
+        video = raw_id(input.video_id, "Video", "input", "videoId") if input.video_id else None
+        products = [raw_id(p, "Product", "input", "productIds", str(i)) for i, p in enumerate(input.product_ids or [])]
+        post = await content_uc.create_post(
+            info.context.services,
+            info.context.require_viewer(),
+            input.kind.value,
+            input.title,
+            input.body,
+            input.images or [],
+            video,
+            products,
+            input.topics or [],
+        )
+        return PostPayload(post=Post.from_doc(post))
+
+    @payload_mutation(PostPayload, description="Idempotent.")
+    async def like_post(self, info: Info, input: PostIdInput) -> PostPayload:
+        post = await content_uc.like(
+            info.context.services, info.context.require_viewer(), _post_id(input.post_id, "input", "postId")
+        )
+        return PostPayload(post=Post.from_doc(post))
+
+    @payload_mutation(PostPayload, description="Idempotent.")
+    async def unlike_post(self, info: Info, input: PostIdInput) -> PostPayload:
+        post = await content_uc.unlike(
+            info.context.services, info.context.require_viewer(), _post_id(input.post_id, "input", "postId")
+        )
+        return PostPayload(post=Post.from_doc(post))
+
+    @payload_mutation(CommentPayload, description="1-500 characters; one level of replies.")
+    async def comment_on_post(self, info: Info, input: CommentInput) -> CommentPayload:
+        reply = raw_id(input.reply_to_id, "Comment", "input", "replyToId") if input.reply_to_id else None
+        doc = await content_uc.comment(
+            info.context.services,
+            info.context.require_viewer(),
+            _post_id(input.post_id, "input", "postId"),
+            input.body,
+            reply,
+        )
+        return CommentPayload(comment=Comment.from_doc(doc))
+
+    @payload_mutation(ReportPayload, description="Queue a post or comment for the operators; once per user and target.")
+    async def report(self, info: Info, input: ReportInput) -> ReportPayload:
+        found = await _target(info, input.target_id)
+        await content_uc.report(info.context.services, info.context.require_viewer(), found, input.reason)
+        return ReportPayload(accepted=True)
+
+    @payload_mutation(ReportPayload, role="operator", description="Operators: approve or reject a post or comment.")
+    async def moderate(self, info: Info, input: ModerateInput) -> ReportPayload:
+        found = await _target(info, input.target_id)
+        await content_uc.moderate(
+            info.context.services, info.context.require_viewer(), found, input.approve, input.note
+        )
+        return ReportPayload(accepted=True)
+
+
+@strawberry.type
+class ContentSubscriptions:
+    @strawberry.subscription(description="New activity for the viewer's FOLLOWING and FRIENDS feeds.")
+    async def feed_updates(self, info: Info) -> AsyncGenerator[Activity, None]:
+        viewer = info.context.viewer_id
+        if viewer is None:
+            raise ApiError("UNAUTHENTICATED", "Sign in to follow your feed")
+        services = info.context.services
+        async with services.backends.bus.subscribe(f"feed:{viewer}") as events:
+            async for envelope in events:
+                doc = await services.store.get("activities", envelope.data["activityId"])
+                if doc is not None:
+                    info.context.renew_loaders()
+                    yield Activity.from_doc(doc)
+
+
+async def user_posts(info: Info, user_id: str, first: int | None, after: str | None) -> PostConnection:
+    """A user's posts, newest first: all of them for the user, the approved ones for everybody else."""
+    where: dict[str, Any] = {"authorId": user_id}
+    if info.context.viewer_id != user_id:
+        where["moderation"] = moderation.APPROVED
+    page = await info.context.services.store.find(
+        "posts", where, sort="createdAt", direction=-1, limit=page_size(first), after=after
+    )
+    return PostConnection.of(page.docs, page.cursors, page.next_cursor is not None, after)
