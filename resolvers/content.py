@@ -41,7 +41,7 @@ def can_see(post: Doc, viewer: Doc | None) -> bool:
 async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
     """Store the file, measure it with ffprobe (15-60 s, a real video), cut a cover frame with ffmpeg."""
     if len(data) > rules.VIDEO_MAX_BYTES:
-        refuse_problems(rules.video_problems(len(data), None))
+        _refuse_file(rules.video_problems(len(data), None))
     media = services.media
     if media is None:
         raise Refused("FORBIDDEN", "Uploads are not configured")
@@ -52,7 +52,7 @@ async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
     problems = rules.video_problems(len(data), duration)
     if problems:
         await media.delete(name)
-        refuse_problems(problems)
+        _refuse_file(problems)
     cover_name = f"videos/{video_id}.jpg"
     has_cover = await cover_frame(media.path(name), media.path(cover_name), min(1.0, (duration or 2) / 2))
     video = {
@@ -66,6 +66,11 @@ async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
     }
     await services.store.insert("videos", video)
     return video
+
+
+def _refuse_file(problems: list[Problem]) -> None:
+    """uploadVideo's argument is `file`, not an input object: the path is ["file"]."""
+    raise Refused("INVALID_INPUT", problems[0].message, ["file"])
 
 
 # -- posts -------------------------------------------------------------------------------------------------
