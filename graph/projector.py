@@ -56,6 +56,7 @@ class Projector:
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def nudge(self) -> None:
         """Called after an outbox write in this process, so projection does not wait for the next poll."""
@@ -75,21 +76,27 @@ class Projector:
             pass
 
     async def _loop(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self.drain()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 log.exception("outbox projection failed; retrying")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that arrives just as the
+            # event is set (a nudge during shutdown), and the loop then never ends (it hung test runs).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+                async with asyncio.timeout(self.poll_seconds):
+                    await self._wake.wait()
             self._wake.clear()
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="outbox-projector")
 
     async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -42,7 +42,8 @@ async def _run(*args: str) -> tuple[int, bytes]:
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
     )
     try:
-        out, _ = await asyncio.wait_for(proc.communicate(), TOOL_SECONDS)
+        async with asyncio.timeout(TOOL_SECONDS):
+            out, _ = await proc.communicate()
     except TimeoutError:
         proc.kill()
         await proc.wait()

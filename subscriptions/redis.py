@@ -75,7 +75,8 @@ class RedisBus:
                     await self._pubsub.ssubscribe(PREFIX + topic)
                     if self._reader is None:
                         self._reader = asyncio.create_task(self._read(), name="redis-bus-reader")
-                await asyncio.wait_for(confirmed.wait(), timeout=10)
+                async with asyncio.timeout(10):  # not wait_for: it can drop a cancellation on 3.11
+                    await confirmed.wait()
             yield sub
         finally:
             if self.fanout.remove(sub) and self._pubsub is not None:
