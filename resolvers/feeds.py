@@ -31,6 +31,7 @@ TRENDING_HOURS = 24
 DISCOVER_DAYS = 7
 DISCOVER_CANDIDATES = 500
 FRIENDS_LIMIT = 5_000
+CELEBRITIES_LIMIT = 10_000
 
 
 @dataclass
@@ -137,9 +138,9 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
         where["at"] = {"$lte": cursor[0]}
     entries = await store.find("timelines", where, sort="at", direction=-1, limit=want * 2)
     candidates = [(e["at"], e["postId"]) for e in entries.docs if _before(e["at"], e["postId"], cursor)]
-    celebrities = await _followed_celebrities(services, viewer_id)
-    if celebrities:
-        post_where: dict[str, Any] = {"authorId": {"$in": celebrities}, "moderation": moderation.APPROVED}
+    for celebrity in await _followed_celebrities(services, viewer_id):  # one indexed range read per author
+        # author and time only, so the (authorId, createdAt) index serves it; moderation is checked below
+        post_where: dict[str, Any] = {"authorId": celebrity}
         if cursor is not None:
             post_where["createdAt"] = {"$lte": cursor[0]}
         loud = await store.find("posts", post_where, sort="createdAt", direction=-1, limit=want * 2)
@@ -161,13 +162,16 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
 
 
 async def _followed_celebrities(services: Services, viewer_id: str) -> list[str]:
-    """Followees whose posts are not fanned out (their follower count is over the threshold)."""
-    page = await services.store.find("follows", {"src": viewer_id}, limit=10_000)
-    if not page.docs:
+    """Followees whose posts are not fanned out (over the threshold): the few celebrities, then which of them
+    the viewer follows, rather than every followee of the viewer."""
+    store = services.store
+    loud = await store.find(
+        "users", {"followerCount": {"$gt": services.settings.FANOUT_THRESHOLD}}, limit=CELEBRITIES_LIMIT
+    )
+    if not loud.docs:
         return []
-    users = await services.store.get_many("users", [f["dst"] for f in page.docs])
-    limit = services.settings.FANOUT_THRESHOLD
-    return [u["_id"] for u in users.values() if u.get("followerCount", 0) > limit]
+    follows = await store.get_many("follows", [f"{viewer_id}>{u['_id']}" for u in loud.docs])
+    return sorted(f["dst"] for f in follows.values())
 
 
 async def friends(services: Services, viewer_id: str, first: int, after: str | None) -> FeedPage:

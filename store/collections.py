@@ -36,6 +36,7 @@ INDEXES = (
     Index("bargains", ("shareToken",), unique=True),
     Index("bargains", ("status", "expiresAt")),
     Index("users", ("invitedBy",)),
+    Index("users", ("followerCount",)),
     Index("commissions", ("userId", "createdAt")),
     Index("commissions", ("orderId",)),
     Index("commissions", ("status", "unfreezeAt")),

@@ -1,0 +1,249 @@
+"""Feeds at scale, and feedUpdates latency.
+
+    .venv/bin/python bench/feeds.py [--posts 1000000] [--authors 20000] [--followed 2000] [--queries 300]
+
+1. FOLLOWING first page (20) for a viewer following `--followed` accounts (1% of them over the fan-out
+   threshold, merged at read time) with `--posts` posts stored (the followed accounts' posts fanned out into
+   the viewer's timeline), SQLite: p50/p95/p99, warm.
+2. DISCOVER first page on the same store (posts spread over 30 days; the ranking reads the newest 500 of the
+   last 7 days), with a memory graph of the viewer's friends: p50/p95/p99.
+3. feedUpdates over WebSocket against a real server process (embedded default): 100 followers subscribed, an
+   author posts 50 times; latency from sending createPost to each follower receiving it: p50/p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from backends import Backends  # noqa: E402
+from graph.memory import MemoryGraph  # noqa: E402
+from graph.projector import Projector  # noqa: E402
+from resolvers import feeds  # noqa: E402
+from resolvers.services import Services  # noqa: E402
+from resolvers.users import new_user  # noqa: E402
+from settings import Settings  # noqa: E402
+from store.collections import ensure_indexes  # noqa: E402
+from store.sqlite import SqliteStore  # noqa: E402
+from subscriptions.memory import MemoryBus  # noqa: E402
+
+DAY_MS = 86_400_000
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def figures(values: list[float]) -> str:
+    return f"p50={percentile(values, 50):.1f}ms p95={percentile(values, 95):.1f}ms p99={percentile(values, 99):.1f}ms"
+
+
+async def stored_feeds(args: argparse.Namespace, tmp: Path) -> None:
+    rng = random.Random(7)
+    store = SqliteStore(tmp / "feeds.sqlite3")
+    await store.open()
+    await ensure_indexes(store)
+    settings = Settings(DATA_DIR=tmp, DEV_LOGIN=True, FANOUT_THRESHOLD=1000)
+    graph = MemoryGraph()
+    services = Services(settings, Backends(store, graph, MemoryBus()), Projector(store, graph))
+    now = int(time.time() * 1000)
+    services.clock = lambda: now
+    authors = [f"a{i:06d}" for i in range(args.authors)]
+    followed = set(rng.sample(authors, args.followed))
+    celebrities = set(rng.sample(sorted(followed), max(1, args.followed // 100)))
+    started = time.monotonic()
+    users = [
+        {**new_user(a), "_id": a, "followerCount": 5000 if a in celebrities else 50, "influence": rng.random() * 100}
+        for a in authors
+    ]
+    await store.insert_many("users", [*users, {**new_user("viewer"), "_id": "viewer"}])
+    await store.insert_many(
+        "follows", [{"_id": f"viewer>{a}", "src": "viewer", "dst": a, "at": now} for a in sorted(followed)]
+    )
+    friends = rng.sample(sorted(followed), 200)
+    await graph.add_edges("FRIEND", [("viewer", f) for f in friends] + [(f, "viewer") for f in friends])
+    await graph.add_edges("FOLLOWS", [("viewer", a) for a in sorted(followed)])
+    for start in range(0, args.posts, 20_000):
+        posts, timeline = [], []
+        for n in range(start, min(start + 20_000, args.posts)):
+            author = authors[n % len(authors)]
+            at = now - rng.randrange(30 * DAY_MS)
+            pid = f"{at:012x}{n:010x}"
+            posts.append(
+                {
+                    "_id": pid,
+                    "authorId": author,
+                    "kind": "NOTE",
+                    "title": f"笔记{n}",
+                    "body": "内容",
+                    "images": [],
+                    "videoId": None,
+                    "productIds": [],
+                    "topics": [],
+                    "likeCount": rng.randrange(50),
+                    "commentCount": rng.randrange(10),
+                    "viewCount": rng.randrange(1000),
+                    "moderation": "APPROVED",
+                    "flags": [],
+                    "simhash": 0,
+                    "createdAt": at,
+                }
+            )
+            if author in followed and author not in celebrities:
+                timeline.append(
+                    {"_id": f"viewer:{pid}", "ownerId": "viewer", "postId": pid, "authorId": author, "at": at}
+                )
+        await store.insert_many("posts", posts)
+        await store.insert_many("timelines", timeline)
+    timeline_size = await store.count("timelines")
+    print(
+        f"stored: posts={args.posts} authors={args.authors} followed={args.followed} "
+        f"(celebrities merged at read: {len(celebrities)}) viewer timeline={timeline_size} "
+        f"load={time.monotonic() - started:.0f}s",
+        flush=True,
+    )
+    for label, run in (
+        ("FOLLOWING", lambda: feeds.following(services, "viewer", 20, None)),
+        ("DISCOVER", lambda: feeds.discover(services, "viewer", 20, None)),
+    ):
+        latencies = []
+        for i in range(args.queries + 20):
+            t = time.perf_counter()
+            page = await run()
+            if i >= 20:
+                latencies.append((time.perf_counter() - t) * 1000)
+        assert len(page.items) == 20
+        print(f"{label} first page (20): {figures(latencies)} over {len(latencies)} warm queries", flush=True)
+    await store.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken user { id } } }"
+POST = (
+    'mutation($t: String!) { createPost(input: {kind: NOTE, title: $t, body: "实时推送的内容"}) { errors { code } } }'
+)
+
+
+async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DEV_LOGIN": "1",
+        "LOG_LEVEL": "WARNING",
+        "SWEEP_SECONDS": "0",
+        "INFLUENCE_REFRESH_SECONDS": "0",
+    }
+    server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
+        [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(tmp / "live")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(200):
+                try:
+                    async with http.get(base + "/healthz") as resp:
+                        if resp.status == 200:
+                            break
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.1)
+
+            async def gql(query: str, variables: dict[str, Any], token: str | None = None) -> Any:
+                headers = {"Authorization": f"Bearer {token}"} if token else {}
+                async with http.post(
+                    base + "/graphql", json={"query": query, "variables": variables}, headers=headers
+                ) as r:
+                    return await r.json()
+
+            author = (await gql(LOGIN, {"n": "推送作者"}))["data"]["devLogin"]
+            follow = "mutation($id: ID!) { follow(input: {userId: $id}) { errors { code } } }"
+            tokens = []
+            for i in range(args.followers):
+                me = (await gql(LOGIN, {"n": f"推送读者{i}"}))["data"]["devLogin"]
+                await gql(follow, {"id": author["user"]["id"]}, me["accessToken"])
+                tokens.append(me["accessToken"])
+            sent: dict[str, float] = {}
+            latencies: list[float] = []
+            ready = asyncio.Event()
+            subscribed = 0
+
+            async def viewer(token: str) -> None:
+                nonlocal subscribed
+                async with http.ws_connect(base + "/graphql", protocols=["graphql-transport-ws"]) as ws:
+                    await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+                    await ws.receive_json()
+                    await ws.send_json(
+                        {
+                            "id": "1",
+                            "type": "subscribe",
+                            "payload": {"query": "subscription { feedUpdates { post { title } } }"},
+                        }
+                    )
+                    subscribed += 1
+                    if subscribed == len(tokens):
+                        ready.set()
+                    got = 0
+                    while got < args.updates:
+                        msg = await ws.receive_json()
+                        title = msg["payload"]["data"]["feedUpdates"]["post"]["title"]
+                        latencies.append((time.perf_counter() - sent[title]) * 1000)
+                        got += 1
+
+            viewers = [asyncio.create_task(viewer(t)) for t in tokens]
+            await ready.wait()
+            await asyncio.sleep(0.5)
+            for i in range(args.updates):
+                title = f"实时{i}"
+                sent[title] = time.perf_counter()
+                await gql(POST, {"t": title}, author["accessToken"])
+                await asyncio.sleep(0.05)
+            async with asyncio.timeout(60):
+                await asyncio.gather(*viewers)
+            print(
+                f"feedUpdates over WebSocket: {args.followers} followers x {args.updates} posts = {len(latencies)} "
+                f"deliveries; from sending createPost to receipt {figures(latencies)}",
+                flush=True,
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+async def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--posts", type=int, default=1_000_000)
+    p.add_argument("--authors", type=int, default=20_000)
+    p.add_argument("--followed", type=int, default=2_000)
+    p.add_argument("--queries", type=int, default=300)
+    p.add_argument("--followers", type=int, default=100)
+    p.add_argument("--updates", type=int, default=50)
+    args = p.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        await stored_feeds(args, Path(tmp))
+        await live_updates(args, Path(tmp))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
