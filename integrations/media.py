@@ -37,10 +37,17 @@ def _write(path: Path, data: bytes) -> None:
 TOOL_SECONDS = 60.0
 
 
+class MediaToolMissing(RuntimeError):
+    """ffprobe or ffmpeg is not installed on this server."""
+
+
 async def _run(*args: str) -> tuple[int, bytes]:
-    proc = await asyncio.create_subprocess_exec(
-        *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
-    )
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL
+        )
+    except FileNotFoundError as exc:
+        raise MediaToolMissing(f"{args[0]} is not installed") from exc
     try:
         async with asyncio.timeout(TOOL_SECONDS):
             out, _ = await proc.communicate()

@@ -10,7 +10,7 @@ from typing import Any
 from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
-from integrations.media import cover_frame, video_duration
+from integrations.media import MediaToolMissing, cover_frame, video_duration
 from resolvers import feeds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -48,7 +48,11 @@ async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
     video_id = new_id()
     name = f"videos/{video_id}.mp4"
     url = await media.put(name, data)
-    duration = await video_duration(media.path(name))
+    try:
+        duration = await video_duration(media.path(name))
+    except MediaToolMissing:
+        await media.delete(name)
+        raise Refused("INVALID_STATE", "This server cannot read videos: ffprobe is not installed", ["file"]) from None
     problems = rules.video_problems(len(data), duration)
     if problems:
         await media.delete(name)

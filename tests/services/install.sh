@@ -12,6 +12,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq redis-server >/dev/null
 fi
 
+if ! command -v ffprobe >/dev/null 2>&1; then
+  echo "installing ffmpeg (Debian package: the video upload tests measure real videos)"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq ffmpeg >/dev/null
+fi
+
 FERRETDB="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
 if [ ! -x "$FERRETDB" ]; then
   echo "building FerretDB $FERRETDB_VERSION from its Go module (once; cached in $FERRETDB)"
