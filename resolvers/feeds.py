@@ -138,15 +138,19 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
         where["at"] = {"$lte": cursor[0]}
     entries = await store.find("timelines", where, sort="at", direction=-1, limit=want * 2)
     candidates = [(e["at"], e["postId"]) for e in entries.docs if _before(e["at"], e["postId"], cursor)]
+    loaded: dict[str, Doc] = {}
     for celebrity in await _followed_celebrities(services, viewer_id):  # one indexed range read per author
         # author and time only, so the (authorId, createdAt) index serves it; moderation is checked below
         post_where: dict[str, Any] = {"authorId": celebrity}
         if cursor is not None:
             post_where["createdAt"] = {"$lte": cursor[0]}
-        loud = await store.find("posts", post_where, sort="createdAt", direction=-1, limit=want * 2)
-        candidates += [(p["createdAt"], p["_id"]) for p in loud.docs if _before(p["createdAt"], p["_id"], cursor)]
-    candidates = sorted(set(candidates), reverse=True)
-    posts = await store.get_many("posts", [pid for _, pid in candidates])
+        loud = await store.find("posts", post_where, sort="createdAt", direction=-1, limit=want)
+        for doc in loud.docs:
+            if _before(doc["createdAt"], doc["_id"], cursor):
+                loaded[doc["_id"]] = doc
+                candidates.append((doc["createdAt"], doc["_id"]))
+    candidates = sorted(set(candidates), reverse=True)[: want * 2]  # the newest, with room for filtered ones
+    posts = {**loaded, **await store.get_many("posts", [pid for _, pid in candidates if pid not in loaded])}
     authors = {p["authorId"] for p in posts.values()}
     still_followed = await store.get_many("follows", [f"{viewer_id}>{a}" for a in authors])
     followed = {f["dst"] for f in still_followed.values()}
