@@ -40,6 +40,7 @@ bench: install test-services
 	$(BIN)/python bench/orders.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/group_buy.py
+	$(BIN)/python bench/feeds.py
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install

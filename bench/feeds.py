@@ -8,7 +8,8 @@
 2. DISCOVER first page on the same store (posts spread over 30 days; the ranking reads the newest 500 of the
    last 7 days), with a memory graph of the viewer's friends: p50/p95/p99.
 3. feedUpdates over WebSocket against a real server process (embedded default): 100 followers subscribed, an
-   author posts 50 times; latency from sending createPost to each follower receiving it: p50/p99.
+   author posts 50 times (every `--interval` seconds); latency from sending createPost to each follower
+   receiving it: p50/p99.
 """
 
 from __future__ import annotations
@@ -139,9 +140,9 @@ def free_port() -> int:
 
 
 LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken user { id } } }"
-POST = (
-    'mutation($t: String!) { createPost(input: {kind: NOTE, title: $t, body: "实时推送的内容"}) { errors { code } } }'
-)
+POST = """mutation($t: String!, $b: String!) {
+  createPost(input: {kind: NOTE, title: $t, body: $b}) { post { moderation } } }"""
+WORDS = "龙井 普洱 白茶 红茶 乌龙 茶具 紫砂 青瓷 山泉 炭焙 明前 雨前 高山 古树 陈香 花香 蜜韵 回甘 冷泡 热饮".split()
 
 
 async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
@@ -160,7 +161,7 @@ async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession() as http:
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
             for _ in range(200):
                 try:
                     async with http.get(base + "/healthz") as resp:
@@ -217,12 +218,21 @@ async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
             for i in range(args.updates):
                 title = f"实时{i}"
                 sent[title] = time.perf_counter()
-                await gql(POST, {"t": title}, author["accessToken"])
-                await asyncio.sleep(0.05)
-            async with asyncio.timeout(60):
-                await asyncio.gather(*viewers)
+                body = "".join(random.Random(i).sample(WORDS, 12))  # distinct texts: no near-duplicate holds
+                posted = await gql(POST, {"t": title, "b": body}, author["accessToken"])
+                assert posted["data"]["createPost"]["post"]["moderation"] == "APPROVED", posted
+                await asyncio.sleep(args.interval)
+            try:
+                async with asyncio.timeout(60):
+                    await asyncio.gather(*viewers)
+            except TimeoutError:
+                print(
+                    f"feedUpdates: only {len(latencies)} of {len(tokens) * args.updates} deliveries in 60 s", flush=True
+                )
+                raise
             print(
-                f"feedUpdates over WebSocket: {args.followers} followers x {args.updates} posts = {len(latencies)} "
+                f"feedUpdates over WebSocket: {args.followers} followers x {args.updates} posts, one every "
+                f"{args.interval * 1000:.0f} ms = {len(latencies)} "
                 f"deliveries; from sending createPost to receipt {figures(latencies)}",
                 flush=True,
             )
@@ -239,6 +249,7 @@ async def main() -> None:
     p.add_argument("--queries", type=int, default=300)
     p.add_argument("--followers", type=int, default=100)
     p.add_argument("--updates", type=int, default=50)
+    p.add_argument("--interval", type=float, default=0.2, help="seconds between the author's posts")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         await stored_feeds(args, Path(tmp))

@@ -64,8 +64,16 @@ async def record_activity(services: Services, actor_id: str, verb: str, **refs: 
     """Store the activity and push it to the live feeds of the people it is for."""
     activity = {"_id": new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
     await services.store.insert("activities", activity)
-    for user_id in await _audience(services, activity):
-        await services.backends.bus.publish(f"feed:{user_id}", {"activityId": activity["_id"]})
+    audience = await _audience(services, activity)
+    if audience:
+        # The event carries what a feed item shows, so no subscriber reads the store for it.
+        event = {
+            "activity": activity,
+            "actor": await services.store.get("users", actor_id),
+            "post": await services.store.get("posts", refs["postId"]) if refs.get("postId") else None,
+        }
+        for user_id in audience:
+            await services.backends.bus.publish(f"feed:{user_id}", event)
     return activity
 
 

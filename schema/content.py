@@ -494,10 +494,14 @@ class ContentSubscriptions:
         services = info.context.services
         async with services.backends.bus.subscribe(f"feed:{viewer}") as events:
             async for envelope in events:
-                doc = await services.store.get("activities", envelope.data["activityId"])
-                if doc is not None:
-                    info.context.renew_loaders()
-                    yield Activity.from_doc(doc)
+                event = envelope.data  # decoded once per process, shared by every local subscriber
+                info.context.renew_loaders()
+                loaders = info.context.loaders
+                if event.get("actor"):
+                    loaders.user.prime(event["actor"]["_id"], event["actor"])
+                if event.get("post"):
+                    loaders.post.prime(event["post"]["_id"], event["post"])
+                yield Activity.from_doc(event["activity"])
 
 
 async def user_posts(info: Info, user_id: str, first: int | None, after: str | None) -> PostConnection:
