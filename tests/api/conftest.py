@@ -178,3 +178,10 @@ async def offer_product(
     payload = (await api.gql(PRODUCT, {"in": product_input}, token=token))["data"]["createProduct"]
     assert payload["errors"] == [], payload
     return payload["product"]["id"], [s["id"] for s in payload["product"]["skus"]]
+
+
+@pytest.fixture
+async def api_redis(tmp_path: Path, redis_url: str) -> AsyncIterator[Api]:
+    """The embedded default with Redis for the bus and the rankings (a real Redis started by tests/services)."""
+    async with TestClient(TestServer(create_app(make_settings(tmp_path, REDIS_URL=redis_url)))) as client:
+        yield Api(client)
