@@ -133,6 +133,8 @@ class Post(Node):
 
 
 async def post_visible(info: Info, doc: Doc) -> bool:
+    if doc["moderation"] == moderation.APPROVED:
+        return True  # public: no need to load the viewer (this runs once per subscriber of every feed event)
     viewer = info.context.viewer_id
     return content_uc.can_see(doc, await info.context.loaders.user.load(viewer) if viewer else None)
 
