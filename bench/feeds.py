@@ -16,10 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backends import Backends  # noqa: E402
+from bench.common import percentile, server_process  # noqa: E402
 from graph.memory import MemoryGraph  # noqa: E402
 from graph.projector import Projector  # noqa: E402
 from resolvers import feeds  # noqa: E402
@@ -43,11 +41,6 @@ from store.sqlite import SqliteStore  # noqa: E402
 from subscriptions.memory import MemoryBus  # noqa: E402
 
 DAY_MS = 86_400_000
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def figures(values: list[float]) -> str:
@@ -133,12 +126,6 @@ async def stored_feeds(args: argparse.Namespace, tmp: Path) -> None:
     await store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken user { id } } }"
 POST = """mutation($t: String!, $b: String!) {
   createPost(input: {kind: NOTE, title: $t, body: $b}) { post { moderation } } }"""
@@ -146,99 +133,74 @@ WORDS = "龙井 普洱 白茶 红茶 乌龙 茶具 紫砂 青瓷 山泉 炭焙 �
 
 
 async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DEV_LOGIN": "1",
-        "LOG_LEVEL": "WARNING",
-        "SWEEP_SECONDS": "0",
-        "INFLUENCE_REFRESH_SECONDS": "0",
-    }
-    server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
-        [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(tmp / "live")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-            for _ in range(200):
-                try:
-                    async with http.get(base + "/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
+    async with (
+        server_process(tmp / "live") as base,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http,
+    ):
 
-            async def gql(query: str, variables: dict[str, Any], token: str | None = None) -> Any:
-                headers = {"Authorization": f"Bearer {token}"} if token else {}
-                async with http.post(
-                    base + "/graphql", json={"query": query, "variables": variables}, headers=headers
-                ) as r:
-                    return await r.json()
+        async def gql(query: str, variables: dict[str, Any], token: str | None = None) -> Any:
+            headers = {"Authorization": f"Bearer {token}"} if token else {}
+            async with http.post(
+                base + "/graphql", json={"query": query, "variables": variables}, headers=headers
+            ) as r:
+                return await r.json()
 
-            author = (await gql(LOGIN, {"n": "推送作者"}))["data"]["devLogin"]
-            follow = "mutation($id: ID!) { follow(input: {userId: $id}) { errors { code } } }"
-            tokens = []
-            for i in range(args.followers):
-                me = (await gql(LOGIN, {"n": f"推送读者{i}"}))["data"]["devLogin"]
-                await gql(follow, {"id": author["user"]["id"]}, me["accessToken"])
-                tokens.append(me["accessToken"])
-            sent: dict[str, float] = {}
-            latencies: list[float] = []
-            ready = asyncio.Event()
-            subscribed = 0
+        author = (await gql(LOGIN, {"n": "推送作者"}))["data"]["devLogin"]
+        follow = "mutation($id: ID!) { follow(input: {userId: $id}) { errors { code } } }"
+        tokens = []
+        for i in range(args.followers):
+            me = (await gql(LOGIN, {"n": f"推送读者{i}"}))["data"]["devLogin"]
+            await gql(follow, {"id": author["user"]["id"]}, me["accessToken"])
+            tokens.append(me["accessToken"])
+        sent: dict[str, float] = {}
+        latencies: list[float] = []
+        ready = asyncio.Event()
+        subscribed = 0
 
-            async def viewer(token: str) -> None:
-                nonlocal subscribed
-                async with http.ws_connect(base + "/graphql", protocols=["graphql-transport-ws"]) as ws:
-                    await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
-                    await ws.receive_json()
-                    await ws.send_json(
-                        {
-                            "id": "1",
-                            "type": "subscribe",
-                            "payload": {"query": "subscription { feedUpdates { post { title } } }"},
-                        }
-                    )
-                    subscribed += 1
-                    if subscribed == len(tokens):
-                        ready.set()
-                    got = 0
-                    while got < args.updates:
-                        msg = await ws.receive_json()
-                        title = msg["payload"]["data"]["feedUpdates"]["post"]["title"]
-                        latencies.append((time.perf_counter() - sent[title]) * 1000)
-                        got += 1
-
-            viewers = [asyncio.create_task(viewer(t)) for t in tokens]
-            await ready.wait()
-            await asyncio.sleep(0.5)
-            for i in range(args.updates):
-                title = f"实时{i}"
-                sent[title] = time.perf_counter()
-                body = "".join(random.Random(i).sample(WORDS, 12))  # distinct texts: no near-duplicate holds
-                posted = await gql(POST, {"t": title, "b": body}, author["accessToken"])
-                assert posted["data"]["createPost"]["post"]["moderation"] == "APPROVED", posted
-                await asyncio.sleep(args.interval)
-            try:
-                async with asyncio.timeout(60):
-                    await asyncio.gather(*viewers)
-            except TimeoutError:
-                print(
-                    f"feedUpdates: only {len(latencies)} of {len(tokens) * args.updates} deliveries in 60 s", flush=True
+        async def viewer(token: str) -> None:
+            nonlocal subscribed
+            async with http.ws_connect(base + "/graphql", protocols=["graphql-transport-ws"]) as ws:
+                await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+                await ws.receive_json()
+                await ws.send_json(
+                    {
+                        "id": "1",
+                        "type": "subscribe",
+                        "payload": {"query": "subscription { feedUpdates { post { title } } }"},
+                    }
                 )
-                raise
-            print(
-                f"feedUpdates over WebSocket: {args.followers} followers x {args.updates} posts, one every "
-                f"{args.interval * 1000:.0f} ms = {len(latencies)} "
-                f"deliveries; from sending createPost to receipt {figures(latencies)}",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+                subscribed += 1
+                if subscribed == len(tokens):
+                    ready.set()
+                got = 0
+                while got < args.updates:
+                    msg = await ws.receive_json()
+                    title = msg["payload"]["data"]["feedUpdates"]["post"]["title"]
+                    latencies.append((time.perf_counter() - sent[title]) * 1000)
+                    got += 1
+
+        viewers = [asyncio.create_task(viewer(t)) for t in tokens]
+        await ready.wait()
+        await asyncio.sleep(0.5)
+        for i in range(args.updates):
+            title = f"实时{i}"
+            sent[title] = time.perf_counter()
+            body = "".join(random.Random(i).sample(WORDS, 12))  # distinct texts: no near-duplicate holds
+            posted = await gql(POST, {"t": title, "b": body}, author["accessToken"])
+            assert posted["data"]["createPost"]["post"]["moderation"] == "APPROVED", posted
+            await asyncio.sleep(args.interval)
+        try:
+            async with asyncio.timeout(60):
+                await asyncio.gather(*viewers)
+        except TimeoutError:
+            print(f"feedUpdates: only {len(latencies)} of {len(tokens) * args.updates} deliveries in 60 s", flush=True)
+            raise
+        print(
+            f"feedUpdates over WebSocket: {args.followers} followers x {args.updates} posts, one every "
+            f"{args.interval * 1000:.0f} ms = {len(latencies)} "
+            f"deliveries; from sending createPost to receipt {figures(latencies)}",
+            flush=True,
+        )
 
 
 async def main() -> None:

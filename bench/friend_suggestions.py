@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backends import Backends  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from bench.synthetic import follow_graph  # noqa: E402
 from graph.projector import Projector  # noqa: E402
 from graph.protocol import GraphStore  # noqa: E402
@@ -49,11 +50,6 @@ async def open_graph(kind: str) -> GraphStore:
     await graph.open()
     await graph.clear()
     return graph
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def run(kind: str, args: argparse.Namespace, tmp: Path) -> None:

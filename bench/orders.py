@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +26,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backends import Backends  # noqa: E402
+from bench.common import percentile, server_process  # noqa: E402
 from graph.memory import MemoryGraph  # noqa: E402
 from graph.projector import Projector  # noqa: E402
 from resolvers import catalog, orders  # noqa: E402
@@ -38,11 +37,6 @@ from store.collections import ensure_indexes  # noqa: E402
 from store.protocol import DocumentStore  # noqa: E402
 from store.sqlite import SqliteStore  # noqa: E402
 from subscriptions.memory import MemoryBus  # noqa: E402
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def contention(store: DocumentStore, label: str, tmp: Path) -> None:
@@ -83,12 +77,6 @@ async def contention(store: DocumentStore, label: str, tmp: Path) -> None:
     await store.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def gql(
     session: aiohttp.ClientSession, url: str, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
@@ -105,96 +93,78 @@ PRODUCTS = "{ products(first: 100) { edges { node { title price { amount } shop 
 
 
 async def http_load(args: argparse.Namespace, tmp: Path) -> None:
-    port = free_port()
-    env = {**os.environ, "DEV_LOGIN": "1", "LOG_LEVEL": "WARNING", "SWEEP_SECONDS": "0"}
-    server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
-        [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(tmp / "http")],
-        env=env,
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
-    try:
-        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session:
-            for _ in range(200):
-                try:
-                    async with session.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                        if resp.status == 200:
-                            break
-                except aiohttp.ClientError:
-                    pass
-                await asyncio.sleep(0.1)
-            seller = (await gql(session, url, LOGIN, {"n": "压测卖家"}))["data"]["devLogin"]["accessToken"]
-            shop = await gql(
-                session, url, 'mutation { createShop(input: {name: "压测店"}) { shop { id } } }', {}, seller
+    async with (
+        server_process(tmp / "http") as base,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session,
+    ):
+        url = base + "/graphql"
+        seller = (await gql(session, url, LOGIN, {"n": "压测卖家"}))["data"]["devLogin"]["accessToken"]
+        shop = await gql(session, url, 'mutation { createShop(input: {name: "压测店"}) { shop { id } } }', {}, seller)
+        shop_id = shop["data"]["createShop"]["shop"]["id"]
+        sku_input = {"specs": [], "price": 1990, "stock": 1_000_000}
+        for i in range(100):  # a catalog page of 100 products for the listing test
+            product = await gql(
+                session,
+                url,
+                "mutation($in: CreateProductInput!) { createProduct(input: $in) { product { skus { id } } } }",
+                {
+                    "in": {
+                        "shopId": shop_id,
+                        "title": f"压测商品{i}",
+                        "description": "",
+                        "images": [],
+                        "skus": [sku_input],
+                    }
+                },
+                seller,
             )
-            shop_id = shop["data"]["createShop"]["shop"]["id"]
-            sku_input = {"specs": [], "price": 1990, "stock": 1_000_000}
-            for i in range(100):  # a catalog page of 100 products for the listing test
-                product = await gql(
-                    session,
-                    url,
-                    "mutation($in: CreateProductInput!) { createProduct(input: $in) { product { skus { id } } } }",
-                    {
-                        "in": {
-                            "shopId": shop_id,
-                            "title": f"压测商品{i}",
-                            "description": "",
-                            "images": [],
-                            "skus": [sku_input],
-                        }
-                    },
-                    seller,
-                )
-            sku_id = product["data"]["createProduct"]["product"]["skus"][0]["id"]
-            tokens = [
-                (await gql(session, url, LOGIN, {"n": f"压测买家{w}"}))["data"]["devLogin"]["accessToken"]
-                for w in range(args.concurrency)
-            ]
-            latencies: list[float] = []
-            errors = 0
-            per_worker = args.requests // args.concurrency
+        sku_id = product["data"]["createProduct"]["product"]["skus"][0]["id"]
+        tokens = [
+            (await gql(session, url, LOGIN, {"n": f"压测买家{w}"}))["data"]["devLogin"]["accessToken"]
+            for w in range(args.concurrency)
+        ]
+        latencies: list[float] = []
+        errors = 0
+        per_worker = args.requests // args.concurrency
 
-            async def worker(w: int) -> None:
-                nonlocal errors
-                for i in range(per_worker):
-                    t = time.perf_counter()
-                    body = await gql(session, url, PLACE, {"s": sku_id, "k": f"w{w}-{i}"}, tokens[w])
-                    latencies.append((time.perf_counter() - t) * 1000)
-                    if body.get("errors") or body["data"]["placeOrder"]["errors"]:
-                        errors += 1
+        async def worker(w: int) -> None:
+            nonlocal errors
+            for i in range(per_worker):
+                t = time.perf_counter()
+                body = await gql(session, url, PLACE, {"s": sku_id, "k": f"w{w}-{i}"}, tokens[w])
+                latencies.append((time.perf_counter() - t) * 1000)
+                if body.get("errors") or body["data"]["placeOrder"]["errors"]:
+                    errors += 1
 
-            await asyncio.gather(*(worker(w) for w in range(min(args.concurrency, 4))))  # warm up
-            latencies.clear()
-            started = time.monotonic()
-            await asyncio.gather(*(worker(w) for w in range(args.concurrency)))
-            seconds = time.monotonic() - started
-            print(
-                f"placeOrder over HTTP, embedded default, concurrency={args.concurrency}: {len(latencies)} orders in "
-                f"{seconds:.1f}s = {len(latencies) / seconds:.0f} orders/s; p50={percentile(latencies, 50):.1f}ms "
-                f"p99={percentile(latencies, 99):.1f}ms errors={errors}",
-                flush=True,
-            )
-            listing: list[float] = []
+        await asyncio.gather(*(worker(w) for w in range(min(args.concurrency, 4))))  # warm up
+        latencies.clear()
+        started = time.monotonic()
+        await asyncio.gather(*(worker(w) for w in range(args.concurrency)))
+        seconds = time.monotonic() - started
+        print(
+            f"placeOrder over HTTP, embedded default, concurrency={args.concurrency}: {len(latencies)} orders in "
+            f"{seconds:.1f}s = {len(latencies) / seconds:.0f} orders/s; p50={percentile(latencies, 50):.1f}ms "
+            f"p99={percentile(latencies, 99):.1f}ms errors={errors}",
+            flush=True,
+        )
+        listing: list[float] = []
 
-            async def lister() -> None:
-                for _ in range(40):
-                    t = time.perf_counter()
-                    body = await gql(session, url, PRODUCTS, {})
-                    listing.append((time.perf_counter() - t) * 1000)
-                    assert len(body["data"]["products"]["edges"]) == 100
+        async def lister() -> None:
+            for _ in range(40):
+                t = time.perf_counter()
+                body = await gql(session, url, PRODUCTS, {})
+                listing.append((time.perf_counter() - t) * 1000)
+                assert len(body["data"]["products"]["edges"]) == 100
 
-            started = time.monotonic()
-            await asyncio.gather(*(lister() for _ in range(8)))
-            seconds = time.monotonic() - started
-            print(
-                f"products(first: 100) with shop and owner, concurrency=8: {len(listing) / seconds:.0f} requests/s "
-                f"({100 * len(listing) / seconds:.0f} products/s); p50={percentile(listing, 50):.1f}ms "
-                f"p99={percentile(listing, 99):.1f}ms",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
+        started = time.monotonic()
+        await asyncio.gather(*(lister() for _ in range(8)))
+        seconds = time.monotonic() - started
+        print(
+            f"products(first: 100) with shop and owner, concurrency=8: {len(listing) / seconds:.0f} requests/s "
+            f"({100 * len(listing) / seconds:.0f} products/s); p50={percentile(listing, 50):.1f}ms "
+            f"p99={percentile(listing, 99):.1f}ms",
+            flush=True,
+        )
 
 
 async def main() -> None:

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from backends import Backends  # noqa: E402
+from bench.common import percentile  # noqa: E402
 from graph.memory import MemoryGraph  # noqa: E402
 from graph.projector import Projector  # noqa: E402
 from resolvers.catalog import postings, product_page  # noqa: E402
@@ -88,11 +89,6 @@ THINGS = [
 STYLES = ["礼盒", "家庭装", "特级", "新款", "经典", "限量", "便携", "套装", "旗舰款", "散装"]
 CATEGORIES = ["茶叶", "茶具", "食品", "数码", "服饰", "美妆", "日用"]
 QUERIES = ["绿茶", "礼盒", "茶具", "手机", "蜂蜜", "龙井绿茶", "特级 绿茶", "景德镇 茶杯", "红"]
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def main() -> None:
