@@ -65,16 +65,25 @@ async def record_activity(services: Services, actor_id: str, verb: str, **refs: 
     activity = {"_id": new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
     await services.store.insert("activities", activity)
     audience = await _audience(services, activity)
-    if audience:
+    if verb == "POSTED" and await _is_celebrity(services, actor_id):
+        audience_topics = [f"author:{actor_id}"]  # followers of a celebrity listen on one topic
+    else:
+        audience_topics = []
+    if audience or audience_topics:
         # The event carries what a feed item shows, so no subscriber reads the store for it.
         event = {
             "activity": activity,
             "actor": await services.store.get("users", actor_id),
             "post": await services.store.get("posts", refs["postId"]) if refs.get("postId") else None,
         }
-        for user_id in audience:
-            await services.backends.bus.publish(f"feed:{user_id}", event)
+        for topic in [*(f"feed:{u}" for u in audience), *audience_topics]:
+            await services.backends.bus.publish(topic, event)
     return activity
+
+
+async def _is_celebrity(services: Services, user_id: str) -> bool:
+    user = await services.store.get("users", user_id) or {}
+    return bool(user.get("followerCount", 0) > services.settings.FANOUT_THRESHOLD)
 
 
 async def _audience(services: Services, activity: Doc) -> set[str]:
@@ -181,7 +190,7 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
     entries = await store.find("timelines", where, sort="at", direction=-1, limit=want * 2)
     candidates = [(e["at"], e["postId"]) for e in entries.docs if _before(e["at"], e["postId"], cursor)]
     loaded: dict[str, Doc] = {}
-    for celebrity in await _followed_celebrities(services, viewer_id):  # one indexed range read per author
+    for celebrity in await followed_celebrities(services, viewer_id):  # one indexed range read per author
         # author and time only, so the (authorId, createdAt) index serves it; moderation is checked below
         post_where: dict[str, Any] = {"authorId": celebrity}
         if cursor is not None:
@@ -207,7 +216,7 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
     return FeedPage(items[:first], cursors[:first], len(items) > first or len(entries.docs) == want * 2)
 
 
-async def _followed_celebrities(services: Services, viewer_id: str) -> list[str]:
+async def followed_celebrities(services: Services, viewer_id: str) -> list[str]:
     """Followees whose posts are not fanned out (over the threshold): the few celebrities, then which of them
     the viewer follows, rather than every followee of the viewer."""
     store = services.store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import Enum
@@ -23,6 +24,7 @@ from schema.nodes import load_node, raw_id, register_node
 from schema.orders import when
 from schema.users import User
 from store.protocol import Doc, Page
+from subscriptions.fanout import merged
 
 if TYPE_CHECKING:
     from schema.teams import Team
@@ -494,9 +496,14 @@ class ContentSubscriptions:
         if viewer is None:
             raise ApiError("UNAUTHENTICATED", "Sign in to follow your feed")
         services = info.context.services
-        async with services.backends.bus.subscribe(f"feed:{viewer}") as events:
+        topics = [f"feed:{viewer}", *(f"author:{c}" for c in await feeds_uc.followed_celebrities(services, viewer))]
+        seen: deque[str] = deque(maxlen=100)  # a celebrity friend's post arrives on two topics: show it once
+        async with merged(services.backends.bus, topics, services.settings.SUBSCRIBER_QUEUE_SIZE) as events:
             async for envelope in events:
                 event = envelope.data  # decoded once per process, shared by every local subscriber
+                if event["activity"]["_id"] in seen:
+                    continue
+                seen.append(event["activity"]["_id"])
                 info.context.renew_loaders()
                 loaders = info.context.loaders
                 if event.get("actor"):

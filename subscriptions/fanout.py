@@ -4,7 +4,8 @@ cut off instead of growing memory."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -117,3 +118,42 @@ class LocalFanout:
 
 def encode(event: Any) -> bytes:
     return orjson.dumps(event)
+
+
+@contextlib.asynccontextmanager
+async def merged(bus: Any, topics: list[str], maxsize: int) -> AsyncIterator[AsyncIterator[Envelope]]:
+    """One stream of the envelopes of several topics (a viewer's feed and the celebrities they follow). Bounded
+    like a single subscription: a consumer further behind than `maxsize` gets SlowConsumer."""
+    queue: asyncio.Queue[Envelope | Exception] = asyncio.Queue()
+    async with contextlib.AsyncExitStack() as stack:
+        subs = [await stack.enter_async_context(bus.subscribe(t)) for t in topics]
+
+        async def pump(sub: Subscription) -> None:
+            try:
+                async for envelope in sub:
+                    if queue.qsize() >= maxsize:
+                        queue.put_nowait(SlowConsumer(sub.topic))
+                        return
+                    queue.put_nowait(envelope)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the subscription ended badly (slow consumer, bus closed): tell the consumer
+                queue.put_nowait(exc)
+
+        pumps = [asyncio.create_task(pump(sub)) for sub in subs]
+
+        async def stream() -> AsyncIterator[Envelope]:
+            while True:
+                item = await queue.get()
+                if isinstance(item, Exception):
+                    raise item
+                yield item
+
+        try:
+            yield stream()
+        finally:
+            for task in pumps:
+                task.cancel()
+            for task in pumps:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task

@@ -3,6 +3,7 @@ DISCOVER, trending topics and the feedUpdates subscription."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from typing import Any
 
@@ -200,3 +201,23 @@ async def test_trending_topics_in_redis_sorted_sets(api_redis: Api) -> None:
     body = await api.gql("{ trendingTopics(first: 5) { name postCount } }")
     assert body["data"]["trendingTopics"] == [{"name": "茶会", "postCount": 3}, {"name": "新闻", "postCount": 2}]
     assert await api.services.store.count("topic_heat") == 0  # with Redis the store keeps no heat
+
+
+async def test_a_celebrity_post_reaches_followers_live_once(api: Api) -> None:
+    api.services.settings.FANOUT_THRESHOLD = 0  # anyone with a follower is a celebrity here
+    fan = await api.login("追星的人")
+    star = await api.login("实时明星")
+    await befriend(api, fan, star)  # a friend too: the post comes on two topics and must show once
+    await api.services.projector.drain()
+    sub = "subscription { feedUpdates { verb post { title } } }"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {fan[0]}"}})
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub}})
+        await asyncio.sleep(0.1)
+        await create(api, star[0], title="明星新帖", body="来自明星的实时内容")
+        await create(api, star[0], title="明星又一帖", body="第二条完全不同的话")
+        got = [(await ws.receive_json(timeout=5))["payload"]["data"]["feedUpdates"]["post"]["title"] for _ in range(2)]
+        assert got == ["明星新帖", "明星又一帖"]
+    timelines = await api.services.store.count("timelines")
+    assert timelines == 0  # nothing fanned out: the posts were merged live and at read time
