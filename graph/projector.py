@@ -67,7 +67,9 @@ class Projector:
         page = await self.store.find("outbox", {"done": False}, limit=BATCH)
         for event in page.docs:
             await apply_event(self.store, self.graph, event)
-            await self.store.update_one("outbox", {"_id": event["_id"]}, {"$set": {"done": True}})
+            await self.store.update_one(
+                "outbox", {"_id": event["_id"]}, {"$set": {"done": True, "doneAt": event.get("at", 0)}}
+            )
         return len(page.docs)
 
     async def drain(self) -> None:
@@ -102,6 +104,13 @@ class Projector:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+
+async def purge_done(store: DocumentStore, older_than_ms: int, limit: int = 1000) -> int:
+    """Delete applied outbox events older than the given time (they are history; the graph can be rebuilt from
+    the documents at any time). At most `limit` per call; the number deleted."""
+    page = await store.find("outbox", {"done": True, "doneAt": {"$lt": older_than_ms}}, limit=limit)
+    return sum([await store.delete("outbox", event["_id"]) for event in page.docs])
 
 
 async def _all_pairs(

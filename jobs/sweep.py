@@ -1,11 +1,13 @@
 """The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
-group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, and ask WeChat Pay again
-for refunds it did not take. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, ask WeChat Pay again for
+refunds it did not take, and delete outbox events applied more than a day ago. Every step is idempotent; one
+process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
 import logging
 
+from graph.projector import purge_done
 from resolvers.bargains import sweep_bargains
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
@@ -14,6 +16,7 @@ from resolvers.services import Services
 from resolvers.teams import sweep_teams
 
 log = logging.getLogger(__name__)
+OUTBOX_KEEP_MS = 86_400_000  # applied outbox events are kept a day (for inspection), then deleted
 
 
 async def sweep(services: Services) -> None:
@@ -23,6 +26,7 @@ async def sweep(services: Services) -> None:
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),
         "commissions_settled": await settle_due(services),
+        "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

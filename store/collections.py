@@ -18,6 +18,7 @@ INDEXES = (
     Index("products", ("salesCount",)),
     Index("skus", ("productId",)),
     Index("outbox", ("done",)),
+    Index("outbox", ("done", "doneAt")),
     Index("product_terms", ("term", "createdAt")),
     Index("product_terms", ("term", "price")),
     Index("product_terms", ("term", "salesCount")),

@@ -72,3 +72,16 @@ async def test_rebuild_gives_the_same_graph_as_projection(docs: SqliteStore, gra
     rebuilt = {rel: sorted([e async for b in graph.edges(rel) for e in b]) for rel in ("FOLLOWS", "FRIEND")}
     assert rebuilt == projected
     assert projected["FRIEND"] == [("u1", "u2"), ("u2", "u1"), ("u3", "u4"), ("u4", "u3")]
+
+
+async def test_applied_events_are_purged_after_their_time(docs: SqliteStore, graph: GraphStore) -> None:
+    from graph.projector import purge_done
+
+    await docs.insert("follows", {"_id": "a>b", "src": "a", "dst": "b", "at": 1})
+    await docs.insert("outbox", {"_id": "e1", "kind": "user_pair", "a": "a", "b": "b", "done": False, "at": 1_000})
+    await docs.insert("outbox", {"_id": "e2", "kind": "user_pair", "a": "a", "b": "b", "done": False, "at": 5_000})
+    await Projector(docs, graph).drain()
+    assert await purge_done(docs, older_than_ms=2_000) == 1
+    assert [e["_id"] for e in (await docs.find("outbox")).docs] == ["e2"]
+    assert await purge_done(docs, older_than_ms=2_000) == 0
+    assert await graph.neighbors("FOLLOWS", "a") == ["b"]  # purging history changes nothing in the graph
