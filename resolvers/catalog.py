@@ -58,6 +58,7 @@ async def create_product(
             "_id": f"{product_id}{i:03d}",  # the product's SKUs list in the order they were given
             "productId": product_id,
             "shopId": shop_id,
+            "title": title.strip(),  # the product's, kept here so an order line needs no product read
             "specs": [{"name": s["name"].strip(), "value": s["value"].strip()} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],

@@ -87,7 +87,8 @@ async def place_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
-    products = await store.get_many("products", list({skus[s]["productId"] for s, _ in lines}))
+    untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
+    products = await store.get_many("products", untitled) if untitled else {}
     shop = await store.get("shops", shop_id) or {}
     if share_token:  # a share link binds a buyer nobody referred yet; unknown tokens are ignored
         await distribution.bind_referrer(services, buyer_id, share_token)
@@ -96,7 +97,7 @@ async def place_order(
         {
             "skuId": sku_id,
             "productId": skus[sku_id]["productId"],
-            "title": products[skus[sku_id]["productId"]]["title"],
+            "title": skus[sku_id].get("title") or products[skus[sku_id]["productId"]]["title"],
             "specs": skus[sku_id]["specs"],
             "quantity": quantity,
             "unitPrice": skus[sku_id]["price"] if unit_price is None else unit_price,
