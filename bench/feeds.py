@@ -94,7 +94,7 @@ async def stored_feeds(args: argparse.Namespace, tmp: Path) -> None:
                     "viewCount": rng.randrange(1000),
                     "moderation": "APPROVED",
                     "flags": [],
-                    "simhash": 0,
+                    "simhash": "0" * 16,
                     "createdAt": at,
                 }
             )

@@ -103,7 +103,8 @@ async def create_post(
         "posts", {"authorId": author_id}, sort="createdAt", direction=-1, limit=RECENT_FOR_DUPLICATES
     )
     text = f"{title}\n{body}"
-    verdict = moderation.review(text, banned_words(services), [p["simhash"] for p in recent.docs])
+    # fingerprints are stored as hex: 64 unsigned bits do not fit MongoDB's signed 64-bit integers
+    verdict = moderation.review(text, banned_words(services), [int(p["simhash"], 16) for p in recent.docs])
     names = list(dict.fromkeys(rules.topic_name(t) for t in topics))
     post = {
         "_id": new_id(),
@@ -120,7 +121,7 @@ async def create_post(
         "viewCount": 0,
         "moderation": verdict.status,
         "flags": list(verdict.reasons),
-        "simhash": moderation.simhash(text),
+        "simhash": f"{moderation.simhash(text):016x}",
         "createdAt": services.now(),
     }
     await store.insert("posts", post)
