@@ -85,3 +85,29 @@ async def test_a_commission_chain_teams_and_bargains(services: Services) -> None
         await bargains.help_bargain(services, helper, bargain["_id"])
     bought = await bargains.buy_bargain(services, "fan", bargain["_id"], "b")
     assert bought["total"] == 5000 and member_order["total"] == 9000
+
+
+async def test_coupons_and_the_friends_and_discover_feeds(services: Services) -> None:
+    from resolvers import coupons
+
+    shop = await catalog.create_shop(services, "seller", "券店")
+    product = await catalog.create_product(
+        services, shop["_id"], "礼盒", "", [], None, [{"specs": [], "price": 3000, "stock": 10}]
+    )
+    coupon = await coupons.create_coupon(
+        services, "seller", shop["_id"], "满50减10", 1000, 5000, services.now() + 60_000, 2
+    )
+    await coupons.claim_coupon(services, "buyer", coupon["_id"])
+    order = await orders.place_order(services, "buyer", [(f"{product['_id']}000", 2)], "c", coupon["_id"])
+    assert (order["discount"], order["total"]) == (1000, 5000)
+    assert [v.usable for v in await coupons.my_coupons(services, "buyer")] == [False]
+    await orders.cancel_order(services, "buyer", order["_id"])
+    assert [v.usable for v in await coupons.my_coupons(services, "buyer")] == [True]
+    for a, b in (("fan", "near"), ("near", "fan")):
+        await follow(services, a, b)
+    await services.projector.drain()
+    await content.create_post(services, "near", "NOTE", "朋友的笔记", "朋友写的内容", [], None, [], [])
+    friends_page = await feeds.friends(services, "fan", 10, None)
+    assert [a["verb"] for a in friends_page.items] == ["POSTED"]
+    discover = await feeds.discover(services, "fan", 10, None)
+    assert [p["title"] for p in discover.items] == ["朋友的笔记"]
