@@ -151,6 +151,27 @@ class GremlinGraph:
         rows = await self._run(t.to_list)
         return [(uid, int(n)) for row in rows for uid, n in row.items()]
 
+    async def neighbor_counts(
+        self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
+    ) -> list[tuple[str, int]]:
+        a, b = endpoints(rel)
+        ids = sorted(set(starts))
+        if not ids:
+            return []
+        begin = self.g.V().has(a if direction == "out" else b, "uid", P.within(ids))
+        hop = begin.out(rel) if direction == "out" else begin.in_(rel)
+        t = (
+            hop.group_count()
+            .by("uid")
+            .unfold()
+            .order()
+            .by(Column.values, Order.desc)
+            .by(Column.keys, Order.asc)
+            .limit(limit)
+        )
+        rows = await self._run(t.to_list)
+        return [(str(k), int(v)) for row in rows for k, v in row.items()]
+
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         a, _b = endpoints(rel)
         t = (

@@ -59,6 +59,16 @@ class MemoryGraph:
         ranked = sorted(((n, c) for n, c in counts.items() if n not in banned), key=lambda nc: (-nc[1], nc[0]))
         return ranked[:limit]
 
+    async def neighbor_counts(
+        self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
+    ) -> list[tuple[str, int]]:
+        endpoints(rel)
+        side = self._out[rel] if direction == "out" else self._in[rel]
+        counts: Counter[str] = Counter()
+        for start in set(starts):
+            counts.update(side.get(start, ()))
+        return sorted(counts.items(), key=lambda nc: (-nc[1], nc[0]))[:limit]
+
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         endpoints(rel)
         chunk: list[tuple[str, str]] = []

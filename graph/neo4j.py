@@ -109,6 +109,19 @@ class Neo4jGraph:
         )
         return [(r["id"], int(r["n"])) for r in records]
 
+    async def neighbor_counts(
+        self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
+    ) -> list[tuple[str, int]]:
+        a, b = endpoints(rel)
+        pattern = f"(s:{a})-[:{rel}]->(n:{b})" if direction == "out" else f"(n:{a})-[:{rel}]->(s:{b})"
+        records = await self._read(
+            f"UNWIND $starts AS sid MATCH {pattern} WHERE s.id = sid "
+            "RETURN n.id AS id, count(DISTINCT s) AS n ORDER BY n DESC, id ASC LIMIT $limit",
+            starts=sorted(set(starts)),
+            limit=limit,
+        )
+        return [(r["id"], int(r["n"])) for r in records]
+
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         a, b = endpoints(rel)
         async with self.driver.session(database=self.database, fetch_size=batch) as session:

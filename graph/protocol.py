@@ -55,6 +55,12 @@ class GraphStore(Protocol):
         """Nodes two `rel` hops out from `start` that are neither `start`, its direct neighbours nor in `exclude`,
         with the number of distinct intermediates; most first, ties by id."""
 
+    async def neighbor_counts(
+        self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
+    ) -> list[tuple[str, int]]:
+        """Nodes one `rel` hop from any of `starts`, with how many of the starts reach each; most first, ties by id
+        (what a viewer's friends bought, who bought these products)."""
+
     def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         """Every `rel` edge as (src, dst), streamed in batches (for jobs such as influence)."""
 

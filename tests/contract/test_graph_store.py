@@ -102,3 +102,13 @@ async def test_bulk_edges_through_one_hub_make_one_vertex_per_id(graph: GraphSto
     assert len(await graph.neighbors("FRIEND", "hub", limit=1000)) == 300
     await graph.add_edges("BOUGHT", [(s, "p1") for s in spokes[:50]])
     assert len(await graph.neighbors("BOUGHT", "p1", direction="in", limit=1000)) == 50
+
+
+async def test_neighbor_counts_from_many_starts_both_ways(graph: GraphStore) -> None:
+    await graph.add_edges(
+        "BOUGHT", [("u1", "p1"), ("u2", "p1"), ("u3", "p1"), ("u1", "p2"), ("u2", "p3"), ("u9", "p4")]
+    )
+    assert await graph.neighbor_counts("BOUGHT", ["u1", "u2", "u3", "nobody"]) == [("p1", 3), ("p2", 1), ("p3", 1)]
+    assert await graph.neighbor_counts("BOUGHT", ["u1", "u2"], limit=2) == [("p1", 2), ("p2", 1)]
+    assert await graph.neighbor_counts("BOUGHT", ["p1", "p2"], direction="in") == [("u1", 2), ("u2", 1), ("u3", 1)]
+    assert await graph.neighbor_counts("BOUGHT", []) == []
