@@ -16,6 +16,7 @@ from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
 from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
+from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
@@ -36,6 +37,8 @@ async def create_share_link(services: Services, user_id: str, product_id: str | 
         "createdAt": services.now(),
     }
     await services.store.insert("share_links", link)
+    if product_id is not None:
+        await product_heat(services, product_id, SHARE_HEAT)
     return link
 
 

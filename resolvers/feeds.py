@@ -20,6 +20,7 @@ from typing import Any
 
 from domain import moderation
 from domain.ranking import PROXIMITY, Candidate, arrange
+from resolvers import rankings
 from resolvers.errors import bad_input
 from resolvers.services import Services
 from store.ids import new_id
@@ -28,6 +29,7 @@ from store.protocol import Doc, DuplicateKey
 POST_HEAT, LIKE_HEAT, COMMENT_HEAT = 3.0, 1.0, 2.0
 HOUR_MS = 3_600_000
 TRENDING_HOURS = 24
+TRENDING_HALF_LIFE_HOURS = 6.0
 DISCOVER_DAYS = 7
 DISCOVER_CANDIDATES = 500
 FRIENDS_LIMIT = 5_000
@@ -135,48 +137,8 @@ async def fan_out(services: Services, post: Doc) -> None:
         after = page.next_cursor
 
 
-def _redis(services: Services) -> Any | None:
-    """The Redis client when Redis is configured (rankings live there, shared by every server process)."""
-    bus = services.backends.bus
-    return getattr(bus, "redis", None) if bus.kind == "redis" else None
-
-
-def heat_key(hour: int) -> str:
-    return f"yxg:topic-heat:{hour}"
-
-
 async def topic_heat(services: Services, name: str, heat: float) -> None:
-    """Add heat to a topic's current hour: a Redis sorted set per hour when Redis is configured, else a document
-    per topic and hour."""
-    hour = services.now() // HOUR_MS
-    redis = _redis(services)
-    if redis is not None:
-        async with redis.pipeline(transaction=False) as pipe:
-            pipe.zincrby(heat_key(hour), heat, name)
-            pipe.expire(heat_key(hour), (TRENDING_HOURS + 1) * 3600)
-            await pipe.execute()
-        return
-    bucket = f"{name}|{hour}"
-    if await services.store.update_one("topic_heat", {"_id": bucket}, {"$inc": {"heat": heat}}) is None:
-        try:
-            await services.store.insert("topic_heat", {"_id": bucket, "topic": name, "hour": hour, "heat": heat})
-        except DuplicateKey:
-            await services.store.update_one("topic_heat", {"_id": bucket}, {"$inc": {"heat": heat}})
-
-
-async def _heat(services: Services) -> dict[str, float]:
-    """Each topic's heat over the last 24 hours; an hour counts less the older it is."""
-    now_hour = services.now() // HOUR_MS
-    weights = {h: 1 - (now_hour - h) / TRENDING_HOURS for h in range(now_hour - TRENDING_HOURS + 1, now_hour + 1)}
-    redis = _redis(services)
-    if redis is not None:
-        rows = await redis.zunion({heat_key(h): w for h, w in weights.items()}, withscores=True)
-        return {(m.decode() if isinstance(m, bytes) else m): float(score) for m, score in rows}
-    page = await services.store.find("topic_heat", {"hour": {"$gt": now_hour - TRENDING_HOURS}}, limit=100_000)
-    heat: dict[str, float] = {}
-    for bucket in page.docs:
-        heat[bucket["topic"]] = heat.get(bucket["topic"], 0.0) + bucket["heat"] * weights.get(bucket["hour"], 0.0)
-    return heat
+    await rankings.add(services, "topic", name, heat, TRENDING_HOURS)
 
 
 # -- reading ---------------------------------------------------------------------------------------------
@@ -307,8 +269,8 @@ async def discover(services: Services, viewer_id: str | None, first: int, after:
 
 
 async def trending(services: Services, first: int) -> list[Doc]:
-    heat = await _heat(services)
-    top = sorted(heat, key=lambda t: (-heat[t], t))[:first]
+    """Topics by heat over the last 24 hours (a post 3, a comment 2, a like 1), halving every 6 hours of age."""
+    top = [name for name, _ in await rankings.top(services, "topic", TRENDING_HOURS, TRENDING_HALF_LIFE_HOURS, first)]
     topics = await services.store.get_many("topics", top)
     return [topics[t] for t in top if t in topics]
 

@@ -19,6 +19,7 @@ from resolvers import catalog, distribution
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, refuse_move
+from resolvers.recommend import SALE_HEAT, product_heat
 from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
 
@@ -135,6 +136,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
             await _first_purchase(services, order, product_id)
         await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
         await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
+        await product_heat(services, product_id, SALE_HEAT * quantity)
     await distribution.on_order_paid(services, order)
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction

@@ -21,6 +21,7 @@ from schema.distribution import Commission, DistributionMutations, DistributionQ
 from schema.errors import ErrorCodes
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
+from schema.recommend import RecommendQueries
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
 
@@ -52,6 +53,7 @@ Query = merge_types(
         CouponQueries,
         DistributionQueries,
         ContentQueries,
+        RecommendQueries,
     ),
 )
 MUTATIONS = (

@@ -174,6 +174,13 @@ class Product(Node):
         found = await open_teams(info.context.services, self.doc["_id"], info.context.viewer_id, size)
         return [Team.from_doc(t) for t in found]
 
+    @strawberry.field(description="Often bought together with it, then the same category's best sellers.")
+    async def similar(self, info: Info, first: int | None = None) -> list[Product]:
+        from resolvers.recommend import similar
+
+        found = await similar(info.context.services, self.doc, page_size(first, default=10))
+        return [Product.from_doc(p) for p in found]
+
     @strawberry.field(description="Friends of the viewer who bought it and allow it to be shown (privacy).")
     async def friends_who_bought(self, info: Info, first: int | None = None) -> list[User]:
         size = page_size(first, default=5)
@@ -216,6 +223,10 @@ class CatalogQueries:
     @strawberry.field
     async def product(self, info: Info, id: strawberry.ID) -> Product | None:
         found: Product | None = await load_typed(info, id, "Product", "id")
+        if found is not None:  # a product page opened: a view for hotProducts
+            from resolvers.recommend import VIEW_HEAT, product_heat
+
+            await product_heat(info.context.services, found.doc["_id"], VIEW_HEAT)
         return found
 
     @strawberry.field

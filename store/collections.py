@@ -53,7 +53,7 @@ INDEXES = (
     Index("likes", ("userId", "at")),
     Index("comments", ("postId", "hidden", "createdAt")),
     Index("post_topics", ("topic", "at")),
-    Index("topic_heat", ("hour",)),
+    Index("heat", ("kind", "hour")),
     Index("reports", ("targetId", "status")),
 )
 

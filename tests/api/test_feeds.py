@@ -184,23 +184,23 @@ async def test_the_following_page_is_a_feed_page(api: Api) -> None:
 
 
 async def test_trending_topics_in_redis_sorted_sets(api_redis: Api) -> None:
-    from resolvers.feeds import HOUR_MS, heat_key
+    from resolvers.rankings import HOUR_MS, heat_key
 
     api = api_redis
     clock = use_clock(api)
     redis = api.services.backends.bus.redis  # type: ignore[attr-defined]
     hour = clock.ms // HOUR_MS
-    await redis.delete(*[heat_key(h) for h in range(hour - 72, hour + 2)])
+    await redis.delete(*[heat_key("topic", h) for h in range(hour - 72, hour + 2)])
     author = await api.login("红话题作者")
     await create(api, author[0], title="旧话题", body="很久以前的事", topics=["旧闻"])
     clock.advance(days=2)
     for i in range(2):
         await create(api, author[0], title=f"新话题{i}", body=f"最近发生的第{i}件事", topics=["新闻", "茶会"])
     await create(api, author[0], title="茶会", body="只说茶会", topics=["茶会"])
-    assert await redis.zscore(heat_key(clock.ms // HOUR_MS), "茶会") == 9.0  # three posts, 3 each
+    assert await redis.zscore(heat_key("topic", clock.ms // HOUR_MS), "茶会") == 9.0  # three posts, 3 each
     body = await api.gql("{ trendingTopics(first: 5) { name postCount } }")
     assert body["data"]["trendingTopics"] == [{"name": "茶会", "postCount": 3}, {"name": "新闻", "postCount": 2}]
-    assert await api.services.store.count("topic_heat") == 0  # with Redis the store keeps no heat
+    assert await api.services.store.count("heat") == 0  # with Redis the store keeps no heat
 
 
 async def test_a_celebrity_post_reaches_followers_live_once(api: Api) -> None:

@@ -1,0 +1,58 @@
+"""Heat rankings (trending topics, hot products): heat added per member and hour, read back over a window with
+time decay. In Redis sorted sets (one per kind and hour) when Redis is configured, so every server process adds
+to and reads the same ranking; in the document store otherwise."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from resolvers.services import Services
+from store.protocol import DuplicateKey
+
+HOUR_MS = 3_600_000
+
+
+def _redis(services: Services) -> Any | None:
+    bus = services.backends.bus
+    return getattr(bus, "redis", None) if bus.kind == "redis" else None
+
+
+def heat_key(kind: str, hour: int) -> str:
+    return f"yxg:heat:{kind}:{hour}"
+
+
+async def add(services: Services, kind: str, member: str, heat: float, keep_hours: int) -> None:
+    hour = services.now() // HOUR_MS
+    redis = _redis(services)
+    if redis is not None:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.zincrby(heat_key(kind, hour), heat, member)
+            pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
+            await pipe.execute()
+        return
+    bucket = f"{kind}|{member}|{hour}"
+    store = services.store
+    if await store.update_one("heat", {"_id": bucket}, {"$inc": {"heat": heat}}) is None:
+        try:
+            await store.insert("heat", {"_id": bucket, "kind": kind, "member": member, "hour": hour, "heat": heat})
+        except DuplicateKey:
+            await store.update_one("heat", {"_id": bucket}, {"$inc": {"heat": heat}})
+
+
+async def top(services: Services, kind: str, hours: int, half_life_hours: float, first: int) -> list[tuple[str, float]]:
+    """Members by heat over the last `hours`, an hour's heat halving every `half_life_hours` of age."""
+    now_hour = services.now() // HOUR_MS
+    weights = {
+        h: math.exp(-math.log(2) * (now_hour - h) / half_life_hours) for h in range(now_hour - hours + 1, now_hour + 1)
+    }
+    redis = _redis(services)
+    heat: dict[str, float] = {}
+    if redis is not None:
+        rows = await redis.zunion({heat_key(kind, h): w for h, w in weights.items()}, withscores=True)
+        heat = {(m.decode() if isinstance(m, bytes) else m): float(score) for m, score in rows}
+    else:
+        page = await services.store.find("heat", {"kind": kind, "hour": {"$gt": now_hour - hours}}, limit=200_000)
+        for bucket in page.docs:
+            heat[bucket["member"]] = heat.get(bucket["member"], 0.0) + bucket["heat"] * weights.get(bucket["hour"], 0.0)
+    return sorted(heat.items(), key=lambda mh: (-mh[1], mh[0]))[:first]

@@ -1,0 +1,124 @@
+"""recommendedProducts, Product.similar and hotProducts.
+
+Candidates come from the graph (what friends and followees bought, what the buyers of the viewer's purchases
+also bought) and from sales as the cold-start fallback; domain/recommend.py scores them and writes the reasons.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain import recommend as rules
+from resolvers import rankings
+from resolvers.services import Services
+from store.protocol import Doc
+
+FRIENDS_LIMIT = 500
+FOLLOWEES_LIMIT = 2_000
+CANDIDATES = 300
+POPULAR = 100
+
+
+@dataclass
+class Recommendation:
+    product: Doc
+    score: float
+    reasons: list[str]
+
+
+async def popular(services: Services, limit: int) -> list[Doc]:
+    page = await services.store.find("products", sort="salesCount", direction=-1, limit=limit)
+    return page.docs
+
+
+async def recommended(services: Services, viewer_id: str | None, first: int) -> list[Recommendation]:
+    store = services.store
+    graph = services.backends.graph
+    signals: dict[str, rules.Signals] = {}
+    bought: set[str] = set()
+    if viewer_id is not None:
+        friends = await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT)
+        followees = [
+            u for u in await graph.neighbors("FOLLOWS", viewer_id, limit=FOLLOWEES_LIMIT) if u not in set(friends)
+        ]
+        people = await store.get_many("users", [*friends, *followees])
+
+        def shown(users: list[str]) -> list[str]:  # only people whose privacy allows social proof
+            return [u for u in users if people.get(u, {}).get("privacy", {}).get("showInSocialProof", True)]
+
+        bought = set(await graph.neighbors("BOUGHT", viewer_id, limit=1_000))
+        for product_id, count in await graph.neighbor_counts("BOUGHT", shown(friends), limit=CANDIDATES):
+            s = signals.setdefault(product_id, rules.Signals())
+            s.friends, s.friend_count = float(count), count
+        for product_id, count in await graph.neighbor_counts("BOUGHT", shown(followees), limit=CANDIDATES):
+            s = signals.setdefault(product_id, rules.Signals())
+            s.followees, s.followee_count = float(count), count
+        if bought:
+            buyers = [
+                u for u, _ in await graph.neighbor_counts("BOUGHT", bought, direction="in", limit=200) if u != viewer_id
+            ]
+            mine = await store.get_many("products", sorted(bought))
+            for product_id, count in await graph.neighbor_counts("BOUGHT", buyers, limit=CANDIDATES):
+                s = signals.setdefault(product_id, rules.Signals())
+                s.co_purchase += count
+                if mine:
+                    s.co_purchased_with = next(iter(mine.values()))["title"]
+    for hit in await popular(services, POPULAR):
+        signals.setdefault(hit["_id"], rules.Signals())
+    products = await store.get_many("products", list(signals))
+    blocked_shops = await _shops_blocking(services, viewer_id, {p["shopId"] for p in products.values()})
+    out = []
+    for product_id, s in signals.items():
+        product = products.get(product_id)
+        if product is None or product["shopId"] in blocked_shops:
+            continue
+        if product_id in bought and not rules.may_recommend_again(product.get("category")):
+            continue
+        s.sales = product.get("salesCount", 0)
+        out.append(Recommendation(product, rules.score(s), rules.reasons(s)))
+    out.sort(key=lambda r: (-r.score, r.product["_id"]))
+    return out[:first]
+
+
+async def _shops_blocking(services: Services, viewer_id: str | None, shop_ids: set[str]) -> set[str]:
+    """Shops whose owner has blocked the viewer."""
+    if viewer_id is None or not shop_ids:
+        return set()
+    shops = await services.store.get_many("shops", sorted(shop_ids))
+    blocks = await services.store.get_many("blocks", [f"{s['ownerId']}>{viewer_id}" for s in shops.values()])
+    owners = {b["src"] for b in blocks.values()}
+    return {s["_id"] for s in shops.values() if s["ownerId"] in owners}
+
+
+async def similar(services: Services, product: Doc, first: int) -> list[Doc]:
+    """Co-purchase neighbours from the graph, then products of the same category."""
+    graph = services.backends.graph
+    buyers = [u for u, _ in await graph.neighbor_counts("BOUGHT", [product["_id"]], direction="in", limit=200)]
+    ranked = [p for p, _ in await graph.neighbor_counts("BOUGHT", buyers, limit=first + 1) if p != product["_id"]]
+    found = await services.store.get_many("products", ranked)
+    out = [found[p] for p in ranked if p in found]
+    if len(out) < first and product.get("category"):
+        page = await services.store.find(
+            "products", {"category": product["category"]}, sort="salesCount", direction=-1, limit=first + len(out) + 1
+        )
+        seen = {p["_id"] for p in out} | {product["_id"]}
+        out += [p for p in page.docs if p["_id"] not in seen]
+    return out[:first]
+
+
+# window -> (hours read, half-life in hours)
+WINDOWS = {"HOUR": (2, 0.5), "DAY": (24, 6.0), "WEEK": (168, 48.0)}
+KEEP_HOURS = 168
+SALE_HEAT, SHARE_HEAT, VIEW_HEAT = 3.0, 2.0, 1.0
+
+
+async def product_heat(services: Services, product_id: str, heat: float) -> None:
+    await rankings.add(services, "product", product_id, heat, KEEP_HOURS)
+
+
+async def hot(services: Services, window: str, first: int) -> list[Doc]:
+    """Products by sales, shares and views over the window, recent hours weighing more."""
+    hours, half_life = WINDOWS[window]
+    ranked = [p for p, _ in await rankings.top(services, "product", hours, half_life, first)]
+    found = await services.store.get_many("products", ranked)
+    return [found[p] for p in ranked if p in found]

@@ -1,0 +1,43 @@
+"""recommendedProducts and hotProducts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from resolvers import recommend as recommend_uc
+from schema.catalog import Product
+from schema.common import page_size
+from schema.context import Info
+
+
+@strawberry.enum
+class RankingWindow(Enum):
+    HOUR = "HOUR"
+    DAY = "DAY"
+    WEEK = "WEEK"
+
+
+@strawberry.type
+class ProductRecommendation:
+    product: Product
+    score: float
+    reasons: list[str] = strawberry.field(description='Human-readable, e.g. "3 friends bought this".')
+
+
+@strawberry.type
+class RecommendQueries:
+    @strawberry.field(description="From the social graph: friends' and followees' purchases, co-purchases, sales.")
+    async def recommended_products(self, info: Info, first: int | None = None) -> list[ProductRecommendation]:
+        found = await recommend_uc.recommended(
+            info.context.services, info.context.viewer_id, page_size(first, default=20)
+        )
+        return [
+            ProductRecommendation(product=Product.from_doc(r.product), score=r.score, reasons=r.reasons) for r in found
+        ]
+
+    @strawberry.field(description="Sales, shares and views over the window, recent hours weighing more.")
+    async def hot_products(self, info: Info, window: RankingWindow, first: int | None = None) -> list[Product]:
+        found = await recommend_uc.hot(info.context.services, window.value, page_size(first, default=20))
+        return [Product.from_doc(p) for p in found]

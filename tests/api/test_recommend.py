@@ -1,0 +1,113 @@
+"""recommendedProducts (with reasons and the privacy and block rules), Product.similar and hotProducts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.api.conftest import Api, make_product, use_clock
+from tests.api.test_feeds import befriend
+from tests.api.test_orders import line, pay, place
+
+RECS = "query($f: Int) { recommendedProducts(first: $f) { product { title } score reasons } }"
+FOLLOW = "mutation($id: ID!) { follow(input: {userId: $id}) { errors { code } } }"
+
+
+async def buy(api: Api, token: str, sku: str, key: str = "b", quantity: int = 1) -> None:
+    order = (await place(api, token, [line(sku, quantity)], key))["order"]
+    await pay(api, token, order["id"])
+
+
+async def recs(api: Api, token: str | None, first: int = 10) -> list[dict[str, Any]]:
+    return (await api.gql(RECS, {"f": first}, token=token))["data"]["recommendedProducts"]
+
+
+async def test_friends_and_followees_purchases_come_first_with_reasons(api: Api) -> None:
+    seller, _ = await api.login("推荐卖家")
+    viewer = await api.login("看推荐的人")
+    friends = [await api.login(f"推荐好友{i}") for i in range(3)]
+    idol = await api.login("关注的博主")
+    stranger = await api.login("推荐路人")
+    for friend in friends:
+        await befriend(api, viewer, friend)
+    await api.gql(FOLLOW, {"id": idol[1]["id"]}, token=viewer[0])
+    await api.services.projector.drain()
+    shop, _, (tea,) = await make_product(api, seller, title="好友都买的茶具")
+    _, _, (book,) = await make_product(api, seller, title="博主买的书", shop_id=shop)
+    _, _, (hit,) = await make_product(api, seller, title="路人爆款", shop_id=shop)
+    for friend in friends[:2]:
+        await buy(api, friend[0], tea)
+    await buy(api, friends[2][0], tea)
+    await api.gql(
+        "mutation { updatePrivacy(input: {showInSocialProof: false}) { errors { code } } }", token=friends[2][0]
+    )
+    await buy(api, idol[0], book)
+    await buy(api, stranger[0], hit, quantity=5)
+    await api.services.projector.drain()
+    found = await recs(api, viewer[0])
+    assert [r["product"]["title"] for r in found[:3]] == ["好友都买的茶具", "博主买的书", "路人爆款"]
+    assert found[0]["reasons"] == ["2 friends bought this"]  # the third friend hides their purchases
+    assert found[1]["reasons"] == ["popular with people you follow"]
+    assert found[2]["reasons"] == ["popular right now"]
+    assert found[0]["score"] > found[1]["score"] > found[2]["score"]
+    anonymous = await recs(api, None, first=3)
+    assert [(r["product"]["title"], r["reasons"]) for r in anonymous[:2]] == [
+        ("路人爆款", ["popular right now"]),  # 5 sold
+        ("好友都买的茶具", ["popular right now"]),  # 3 sold
+    ]
+    bad = await api.gql(RECS, {"f": 101}, expect_errors=True)
+    assert bad["errors"][0]["extensions"]["code"] == "INVALID_INPUT"
+
+
+async def test_bought_and_blocked_products_are_left_out_and_co_purchases_come_in(api: Api) -> None:
+    seller, _ = await api.login("共购卖家")
+    rude, _ = await api.login("拉黑人的店主")
+    viewer = await api.login("共购者")
+    others = [await api.login(f"共购{i}") for i in range(3)]
+    shop, _, (cup,) = await make_product(api, seller, title="青瓷杯")
+    _, _, (pot,) = await make_product(api, seller, title="紫砂壶", shop_id=shop)
+    _, _, (tea,) = await make_product(api, seller, title="明前龙井", shop_id=shop, category="茶叶")
+    _, _, (mat,) = await make_product(api, rude, title="拉黑店的茶席")
+    await buy(api, viewer[0], cup, "v1")
+    await buy(api, viewer[0], tea, "v2")
+    for other in others:
+        await buy(api, other[0], cup, "o1")
+        await buy(api, other[0], pot, "o2")
+        await buy(api, other[0], mat, "o3")
+    await api.gql(
+        "mutation($id: ID!) { block(input: {userId: $id}) { errors { code } } }", {"id": viewer[1]["id"]}, token=rude
+    )
+    await api.services.projector.drain()
+    found = await recs(api, viewer[0])
+    titles = [r["product"]["title"] for r in found]
+    assert titles[0] == "紫砂壶" and found[0]["reasons"][0].startswith("often bought with ")
+    assert "青瓷杯" not in titles  # bought already, and a cup is not consumable
+    assert "明前龙井" in titles  # tea is: it may come back
+    assert "拉黑店的茶席" not in titles  # its shop's owner blocked the viewer
+    similar = await api.gql(
+        "query($id: ID!) { node(id: $id) { ... on Sku { product { similar(first: 3) { title } } } } }", {"id": cup}
+    )
+    assert [p["title"] for p in similar["data"]["node"]["product"]["similar"]][:2] == ["紫砂壶", "拉黑店的茶席"]
+
+
+async def test_hot_products_by_window_with_decay(api: Api) -> None:
+    clock = use_clock(api)
+    seller, _ = await api.login("热销卖家")
+    buyer, _ = await api.login("热销买家")
+    shop, old_id, (old,) = await make_product(api, seller, title="上周的爆款")
+    _, new_id, (new,) = await make_product(api, seller, title="今天的新品", shop_id=shop)
+    await buy(api, buyer, old, "o", quantity=10)
+    clock.advance(days=3)
+    await buy(api, buyer, new, "n", quantity=2)
+    await api.gql(
+        "mutation($p: ID) { createShareLink(input: {productId: $p}) { errors { code } } }", {"p": new_id}, token=buyer
+    )
+    await api.gql("query($id: ID!) { product(id: $id) { id } }", {"id": new_id})
+    hot = "query($w: RankingWindow!) { hotProducts(window: $w) { title } }"
+    assert [p["title"] for p in (await api.gql(hot, {"w": "DAY"}))["data"]["hotProducts"]] == ["今天的新品"]
+    assert [p["title"] for p in (await api.gql(hot, {"w": "WEEK"}))["data"]["hotProducts"]] == [
+        "上周的爆款",
+        "今天的新品",
+    ]
+    clock.advance(minutes=180)
+    assert (await api.gql(hot, {"w": "HOUR"}))["data"]["hotProducts"] == []
+    assert old_id != new_id
