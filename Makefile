@@ -41,6 +41,8 @@ bench: install test-services
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/group_buy.py
 	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/recs_eval.py
+	$(BIN)/python bench/recs_eval.py --perf
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install
