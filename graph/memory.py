@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Collection, Sequence
 
@@ -67,7 +68,7 @@ class MemoryGraph:
         counts: Counter[str] = Counter()
         for start in set(starts):
             counts.update(side.get(start, ()))
-        return sorted(counts.items(), key=lambda nc: (-nc[1], nc[0]))[:limit]
+        return heapq.nsmallest(limit, counts.items(), key=lambda nc: (-nc[1], nc[0]))
 
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         endpoints(rel)

@@ -17,6 +17,7 @@ FRIENDS_LIMIT = 500
 FOLLOWEES_LIMIT = 2_000
 CANDIDATES = 300
 POPULAR = 100
+BUYER_SAMPLE = 30
 
 
 @dataclass
@@ -54,9 +55,9 @@ async def recommended(services: Services, viewer_id: str | None, first: int) -> 
             s = signals.setdefault(product_id, rules.Signals())
             s.followees, s.followee_count = float(count), count
         if bought:
-            buyers = [
-                u for u, _ in await graph.neighbor_counts("BOUGHT", bought, direction="in", limit=200) if u != viewer_id
-            ]
+            # a sample of each product's buyers: a bestseller's tens of thousands of buyers say little more
+            sample = {u for p in sorted(bought)[:20] for u in await graph.neighbors("BOUGHT", p, "in", BUYER_SAMPLE)}
+            buyers = sorted(sample - {viewer_id})
             mine = await store.get_many("products", sorted(bought))
             for product_id, count in await graph.neighbor_counts("BOUGHT", buyers, limit=CANDIDATES):
                 s = signals.setdefault(product_id, rules.Signals())
@@ -93,7 +94,7 @@ async def _shops_blocking(services: Services, viewer_id: str | None, shop_ids: s
 async def similar(services: Services, product: Doc, first: int) -> list[Doc]:
     """Co-purchase neighbours from the graph, then products of the same category."""
     graph = services.backends.graph
-    buyers = [u for u, _ in await graph.neighbor_counts("BOUGHT", [product["_id"]], direction="in", limit=200)]
+    buyers = await graph.neighbors("BOUGHT", product["_id"], "in", BUYER_SAMPLE * 4)
     ranked = [p for p, _ in await graph.neighbor_counts("BOUGHT", buyers, limit=first + 1) if p != product["_id"]]
     found = await services.store.get_many("products", ranked)
     out = [found[p] for p in ranked if p in found]
