@@ -18,6 +18,7 @@ FOLLOWEES_LIMIT = 2_000
 CANDIDATES = 300
 POPULAR = 100
 BUYER_SAMPLE = 30
+NICHE_PRODUCTS = 5
 
 
 @dataclass
@@ -55,15 +56,17 @@ async def recommended(services: Services, viewer_id: str | None, first: int) -> 
             s = signals.setdefault(product_id, rules.Signals())
             s.followees, s.followee_count = float(count), count
         if bought:
-            # a sample of each product's buyers: a bestseller's tens of thousands of buyers say little more
-            sample = {u for p in sorted(bought)[:20] for u in await graph.neighbors("BOUGHT", p, "in", BUYER_SAMPLE)}
-            buyers = sorted(sample - {viewer_id})
+            # Co-purchases from the viewer's most distinctive purchases (fewest buyers), from a sample of their
+            # buyers: what a bestseller's tens of thousands of buyers also bought says little about this viewer.
             mine = await store.get_many("products", sorted(bought))
+            niche = sorted(mine.values(), key=lambda p: (p.get("salesCount", 0), p["_id"]))[:NICHE_PRODUCTS]
+            sample = {u for p in niche for u in await graph.neighbors("BOUGHT", p["_id"], "in", BUYER_SAMPLE)}
+            buyers = sorted(sample - {viewer_id})
             for product_id, count in await graph.neighbor_counts("BOUGHT", buyers, limit=CANDIDATES):
                 s = signals.setdefault(product_id, rules.Signals())
                 s.co_purchase += count
-                if mine:
-                    s.co_purchased_with = next(iter(mine.values()))["title"]
+                if niche:
+                    s.co_purchased_with = niche[0]["title"]
     for hit in await popular(services, POPULAR):
         signals.setdefault(hit["_id"], rules.Signals())
     products = await store.get_many("products", list(signals))
