@@ -40,11 +40,20 @@ async def sync_purchase(store: DocumentStore, graph: GraphStore, user: str, prod
     await (graph.add_edge if present else graph.remove_edge)("BOUGHT", user, product)
 
 
+async def sync_engagement(store: DocumentStore, graph: GraphStore, user: str, product: str) -> None:
+    """ENGAGED exists while the user has liked or posted about the product at least once (and not taken it back)."""
+    doc = await store.get("engagements", f"{user}>{product}")
+    present = doc is not None and doc.get("count", 0) > 0
+    await (graph.add_edge if present else graph.remove_edge)("ENGAGED", user, product)
+
+
 async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> None:
     if event["kind"] == "user_pair":
         await sync_pair(store, graph, event["a"], event["b"])
     elif event["kind"] == "bought":
         await sync_purchase(store, graph, event["userId"], event["productId"])
+    elif event["kind"] == "engaged":
+        await sync_engagement(store, graph, event["userId"], event["productId"])
     else:
         log.warning("outbox event of unknown kind %r skipped", event["kind"])
 
@@ -113,17 +122,22 @@ async def purge_done(store: DocumentStore, older_than_ms: int, limit: int = 1000
     return sum([await store.delete("outbox", event["_id"]) for event in page.docs])
 
 
-async def _all_pairs(
-    store: DocumentStore, collection: str, src: str = "src", dst: str = "dst"
-) -> AsyncIterator[tuple[str, str]]:
+async def _all_docs(store: DocumentStore, collection: str) -> AsyncIterator[Doc]:
     after = None
     while True:
         page = await store.find(collection, limit=1000, after=after)
         for doc in page.docs:
-            yield doc[src], doc[dst]
+            yield doc
         if page.next_cursor is None:
             return
         after = page.next_cursor
+
+
+async def _all_pairs(
+    store: DocumentStore, collection: str, src: str = "src", dst: str = "dst"
+) -> AsyncIterator[tuple[str, str]]:
+    async for doc in _all_docs(store, collection):
+        yield doc[src], doc[dst]
 
 
 async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
@@ -133,8 +147,12 @@ async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
     friends = [(s, d) for s, d in follows if (d, s) in follows]
     blocks = [pair async for pair in _all_pairs(store, "blocks")]
     bought = [pair async for pair in _all_pairs(store, "purchases", "userId", "productId")]
+    engaged = [
+        (doc["userId"], doc["productId"]) async for doc in _all_docs(store, "engagements") if doc.get("count", 0) > 0
+    ]
     await graph.add_edges("FOLLOWS", sorted(follows))
     await graph.add_edges("FRIEND", sorted(friends))
     await graph.add_edges("BLOCKS", blocks)
     await graph.add_edges("BOUGHT", bought)
-    return len(follows) + len(friends) + len(blocks) + len(bought)
+    await graph.add_edges("ENGAGED", engaged)
+    return len(follows) + len(friends) + len(blocks) + len(bought) + len(engaged)

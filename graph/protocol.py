@@ -17,6 +17,8 @@ RELATIONS: dict[str, tuple[str, str]] = {
     "BLOCKS": ("User", "User"),
     # A paid order's buyer to each product in it (recommendations, co-purchase).
     "BOUGHT": ("User", "Product"),
+    # A user liked a post tagging the product, or posted about it (interest, for recommendations).
+    "ENGAGED": ("User", "Product"),
 }
 
 Direction = Literal["out", "in"]

@@ -130,6 +130,21 @@ async def create_post(
     return post
 
 
+async def engage(services: Services, user_id: str, product_ids: list[str], delta: int) -> None:
+    """Count a user's likes of and posts about products (the ENGAGED edges recommendations read)."""
+    store = services.store
+    for product_id in product_ids:
+        doc_id = f"{user_id}>{product_id}"
+        if await store.update_one("engagements", {"_id": doc_id}, {"$inc": {"count": delta}}) is None and delta > 0:
+            try:
+                await store.insert(
+                    "engagements", {"_id": doc_id, "userId": user_id, "productId": product_id, "count": delta}
+                )
+            except DuplicateKey:
+                await store.update_one("engagements", {"_id": doc_id}, {"$inc": {"count": delta}})
+        await services.emit("engaged", userId=user_id, productId=product_id)
+
+
 async def published(services: Services, post: Doc) -> None:
     """A post became visible: topics count it, followers' timelines get it, the POSTED activity goes out."""
     store = services.store
@@ -148,6 +163,7 @@ async def published(services: Services, post: Doc) -> None:
             pass
         await feeds.topic_heat(services, name, feeds.POST_HEAT)
     await feeds.fan_out(services, post)
+    await engage(services, post["authorId"], post["productIds"], 1)
     await feeds.record_activity(services, post["authorId"], "POSTED", postId=post["_id"])
 
 
@@ -171,6 +187,7 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
     except DuplicateKey:
         return post  # liked already: idempotent
     liked = await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": 1}}) or post
+    await engage(services, user_id, post["productIds"], 1)
     for name in post["topics"]:
         await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
     await feeds.record_activity(services, user_id, "LIKED", postId=post_id)
@@ -181,6 +198,7 @@ async def unlike(services: Services, user_id: str, post_id: str) -> Doc:
     post = await visible_post(services, post_id, user_id, ["input", "postId"])
     if not await services.store.delete("likes", f"{post_id}>{user_id}"):
         return post
+    await engage(services, user_id, post["productIds"], -1)
     return await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": -1}}) or post
 
 

@@ -19,6 +19,7 @@ CANDIDATES = 300
 POPULAR = 100
 BUYER_SAMPLE = 30
 NICHE_PRODUCTS = 5
+INFLUENTIAL = 10
 
 
 @dataclass
@@ -55,6 +56,26 @@ async def recommended(services: Services, viewer_id: str | None, first: int) -> 
         for product_id, count in await graph.neighbor_counts("BOUGHT", shown(followees), limit=CANDIDATES):
             s = signals.setdefault(product_id, rules.Signals())
             s.followees, s.followee_count = float(count), count
+        for product_id, count in await graph.neighbor_counts("ENGAGED", shown(friends), limit=CANDIDATES):
+            signals.setdefault(product_id, rules.Signals()).friend_likes = count
+        for product_id, count in await graph.neighbor_counts("ENGAGED", shown(followees), limit=CANDIDATES):
+            s = signals.setdefault(product_id, rules.Signals())
+            s.followees += 0.5 * count
+            s.followee_count += count
+        # influence: what the most influential of these people bought weighs more
+        by_influence = sorted(shown([*friends, *followees]), key=lambda u: -float(people[u].get("influence", 0.0)))
+        for person in by_influence[:INFLUENTIAL]:
+            weight = float(people[person].get("influence", 0.0)) / 100
+            if weight > 0:
+                for product_id in await graph.neighbors("BOUGHT", person, limit=100):
+                    signals.setdefault(product_id, rules.Signals()).influence += weight
+        liked = await graph.neighbors("ENGAGED", viewer_id, limit=200)
+        if liked:
+            fans = {u for p in liked[:NICHE_PRODUCTS] for u in await graph.neighbors("ENGAGED", p, "in", BUYER_SAMPLE)}
+            for product_id, count in await graph.neighbor_counts(
+                "ENGAGED", sorted(fans - {viewer_id}), limit=CANDIDATES
+            ):
+                signals.setdefault(product_id, rules.Signals()).co_like += count
         if bought:
             # Co-purchases from the viewer's most distinctive purchases (fewest buyers), from a sample of their
             # buyers: what a bestseller's tens of thousands of buyers also bought says little about this viewer.

@@ -111,3 +111,36 @@ async def test_hot_products_by_window_with_decay(api: Api) -> None:
     clock.advance(minutes=180)
     assert (await api.gql(hot, {"w": "HOUR"}))["data"]["hotProducts"] == []
     assert old_id != new_id
+
+
+async def test_what_friends_like_or_post_about_is_recommended(api: Api) -> None:
+    from domain.ids import from_global_id
+    from graph.projector import rebuild
+    from tests.api.test_content import create
+
+    seller, _ = await api.login("种草卖家2")
+    viewer = await api.login("被种草的人")
+    friend = await api.login("爱种草的朋友")
+    author = await api.login("种草博主")
+    await befriend(api, viewer, friend)
+    shop, liked_id, _ = await make_product(api, seller, title="朋友点赞的壶")
+    _, posted_id, _ = await make_product(api, seller, title="朋友晒的茶", shop_id=shop)
+    post = (await create(api, author[0], title="好壶推荐", body="这把壶很好用", productIds=[liked_id]))["post"]
+    await api.gql(
+        "mutation($p: ID!) { likePost(input: {postId: $p}) { errors { code } } }", {"p": post["id"]}, token=friend[0]
+    )
+    await create(api, friend[0], title="晒单", body="新买的茶不错", productIds=[posted_id])
+    await api.services.projector.drain()
+    found = {r["product"]["title"]: r["reasons"] for r in await recs(api, viewer[0])}
+    assert found["朋友点赞的壶"] == ["1 friend likes this"]
+    assert found["朋友晒的茶"] == ["1 friend likes this"]
+    graph = api.services.backends.graph
+    engaged = sorted(await graph.neighbors("ENGAGED", from_global_id(friend[1]["id"])[1]))
+    assert engaged == sorted([from_global_id(liked_id)[1], from_global_id(posted_id)[1]])
+    await api.gql(
+        "mutation($p: ID!) { unlikePost(input: {postId: $p}) { errors { code } } }", {"p": post["id"]}, token=friend[0]
+    )
+    await api.services.projector.drain()
+    assert await graph.neighbors("ENGAGED", from_global_id(friend[1]["id"])[1]) == [from_global_id(posted_id)[1]]
+    await rebuild(api.services.store, graph)  # the projection and a rebuild agree
+    assert await graph.neighbors("ENGAGED", from_global_id(friend[1]["id"])[1]) == [from_global_id(posted_id)[1]]

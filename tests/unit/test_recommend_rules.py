@@ -25,6 +25,10 @@ def test_reasons() -> None:
     ]
     assert reasons(Signals(co_purchase=4, co_purchased_with="紫砂壶")) == ["often bought with 紫砂壶"]
     assert reasons(Signals(sales=100)) == ["popular right now"]
+    assert reasons(Signals(friend_likes=1)) == ["1 friend likes this"]
+    assert reasons(Signals(friend_likes=2)) == ["2 friends like this"]
+    assert score(Signals(friend_likes=1)) > score(Signals(co_like=1)) > 0
+    assert score(Signals(friends=1, influence=0.9)) > score(Signals(friends=1))
 
 
 def test_consumables_may_be_recommended_again() -> None:
