@@ -79,3 +79,8 @@ def reasons(s: Signals) -> list[str]:
 
 def may_recommend_again(category: str | None) -> bool:
     return category in CONSUMABLE_CATEGORIES
+
+
+def text_similarity(a: set[str], b: set[str]) -> float:
+    """Jaccard similarity of two titles' search terms (characters and character pairs)."""
+    return len(a & b) / len(a | b) if a and b else 0.0

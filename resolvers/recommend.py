@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import recommend as rules
+from domain.search import terms
 from resolvers import rankings
 from resolvers.services import Services
 from store.protocol import Doc
@@ -20,6 +21,7 @@ POPULAR = 100
 BUYER_SAMPLE = 30
 NICHE_PRODUCTS = 5
 INFLUENTIAL = 10
+SAME_CATEGORY = 200
 
 
 @dataclass
@@ -116,7 +118,8 @@ async def _shops_blocking(services: Services, viewer_id: str | None, shop_ids: s
 
 
 async def similar(services: Services, product: Doc, first: int) -> list[Doc]:
-    """Co-purchase neighbours from the graph, then products of the same category."""
+    """Co-purchase neighbours from the graph first, then products of the same category whose titles share the
+    most terms with this one's (then the better sellers)."""
     graph = services.backends.graph
     buyers = await graph.neighbors("BOUGHT", product["_id"], "in", BUYER_SAMPLE * 4)
     ranked = [p for p, _ in await graph.neighbor_counts("BOUGHT", buyers, limit=first + 1) if p != product["_id"]]
@@ -124,10 +127,13 @@ async def similar(services: Services, product: Doc, first: int) -> list[Doc]:
     out = [found[p] for p in ranked if p in found]
     if len(out) < first and product.get("category"):
         page = await services.store.find(
-            "products", {"category": product["category"]}, sort="salesCount", direction=-1, limit=first + len(out) + 1
+            "products", {"category": product["category"]}, sort="salesCount", direction=-1, limit=SAME_CATEGORY
         )
         seen = {p["_id"] for p in out} | {product["_id"]}
-        out += [p for p in page.docs if p["_id"] not in seen]
+        mine = terms(product["title"])
+        same = [p for p in page.docs if p["_id"] not in seen]
+        same.sort(key=lambda p: (-rules.text_similarity(mine, terms(p["title"])), -p.get("salesCount", 0), p["_id"]))
+        out += same
     return out[:first]
 
 

@@ -144,3 +144,17 @@ async def test_what_friends_like_or_post_about_is_recommended(api: Api) -> None:
     assert await graph.neighbors("ENGAGED", from_global_id(friend[1]["id"])[1]) == [from_global_id(posted_id)[1]]
     await rebuild(api.services.store, graph)  # the projection and a rebuild agree
     assert await graph.neighbors("ENGAGED", from_global_id(friend[1]["id"])[1]) == [from_global_id(posted_id)[1]]
+
+
+async def test_similar_falls_back_to_the_closest_titles_of_the_category(api: Api) -> None:
+    seller, _ = await api.login("相似卖家")
+    shop, product, _ = await make_product(api, seller, title="西湖龙井绿茶", category="茶叶")
+    for title in ("云南普洱茶饼", "明前龙井绿茶礼盒", "安吉白茶"):
+        await make_product(api, seller, title=title, shop_id=shop, category="茶叶")
+    await make_product(api, seller, title="龙井茶杯", shop_id=shop, category="茶具")
+    q = "query($id: ID!) { product(id: $id) { similar(first: 10) { title } } }"
+    titles = [p["title"] for p in (await api.gql(q, {"id": product}))["data"]["product"]["similar"]]
+    # the demo data's 明前绿茶礼盒 is a tea too: the closest titles first, another category never
+    assert (
+        titles[:2] == ["明前龙井绿茶礼盒", "明前绿茶礼盒"] and "龙井茶杯" not in titles and "西湖龙井绿茶" not in titles
+    )

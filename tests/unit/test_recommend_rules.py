@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from domain.recommend import Signals, may_recommend_again, reasons, score
+from domain.recommend import Signals, may_recommend_again, reasons, score, text_similarity
+from domain.search import terms
 
 
 def test_social_signals_outweigh_popularity_and_damp_with_count() -> None:
@@ -33,3 +34,9 @@ def test_reasons() -> None:
 
 def test_consumables_may_be_recommended_again() -> None:
     assert may_recommend_again("茶叶") and not may_recommend_again("茶具") and not may_recommend_again(None)
+
+
+def test_title_similarity() -> None:
+    tea = terms("西湖龙井绿茶")
+    assert text_similarity(tea, terms("明前龙井绿茶礼盒")) > text_similarity(tea, terms("云南普洱茶饼")) > 0
+    assert text_similarity(tea, tea) == 1.0 and text_similarity(tea, set()) == 0.0
