@@ -140,16 +140,16 @@ class GremlinGraph:
             .out(rel)
             .where(P.without("direct"))
             .has("uid", P.without(banned))
-            .group_count()
-            .by("uid")
-            .unfold()
-            .order()
-            .by(Column.values, Order.desc)
-            .by(Column.keys, Order.asc)
-            .limit(limit)
         )
-        rows = await self._run(t.to_list)
-        return [(uid, int(n)) for row in rows for uid, n in row.items()]
+        return await self._counted(t, limit)
+
+    async def _counted(self, t: Any, limit: int) -> list[tuple[str, int]]:
+        """The traversal's vertices counted by uid: most first, ties by uid, the first `limit`."""
+        ranked = (
+            t.group_count().by("uid").unfold().order().by(Column.values, Order.desc).by(Column.keys, Order.asc)
+        ).limit(limit)
+        rows = await self._run(ranked.to_list)
+        return [(str(uid), int(n)) for row in rows for uid, n in row.items()]
 
     async def neighbor_counts(
         self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
@@ -160,17 +160,7 @@ class GremlinGraph:
             return []
         begin = self.g.V().has(a if direction == "out" else b, "uid", P.within(ids))
         hop = begin.out(rel) if direction == "out" else begin.in_(rel)
-        t = (
-            hop.group_count()
-            .by("uid")
-            .unfold()
-            .order()
-            .by(Column.values, Order.desc)
-            .by(Column.keys, Order.asc)
-            .limit(limit)
-        )
-        rows = await self._run(t.to_list)
-        return [(str(k), int(v)) for row in rows for k, v in row.items()]
+        return await self._counted(hop, limit)
 
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         a, _b = endpoints(rel)
