@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
@@ -52,24 +53,44 @@ def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tupl
     return DataLoader(load_fn=load)
 
 
+# attribute -> (kind of loader, collection); a request builds only the loaders its query touches
+DOC_LOADERS = {
+    "user": "users",
+    "shop": "shops",
+    "product": "products",
+    "sku": "skus",
+    "order": "orders",
+    "coupon": "coupons",
+    "team": "teams",
+    "bargain": "bargains",
+    "commission": "commissions",
+    "post": "posts",
+    "video": "videos",
+    "topic": "topics",
+    "comment": "comments",
+    "activity": "activities",
+    "withdrawal": "withdrawals",
+}
+
+
 class Loaders:
+    """The request's DataLoaders, each made on first use (most requests touch two or three of them)."""
+
     def __init__(self, store: DocumentStore) -> None:
-        self.user = doc_loader(store, "users")
-        self.shop = doc_loader(store, "shops")
-        self.product = doc_loader(store, "products")
-        self.sku = doc_loader(store, "skus")
-        self.skus_by_product = skus_by_product_loader(store)
-        self.follows = edge_exists_loader(store, "follows")
-        self.order = doc_loader(store, "orders")
-        self.coupon = doc_loader(store, "coupons")
-        self.team = doc_loader(store, "teams")
-        self.team_members = team_members_loader(store)
-        self.bargain = doc_loader(store, "bargains")
-        self.commission = doc_loader(store, "commissions")
-        self.post = doc_loader(store, "posts")
-        self.video = doc_loader(store, "videos")
-        self.topic = doc_loader(store, "topics")
-        self.comment = doc_loader(store, "comments")
-        self.activity = doc_loader(store, "activities")
-        self.likes = edge_exists_loader(store, "likes")  # (postId, userId)
-        self.withdrawal = doc_loader(store, "withdrawals")
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name in DOC_LOADERS:
+            loader: Any = doc_loader(self._store, DOC_LOADERS[name])
+        elif name == "skus_by_product":
+            loader = skus_by_product_loader(self._store)
+        elif name == "team_members":
+            loader = team_members_loader(self._store)
+        elif name == "follows":
+            loader = edge_exists_loader(self._store, "follows")
+        elif name == "likes":
+            loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
+        else:
+            raise AttributeError(name)
+        setattr(self, name, loader)  # later lookups find the attribute and skip __getattr__
+        return loader
