@@ -12,7 +12,6 @@ from datetime import datetime, timedelta, timezone
 
 from domain import bargains as rules
 from domain.catalog import idempotency_key_problems
-from domain.orders import CANCELLED
 from resolvers import orders
 from resolvers.errors import Refused, refuse_problems
 from resolvers.ratelimit import SlidingWindow
@@ -209,11 +208,7 @@ async def buy_bargain(services: Services, owner_id: str, bargain_id: str, key: s
     current = await store.get("bargains", bargain_id) or bargain
     if current.get("orderId") == order["_id"]:
         return order  # a concurrent replay of this very purchase
-    cancelled = await orders.move(
-        services, order["_id"], CANCELLED, cancelledAt=services.now(), cancelReason="bargain closed"
-    )
-    if cancelled is not None:
-        await orders.release(services, cancelled)
+    await orders.cancel(services, order["_id"], "bargain closed")
     raise Refused("BARGAIN_CLOSED", "This bargain is over", FIELD)
 
 

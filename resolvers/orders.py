@@ -183,11 +183,11 @@ async def _coupon_discount(
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
     """A placement that failed part-way: give back what it took and forget the order (and so its key)."""
-    await _return_stock(services, taken)
+    await return_stock(services, taken)
     await services.store.delete("orders", order["_id"])
 
 
-async def _return_stock(services: Services, lines: list[dict[str, Any]]) -> None:
+async def return_stock(services: Services, lines: list[dict[str, Any]]) -> None:
     for line in lines:
         await services.store.update_one("skus", {"_id": line["skuId"]}, {"$inc": {"stock": line["quantity"]}})
 
@@ -216,7 +216,7 @@ async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
 
 async def release(services: Services, order: Doc) -> None:
     """After the one move into CANCELLED: stock, coupon and team seat go back."""
-    await _return_stock(services, order["lines"])
+    await return_stock(services, order["lines"])
     if order.get("teamId"):
         from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
 
@@ -250,12 +250,19 @@ def refuse_move(order: Doc, target: str) -> Refused:
     return Refused("INVALID_STATE", f"An order that is {order['status']} cannot become {target}", ["input", "orderId"])
 
 
+async def cancel(services: Services, order_id: str, reason: str) -> Doc | None:
+    """CANCELLED by compare-and-set, then stock, coupon and team seat go back; None when it could not move."""
+    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=services.now(), cancelReason=reason)
+    if cancelled is not None:
+        await release(services, cancelled)
+    return cancelled
+
+
 async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
     order = await buyers_order(services, order_id, buyer_id)
-    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=services.now(), cancelReason="buyer")
+    cancelled = await cancel(services, order_id, "buyer")
     if cancelled is None:
         raise refuse_move(order, rules.CANCELLED)
-    await release(services, cancelled)
     return cancelled
 
 
@@ -288,9 +295,7 @@ async def expire_unpaid(services: Services, limit: int = 200) -> int:
     )
     done = 0
     for order in due.docs:
-        cancelled = await move(services, order["_id"], rules.CANCELLED, cancelledAt=now, cancelReason="unpaid")
-        if cancelled is not None:  # else it was paid or cancelled meanwhile
-            await release(services, cancelled)
+        if await cancel(services, order["_id"], "unpaid") is not None:  # else it was paid or cancelled meanwhile
             done += 1
     stale = await store.find(
         "orders", {"status": rules.RESERVING, "createdAt": {"$lt": now - STALE_RESERVING_MS}}, limit=limit

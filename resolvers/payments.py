@@ -18,7 +18,7 @@ from integrations.wechat_pay import Notification, PaymentError
 from resolvers import catalog, distribution
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
-from resolvers.orders import buyers_order, move, refuse_move
+from resolvers.orders import buyers_order, move, refuse_move, return_stock
 from resolvers.recommend import SALE_HEAT, product_heat
 from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
@@ -121,15 +121,25 @@ async def record_payment(services: Services, order: Doc, transaction_id: str, me
     return paid
 
 
-async def _after_payment(services: Services, order: Doc) -> None:
-    store = services.store
+def _quantities(order: Doc) -> dict[str, int]:
+    """Units of each product in the order."""
     quantities: dict[str, int] = {}
     for line in order["lines"]:
         quantities[line["productId"]] = quantities.get(line["productId"], 0) + line["quantity"]
-    for product_id, quantity in quantities.items():
-        product = await store.update_one("products", {"_id": product_id}, {"$inc": {"salesCount": quantity}})
-        if product is not None:
-            await catalog.sync_sales(services, product)
+    return quantities
+
+
+async def _count_sales(services: Services, product_id: str, units: int) -> None:
+    """salesCount moves with payments and refunds; the search postings sort by it too."""
+    product = await services.store.update_one("products", {"_id": product_id}, {"$inc": {"salesCount": units}})
+    if product is not None:
+        await catalog.sync_sales(services, product)
+
+
+async def _after_payment(services: Services, order: Doc) -> None:
+    store = services.store
+    for product_id, quantity in _quantities(order).items():
+        await _count_sales(services, product_id, quantity)
         purchase_id = f"{order['buyerId']}>{product_id}"
         seen = {"$inc": {"orders": 1}, "$set": {"at": order["paidAt"]}}
         if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
@@ -205,18 +215,12 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now())
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
-    store = services.store
     if not done.get("shippedAt"):
-        for line in done["lines"]:
-            await store.update_one("skus", {"_id": line["skuId"]}, {"$inc": {"stock": line["quantity"]}})
-    for line in done["lines"]:
-        product = await store.update_one(
-            "products", {"_id": line["productId"]}, {"$inc": {"salesCount": -line["quantity"]}}
-        )
-        if product is not None:
-            await catalog.sync_sales(services, product)
+        await return_stock(services, done["lines"])
+    for product_id, quantity in _quantities(done).items():
+        await _count_sales(services, product_id, -quantity)
     if done.get("pointsGranted"):
-        await store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+        await services.store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
     await distribution.on_order_refunded(services, done)
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded

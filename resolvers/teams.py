@@ -244,15 +244,7 @@ async def settle_team(services: Services, team: Doc) -> Doc:
         if member["paid"]:
             await settle_member(services, team, member)
         elif member.get("orderId"):
-            cancelled = await orders.move(
-                services,
-                member["orderId"],
-                order_rules.CANCELLED,
-                cancelledAt=services.now(),
-                cancelReason="team closed",
-            )
-            if cancelled is not None:
-                await orders.release(services, cancelled)
+            await orders.cancel(services, member["orderId"], "team closed")
     settled = await store.update_one("teams", {"_id": team["_id"]}, {"$set": {"settledAt": services.now()}})
     return settled or team
 
