@@ -66,16 +66,15 @@ async def record_activity(services: Services, actor_id: str, verb: str, **refs: 
     """Store the activity and push it to the live feeds of the people it is for."""
     activity = {"_id": new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
     await services.store.insert("activities", activity)
-    audience = await _audience(services, activity)
-    if verb == "POSTED" and await _is_celebrity(services, actor_id):
-        audience_topics = [f"author:{actor_id}"]  # followers of a celebrity listen on one topic
-    else:
-        audience_topics = []
+    actor = await services.store.get("users", actor_id) or {}
+    audience = await _audience(services, activity, actor)
+    # followers of a celebrity listen on one topic instead of each getting the post on theirs
+    audience_topics = [f"author:{actor_id}"] if verb == "POSTED" and is_celebrity(services, actor) else []
     if audience or audience_topics:
         # The event carries what a feed item shows, so no subscriber reads the store for it.
         event = {
             "activity": activity,
-            "actor": await services.store.get("users", actor_id),
+            "actor": actor or None,
             "post": await services.store.get("posts", refs["postId"]) if refs.get("postId") else None,
         }
         for topic in [*(f"feed:{u}" for u in audience), *audience_topics]:
@@ -83,19 +82,17 @@ async def record_activity(services: Services, actor_id: str, verb: str, **refs: 
     return activity
 
 
-async def _is_celebrity(services: Services, user_id: str) -> bool:
-    user = await services.store.get("users", user_id) or {}
+def is_celebrity(services: Services, user: Doc) -> bool:
+    """Over the fan-out threshold: their posts are merged at read time and pushed on one author topic."""
     return bool(user.get("followerCount", 0) > services.settings.FANOUT_THRESHOLD)
 
 
-async def _audience(services: Services, activity: Doc) -> set[str]:
+async def _audience(services: Services, activity: Doc, actor: Doc) -> set[str]:
     store = services.store
-    actor = await store.get("users", activity["actorId"]) or {}
     audience: set[str] = set()
-    if activity["verb"] == "POSTED":  # FOLLOWING: every follower of an ordinary author
-        if actor.get("followerCount", 0) <= services.settings.FANOUT_THRESHOLD:
-            page = await store.find("follows", {"dst": activity["actorId"]}, limit=services.settings.FANOUT_THRESHOLD)
-            audience |= {f["src"] for f in page.docs}
+    if activity["verb"] == "POSTED" and not is_celebrity(services, actor):  # FOLLOWING: an ordinary author's followers
+        page = await store.find("follows", {"dst": activity["actorId"]}, limit=services.settings.FANOUT_THRESHOLD)
+        audience |= {f["src"] for f in page.docs}
     if _shown_to_friends(actor, activity["verb"]):
         audience |= set(await services.backends.graph.neighbors("FRIEND", activity["actorId"], limit=FRIENDS_LIMIT))
     return audience
@@ -111,9 +108,8 @@ def _shown_to_friends(actor: Doc, verb: str) -> bool:
 async def fan_out(services: Services, post: Doc) -> None:
     """Copy a published post into its followers' timelines (ordinary authors only)."""
     store = services.store
-    author = await store.get("users", post["authorId"]) or {}
-    if author.get("followerCount", 0) > services.settings.FANOUT_THRESHOLD:
-        return  # a celebrity: merged at read time
+    if is_celebrity(services, await store.get("users", post["authorId"]) or {}):
+        return  # merged at read time
     after = None
     while True:
         page = await store.find("follows", {"dst": post["authorId"]}, limit=1000, after=after)

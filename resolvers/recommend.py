@@ -43,8 +43,9 @@ async def recommended(services: Services, viewer_id: str | None, first: int) -> 
     bought: set[str] = set()
     if viewer_id is not None:
         friends = await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT)
+        friend_set = set(friends)
         followees = [
-            u for u in await graph.neighbors("FOLLOWS", viewer_id, limit=FOLLOWEES_LIMIT) if u not in set(friends)
+            u for u in await graph.neighbors("FOLLOWS", viewer_id, limit=FOLLOWEES_LIMIT) if u not in friend_set
         ]
         people = await store.get_many("users", [*friends, *followees])
 
