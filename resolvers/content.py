@@ -15,6 +15,7 @@ from resolvers import feeds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.social import is_blocked_between
+from store.counters import increment
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
@@ -135,13 +136,12 @@ async def engage(services: Services, user_id: str, product_ids: list[str], delta
     store = services.store
     for product_id in product_ids:
         doc_id = f"{user_id}>{product_id}"
-        if await store.update_one("engagements", {"_id": doc_id}, {"$inc": {"count": delta}}) is None and delta > 0:
-            try:
-                await store.insert(
-                    "engagements", {"_id": doc_id, "userId": user_id, "productId": product_id, "count": delta}
-                )
-            except DuplicateKey:
-                await store.update_one("engagements", {"_id": doc_id}, {"$inc": {"count": delta}})
+        if delta > 0:
+            await increment(
+                store, "engagements", doc_id, {"count": delta}, {"userId": user_id, "productId": product_id}
+            )
+        else:  # taking back: never creates a document
+            await store.update_one("engagements", {"_id": doc_id}, {"$inc": {"count": delta}})
         await services.emit("engaged", userId=user_id, productId=product_id)
 
 
@@ -149,11 +149,7 @@ async def published(services: Services, post: Doc) -> None:
     """A post became visible: topics count it, followers' timelines get it, the POSTED activity goes out."""
     store = services.store
     for name in post["topics"]:
-        try:
-            await store.insert("topics", {"_id": name, "postCount": 0, "createdAt": services.now()})
-        except DuplicateKey:
-            pass
-        await store.update_one("topics", {"_id": name}, {"$inc": {"postCount": 1}})
+        await increment(store, "topics", name, {"postCount": 1}, {"createdAt": services.now()})
         try:
             await store.insert(
                 "post_topics",

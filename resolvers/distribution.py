@@ -18,6 +18,7 @@ from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
+from store.counters import increment
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
@@ -203,12 +204,7 @@ async def _catch_up(services: Services, head: Doc) -> None:
 
 
 async def _move_balance(services: Services, user_id: str, deltas: dict[str, int], ref: str, kind: str) -> None:
-    store = services.store
-    try:
-        await store.insert("balances", {"_id": user_id, "frozen": 0, "available": 0, "withdrawn": 0})
-    except DuplicateKey:
-        pass
-    await store.update_one("balances", {"_id": user_id}, {"$inc": deltas})
+    await increment(services.store, "balances", user_id, deltas, {"frozen": 0, "available": 0, "withdrawn": 0})
     await append_ledger(services, {"kind": kind, "userId": user_id, "ref": ref, "deltas": deltas})
 
 

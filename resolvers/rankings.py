@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 from resolvers.services import Services
-from store.protocol import DuplicateKey
+from store.counters import increment
 
 HOUR_MS = 3_600_000
 
@@ -31,13 +31,8 @@ async def add(services: Services, kind: str, member: str, heat: float, keep_hour
             pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
             await pipe.execute()
         return
-    bucket = f"{kind}|{member}|{hour}"
-    store = services.store
-    if await store.update_one("heat", {"_id": bucket}, {"$inc": {"heat": heat}}) is None:
-        try:
-            await store.insert("heat", {"_id": bucket, "kind": kind, "member": member, "hour": hour, "heat": heat})
-        except DuplicateKey:
-            await store.update_one("heat", {"_id": bucket}, {"$inc": {"heat": heat}})
+    fields = {"kind": kind, "member": member, "hour": hour}
+    await increment(services.store, "heat", f"{kind}|{member}|{hour}", {"heat": heat}, fields)
 
 
 async def top(services: Services, kind: str, hours: int, half_life_hours: float, first: int) -> list[tuple[str, float]]:

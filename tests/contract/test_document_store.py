@@ -211,3 +211,16 @@ async def test_insert_many_inserts_all_and_reports_a_conflict(store: DocumentSto
     with pytest.raises(DuplicateKey):
         await store.insert_many("bulk", [{"_id": "new"}, {"_id": "b7"}])
     assert (await store.get("bulk", "b7") or {})["n"] == 7
+
+
+async def test_increment_creates_once_and_counts_every_caller(store: DocumentStore) -> None:
+    import asyncio
+
+    from store.counters import increment
+
+    await asyncio.gather(*(increment(store, "counters", "c1", {"n": 1}, {"kind": "test"}) for _ in range(10)))
+    doc = await store.get("counters", "c1")
+    assert doc is not None and doc["kind"] == "test"
+    if not await is_ferretdb(store):  # FerretDB 1.x applies $inc by reading, then writing
+        assert doc["n"] == 10
+    assert (await increment(store, "counters", "c1", {"n": 5}, {"kind": "other"}))["kind"] == "test"
