@@ -15,6 +15,7 @@ from resolvers import feeds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.social import is_blocked_between
+from resolvers.users import is_operator
 from store.counters import increment
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
@@ -25,10 +26,6 @@ RECENT_FOR_DUPLICATES = 20
 def banned_words(services: Services) -> list[str]:
     extra = [w.strip() for w in services.settings.BANNED_WORDS.split(",") if w.strip()]
     return [*moderation.DEFAULT_BANNED, *extra]
-
-
-def is_operator(user: Doc | None) -> bool:
-    return user is not None and "operator" in user.get("roles", [])
 
 
 def can_see(post: Doc, viewer: Doc | None) -> bool:

@@ -39,6 +39,10 @@ async def follow_page(services: Services, user_id: str, direction: str, first: i
     return await services.store.find("follows", where, sort="at", direction=-1, limit=first, after=after)
 
 
+def is_operator(user: Doc | None) -> bool:
+    return user is not None and "operator" in user.get("roles", [])
+
+
 async def grant_operator(services: Services, user_id: str) -> bool:
     """Add the operator role (accepts a global User id or a raw id); False when there is no such user."""
     from domain.ids import BadGlobalId, from_global_id
@@ -52,7 +56,7 @@ async def grant_operator(services: Services, user_id: str) -> bool:
     user = await services.store.get("users", user_id)
     if user is None:
         return False
-    if "operator" not in user.get("roles", []):
+    if not is_operator(user):
         await services.store.update_one("users", {"_id": user_id}, {"$push": {"roles": "operator"}})
     return True
 

@@ -16,6 +16,7 @@ from domain.ids import to_global_id
 from resolvers import content as content_uc
 from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
+from resolvers.users import is_operator
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -124,7 +125,7 @@ class Post(Node):
     async def moderation(self, info: Info) -> ModerationStatus | None:
         viewer = info.context.viewer_id
         user = await info.context.loaders.user.load(viewer) if viewer else None
-        if user is None or (viewer != self.doc["authorId"] and not content_uc.is_operator(user)):
+        if user is None or (viewer != self.doc["authorId"] and not is_operator(user)):
             return None
         return ModerationStatus(self.doc["moderation"])
 

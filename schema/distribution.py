@@ -11,6 +11,7 @@ from domain import distribution as rules
 from domain.ids import to_global_id
 from resolvers import distribution as dist_uc
 from resolvers.errors import ApiError
+from resolvers.users import is_operator
 from schema.catalog import Product, Shop
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -310,7 +311,7 @@ class DistributionQueries:
     async def verify_commission_ledger(self, info: Info) -> LedgerVerification:
         viewer = info.context.viewer_id
         user = await info.context.loaders.user.load(viewer) if viewer else None
-        if user is None or "operator" not in user.get("roles", []):
+        if not is_operator(user):
             raise ApiError("FORBIDDEN", "Only operators may verify the ledger")
         count, bad, head = await dist_uc.verify_ledger(info.context.services)
         return LedgerVerification(

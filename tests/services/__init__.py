@@ -59,6 +59,15 @@ def maven_classpath(pom: Path) -> str:
     return cached.read_text().strip()
 
 
+def jar_version(classpath: str, prefix: str, default: str) -> str:
+    """The version in the name of the classpath's jar `<prefix><version>.jar`."""
+    for entry in classpath.split(os.pathsep):
+        name = Path(entry).name
+        if name.startswith(prefix):
+            return name.removeprefix(prefix).removesuffix(".jar")
+    return default
+
+
 @dataclass
 class Service:
     name: str
@@ -186,18 +195,7 @@ class ServiceManager:
         if not (classes / "Neo4jLauncher.class").exists():
             classes.mkdir(parents=True, exist_ok=True)
             subprocess.run(["javac", "-cp", cp, "-d", str(classes), str(source)], check=True, capture_output=True)
-        svc.version = (
-            "Neo4j "
-            + next(
-                (
-                    Path(p).name.removeprefix("neo4j-kernel-").removesuffix(".jar")
-                    for p in cp.split(os.pathsep)
-                    if Path(p).name.startswith("neo4j-kernel-")
-                ),
-                "5.26",
-            )
-            + " Community"
-        )
+        svc.version = f"Neo4j {jar_version(cp, 'neo4j-kernel-', '5.26')} Community"
         work = self._workdir(svc)
         self._popen(
             svc,
@@ -219,18 +217,7 @@ class ServiceManager:
     def _launch_gremlin(self, svc: Service) -> None:
         here = HERE / "gremlin"
         cp = maven_classpath(here / "pom.xml")
-        svc.version = (
-            "Gremlin Server "
-            + next(
-                (
-                    Path(p).name.removeprefix("gremlin-server-").removesuffix(".jar")
-                    for p in cp.split(os.pathsep)
-                    if Path(p).name.startswith("gremlin-server-")
-                ),
-                "3.8",
-            )
-            + " (TinkerGraph)"
-        )
+        svc.version = f"Gremlin Server {jar_version(cp, 'gremlin-server-', '3.8')} (TinkerGraph)"
         work = self._workdir(svc)
         for name in ("init.groovy", "tinkergraph.properties"):
             shutil.copy(here / name, work / name)
