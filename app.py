@@ -22,12 +22,17 @@ from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
+from resolvers import live as live_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
+from resolvers.ratelimit import MemoryLimiter, RedisLimiter
 from resolvers.services import Services
 from schema import schema
 from schema.context import Context
 from settings import Settings
 from store.collections import ensure_indexes
+from store.ids import new_id
+from subscriptions.live import LiveHub, RedisViewerCounts, ViewerCounts
+from subscriptions.transport import TransportWSHandler
 
 log = logging.getLogger("youxianggou")
 SERVICES = web.AppKey("services", Services)
@@ -53,6 +58,14 @@ def viewer_from_header(services: Services, header: str | None) -> str | None:
 
 
 class View(GraphQLView[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
+    async def create_websocket_response(self, request: web.Request, subprotocol: str | None) -> web.WebSocketResponse:
+        # No permessage-deflate: a live room's frames are encoded once and written as they are to every viewer.
+        ws = web.WebSocketResponse(protocols=[subprotocol] if subprotocol else [], compress=False)
+        await ws.prepare(request)
+        return ws
+
     def encode_json(self, data: object) -> str:
         return orjson.dumps(data).decode()  # text: WebSocket frames of graphql-transport-ws are text
 
@@ -138,6 +151,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
     media = MediaStore(settings.DATA_DIR / "media")
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media)
+    services.limiter, services.live = live_services(services)
 
     jobs = JobRunner(
         backends.store,
@@ -162,15 +176,37 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 log.info("demo data loaded")
         projector.start()
         jobs.start()
+        services.live.start()
         app[SERVICES] = services
         log.info("backends open", extra={k: v.kind for k, v in backends.named().items()})
         yield
     finally:
+        await services.live.stop()
         await jobs.stop()
         await projector.stop()
         await http.close()
         await backends.close()
         log.info("backends closed")
+
+
+def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, LiveHub]:
+    """Rate limits and live viewer counts in Redis when the bus is Redis (shared by every process), else here."""
+    settings, bus = services.settings, services.backends.bus
+    redis = getattr(bus, "redis", None) if bus.kind == "redis" else None
+    limiter = RedisLimiter(redis) if redis is not None else MemoryLimiter()
+    counts = RedisViewerCounts(redis, new_id(), ttl_ms=30_000) if redis is not None else ViewerCounts()
+    hub = LiveHub(
+        schema,
+        bus,
+        context_factory=lambda plan, group: Context(services, viewer_id=plan.viewer, live_group=group),
+        counts=counts,
+        flush_likes=lambda room, count: live_uc.flush_likes(services, room, count),
+        record_viewers=lambda room, viewers: live_uc.record_viewers(services, room, viewers),
+        clock=services.now,
+        buffer_limit=settings.LIVE_VIEWER_BUFFER_BYTES,
+        tick_seconds=settings.LIVE_TICK_SECONDS,
+    )
+    return limiter, hub
 
 
 def wechat_pay(settings: Settings) -> WechatPayClient | None:

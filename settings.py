@@ -59,6 +59,16 @@ class Settings(BaseSettings):
     PROJECTOR_POLL_SECONDS: float = Field(1.0, gt=0)
     # Per-subscriber queue bound: a viewer further behind than this is disconnected.
     SUBSCRIBER_QUEUE_SIZE: int = Field(1000, ge=1)
+    # Live rooms: comments per second per user and the burst allowed on top (across processes with Redis); how
+    # often likes are written and viewer counts published; how many bytes a viewer's socket may fall behind
+    # before it is disconnected (close code 4008) instead of growing memory.
+    LIVE_COMMENTS_PER_SECOND: float = Field(1.0, gt=0)
+    LIVE_COMMENT_BURST: int = Field(3, ge=1)
+    LIVE_TICK_SECONDS: float = Field(1.0, gt=0)
+    LIVE_VIEWER_BUFFER_BYTES: int = Field(256 * 1024, ge=1024)
+    # The kernel send buffer of a live viewer's socket (SO_SNDBUF); 0 leaves it to the kernel's autotuning, which
+    # may hold megabytes per socket before a slow viewer shows in LIVE_VIEWER_BUFFER_BYTES.
+    LIVE_SOCKET_SEND_BUFFER: int = Field(0, ge=0)
 
     _dev_key: str | None = PrivateAttr(default=None)
 

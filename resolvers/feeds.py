@@ -3,11 +3,11 @@
 - FOLLOWING: posts of the people the viewer follows, newest first. Fan-out on write: a published post is copied
   into each follower's `timelines` when its author has at most FANOUT_THRESHOLD followers; the posts of authors
   with more are merged in at read time (large social networks do the same for celebrities).
-- FRIENDS: the viewer's friends' activities (POSTED, BOUGHT, LIKED, COMMENTED, STARTED_TEAM, JOINED_TEAM) as each
-  actor's activityVisibility allows (and BOUGHT only with showInSocialProof), never across a block.
+- FRIENDS: the viewer's friends' activities (POSTED, BOUGHT, LIKED, COMMENTED, STARTED_TEAM, JOINED_TEAM,
+  WENT_LIVE) as each actor's activityVisibility allows (and BOUGHT only with showInSocialProof), never across a block.
 - DISCOVER: approved posts of the last days ranked by domain/ranking.py.
 - feedUpdates: each new activity is published to `feed:<user>` of the people whose FOLLOWING or FRIENDS feed it
-  belongs in.
+  belongs in; POSTED and WENT_LIVE reach every follower (a celebrity's on their `author:<id>` topic).
 - Topics: post counts, and a heat per topic and hour for trendingTopics (posts, likes and comments in the last 24
   hours, recent hours weighing more).
 """
@@ -34,6 +34,8 @@ DISCOVER_DAYS = 7
 DISCOVER_CANDIDATES = 500
 FRIENDS_LIMIT = 5_000
 CELEBRITIES_LIMIT = 10_000
+# Activities every follower hears of (feedUpdates); the others go to friends only.
+TO_FOLLOWERS = ("POSTED", "WENT_LIVE")
 
 
 @dataclass
@@ -69,7 +71,7 @@ async def record_activity(services: Services, actor_id: str, verb: str, **refs: 
     actor = await services.store.get("users", actor_id) or {}
     audience = await _audience(services, activity, actor)
     # followers of a celebrity listen on one topic instead of each getting the post on theirs
-    audience_topics = [f"author:{actor_id}"] if verb == "POSTED" and is_celebrity(services, actor) else []
+    audience_topics = [f"author:{actor_id}"] if verb in TO_FOLLOWERS and is_celebrity(services, actor) else []
     if audience or audience_topics:
         # The event carries what a feed item shows, so no subscriber reads the store for it.
         event = {
@@ -90,7 +92,7 @@ def is_celebrity(services: Services, user: Doc) -> bool:
 async def _audience(services: Services, activity: Doc, actor: Doc) -> set[str]:
     store = services.store
     audience: set[str] = set()
-    if activity["verb"] == "POSTED" and not is_celebrity(services, actor):  # FOLLOWING: an ordinary author's followers
+    if activity["verb"] in TO_FOLLOWERS and not is_celebrity(services, actor):  # an ordinary author's followers
         page = await store.find("follows", {"dst": activity["actorId"]}, limit=services.settings.FANOUT_THRESHOLD)
         audience |= {f["src"] for f in page.docs}
     if _shown_to_friends(actor, activity["verb"]):

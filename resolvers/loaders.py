@@ -70,6 +70,8 @@ DOC_LOADERS = {
     "comment": "comments",
     "activity": "activities",
     "withdrawal": "withdrawals",
+    "live_room": "live_rooms",
+    "live_comment": "live_comments",
 }
 
 

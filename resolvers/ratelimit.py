@@ -1,11 +1,17 @@
-"""Per-key rate limits: at most `limit` events per sliding window, in this process.
+"""Per-key rate limits.
 
-Used for bursts (bargain helps); a limit that must hold across server processes belongs in Redis.
+- `SlidingWindow`: at most `limit` events per window, in this process (bargain help bursts).
+- `Limiter`: a token bucket per key (`domain.live.take`): `rate` a second with bursts up to `burst`.
+  `MemoryLimiter` holds the buckets in this process (the embedded default: one process); `RedisLimiter` keeps
+  them in Redis so the limit holds across every server process (live comments).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from typing import Any, Protocol
+
+from domain.live import Bucket, take
 
 
 class SlidingWindow:
@@ -28,3 +34,54 @@ class SlidingWindow:
             return False
         events.append(now_ms)
         return True
+
+
+class Limiter(Protocol):
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
+        """Spend one token of `key`'s bucket; False when it is empty (the caller is over the limit)."""
+
+
+class MemoryLimiter:
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self.max_keys = max_keys
+        self._buckets: dict[str, Bucket] = {}
+
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
+        if key not in self._buckets and len(self._buckets) >= self.max_keys:
+            self._buckets.clear()  # bounded memory; forgetting buckets only ever allows more
+        allowed, self._buckets[key] = take(self._buckets.get(key), now_ms, rate, burst)
+        return allowed
+
+
+# The same bucket as domain.live.take, applied atomically inside Redis. Numbers travel as strings: Redis turns a
+# Lua number argument into an integer.
+_TAKE = """
+local burst = tonumber(ARGV[1])
+local rate = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = burst
+if state[1] then
+  local elapsed = math.max(0, now - tonumber(state[2])) / 1000
+  tokens = math.min(burst, tonumber(state[1]) + elapsed * rate)
+end
+local allowed = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+  allowed = 1
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return allowed
+"""
+
+
+class RedisLimiter:
+    def __init__(self, redis: Any, prefix: str = "yxg:rate:") -> None:
+        self.prefix = prefix
+        self._take = redis.register_script(_TAKE)
+
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
+        refill_ms = int(burst / rate * 1000) + 1000  # a bucket untouched this long is full again: let it expire
+        allowed = await self._take(keys=[self.prefix + key], args=[burst, repr(rate), now_ms, refill_ms])
+        return bool(allowed)

@@ -12,6 +12,7 @@ from graph.projector import Projector
 from integrations.media import MediaStore
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
+from resolvers.ratelimit import Limiter, MemoryLimiter
 from settings import Settings
 from store.ids import new_id
 from store.protocol import DocumentStore
@@ -29,6 +30,9 @@ class Services:
     wechat: WechatLogin | None = None
     wechat_pay: WechatPayClient | None = None
     media: MediaStore | None = None
+    limiter: Limiter = field(default_factory=MemoryLimiter)
+    # The live rooms' fan-out and like/viewer bookkeeping (subscriptions.live.LiveHub), set by the app.
+    live: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

@@ -19,6 +19,7 @@ from schema.content import Activity, Comment, ContentMutations, ContentQueries, 
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
 from schema.errors import ErrorCodes
+from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
@@ -54,6 +55,7 @@ Query = merge_types(
         DistributionQueries,
         ContentQueries,
         RecommendQueries,
+        LiveQueries,
     ),
 )
 MUTATIONS = (
@@ -66,9 +68,12 @@ MUTATIONS = (
     CouponMutations,
     DistributionMutations,
     ContentMutations,
+    LiveMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
-Subscription = merge_types("Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions))
+Subscription = merge_types(
+    "Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions)
+)
 
 schema = strawberry.Schema(
     query=Query,
@@ -89,6 +94,8 @@ schema = strawberry.Schema(
         Comment,
         Topic,
         Activity,
+        LiveRoom,
+        LiveComment,
         UserError,
     ],
     extensions=[

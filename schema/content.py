@@ -28,6 +28,7 @@ from store.protocol import Doc, Page
 from subscriptions.fanout import merged
 
 if TYPE_CHECKING:
+    from schema.live import LiveRoom
     from schema.teams import Team
 
 
@@ -289,6 +290,14 @@ class Activity(Node):
 
         found = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
         return Team.from_doc(found) if found else None
+
+    @strawberry.field
+    async def live_room(self, info: Info) -> Annotated[LiveRoom, strawberry.lazy("schema.live")] | None:
+        from schema.live import LiveRoom
+
+        room_id = self.doc.get("liveRoomId")
+        found = await info.context.loaders.live_room.load(room_id) if room_id else None
+        return LiveRoom.from_doc(found) if found else None
 
 
 register_node("Activity", "activity", Activity.from_doc)

@@ -22,6 +22,8 @@ class Context:
     response: Any = None
     # Set by strawberry from the WebSocket connection_init payload.
     connection_params: dict[str, Any] | None = None
+    # The LiveHub group a live subscription runs for (one execution shared by its viewers), if any.
+    live_group: Any = None
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -55,6 +55,9 @@ INDEXES = (
     Index("post_topics", ("topic", "at")),
     Index("heat", ("kind", "hour")),
     Index("reports", ("targetId", "status")),
+    Index("live_rooms", ("rank",)),
+    Index("live_rooms", ("hostId", "createdAt")),
+    Index("live_comments", ("roomId", "at")),
 )
 
 

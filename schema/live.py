@@ -1,0 +1,323 @@
+"""Live selling (直播带货): rooms, pinned products, likes, live comments and the room subscriptions.
+
+Over WebSocket the two subscriptions are served by the LiveHub (subscriptions/live.py): one execution per event
+for every viewer sharing a selection set. The resolvers below are that execution; outside the hub (a schema
+executed directly) they read the room's bus topic themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from domain import live as rules
+from domain.ids import to_global_id
+from resolvers import live as live_uc
+from resolvers.errors import ApiError
+from schema.catalog import Product
+from schema.common import Node, PageInfo, UserError, must, page_size
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.nodes import load_typed, raw_id, register_node
+from schema.orders import when
+from schema.users import User
+from store.protocol import Doc, Page
+from subscriptions.live import CLOSED, WANTS, topic
+
+
+@strawberry.enum
+class LiveStatus(Enum):
+    SCHEDULED = rules.SCHEDULED
+    LIVE = rules.LIVE
+    ENDED = rules.ENDED
+
+
+@strawberry.type
+class LiveComment(Node):
+    id: strawberry.ID
+    body: str
+    at: datetime
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> LiveComment:
+        return cls(
+            id=strawberry.ID(to_global_id("LiveComment", doc["_id"])),
+            body=doc["body"],
+            at=when(doc["at"]) or datetime.now(),
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def author(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
+
+
+@strawberry.type
+class LiveRoom(Node):
+    id: strawberry.ID
+    title: str
+    status: LiveStatus
+    started_at: datetime | None
+    doc: strawberry.Private[Doc]
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> LiveRoom:
+        return cls(
+            id=strawberry.ID(to_global_id("LiveRoom", doc["_id"])),
+            title=doc["title"],
+            status=LiveStatus(doc["status"]),
+            started_at=when(doc.get("startedAt")),
+            doc=doc,
+        )
+
+    @strawberry.field
+    async def host(self, info: Info) -> User:
+        return User.from_doc(must(await info.context.loaders.user.load(self.doc["hostId"]), "host"))
+
+    @strawberry.field(description="Current subscribers of the room, across all server processes.")
+    async def viewer_count(self, info: Info) -> int:
+        if self.doc["status"] != rules.LIVE:
+            return 0
+        return await info.context.services.live.viewer_count(self.doc["_id"])
+
+    @strawberry.field
+    def like_count(self, info: Info) -> int:
+        return live_uc.like_count(info.context.services, self.doc)
+
+    @strawberry.field
+    async def products(self, info: Info) -> list[Product]:
+        docs = await info.context.loaders.product.load_many(self.doc["productIds"])
+        return [Product.from_doc(d) for d in docs if d is not None]
+
+    @strawberry.field
+    async def pinned_product(self, info: Info) -> Product | None:
+        pinned = self.doc.get("pinnedProductId")
+        found = await info.context.loaders.product.load(pinned) if pinned else None
+        return Product.from_doc(found) if found else None
+
+    @strawberry.field(description="The latest comments, oldest first, for a viewer who just joined.")
+    async def recent_comments(self, info: Info, last: int | None = None) -> list[LiveComment]:
+        docs = await live_uc.recent_comments(info.context.services, self.doc["_id"], last)
+        return [LiveComment.from_doc(d) for d in docs]
+
+
+register_node("LiveRoom", "live_room", LiveRoom.from_doc)
+register_node("LiveComment", "live_comment", LiveComment.from_doc)
+
+
+@strawberry.type
+class LiveRoomEdge:
+    node: LiveRoom
+    cursor: str
+
+
+@strawberry.type
+class LiveRoomConnection:
+    edges: list[LiveRoomEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def of(cls, page: Page, after: str | None) -> LiveRoomConnection:
+        edges = [
+            LiveRoomEdge(node=LiveRoom.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
+        ]
+        return cls(edges=edges, page_info=PageInfo.of(page, after))
+
+
+@strawberry.input
+class CreateLiveRoomInput:
+    title: str
+    product_ids: list[strawberry.ID] | None = None
+
+
+@strawberry.input
+class LiveRoomIdInput:
+    room_id: strawberry.ID
+
+
+@strawberry.input
+class PinProductInput:
+    room_id: strawberry.ID
+    product_id: strawberry.ID
+
+
+@strawberry.input
+class LiveCommentInput:
+    room_id: strawberry.ID
+    body: str
+
+
+@strawberry.input
+class LikeLiveInput:
+    room_id: strawberry.ID
+    count: int
+
+
+@strawberry.type
+class LiveRoomPayload:
+    room: LiveRoom | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @classmethod
+    def of(cls, doc: Doc) -> LiveRoomPayload:
+        return cls(room=LiveRoom.from_doc(doc))
+
+
+@strawberry.type
+class LiveCommentPayload:
+    comment: LiveComment | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ViewerCountChanged:
+    viewer_count: int
+
+
+@strawberry.type
+class ProductPinned:
+    doc: strawberry.Private[Doc]
+
+    @strawberry.field
+    def product(self) -> Product:
+        return Product.from_doc(self.doc)
+
+
+@strawberry.type
+class LikesAdded:
+    like_count: int
+
+
+@strawberry.type
+class LiveEnded:
+    ended_at: datetime
+
+
+LiveRoomEvent = Annotated[
+    ViewerCountChanged | ProductPinned | LikesAdded | LiveEnded, strawberry.union("LiveRoomEvent")
+]
+
+
+def _room_id(info: Info, global_id: str, *field: str) -> str:
+    return raw_id(global_id, "LiveRoom", *field)
+
+
+@strawberry.type
+class LiveQueries:
+    @strawberry.field
+    async def live_room(self, info: Info, id: strawberry.ID) -> LiveRoom | None:
+        found: LiveRoom | None = await load_typed(info, id, "LiveRoom", "id")
+        return found
+
+    @strawberry.field(description="LIVE rooms first, most viewers first; then scheduled rooms, then ended ones.")
+    async def live_rooms(self, info: Info, first: int | None = None, after: str | None = None) -> LiveRoomConnection:
+        page = await live_uc.rooms(info.context.services, page_size(first), after)
+        return LiveRoomConnection.of(page, after)
+
+
+@strawberry.type
+class LiveMutations:
+    @payload_mutation(LiveRoomPayload, description="A new SCHEDULED room hosted by the viewer.")
+    async def create_live_room(self, info: Info, input: CreateLiveRoomInput) -> LiveRoomPayload:
+        products = [raw_id(p, "Product", "input", "productIds", str(i)) for i, p in enumerate(input.product_ids or [])]
+        services = info.context.services
+        return LiveRoomPayload.of(
+            await live_uc.create_room(services, info.context.require_viewer(), input.title, products)
+        )
+
+    @payload_mutation(LiveRoomPayload, description="SCHEDULED -> LIVE (host only); followers hear WENT_LIVE.")
+    async def start_live(self, info: Info, input: LiveRoomIdInput) -> LiveRoomPayload:
+        room = _room_id(info, input.room_id, "input", "roomId")
+        return LiveRoomPayload.of(await live_uc.start(info.context.services, info.context.require_viewer(), room))
+
+    @payload_mutation(LiveRoomPayload, description="-> ENDED (host only); the room's subscriptions complete.")
+    async def end_live(self, info: Info, input: LiveRoomIdInput) -> LiveRoomPayload:
+        room = _room_id(info, input.room_id, "input", "roomId")
+        return LiveRoomPayload.of(await live_uc.end(info.context.services, info.context.require_viewer(), room))
+
+    @payload_mutation(LiveRoomPayload, description="Show one of the room's products to every viewer (host only).")
+    async def pin_product(self, info: Info, input: PinProductInput) -> LiveRoomPayload:
+        room = _room_id(info, input.room_id, "input", "roomId")
+        product = raw_id(input.product_id, "Product", "input", "productId")
+        viewer = info.context.require_viewer()
+        return LiveRoomPayload.of(await live_uc.pin(info.context.services, viewer, room, product))
+
+    @payload_mutation(
+        LiveCommentPayload,
+        description="1-200 characters to a LIVE room: ROOM_NOT_LIVE, BLOCKED, RATE_LIMITED, CONTENT_REJECTED.",
+    )
+    async def send_live_comment(self, info: Info, input: LiveCommentInput) -> LiveCommentPayload:
+        room = _room_id(info, input.room_id, "input", "roomId")
+        doc = await live_uc.comment(info.context.services, info.context.require_viewer(), room, input.body)
+        info.context.renew_loaders()
+        return LiveCommentPayload(comment=LiveComment.from_doc(doc))
+
+    @payload_mutation(LiveRoomPayload, description="1-100 likes at once, summed and written once a tick.")
+    async def like_live(self, info: Info, input: LikeLiveInput) -> LiveRoomPayload:
+        room = _room_id(info, input.room_id, "input", "roomId")
+        viewer = info.context.require_viewer()
+        return LiveRoomPayload.of(await live_uc.like(info.context.services, viewer, room, input.count))
+
+
+async def _events(info: Info, global_id: str, field: str) -> AsyncIterator[dict[str, Any]]:
+    """The room's events this subscription field wants, until the room ends."""
+    room_id = _room_id(info, global_id, "roomId")
+    services = info.context.services
+    room = await services.store.get("live_rooms", room_id)
+    if room is None:
+        raise ApiError("NOT_FOUND", "No such live room", ["roomId"])
+    if room["status"] == rules.ENDED:
+        raise ApiError("ROOM_NOT_LIVE", "This live has ended", ["roomId"])
+    group = getattr(info.context, "live_group", None)
+    if group is not None:
+        feed = await services.live.attach(group, room_id)
+        if await _ended(info, room_id):  # it ended between the first read and the attach
+            return
+        while (event := await feed.get()) is not CLOSED:
+            yield event
+        return
+    async with services.backends.bus.subscribe(topic(room_id)) as events:
+        if await _ended(info, room_id):
+            return
+        async for envelope in events:
+            if envelope.data.get("kind") in WANTS[field]:
+                yield envelope.data
+
+
+async def _ended(info: Info, room_id: str) -> bool:
+    room = await info.context.services.store.get("live_rooms", room_id)
+    return room is None or room["status"] == rules.ENDED
+
+
+@strawberry.type
+class LiveSubscriptions:
+    @strawberry.subscription(description="Comments as they are sent; completes when the room ends.")
+    async def live_comments(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveComment, None]:
+        async for event in _events(info, room_id, "liveComments"):
+            if event["kind"] == "ended":
+                return
+            info.context.renew_loaders()
+            info.context.loaders.user.prime(event["author"]["_id"], event["author"])
+            yield LiveComment.from_doc(event["comment"])
+
+    @strawberry.subscription(
+        description="Viewer counts, pinned products and likes (each at most once a tick); LiveEnded, then completes."
+    )
+    async def live_room_events(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveRoomEvent, None]:
+        async for event in _events(info, room_id, "liveRoomEvents"):
+            kind = event["kind"]
+            if kind == "viewers":
+                yield ViewerCountChanged(viewer_count=event["viewerCount"])
+            elif kind == "likes":
+                yield LikesAdded(like_count=event["likeCount"])
+            elif kind == "pinned":
+                info.context.renew_loaders()
+                yield ProductPinned(doc=event["product"])
+            elif kind == "ended":
+                yield LiveEnded(ended_at=when(event["endedAt"]) or datetime.now())
+                return

@@ -1,0 +1,506 @@
+"""Live rooms' fan-out (DESIGN.md §5): one bus subscription per room per process, shared by all local viewers, and
+each event executed and encoded ONCE per distinct selection set, not once per viewer.
+
+- A `liveComments` / `liveRoomEvents` subscription is planned (`plan`): its key is the query text, variables and
+  operation name, plus the viewer when the selection reads a field that depends on who is asking (fields whose
+  resolver takes `info`, except the ones listed in `SHARED_FIELDS`; failing safe, an unknown field counts as
+  viewer-dependent).
+- Subscribers with the same key form a `Group`. The group runs the subscription once, through strawberry (all
+  extensions, validation and error codes apply), fed by the room's events; each result is encoded once, then
+  written to every member's socket as a ready graphql-transport-ws `next` frame.
+- A member's queue is its socket's write buffer: a viewer whose buffer passes `buffer_limit` bytes is dropped
+  (the WebSocket is closed with SLOW_CONSUMER_CODE) instead of growing memory; it may reconnect and resubscribe.
+- Likes are summed in memory and written once per tick; viewer counts are published once per tick (to Redis when
+  configured, so `viewerCount` covers every process).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import struct
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationType,
+    TypeInfo,
+    TypeInfoVisitor,
+    Visitor,
+    get_operation_ast,
+    parse,
+    visit,
+)
+from graphql.language import DocumentNode
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.execution import PreExecutionError
+from strawberry.utils.aio import aclosing
+
+from subscriptions.fanout import BusClosed, SlowConsumer
+
+log = logging.getLogger(__name__)
+
+LIVE_FIELDS = ("liveComments", "liveRoomEvents")
+# Which event kinds each subscription field receives ("ended" ends both).
+WANTS = {"liveComments": {"comment", "ended"}, "liveRoomEvents": {"viewers", "pinned", "likes", "ended"}}
+# Fields whose resolver takes `info` only to load related documents, never to ask who the viewer is.
+SHARED_FIELDS = frozenset(
+    {
+        "LiveComment.author",
+        "ProductPinned.product",
+        "Product.shop",
+        "Product.skus",
+        "Sku.product",
+        "Shop.owner",
+    }
+)
+SLOW_CONSUMER_CODE = 4008
+SLOW_CONSUMER_REASON = "Slow consumer: too far behind the room; reconnect and resubscribe"
+CLOSED = object()  # put in a group's feed when its room can no longer deliver
+
+
+def topic(room_id: str) -> str:
+    return f"live:{room_id}"
+
+
+def frame_header(length: int) -> bytes:
+    """RFC 6455 §5.2 header of a final, unmasked text frame (a server's frames are never masked)."""
+    if length < 126:
+        return bytes((0x81, length))
+    if length < 65536:
+        return struct.pack("!BBH", 0x81, 126, length)
+    return struct.pack("!BBQ", 0x81, 127, length)
+
+
+# -- planning --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Plan:
+    field: str  # liveComments or liveRoomEvents
+    query: str
+    variables: dict[str, Any] | None
+    operation_name: str | None
+    viewer: str | None  # None unless the selection depends on the viewer
+    key: tuple[str, bytes, str | None, str | None]
+
+
+@lru_cache(maxsize=256)
+def _parsed(query: str) -> DocumentNode | None:
+    try:
+        return parse(query)
+    except GraphQLError:
+        return None  # strawberry reports it on the ordinary path
+
+
+@lru_cache(maxsize=256)
+def _live_field(query: str, operation_name: str | None) -> str | None:
+    document = _parsed(query)
+    operation = get_operation_ast(document, operation_name) if document is not None else None
+    if operation is None or operation.operation != OperationType.SUBSCRIPTION:
+        return None
+    selections = operation.selection_set.selections
+    if len(selections) != 1 or not isinstance(selections[0], FieldNode):
+        return None
+    name = selections[0].name.value
+    return name if name in LIVE_FIELDS else None
+
+
+def reads_viewer(schema: GraphQLSchema, document: DocumentNode) -> bool:
+    """Does any selected field below the root have a resolver that may ask who the viewer is?"""
+    type_info = TypeInfo(schema)
+    found = False
+
+    class FieldCheck(Visitor):
+        def enter_field(self, node: FieldNode, *_: Any) -> None:
+            nonlocal found
+            parent, definition = type_info.get_parent_type(), type_info.get_field_def()
+            if parent is None or definition is None or parent is schema.subscription_type:
+                return
+            if f"{parent.name}.{node.name.value}" in SHARED_FIELDS:
+                return
+            strawberry_field = definition.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
+            resolver = getattr(strawberry_field, "base_resolver", None)
+            if resolver is not None and resolver.info_parameter is not None:
+                found = True
+
+    visit(document, TypeInfoVisitor(type_info, FieldCheck()))
+    return found
+
+
+# -- members, groups, rooms ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ending:
+    kind: str  # "complete", "error" (payload: the errors) or "slow"
+    errors: list[Any] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class Member:
+    """One subscription of one WebSocket: where its frames go, and how it ended."""
+
+    op_id: str
+    transport: Any  # the socket's asyncio transport
+    connection: object  # the WebSocket it belongs to (viewers are counted per connection)
+    prefix: bytes = b""
+    done: asyncio.Future[Ending] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.prefix = b'{"id":' + orjson.dumps(self.op_id) + b',"type":"next","payload":'
+        self.done = asyncio.get_running_loop().create_future()
+
+    def end(self, ending: Ending) -> None:
+        if not self.done.done():
+            self.done.set_result(ending)
+
+
+@dataclass(eq=False)
+class Group:
+    """The subscribers of one room sharing one selection set: executed once per event."""
+
+    plan: Plan
+    members: dict[Member, None] = field(default_factory=dict)
+    feed: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
+    room: Room | None = None
+    task: asyncio.Task[None] | None = None
+
+
+@dataclass(eq=False)
+class Room:
+    id: str
+    groups: set[Group] = field(default_factory=set)
+    connections: Counter[int] = field(default_factory=Counter)
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
+    reader: asyncio.Task[None] | None = None
+    failed: BaseException | None = None
+
+
+class ViewerCounts:
+    """Viewers of a room in this process only (the embedded default runs one process)."""
+
+    async def report(self, room_id: str, local: int, now_ms: int) -> None:
+        return None
+
+    async def total(self, room_id: str, local: int, now_ms: int) -> int:
+        return local
+
+
+class RedisViewerCounts(ViewerCounts):
+    """Each process writes its own count into the room's hash as "count:expiresAtMs"; the total sums the fresh
+    fields, so a process that died stops counting once its field expires."""
+
+    def __init__(self, redis: Any, process_id: str, ttl_ms: int) -> None:
+        self.redis = redis
+        self.process_id = process_id
+        self.ttl_ms = ttl_ms
+
+    @staticmethod
+    def key(room_id: str) -> str:
+        return f"yxg:live:viewers:{room_id}"
+
+    async def report(self, room_id: str, local: int, now_ms: int) -> None:
+        key = self.key(room_id)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if local:
+                pipe.hset(key, self.process_id, f"{local}:{now_ms + self.ttl_ms}")
+                pipe.pexpire(key, self.ttl_ms * 2)
+            else:
+                pipe.hdel(key, self.process_id)
+            await pipe.execute()
+
+    async def total(self, room_id: str, local: int, now_ms: int) -> int:
+        fields = await self.redis.hgetall(self.key(room_id))
+        total = local
+        for process, value in fields.items():
+            if process.decode() == self.process_id:
+                continue
+            count, _, expires = value.decode().partition(":")
+            if int(expires) > now_ms:
+                total += int(count)
+        return total
+
+
+ContextFactory = Callable[[Plan, Group], Any]
+
+
+class LiveHub:
+    def __init__(
+        self,
+        schema: Any,
+        bus: Any,
+        *,
+        context_factory: ContextFactory,
+        counts: ViewerCounts,
+        flush_likes: Callable[[str, int], Awaitable[int | None]],
+        record_viewers: Callable[[str, int], Awaitable[None]],
+        clock: Callable[[], int],
+        buffer_limit: int,
+        tick_seconds: float,
+        refresh_ms: int = 10_000,
+    ) -> None:
+        self.schema = schema
+        self.bus = bus
+        self.context_factory = context_factory
+        self.counts = counts
+        self.flush_likes = flush_likes
+        self.record_viewers = record_viewers
+        self.clock = clock
+        self.buffer_limit = buffer_limit
+        self.tick_seconds = tick_seconds
+        self.refresh_ms = refresh_ms
+        self.groups: dict[tuple[Any, ...], Group] = {}
+        self.rooms: dict[str, Room] = {}
+        self.frames = 0  # frames written, for the benchmark's server-side view
+        self._likes: Counter[str] = Counter()
+        self._local: dict[str, int] = {}  # room -> local viewers, kept until a zero has been reported
+        self._dirty: set[str] = set()
+        self._published: dict[str, int] = {}
+        self._last_refresh = 0
+        self._ticker: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- lifecycle
+
+    def start(self) -> None:
+        self._ticker = asyncio.create_task(self._tick_forever(), name="live-ticker")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        for group in list(self.groups.values()):
+            if group.task is not None:
+                group.task.cancel()
+        for room in list(self.rooms.values()):
+            if room.reader is not None:
+                room.reader.cancel()
+        if self._ticker is not None:
+            self._ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._ticker
+        with contextlib.suppress(Exception):
+            await self.tick()  # likes in memory are written before the process goes
+
+    # -- subscribing
+
+    def plan(self, payload: dict[str, Any], viewer_id: str | None) -> Plan | None:
+        """A Plan when the message subscribes to a live room's comments or events; None for anything else."""
+        query, operation_name = payload.get("query"), payload.get("operationName")
+        variables = payload.get("variables")
+        if not isinstance(query, str) or not isinstance(operation_name, str | None):
+            return None
+        if variables is not None and not isinstance(variables, dict):
+            return None
+        live_field = _live_field(query, operation_name)
+        if live_field is None:
+            return None
+        document = _parsed(query)
+        assert document is not None
+        viewer = viewer_id if self._reads_viewer(query) else None
+        encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        return Plan(live_field, query, variables, operation_name, viewer, (query, encoded, operation_name, viewer))
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one hub per process, the cache lives as long as it
+    def _reads_viewer(self, query: str) -> bool:
+        document = _parsed(query)
+        return document is None or reads_viewer(self.schema._schema, document)
+
+    async def serve(self, plan: Plan, member: Member) -> Ending:
+        """Join the group of `plan` until the subscription ends (or the caller is cancelled)."""
+        group = self.groups.get(plan.key)
+        if group is None:
+            group = self.groups[plan.key] = Group(plan)
+            group.task = asyncio.create_task(self._lead(group), name=f"live-group-{plan.field}")
+        group.members[member] = None
+        if group.room is not None:
+            self._count(group.room, member, +1)
+        try:
+            return await member.done
+        finally:
+            self._leave(group, member)
+
+    def _leave(self, group: Group, member: Member) -> None:
+        if member in group.members:
+            del group.members[member]
+            if group.room is not None:
+                self._count(group.room, member, -1)
+        if not group.members and self.groups.get(group.plan.key) is group:
+            del self.groups[group.plan.key]
+            if group.task is not None:
+                group.task.cancel()
+
+    # -- the room side, called by the subscription resolvers of a group
+
+    async def attach(self, group: Group, room_id: str) -> asyncio.Queue[Any]:
+        """Feed `group` with the events of `room_id`; returns once the room's bus subscription is listening."""
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room(room_id)
+            room.reader = asyncio.create_task(self._read(room), name=f"live-room-{room_id}")
+        room.groups.add(group)
+        group.room = room
+        for member in group.members:
+            self._count(room, member, +1)
+        await room.ready.wait()
+        if room.failed is not None:
+            raise room.failed
+        return group.feed
+
+    def detach(self, group: Group) -> None:
+        room = group.room
+        if room is None:
+            return
+        for member in group.members:
+            self._count(room, member, -1)
+        group.room = None
+        room.groups.discard(group)
+        if not room.groups and self.rooms.get(room.id) is room:
+            del self.rooms[room.id]
+            if room.reader is not None:
+                room.reader.cancel()
+
+    def _count(self, room: Room, member: Member, delta: int) -> None:
+        key = id(member.connection)
+        room.connections[key] += delta
+        if room.connections[key] <= 0:
+            del room.connections[key]
+        self._local[room.id] = len(room.connections)
+        self._dirty.add(room.id)
+
+    async def _read(self, room: Room) -> None:
+        try:
+            async with self.bus.subscribe(topic(room.id)) as events:
+                room.ready.set()
+                async for envelope in events:
+                    event = envelope.data  # decoded once for every group of the room
+                    for group in list(room.groups):
+                        if event.get("kind") in WANTS[group.plan.field]:
+                            group.feed.put_nowait(event)
+        except asyncio.CancelledError:
+            raise
+        except (SlowConsumer, BusClosed) as exc:
+            self._fail(room, exc)
+        except Exception as exc:
+            log.exception("live room %s: reading its events failed", room.id)
+            self._fail(room, exc)
+
+    def _fail(self, room: Room, exc: BaseException) -> None:
+        """The room's bus subscription ended: its groups end; a lagging room drops its viewers as slow."""
+        room.failed = exc
+        room.ready.set()
+        if self.rooms.get(room.id) is room:
+            del self.rooms[room.id]
+        for group in list(room.groups):
+            if isinstance(exc, SlowConsumer):
+                for member in list(group.members):
+                    member.end(Ending("slow"))
+            group.feed.put_nowait(CLOSED)
+
+    # -- executing once per group, writing to every member
+
+    async def _lead(self, group: Group) -> None:
+        plan = group.plan
+        ending = Ending("complete")
+        try:
+            context = self.context_factory(plan, group)
+            results = await self.schema.subscribe(
+                plan.query,
+                variable_values=plan.variables,
+                context_value=context,
+                operation_name=plan.operation_name,
+            )
+            first = True
+            async with aclosing(results):
+                async for result in results:
+                    if first and isinstance(result, PreExecutionError):
+                        ending = Ending("error", [e.formatted for e in result.errors or []])
+                        break
+                    first = False
+                    payload: dict[str, Any] = {"data": result.data}
+                    if result.errors:
+                        payload["errors"] = [e.formatted for e in result.errors]
+                    self.broadcast(group, orjson.dumps(payload))
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("live subscription failed")
+            ending = Ending("error", [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}])
+        finally:
+            self.detach(group)
+            if self.groups.get(plan.key) is group:
+                del self.groups[plan.key]
+            for member in list(group.members):
+                member.end(ending)
+
+    def broadcast(self, group: Group, payload: bytes) -> None:
+        """Write one encoded result to every member: one frame each, no task switch, no per-viewer encoding."""
+        limit = self.buffer_limit
+        tail = len(payload) + 1
+        sent = 0
+        for member in list(group.members):
+            transport = member.transport
+            if transport.is_closing():
+                continue  # its handler is shutting down and will leave the group
+            if transport.get_write_buffer_size() > limit:
+                member.end(Ending("slow"))
+                self._leave(group, member)
+                continue
+            transport.write(b"".join((frame_header(len(member.prefix) + tail), member.prefix, payload, b"}")))
+            sent += 1
+        self.frames += sent
+
+    # -- likes and viewer counts
+
+    def add_likes(self, room_id: str, count: int) -> None:
+        self._likes[room_id] += count
+
+    def pending_likes(self, room_id: str) -> int:
+        return self._likes.get(room_id, 0)
+
+    def local_viewers(self, room_id: str) -> int:
+        room = self.rooms.get(room_id)
+        return len(room.connections) if room is not None else 0
+
+    async def viewer_count(self, room_id: str) -> int:
+        return await self.counts.total(room_id, self.local_viewers(room_id), self.clock())
+
+    async def _tick_forever(self) -> None:
+        while not self._stopping:
+            await asyncio.sleep(self.tick_seconds)
+            try:
+                await self.tick()
+            except Exception:
+                log.exception("live tick failed")
+
+    async def tick(self) -> None:
+        likes, self._likes = self._likes, Counter()
+        for room_id, count in likes.items():
+            total = await self.flush_likes(room_id, count)
+            if total is not None:
+                await self.bus.publish(topic(room_id), {"kind": "likes", "likeCount": total})
+        now = self.clock()
+        rooms = set(self._dirty)
+        if now - self._last_refresh >= self.refresh_ms:  # keep this process's counts fresh in Redis
+            rooms |= set(self._local)
+            self._last_refresh = now
+        self._dirty.clear()
+        for room_id in rooms:
+            local = self._local.get(room_id, 0)
+            await self.counts.report(room_id, local, now)
+            total = await self.counts.total(room_id, local, now)
+            if local == 0:
+                self._local.pop(room_id, None)
+            if total != self._published.get(room_id):
+                self._published[room_id] = total
+                await self.record_viewers(room_id, total)
+                await self.bus.publish(topic(room_id), {"kind": "viewers", "viewerCount": total})
+            if total == 0:
+                self._published.pop(room_id, None)
