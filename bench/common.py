@@ -28,9 +28,10 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def server_process(data_dir: Path) -> AsyncIterator[str]:
+async def server_process(data_dir: Path, pids: list[int] | None = None, **settings: str) -> AsyncIterator[str]:
     """`python server.py serve` in dev mode with its jobs off, on a free port; yields its base URL once /healthz
-    answers, and stops it after."""
+    answers, and stops it after. `settings` are more environment settings (REDIS_URL=...); the process id is
+    appended to `pids` when given."""
     port = free_port()
     env = {
         **os.environ,
@@ -38,6 +39,7 @@ async def server_process(data_dir: Path) -> AsyncIterator[str]:
         "LOG_LEVEL": "WARNING",
         "SWEEP_SECONDS": "0",
         "INFLUENCE_REFRESH_SECONDS": "0",
+        **settings,
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
         [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(data_dir)],
@@ -45,6 +47,8 @@ async def server_process(data_dir: Path) -> AsyncIterator[str]:
         stdout=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
+    if pids is not None:
+        pids.append(server.pid)
     try:
         async with aiohttp.ClientSession() as session:
             for _ in range(300):

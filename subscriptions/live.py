@@ -441,21 +441,29 @@ class LiveHub:
                 member.end(ending)
 
     def broadcast(self, group: Group, payload: bytes) -> None:
-        """Write one encoded result to every member: one frame each, no task switch, no per-viewer encoding."""
+        """Write one encoded result to every member: one frame each, no task switch, no per-viewer encoding.
+        Members whose operation ids are equal (clients mostly use "1") share the frame's head too."""
         limit = self.buffer_limit
-        tail = len(payload) + 1
+        tail = payload + b"}"
+        heads: dict[bytes, bytes] = {}
+        slow = []
         sent = 0
-        for member in list(group.members):
+        for member in group.members:
             transport = member.transport
             if transport.is_closing():
                 continue  # its handler is shutting down and will leave the group
             if transport.get_write_buffer_size() > limit:
-                member.end(Ending("slow"))
-                self._leave(group, member)
+                slow.append(member)
                 continue
-            transport.write(b"".join((frame_header(len(member.prefix) + tail), member.prefix, payload, b"}")))
+            head = heads.get(member.prefix)
+            if head is None:
+                head = heads[member.prefix] = frame_header(len(member.prefix) + len(tail)) + member.prefix
+            transport.write(head + tail)
             sent += 1
         self.frames += sent
+        for member in slow:
+            member.end(Ending("slow"))
+            self._leave(group, member)
 
     # -- likes and viewer counts
 
