@@ -43,6 +43,7 @@ bench: install test-services
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/recs_eval.py
 	$(BIN)/python bench/recs_eval.py --perf
+	$(BIN)/python bench/live_fanout.py
 
 ## Rewrite schema.graphql from the code (a test fails when they differ).
 schema: install

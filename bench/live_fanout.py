@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import math
 import os
 import resource
 import struct
@@ -219,9 +220,10 @@ async def login(session: aiohttp.ClientSession, base: str, nickname: str) -> str
     return str(got["accessToken"])
 
 
-async def open_room(session: aiohttp.ClientSession, base: str) -> tuple[str, list[str], str]:
+async def open_room(session: aiohttp.ClientSession, base: str, rate: float) -> tuple[str, list[str], str]:
+    """A live room, its host, and enough senders for `rate` comments a second within the per-user limit."""
     host = await login(session, base, "压测主播")
-    senders = [await login(session, base, f"压测观众{i}") for i in range(SENDERS)]
+    senders = [await login(session, base, f"压测观众{i}") for i in range(max(SENDERS, math.ceil(rate)))]
     created = await gql(
         session, base, 'mutation { createLiveRoom(input: {title: "压测直播间"}) { room { id } } }', host
     )
@@ -295,6 +297,17 @@ async def send_comments(
     return count
 
 
+@contextlib.contextmanager
+def stopped_at_exit(procs: list[subprocess.Popen[str]]) -> Any:
+    """Client processes still running when the benchmark leaves (it failed) are killed, so the server can stop."""
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.kill()
+
+
 async def results(procs: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
     out = []
     for proc in procs:
@@ -305,9 +318,13 @@ async def results(procs: list[subprocess.Popen[str]]) -> list[dict[str, Any]]:
 
 async def one_process(args: argparse.Namespace, tmp: Path) -> None:
     pids: list[int] = []
-    async with server_process(tmp / "one", pids) as base, aiohttp.ClientSession() as session:
-        room, senders, host = await open_room(session, base)
-        procs = spawn_clients([base + "/graphql"], room, args.viewers, args.clients, args.client)
+    async with contextlib.AsyncExitStack() as stack:
+        base = await stack.enter_async_context(server_process(tmp / "one", pids))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        room, senders, host = await open_room(session, base, args.rate)
+        procs = stack.enter_context(
+            stopped_at_exit(spawn_clients([base + "/graphql"], room, args.viewers, args.clients, args.client))
+        )
         await wait_ready(procs)
         await wait_viewers(session, base, room, args.viewers)
         await send_comments(session, base, room, senders, args.rate, 2, warm_up=True)  # not timed, not counted
@@ -332,13 +349,13 @@ async def one_process(args: argparse.Namespace, tmp: Path) -> None:
 
 
 async def two_processes(args: argparse.Namespace, tmp: Path, redis_url: str) -> None:
-    async with (
-        server_process(tmp / "two", REDIS_URL=redis_url) as a,
-        server_process(tmp / "two", REDIS_URL=redis_url) as b,
-        aiohttp.ClientSession() as session,
-    ):
-        room, senders, host = await open_room(session, a)
-        procs = spawn_clients([a + "/graphql", b + "/graphql"], room, args.split_viewers, 2, args.client)
+    async with contextlib.AsyncExitStack() as stack:
+        a = await stack.enter_async_context(server_process(tmp / "two", REDIS_URL=redis_url))
+        b = await stack.enter_async_context(server_process(tmp / "two", REDIS_URL=redis_url))
+        session = await stack.enter_async_context(aiohttp.ClientSession())
+        room, senders, host = await open_room(session, a, args.rate)
+        urls = [a + "/graphql", b + "/graphql"]
+        procs = stack.enter_context(stopped_at_exit(spawn_clients(urls, room, args.split_viewers, 2, args.client)))
         await wait_ready(procs)
         await wait_viewers(session, b, room, args.split_viewers)
         count = await send_comments(session, a, room, senders, args.rate, args.split_seconds)
