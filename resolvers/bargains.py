@@ -14,7 +14,6 @@ from domain import bargains as rules
 from domain.catalog import idempotency_key_problems
 from resolvers import orders
 from resolvers.errors import Refused, refuse_problems
-from resolvers.ratelimit import SlidingWindow
 from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
@@ -22,10 +21,9 @@ from store.protocol import Doc, DuplicateKey
 FIELD = ["input", "bargainId"]
 SKU_FIELD = ["input", "skuId"]
 OPEN_SLOT = "open"  # (ownerId, skuId, slot) is unique: one open bargain per user per SKU
-HELP_BURST, HELP_WINDOW_MS = 5, 10_000
+HELP_BURST, HELP_RATE = 5, 0.5  # helps at once, then one every 2 s (token buckets: services.limiter)
 CAS_ATTEMPTS = 50
 CHINA = timezone(timedelta(hours=8))
-_bursts = SlidingWindow(HELP_BURST, HELP_WINDOW_MS)
 
 
 def is_open(bargain: Doc, now: int) -> bool:
@@ -113,7 +111,7 @@ async def help_bargain(services: Services, helper_id: str, bargain_id: str) -> t
         raise Refused("SELF_ACTION", "Friends cut the price of your bargain, not you", FIELD)
     if bargain["status"] != rules.ACTIVE or bargain["expiresAt"] <= now:
         raise Refused("BARGAIN_CLOSED", "This bargain is over", FIELD)
-    if not _bursts.allow(helper_id, now):
+    if not await services.limiter.allow(f"bargain-help:{helper_id}", now, HELP_RATE, HELP_BURST):
         raise Refused("RATE_LIMITED", "Too many helps at once; try again in a few seconds", FIELD)
     help_id = f"{bargain_id}:{helper_id}"
     try:

@@ -1,39 +1,13 @@
-"""Per-key rate limits.
-
-- `SlidingWindow`: at most `limit` events per window, in this process (bargain help bursts).
-- `Limiter`: a token bucket per key (`domain.live.take`): `rate` a second with bursts up to `burst`.
-  `MemoryLimiter` holds the buckets in this process (the embedded default: one process); `RedisLimiter` keeps
-  them in Redis so the limit holds across every server process (live comments).
+"""Per-key rate limits: a token bucket per key (`domain.live.take`), `rate` a second with bursts up to `burst`
+(live comments, bargain helps). `MemoryLimiter` holds the buckets in this process (the embedded default: one
+process); `RedisLimiter` keeps them in Redis so a limit holds across every server process.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from typing import Any, Protocol
 
 from domain.live import Bucket, take
-
-
-class SlidingWindow:
-    def __init__(self, limit: int, window_ms: int, max_keys: int = 100_000) -> None:
-        self.limit = limit
-        self.window_ms = window_ms
-        self.max_keys = max_keys
-        self._events: dict[str, deque[int]] = {}
-
-    def allow(self, key: str, now_ms: int) -> bool:
-        """Record an event for `key` at `now_ms` unless `limit` already happened within the window."""
-        events = self._events.get(key)
-        if events is None:
-            if len(self._events) >= self.max_keys:
-                self._events.clear()  # bounded memory; forgetting old windows only ever allows more
-            events = self._events[key] = deque()
-        while events and events[0] <= now_ms - self.window_ms:
-            events.popleft()
-        if len(events) >= self.limit:
-            return False
-        events.append(now_ms)
-        return True
 
 
 class Limiter(Protocol):

@@ -55,7 +55,6 @@ WANTS = {"liveComments": {"comment", "ended"}, "liveRoomEvents": {"viewers", "pi
 SHARED_FIELDS = frozenset(
     {
         "LiveComment.author",
-        "ProductPinned.product",
         "Product.shop",
         "Product.skus",
         "Sku.product",

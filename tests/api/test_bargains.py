@@ -112,11 +112,8 @@ async def test_daily_limits_and_bursts(api: Api) -> None:
     assert (await help_(api, helper, bargains[3]))["errors"] == []
     api.services.settings.BARGAIN_DAILY_HELPS = 100
     sprinter, _ = await api.login("手快的人")
-    results = [await help_(api, sprinter, b) for b in bargains]  # five within the same second
-    assert [r["errors"] for r in results[:4]] == [[]] * 4 or results[-1]["errors"][0]["code"] in (
-        "RATE_LIMITED",
-        "BARGAIN_CLOSED",
-    )
+    results = [await help_(api, sprinter, b) for b in bargains]  # five within the same second: the burst
+    assert [r["errors"] for r in results] == [[]] * 5
     more = await offer_product(api, seller, bargain=long_offer, prices=(10_000,), title="再来")
     extra = (await start(api, owners[0], more[1][0]))["bargain"]["id"]
     assert (await help_(api, sprinter, extra))["errors"][0]["code"] == "RATE_LIMITED"

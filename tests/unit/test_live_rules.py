@@ -60,3 +60,25 @@ def test_a_full_bucket_allows_the_burst_at_once() -> None:
         ok, bucket = live.take(bucket, 0, 1.0, 3)
         results.append(ok)
     assert results == [True, True, True, False, False]
+
+
+def test_which_selections_depend_on_the_viewer() -> None:
+    from graphql import parse
+
+    from schema import schema
+    from subscriptions.live import reads_viewer
+
+    def depends(query: str) -> bool:
+        return reads_viewer(schema._schema, parse(query))
+
+    assert not depends("subscription { liveComments(roomId: 1) { id body at author { id nickname avatarUrl } } }")
+    assert not depends(
+        "subscription { liveRoomEvents(roomId: 1) { __typename ... on ProductPinned {"
+        " product { title price { amount } shop { name owner { nickname } } skus { stock } } } } }"
+    )
+    assert depends("subscription { liveComments(roomId: 1) { author { viewerFollows } } }")
+    assert depends("subscription { liveComments(roomId: 1) { author { privacy { showInSocialProof } } } }")
+    assert depends(
+        "subscription { liveRoomEvents(roomId: 1) { ... on ProductPinned { product { ...P } } } }"
+        " fragment P on Product { friendsWhoBought { id } }"
+    )
