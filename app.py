@@ -37,6 +37,7 @@ from subscriptions.transport import TransportWSHandler
 log = logging.getLogger("youxianggou")
 SERVICES = web.AppKey("services", Services)
 SETTINGS = web.AppKey("settings", Settings)
+CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
 
 def _error_body(message: str, code: str) -> bytes:
@@ -72,9 +73,19 @@ class View(GraphQLView[Context, None]):
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
 
+    async def __call__(self, request: web.Request) -> web.StreamResponse:
+        try:
+            return await super().__call__(request)
+        finally:
+            # graphql-core's executor is a reference cycle that only the cyclic GC frees; let go of what the
+            # context holds (the request, the response, the loaders' documents) so refcounting frees those now.
+            context = request.get(CONTEXT)
+            if context is not None:
+                context.release()
+
     async def get_context(self, request: web.Request, response: Any) -> Context:
         services = request.app[SERVICES]
-        context = Context(services, request=request, response=response)
+        context = request[CONTEXT] = Context(services, request=request, response=response)
         if not self.is_websocket_request(request):
             try:
                 context.viewer_id = viewer_from_header(services, request.headers.get("Authorization"))

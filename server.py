@@ -59,9 +59,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     settings = _settings(args)
     setup_logging(settings.LOG_LEVEL)
     app = create_app(settings, seed_demo=args.seed_demo)
-    # Tail latency: the objects alive at start (modules, schema, caches) leave the cyclic collector's generations,
-    # and it runs less often; a request allocates thousands of short-lived objects that refcounting frees anyway.
-    gc.set_threshold(50_000, 20, 20)
+    # Tail latency: the objects alive at start (modules, schema, caches) leave the cyclic collector's generations
+    # (frozen), and it runs less often. Each GraphQL request still leaves one cycle (graphql-core's executor) for
+    # it; small young collections keep each pause to a few milliseconds (bench/orders.py measured the choice).
+    gc.set_threshold(5_000, 50, 100)
     app.on_startup.append(_freeze_heap)
     logging.getLogger("youxianggou").info("serving", extra={"url": f"http://{settings.HOST}:{settings.PORT}/graphql"})
     try:

@@ -33,6 +33,11 @@ class Context:
         """A WebSocket keeps one context for its life; each subscription event starts from fresh caches."""
         self.loaders = Loaders(self.services.backends.store)
 
+    def release(self) -> None:
+        """The request is over: drop the request, the response and the cached documents."""
+        self.request = self.response = self.connection_params = None
+        self.renew_loaders()
+
     def require_viewer(self) -> str:
         if self.viewer_id is None:
             raise Refused("UNAUTHENTICATED", "Sign in first")

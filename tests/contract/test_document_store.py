@@ -224,3 +224,25 @@ async def test_increment_creates_once_and_counts_every_caller(store: DocumentSto
     if not await is_ferretdb(store):  # FerretDB 1.x applies $inc by reading, then writing
         assert doc["n"] == 10
     assert (await increment(store, "counters", "c1", {"n": 5}, {"kind": "other"}))["kind"] == "test"
+
+
+async def test_sqlite_checkpoints_its_wal_in_the_background(tmp_path: object) -> None:
+    """Writes never pay for a checkpoint (auto-checkpointing is off); a background connection copies the WAL into
+    the database file instead, so the file grows while nobody wrote to it."""
+    from pathlib import Path
+
+    from store import sqlite
+
+    path = Path(str(tmp_path)) / "wal.sqlite3"
+    store = sqlite.SqliteStore(path)
+    await store.open()
+    try:
+        before = path.stat().st_size
+        await store.insert_many("docs", [{"_id": f"d{i}", "text": "x" * 500} for i in range(2000)])
+        assert path.stat().st_size == before  # all of it still in the WAL
+        async with asyncio.timeout(sqlite.CHECKPOINT_SECONDS * 5):
+            while path.stat().st_size < before + 1_000_000:  # noqa: ASYNC110 - another thread writes the file
+                await asyncio.sleep(0.05)
+        assert await store.count("docs") == 2000
+    finally:
+        await store.close()
