@@ -215,6 +215,7 @@ class SqliteStore:
         try:
             db.executemany(f"INSERT INTO {table} (id, doc) VALUES (?, ?)", ((d["_id"], orjson.dumps(d)) for d in docs))
             db.execute("COMMIT")
+            self._checkpoint_after_bulk()
         except sqlite3.IntegrityError as exc:
             db.execute("ROLLBACK")
             raise DuplicateKey(collection, str(exc)) from exc
@@ -334,10 +335,16 @@ class SqliteStore:
                 sql = f"UPDATE {table} SET doc = json_set(doc, {paths}) WHERE id = ? AND ({differs})"
                 changed += db.executemany(sql, rows).rowcount
             db.execute("COMMIT")
+            self._checkpoint_after_bulk()
         except BaseException:
             db.execute("ROLLBACK")
             raise
         return changed
+
+    def _checkpoint_after_bulk(self) -> None:
+        """A bulk write (on the store's thread) checkpoints what it wrote and empties the WAL itself: readers look
+        pages up through the WAL's index, which gets slower the longer the WAL is, until a write restarts it."""
+        self._db().execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @staticmethod
     def _field(name: str) -> str:

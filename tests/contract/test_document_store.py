@@ -227,8 +227,9 @@ async def test_increment_creates_once_and_counts_every_caller(store: DocumentSto
 
 
 async def test_sqlite_checkpoints_its_wal_in_the_background(tmp_path: object) -> None:
-    """Writes never pay for a checkpoint (auto-checkpointing is off); a background connection copies the WAL into
-    the database file instead, so the file grows while nobody wrote to it."""
+    """Single writes never pay for a checkpoint (auto-checkpointing is off); a background connection copies the
+    WAL into the database file instead, so the file grows while nobody wrote to it. A bulk write checkpoints
+    and empties the WAL before it returns."""
     from pathlib import Path
 
     from store import sqlite
@@ -238,11 +239,14 @@ async def test_sqlite_checkpoints_its_wal_in_the_background(tmp_path: object) ->
     await store.open()
     try:
         before = path.stat().st_size
-        await store.insert_many("docs", [{"_id": f"d{i}", "text": "x" * 500} for i in range(2000)])
+        for i in range(2000):  # single writes (a bulk write checkpoints what it wrote itself)
+            await store.insert("docs", {"_id": f"d{i}", "text": "x" * 500})
         assert path.stat().st_size == before  # all of it still in the WAL
         async with asyncio.timeout(sqlite.CHECKPOINT_SECONDS * 5):
             while path.stat().st_size < before + 1_000_000:  # noqa: ASYNC110 - another thread writes the file
                 await asyncio.sleep(0.05)
         assert await store.count("docs") == 2000
+        await store.insert_many("more", [{"_id": f"m{i}", "text": "y" * 500} for i in range(500)])
+        assert Path(f"{path}-wal").stat().st_size == 0
     finally:
         await store.close()
