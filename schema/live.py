@@ -81,8 +81,6 @@ class LiveRoom(Node):
 
     @strawberry.field(description="Current subscribers of the room, across all server processes.")
     async def viewer_count(self, info: Info) -> int:
-        if self.doc["status"] != rules.LIVE:
-            return 0
         return await info.context.services.live.viewer_count(self.doc["_id"])
 
     @strawberry.field

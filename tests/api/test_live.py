@@ -120,6 +120,9 @@ async def test_room_lifecycle_and_its_refusals(live: Api) -> None:
     assert bad["errors"] == [{"code": "NOT_FOUND", "field": ["input", "productIds", "1"]}]
 
     room = await live_room(live, host, product, start=False)
+    early = await connect(live.client)  # waiting for the start counts as watching
+    await early.subscribe("c", COMMENTS_SUB, r=room)
+    await viewers_are(live, room, 1)
     assert (await mutate(live, START, other, r=room))["errors"] == [{"code": "FORBIDDEN", "field": ["input", "roomId"]}]
     comment = await mutate(live, COMMENT, other, r=room, b="还没开播")
     assert comment["errors"] == [{"code": "ROOM_NOT_LIVE", "field": ["input", "roomId"]}]
