@@ -62,6 +62,7 @@ SHARED_FIELDS = frozenset(
     }
 )
 SLOW_CONSUMER_CODE = 4008
+GROUP_BACKLOG = 1000  # events a group's shared execution may fall behind before its viewers are dropped as slow
 SLOW_CONSUMER_REASON = "Slow consumer: too far behind the room; reconnect and resubscribe"
 CLOSED = object()  # put in a group's feed when its room can no longer deliver
 
@@ -381,8 +382,13 @@ class LiveHub:
                 async for envelope in events:
                     event = envelope.data  # decoded once for every group of the room
                     for group in list(room.groups):
-                        if event.get("kind") in WANTS[group.plan.field]:
-                            group.feed.put_nowait(event)
+                        if event.get("kind") not in WANTS[group.plan.field]:
+                            continue
+                        if group.feed.qsize() >= GROUP_BACKLOG:  # its execution cannot keep up: bounded, not growing
+                            for member in list(group.members):
+                                member.end(Ending("slow"))
+                            continue
+                        group.feed.put_nowait(event)
         except asyncio.CancelledError:
             raise
         except (SlowConsumer, BusClosed) as exc:
