@@ -202,8 +202,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
 def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, LiveHub]:
     """Rate limits and live viewer counts in Redis when the bus is Redis (shared by every process), else here."""
-    settings, bus = services.settings, services.backends.bus
-    redis = getattr(bus, "redis", None) if bus.kind == "redis" else None
+    settings, bus, redis = services.settings, services.backends.bus, services.redis
     limiter = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     counts = RedisViewerCounts(redis, new_id(), ttl_ms=30_000) if redis is not None else ViewerCounts()
     hub = LiveHub(

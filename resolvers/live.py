@@ -108,11 +108,17 @@ async def pin(services: Services, host_id: str, room_id: str, product_id: str) -
     return pinned
 
 
-async def like(services: Services, user_id: str, room_id: str, count: int) -> Doc:
-    refuse_problems(rules.like_problems(count))
+async def live_room(services: Services, room_id: str) -> Doc:
+    """The room, when it is LIVE: NOT_FOUND or ROOM_NOT_LIVE otherwise."""
     room = await room_or_refuse(services, room_id)
     if room["status"] != rules.LIVE:
         raise Refused("ROOM_NOT_LIVE", "This room is not live", ROOM_FIELD)
+    return room
+
+
+async def like(services: Services, room_id: str, count: int) -> Doc:
+    refuse_problems(rules.like_problems(count))
+    room = await live_room(services, room_id)
     services.live.add_likes(room_id, count)
     return room
 
@@ -124,9 +130,7 @@ def like_count(services: Services, room: Doc) -> int:
 
 async def comment(services: Services, user_id: str, room_id: str, body: str) -> Doc:
     refuse_problems(rules.comment_problems(body))
-    room = await room_or_refuse(services, room_id)
-    if room["status"] != rules.LIVE:
-        raise Refused("ROOM_NOT_LIVE", "This room is not live", ROOM_FIELD)
+    room = await live_room(services, room_id)
     if await is_blocked_between(services, user_id, room["hostId"]):
         raise Refused("BLOCKED", "You cannot comment in this room", ROOM_FIELD)
     settings = services.settings

@@ -5,17 +5,11 @@ to and reads the same ranking; in the document store otherwise."""
 from __future__ import annotations
 
 import math
-from typing import Any
 
 from resolvers.services import Services
 from store.counters import increment
 
 HOUR_MS = 3_600_000
-
-
-def _redis(services: Services) -> Any | None:
-    bus = services.backends.bus
-    return getattr(bus, "redis", None) if bus.kind == "redis" else None
 
 
 def heat_key(kind: str, hour: int) -> str:
@@ -24,7 +18,7 @@ def heat_key(kind: str, hour: int) -> str:
 
 async def add(services: Services, kind: str, member: str, heat: float, keep_hours: int) -> None:
     hour = services.now() // HOUR_MS
-    redis = _redis(services)
+    redis = services.redis
     if redis is not None:
         async with redis.pipeline(transaction=False) as pipe:
             pipe.zincrby(heat_key(kind, hour), heat, member)
@@ -41,7 +35,7 @@ async def top(services: Services, kind: str, hours: int, half_life_hours: float,
     weights = {
         h: math.exp(-math.log(2) * (now_hour - h) / half_life_hours) for h in range(now_hour - hours + 1, now_hour + 1)
     }
-    redis = _redis(services)
+    redis = services.redis
     heat: dict[str, float] = {}
     if redis is not None:
         rows = await redis.zunion({heat_key(kind, h): w for h, w in weights.items()}, withscores=True)

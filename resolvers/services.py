@@ -43,6 +43,12 @@ class Services:
     def store(self) -> DocumentStore:
         return self.backends.store
 
+    @property
+    def redis(self) -> Any | None:
+        """The Redis client of the Redis bus (one connection per process), or None without Redis."""
+        bus = self.backends.bus
+        return getattr(bus, "redis", None) if bus.kind == "redis" else None
+
     async def emit(self, kind: str, **data: Any) -> None:
         """Append an outbox event for the graph projection and wake the projector."""
         await self.store.insert("outbox", {"_id": new_id(), "kind": kind, "done": False, "at": self.now(), **data})

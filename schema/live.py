@@ -201,10 +201,6 @@ LiveRoomEvent = Annotated[
 ]
 
 
-def _room_id(info: Info, global_id: str, *field: str) -> str:
-    return raw_id(global_id, "LiveRoom", *field)
-
-
 @strawberry.type
 class LiveQueries:
     @strawberry.field
@@ -230,17 +226,17 @@ class LiveMutations:
 
     @payload_mutation(LiveRoomPayload, description="SCHEDULED -> LIVE (host only); followers hear WENT_LIVE.")
     async def start_live(self, info: Info, input: LiveRoomIdInput) -> LiveRoomPayload:
-        room = _room_id(info, input.room_id, "input", "roomId")
+        room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
         return LiveRoomPayload.of(await live_uc.start(info.context.services, info.context.require_viewer(), room))
 
     @payload_mutation(LiveRoomPayload, description="-> ENDED (host only); the room's subscriptions complete.")
     async def end_live(self, info: Info, input: LiveRoomIdInput) -> LiveRoomPayload:
-        room = _room_id(info, input.room_id, "input", "roomId")
+        room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
         return LiveRoomPayload.of(await live_uc.end(info.context.services, info.context.require_viewer(), room))
 
     @payload_mutation(LiveRoomPayload, description="Show one of the room's products to every viewer (host only).")
     async def pin_product(self, info: Info, input: PinProductInput) -> LiveRoomPayload:
-        room = _room_id(info, input.room_id, "input", "roomId")
+        room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
         product = raw_id(input.product_id, "Product", "input", "productId")
         viewer = info.context.require_viewer()
         return LiveRoomPayload.of(await live_uc.pin(info.context.services, viewer, room, product))
@@ -250,21 +246,20 @@ class LiveMutations:
         description="1-200 characters to a LIVE room: ROOM_NOT_LIVE, BLOCKED, RATE_LIMITED, CONTENT_REJECTED.",
     )
     async def send_live_comment(self, info: Info, input: LiveCommentInput) -> LiveCommentPayload:
-        room = _room_id(info, input.room_id, "input", "roomId")
+        room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
         doc = await live_uc.comment(info.context.services, info.context.require_viewer(), room, input.body)
         info.context.renew_loaders()
         return LiveCommentPayload(comment=LiveComment.from_doc(doc))
 
     @payload_mutation(LiveRoomPayload, description="1-100 likes at once, summed and written once a tick.")
     async def like_live(self, info: Info, input: LikeLiveInput) -> LiveRoomPayload:
-        room = _room_id(info, input.room_id, "input", "roomId")
-        viewer = info.context.require_viewer()
-        return LiveRoomPayload.of(await live_uc.like(info.context.services, viewer, room, input.count))
+        room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
+        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count))
 
 
 async def _events(info: Info, global_id: str, field: str) -> AsyncIterator[dict[str, Any]]:
     """The room's events this subscription field wants, until the room ends."""
-    room_id = _room_id(info, global_id, "roomId")
+    room_id = raw_id(global_id, "LiveRoom", "roomId")
     services = info.context.services
     room = await services.store.get("live_rooms", room_id)
     if room is None:

@@ -302,8 +302,6 @@ class LiveHub:
         live_field = _live_field(query, operation_name)
         if live_field is None:
             return None
-        document = _parsed(query)
-        assert document is not None
         viewer = viewer_id if self._reads_viewer(query) else None
         encoded = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
         return Plan(live_field, query, variables, operation_name, viewer, (query, encoded, operation_name, viewer))
