@@ -11,7 +11,7 @@ from domain import orders as order_rules
 from domain import teams as rules
 from domain.catalog import idempotency_key_problems
 from domain.offers import priced_tiers, sku_tier_prices
-from resolvers import orders
+from resolvers import holds, orders
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.services import Services
@@ -62,6 +62,7 @@ async def start_team(services: Services, user_id: str, sku_id: str, key: str) ->
     if replay is not None:
         return replay
     sku, product, prices = await _sku_with_offer(services, sku_id)
+    await holds.check(services, user_id, key, [(sku_id, 1)], seat=True)
     offer = product["groupBuy"]
     tiers = offer["tiers"]
     now = services.now()
@@ -115,6 +116,7 @@ async def join_team(services: Services, user_id: str, team_id: str, sku_id: str,
     now = services.now()
     if team["status"] != rules.OPEN or team["expiresAt"] <= now:
         raise Refused("TEAM_CLOSED", "This team is closed", TEAM_FIELD)
+    await holds.check(services, user_id, key, [(sku_id, 1)], seat=True)
     try:
         await _add_member(services, team, user_id)
     except DuplicateKey:
