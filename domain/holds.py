@@ -5,7 +5,7 @@ Without limits one buyer could hold a SKU's whole stock, or the last seats of ev
 idempotency keys. So a buyer's unpaid holds are capped: so many orders at once, so many units of one SKU across
 them, so many team seats; and an order of many units must be paid sooner.
 
-A buyer's holds are one list ({orderId, key, lines: [[skuId, quantity], ...], seat, until}); the resolver changes
+A buyer's holds are one list ({orderId, key, lines: [{skuId, quantity}], seat, until}); the resolver changes
 it by compare-and-set, so two racing orders never both pass a limit. A hold whose order was never released (a crash
 between the order's move and the release) stops counting `GRACE_MS` after its payBy, when nobody can pay it.
 """
@@ -61,7 +61,8 @@ def pay_minutes(lines: Iterable[tuple[str, int]], limits: Limits) -> float:
 
 
 def new_hold(order_id: str, key: str, lines: Sequence[tuple[str, int]], seat: bool, until: int) -> dict[str, Any]:
-    return {"orderId": order_id, "key": key, "lines": [[s, q] for s, q in lines], "seat": seat, "until": until}
+    held = [{"skuId": s, "quantity": q} for s, q in lines]  # not pairs: FerretDB stores no nested arrays
+    return {"orderId": order_id, "key": key, "lines": held, "seat": seat, "until": until}
 
 
 def live(holds: Iterable[Hold], now: int) -> list[Hold]:
@@ -79,11 +80,11 @@ def refusal(holds: Iterable[Hold], hold: Hold, limits: Limits, now: int) -> Refu
         return Refusal(SEATS, f"You hold {limits.team_seats} unpaid group-buy seats; pay or cancel one first")
     held: dict[str, int] = {}
     for h in others:
-        for sku_id, quantity in h["lines"]:
-            held[sku_id] = held.get(sku_id, 0) + quantity
-    for i, (sku_id, quantity) in enumerate(hold["lines"]):
-        if held.get(sku_id, 0) + quantity > limits.sku_units:
-            left = max(0, limits.sku_units - held.get(sku_id, 0))
+        for line in h["lines"]:
+            held[line["skuId"]] = held.get(line["skuId"], 0) + line["quantity"]
+    for i, line in enumerate(hold["lines"]):
+        if held.get(line["skuId"], 0) + line["quantity"] > limits.sku_units:
+            left = max(0, limits.sku_units - held.get(line["skuId"], 0))
             return Refusal(UNITS, f"At most {limits.sku_units} units of a SKU may wait unpaid; {left} more now", i)
     return None
 
