@@ -17,28 +17,36 @@ FLOOR_FIELD = "bargainFloorPrice"
 
 
 def sku_tier_prices(product: Mapping[str, Any], sku: Mapping[str, Any]) -> list[int] | None:
-    """The SKU's price at each tier of its product's group-buy offer; None when the offer does not apply to it
-    (no offer, or a SKU stored before per-SKU prices that costs more than the price the tiers were checked for)."""
+    """The SKU's price at each tier of its product's group-buy offer; None when the offer does not apply to it: no
+    offer, a SKU stored before per-SKU prices that costs more than the price the tiers were checked for, or a SKU
+    whose price is no longer above its tier prices (checked here, on every path, whatever changed the price)."""
     offer = product.get("groupBuy")
     if not offer:
         return None
     own = sku.get(TIERS_FIELD)
     if own is not None:
-        return [int(p) for p in own]
-    if sku["price"] != product["price"]:
+        prices = [int(p) for p in own]
+    elif sku["price"] == product["price"]:
+        prices = [int(t["price"]) for t in offer["tiers"]]
+    else:
         return None
-    return [int(t["price"]) for t in offer["tiers"]]
+    return prices if len(prices) == len(offer["tiers"]) and max(prices) < sku["price"] else None
 
 
 def sku_floor(product: Mapping[str, Any], sku: Mapping[str, Any]) -> int | None:
-    """The SKU's bargain floor; None when its product's bargain does not apply to it (as for sku_tier_prices)."""
+    """The SKU's bargain floor; None when its product's bargain does not apply to it (as for sku_tier_prices; also
+    when its price is too close to the floor for every helper to cut 1 fen)."""
     offer = product.get("bargain")
     if not offer:
         return None
     own = sku.get(FLOOR_FIELD)
     if own is not None:
-        return int(own)
-    return int(offer["floorPrice"]) if sku["price"] == product["price"] else None
+        floor = int(own)
+    elif sku["price"] == product["price"]:
+        floor = int(offer["floorPrice"])
+    else:
+        return None
+    return floor if sku["price"] - floor >= offer["helpersNeeded"] else None
 
 
 def priced_tiers(tiers: Sequence[Mapping[str, Any]], prices: Sequence[int]) -> list[dict[str, int]]:

@@ -43,9 +43,7 @@ async def start_bargain(services: Services, owner_id: str, sku_id: str) -> Doc:
         raise Refused("INVALID_INPUT", "This product has no bargain offer", SKU_FIELD)
     floor = sku_floor(product, sku)
     if floor is None:
-        raise Refused("INVALID_INPUT", "This SKU has no bargain floor", SKU_FIELD)
-    if sku["price"] - floor < offer["helpersNeeded"]:
-        raise Refused("INVALID_INPUT", "This SKU's price is too close to the floor to bargain", SKU_FIELD)
+        raise Refused("INVALID_INPUT", "This SKU has no bargain floor far enough below its price", SKU_FIELD)
     now = services.now()
     existing = await _open_bargain(services, owner_id, sku_id)
     if existing is not None:

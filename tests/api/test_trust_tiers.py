@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.ids import to_global_id
+from domain.ids import from_global_id, to_global_id
 from resolvers.teams import sweep_teams
 from tests.api.conftest import PRODUCT, SHOP, Api, use_clock
 from tests.api.test_bargains import start as start_bargain
@@ -225,3 +225,21 @@ async def test_a_team_closing_by_time_settles_each_sku_at_its_tier(api: Api) -> 
     for order in (started["order"], joined["order"]):
         doc = await order_doc(api, order["id"])
         assert doc["status"] == "PAID" and not doc.get("priceRefund")
+
+
+async def test_a_sku_whose_price_fell_to_its_tier_or_floor_leaves_the_offer(api: Api) -> None:
+    # given a 500.00 SKU with tiers 450/400 and floor 300, whose price is later lowered to 400.00 (no mutation
+    # changes a price yet: the store is written directly, as a later one or an operator's repair would)
+    seller, _ = await api.login("降价卖家")
+    owner, _ = await api.login("降价买家")
+    skus = [{"price": 10_000}, {"price": 50_000, "groupBuyPrices": [45_000, 40_000], "bargainFloorPrice": 30_000}]
+    payload = await create(api, seller, skus, groupBuy=TIERS, bargain=FLOOR)
+    dear = payload["product"]["skus"][1]["id"]
+    raw = from_global_id(dear)[1]
+    await api.services.store.update_one("skus", {"_id": raw}, {"$set": {"price": 40_000, "bargainFloorPrice": 39_999}})
+    # when a team or a bargain is started on it, then both are refused rather than sold above or at its price
+    assert (await start(api, owner, dear))["errors"] == [{"code": "INVALID_INPUT", "field": ["input", "skuId"]}]
+    assert (await start_bargain(api, owner, dear))["errors"] == [{"code": "INVALID_INPUT", "field": ["input", "skuId"]}]
+    # and the SKU shows no offer
+    node = (await api.gql(SKU_OFFERS, {"id": payload["product"]["id"]}))["data"]["node"]
+    assert (node["skus"][1]["groupBuy"], node["skus"][1]["bargain"]) == (None, None)

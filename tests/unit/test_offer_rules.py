@@ -33,3 +33,11 @@ def test_every_sku_gets_its_prices_and_the_product_shows_the_lowest() -> None:
 
 def test_priced_tiers_keep_the_sizes() -> None:
     assert priced_tiers(TIERS["tiers"], [450, 400]) == [{"size": 2, "price": 450}, {"size": 3, "price": 400}]
+
+
+def test_a_sku_priced_at_or_below_its_own_tier_or_floor_is_out_of_the_offer() -> None:
+    product = {"price": 100, "groupBuy": TIERS, "bargain": FLOOR}
+    assert sku_tier_prices(product, {"price": 450, "groupBuyPrices": [450, 400]}) is None
+    assert sku_floor(product, {"price": 300, "bargainFloorPrice": 300}) is None
+    assert sku_floor(product, {"price": 302, "bargainFloorPrice": 300}) is None  # 3 helpers cannot each cut 1 fen
+    assert sku_floor(product, {"price": 303, "bargainFloorPrice": 300}) == 300
