@@ -206,25 +206,26 @@ async def test_the_demo_sells_each_tea_size_at_a_tier_below_its_own_price(api: A
 
 
 async def test_a_team_closing_by_time_settles_each_sku_at_its_tier(api: Api) -> None:
-    # given a 2-member team (one 500.00 SKU member, one 100.00) that reaches the second tier of 2 only
+    # given a team of up to 4 with three paid members, one of them on the 500.00 SKU
     clock = use_clock(api)
     seller, _ = await api.login("到时卖家")
-    tiers = {"tiers": [{"size": 2, "price": 9_000}, {"size": 3, "price": 8_000}], "durationMinutes": 60}
-    skus = [{"price": 10_000}, {"price": 50_000, "groupBuyPrices": [45_000, 40_000]}]
-    payload = await create(api, seller, skus, groupBuy=tiers)
+    tiers = {"tiers": [{"size": 2, "price": 9_000}, {"size": 3, "price": 8_000}, {"size": 4, "price": 7_000}]}
+    skus = [{"price": 10_000}, {"price": 50_000, "groupBuyPrices": [45_000, 40_000, 35_000]}]
+    payload = await create(api, seller, skus, groupBuy={**tiers, "durationMinutes": 60})
     cheap, dear = (s["id"] for s in payload["product"]["skus"])
-    a, b = [(await api.login(f"到时{i}"))[0] for i in range(2)]
+    a, b, c = [(await api.login(f"到时{i}"))[0] for i in range(3)]
     started = await start(api, a, dear)
-    joined = await join(api, b, started["team"]["id"], cheap)
-    await pay(api, a, started["order"]["id"])
-    await pay(api, b, joined["order"]["id"])
-    # when the team expires with two paid
+    orders = [started["order"]] + [
+        (await join(api, t, started["team"]["id"], cheap, f"j{i}"))["order"] for i, t in enumerate((b, c))
+    ]
+    for token, order in zip((a, b, c), orders, strict=True):
+        await pay(api, token, order["id"])
+    # when it expires and the sweep closes it
     clock.advance(minutes=61)
     await sweep_teams(api.services)
-    # then it succeeded at the first tier: nobody paid more than their SKU's price there, nothing is owed
-    for order in (started["order"], joined["order"]):
-        doc = await order_doc(api, order["id"])
-        assert doc["status"] == "PAID" and not doc.get("priceRefund")
+    # then it succeeded at the tier of 3, and each member gets back the difference to their own SKU's price there
+    refunds = [(await order_doc(api, o["id"])).get("priceRefund") for o in orders]
+    assert refunds == [5_000, 1_000, 1_000]
 
 
 async def test_a_sku_whose_price_fell_to_its_tier_or_floor_leaves_the_offer(api: Api) -> None:
