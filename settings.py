@@ -32,6 +32,13 @@ class Settings(BaseSettings):
     WECHAT_APP_SECRET: str = ""
     # Orders: unpaid ones are cancelled (their stock returned) this long after they were placed.
     ORDER_PAY_MINUTES: float = Field(15.0, gt=0, le=24 * 60)
+    # Unpaid holds of one buyer (refused with TOO_MANY_UNPAID): orders waiting for payment at once, units of one SKU
+    # over them, group-buy seats; an order of more than LARGE_ORDER_UNITS units is paid within LARGE_ORDER_PAY_MINUTES.
+    UNPAID_ORDERS_MAX: int = Field(5, ge=1, le=10_000)
+    UNPAID_SKU_UNITS_MAX: int = Field(200, ge=1, le=1_000_000)
+    UNPAID_TEAM_SEATS_MAX: int = Field(3, ge=1, le=10_000)
+    LARGE_ORDER_UNITS: int = Field(50, ge=1, le=1_000_000)
+    LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from domain.offers import FLOOR_FIELD, TIERS_FIELD
 from domain.profile import Problem, is_http_url
 
 SHOP_NAME_MAX = 30
@@ -100,6 +101,49 @@ def bargain_problems(offer: Mapping[str, Any], lowest_price: int) -> list[Proble
     return problems
 
 
+def tier_price_problems(
+    i: int, sku: Mapping[str, Any], group_buy: Mapping[str, Any] | None, lowest_price: int
+) -> list[Problem]:
+    """What is wrong with SKU `i`'s group-buy prices (its own, or the product's it would take)."""
+    field = f"skus.{i}.{TIERS_FIELD}"
+    own = sku.get(TIERS_FIELD)
+    if group_buy is None:
+        return [Problem(field, "Group-buy prices need a group-buy offer")] if own is not None else []
+    if own is None:
+        if sku["price"] != lowest_price:
+            return [Problem(field, "This SKU costs more than the lowest SKU: give its own price for each tier")]
+        return []  # the product's tiers, already checked against this very price
+    tiers = group_buy["tiers"]
+    if len(own) != len(tiers):
+        return [Problem(field, f"Give one price per tier ({len(tiers)})")]
+    problems = []
+    for j, price in enumerate(own):
+        if not PRICE_MIN <= price < sku["price"]:
+            problems.append(Problem(f"{field}.{j}", "A tier price is at least 1 fen and below this SKU's price"))
+        elif j and price >= own[j - 1]:
+            problems.append(Problem(f"{field}.{j}", "A larger team gets a lower price"))
+    return problems
+
+
+def floor_problems(
+    i: int, sku: Mapping[str, Any], bargain: Mapping[str, Any] | None, lowest_price: int
+) -> list[Problem]:
+    """What is wrong with SKU `i`'s bargain floor (its own, or the product's it would take)."""
+    field = f"skus.{i}.{FLOOR_FIELD}"
+    own = sku.get(FLOOR_FIELD)
+    if bargain is None:
+        return [Problem(field, "A bargain floor needs a bargain offer")] if own is not None else []
+    if own is None:
+        if sku["price"] != lowest_price:
+            return [Problem(field, "This SKU costs more than the lowest SKU: give its own bargain floor")]
+        return []
+    if not PRICE_MIN <= own < sku["price"]:
+        return [Problem(field, "The floor price is at least 1 fen and below this SKU's price")]
+    if bargain["helpersNeeded"] >= HELPERS_MIN and sku["price"] - own < bargain["helpersNeeded"]:
+        return [Problem(field, "Each helper must be able to cut at least 1 fen")]
+    return []
+
+
 def product_problems(
     title: str,
     description: str,
@@ -134,6 +178,9 @@ def product_problems(
             problems += group_buy_problems(group_buy, min(prices))
         if bargain is not None:
             problems += bargain_problems(bargain, min(prices))
+        for i, sku in enumerate(skus):  # each SKU's own prices, or the product's where it may take them
+            problems += tier_price_problems(i, sku, group_buy, min(prices))
+            problems += floor_problems(i, sku, bargain, min(prices))
     return problems
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from domain import bargains as rules
 from domain.catalog import idempotency_key_problems
+from domain.offers import sku_floor
 from resolvers import orders
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -40,8 +41,9 @@ async def start_bargain(services: Services, owner_id: str, sku_id: str) -> Doc:
     offer = product.get("bargain")
     if not offer:
         raise Refused("INVALID_INPUT", "This product has no bargain offer", SKU_FIELD)
-    if sku["price"] - offer["floorPrice"] < offer["helpersNeeded"]:
-        raise Refused("INVALID_INPUT", "This SKU's price is too close to the floor to bargain", SKU_FIELD)
+    floor = sku_floor(product, sku)
+    if floor is None:
+        raise Refused("INVALID_INPUT", "This SKU has no bargain floor far enough below its price", SKU_FIELD)
     now = services.now()
     existing = await _open_bargain(services, owner_id, sku_id)
     if existing is not None:
@@ -54,7 +56,7 @@ async def start_bargain(services: Services, owner_id: str, sku_id: str) -> Doc:
         "skuId": sku_id,
         "productId": product["_id"],
         "startPrice": sku["price"],
-        "floorPrice": offer["floorPrice"],
+        "floorPrice": floor,
         "helpersNeeded": offer["helpersNeeded"],
         "currentPrice": sku["price"],
         "cutsDone": 0,

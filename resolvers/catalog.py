@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from domain import catalog as rules
+from domain import offers
 from domain.search import MAX_QUERY, matches, query_terms, searchable_text, terms
 from resolvers.errors import Refused, bad_input, refuse_problems
 from resolvers.services import Services, now_ms
@@ -52,6 +53,7 @@ async def create_product(
     bargain: dict[str, Any] | None = None,
 ) -> Doc:
     refuse_problems(rules.product_problems(title, description, images, category, skus, group_buy, bargain))
+    skus, group_buy, bargain = offers.with_sku_prices(skus, group_buy, bargain)
     product_id = new_id()
     sku_docs = [
         {
@@ -62,6 +64,7 @@ async def create_product(
             "specs": [{"name": s["name"].strip(), "value": s["value"].strip()} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],
+            **{k: sku[k] for k in (offers.TIERS_FIELD, offers.FLOOR_FIELD) if k in sku},  # its own offer prices
         }
         for i, sku in enumerate(skus)
     ]

@@ -42,7 +42,7 @@ async def seed_demo(services: Services) -> bool:
         "茶叶",
         [
             {"specs": _spec(规格="250g"), "price": 19900, "stock": 100},
-            {"specs": _spec(规格="500g"), "price": 36900, "stock": 50},
+            {"specs": _spec(规格="500g"), "price": 36900, "stock": 50, "groupBuyPrices": [32900, 28900]},
         ],
         group_buy={"tiers": [{"size": 2, "price": 17900}, {"size": 5, "price": 15900}], "durationMinutes": 1440},
     )

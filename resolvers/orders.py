@@ -12,7 +12,7 @@ from typing import Any
 from domain import orders as rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution
+from resolvers import distribution, holds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -52,6 +52,8 @@ async def move(services: Services, order_id: str, target: str, **changes: Any) -
     )
     if updated is not None and target in rules.VISIBLE:
         await publish_status(services, updated)
+    if updated is not None and target in (rules.PAID, rules.CANCELLED):
+        await holds.release(services, updated)  # it holds nothing unpaid any more
     return updated
 
 
@@ -87,6 +89,8 @@ async def place_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
+    seat = bool(links and links.get("teamId"))
+    await holds.check(services, buyer_id, key, lines, seat)  # before anything is written
     untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
     products = await store.get_many("products", untitled) if untitled else {}
     shop = await store.get("shops", shop_id) or {}
@@ -122,7 +126,8 @@ async def place_order(
         "total": subtotal - discount,
         "status": rules.RESERVING,
         "createdAt": now,
-        "payBy": now + int(services.settings.ORDER_PAY_MINUTES * 60_000),
+        "payBy": holds.pay_by(services, now, lines),
+        holds.HELD: True,
         "idempotencyKey": key,
         "couponClaimId": claim_id,
         "shareToken": share_token,
@@ -140,6 +145,7 @@ async def place_order(
         await store.insert("orders", order)
     taken: list[dict[str, Any]] = []
     try:
+        await holds.take(services, order, seat)  # the limit under contention
         for i, line in enumerate(order_lines):
             q = line["quantity"]
             if not await store.update_one(
@@ -185,6 +191,7 @@ async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> 
     """A placement that failed part-way: give back what it took and forget the order (and so its key)."""
     await return_stock(services, taken)
     await services.store.delete("orders", order["_id"])
+    await holds.release(services, order)
 
 
 async def return_stock(services: Services, lines: list[dict[str, Any]]) -> None:

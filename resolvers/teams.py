@@ -10,7 +10,8 @@ from typing import Any
 from domain import orders as order_rules
 from domain import teams as rules
 from domain.catalog import idempotency_key_problems
-from resolvers import orders
+from domain.offers import priced_tiers, sku_tier_prices
+from resolvers import holds, orders
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.services import Services
@@ -40,14 +41,18 @@ async def _replayed(services: Services, user_id: str, key: str) -> tuple[Doc, Do
     return (team, order) if team else None
 
 
-async def _sku_with_offer(services: Services, sku_id: str) -> tuple[Doc, Doc]:
+async def _sku_with_offer(services: Services, sku_id: str) -> tuple[Doc, Doc, list[int]]:
+    """The SKU, its product and the SKU's price at each tier of the product's group-buy offer."""
     sku = await services.store.get("skus", sku_id)
     product = await services.store.get("products", sku["productId"]) if sku else None
     if sku is None or product is None:
         raise Refused("NOT_FOUND", "No such SKU", SKU_FIELD)
     if not product.get("groupBuy"):
         raise Refused("INVALID_INPUT", "This product has no group-buy offer", SKU_FIELD)
-    return sku, product
+    prices = sku_tier_prices(product, sku)
+    if prices is None:
+        raise Refused("INVALID_INPUT", "This SKU has no group-buy price", SKU_FIELD)
+    return sku, product, prices
 
 
 async def start_team(services: Services, user_id: str, sku_id: str, key: str) -> tuple[Doc, Doc]:
@@ -56,7 +61,8 @@ async def start_team(services: Services, user_id: str, sku_id: str, key: str) ->
     replay = await _replayed(services, user_id, key)
     if replay is not None:
         return replay
-    sku, product = await _sku_with_offer(services, sku_id)
+    sku, product, prices = await _sku_with_offer(services, sku_id)
+    await holds.check(services, user_id, key, [(sku_id, 1)], seat=True)
     offer = product["groupBuy"]
     tiers = offer["tiers"]
     now = services.now()
@@ -77,7 +83,7 @@ async def start_team(services: Services, user_id: str, sku_id: str, key: str) ->
     await services.store.insert("teams", team)
     await _add_member(services, team, user_id)
     try:
-        order = await _seat_order(services, team, user_id, sku["_id"], key)
+        order = await _seat_order(services, team, user_id, sku["_id"], key, prices)
     except BaseException:
         await services.store.delete("team_members", member_id(team["_id"], user_id))
         await services.store.delete("teams", team["_id"])
@@ -104,14 +110,13 @@ async def join_team(services: Services, user_id: str, team_id: str, sku_id: str,
     team = await store.get("teams", team_id)
     if team is None:
         raise Refused("NOT_FOUND", "No such team", TEAM_FIELD)
-    sku = await store.get("skus", sku_id)
-    if sku is None:
-        raise Refused("NOT_FOUND", "No such SKU", SKU_FIELD)
+    sku, _, prices = await _sku_with_offer(services, sku_id)
     if sku["productId"] != team["productId"]:
         raise Refused("INVALID_INPUT", "This SKU is not of the team's product", SKU_FIELD)
     now = services.now()
     if team["status"] != rules.OPEN or team["expiresAt"] <= now:
         raise Refused("TEAM_CLOSED", "This team is closed", TEAM_FIELD)
+    await holds.check(services, user_id, key, [(sku_id, 1)], seat=True)
     try:
         await _add_member(services, team, user_id)
     except DuplicateKey:
@@ -128,7 +133,7 @@ async def join_team(services: Services, user_id: str, team_id: str, sku_id: str,
             raise Refused("TEAM_CLOSED", "This team is closed", TEAM_FIELD)
         raise Refused("TEAM_FULL", "Every seat of this team is taken", TEAM_FIELD)
     try:
-        order = await _seat_order(services, seated, user_id, sku_id, key)
+        order = await _seat_order(services, seated, user_id, sku_id, key, prices)
     except BaseException:
         await store.delete("team_members", member_id(team_id, user_id))
         await store.update_one("teams", {"_id": team_id, "status": rules.OPEN}, {"$inc": {"seats": -1}})
@@ -153,14 +158,17 @@ async def _add_member(services: Services, team: Doc, user_id: str) -> None:
     )
 
 
-async def _seat_order(services: Services, team: Doc, user_id: str, sku_id: str, key: str) -> Doc:
-    price = rules.price_at(team["tiers"], team["paidCount"])
+async def _seat_order(services: Services, team: Doc, user_id: str, sku_id: str, key: str, prices: list[int]) -> Doc:
+    """The member's order at their SKU's price for the tier reached; the SKU's prices go with it for settling."""
+    price = rules.price_at(priced_tiers(team["tiers"], prices), team["paidCount"])
     order = await orders.place_order(
         services, user_id, [(sku_id, 1)], key, unit_price=price, links={"teamId": team["_id"]}
     )
     if order.get("teamId") == team["_id"]:
         await services.store.update_one(
-            "team_members", {"_id": member_id(team["_id"], user_id)}, {"$set": {"orderId": order["_id"]}}
+            "team_members",
+            {"_id": member_id(team["_id"], user_id)},
+            {"$set": {"orderId": order["_id"], "tierPrices": prices}},
         )
     return order
 
@@ -226,6 +234,7 @@ async def close_team(services: Services, team: Doc, outcome: str) -> Doc:
                 "status": outcome,
                 "closedAt": services.now(),
                 "finalPrice": rules.price_at(team["tiers"], team["paidCount"]),
+                "finalPaidCount": team["paidCount"],  # each member's SKU price is settled at this tier
             }
         },
     )
@@ -264,9 +273,18 @@ async def settle_member(services: Services, team: Doc, member: Doc) -> None:
     if team["status"] == rules.FAILED:
         await payments.refund_system(services, order, "拼团未成团，全额退款")
         return
-    owed = rules.difference_owed(order["lines"][0]["unitPrice"], team["finalPrice"])
+    owed = rules.difference_owed(order["lines"][0]["unitPrice"], _final_price(team, member))
     if owed and order["status"] in (order_rules.PAID, order_rules.SHIPPED, order_rules.COMPLETED):
         await payments.refund_difference(services, order, owed, "拼团成功，退还差价")
+
+
+def _final_price(team: Doc, member: Doc) -> int:
+    """What the member's SKU costs at the tier the team closed at (members seated before per-SKU prices: the
+    team's price)."""
+    if "tierPrices" not in member:
+        return int(team["finalPrice"])
+    paid = int(team["finalPaidCount"] if "finalPaidCount" in team else team["paidCount"])
+    return rules.price_at(priced_tiers(team["tiers"], member["tierPrices"]), paid)
 
 
 async def sweep_teams(services: Services, limit: int = 100) -> int:

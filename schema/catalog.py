@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.ids import to_global_id
+from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
@@ -51,10 +52,12 @@ class GroupBuyOffer:
     duration_minutes: int = strawberry.field(description="How long a team stays open.")
 
     @classmethod
-    def from_doc(cls, doc: Doc | None) -> GroupBuyOffer | None:
+    def from_doc(cls, doc: Doc | None, prices: list[int] | None = None) -> GroupBuyOffer | None:
+        """The product's offer; with `prices`, one SKU's (its price at each tier)."""
         if not doc:
             return None
-        tiers = [GroupBuyTier(size=t["size"], price=Money.fen(t["price"])) for t in doc["tiers"]]
+        priced = doc["tiers"] if prices is None else priced_tiers(doc["tiers"], prices)
+        tiers = [GroupBuyTier(size=t["size"], price=Money.fen(t["price"])) for t in priced]
         return cls(tiers=tiers, duration_minutes=doc["durationMinutes"])
 
 
@@ -65,11 +68,12 @@ class BargainOffer:
     duration_minutes: int
 
     @classmethod
-    def from_doc(cls, doc: Doc | None) -> BargainOffer | None:
+    def from_doc(cls, doc: Doc | None, floor: int | None = None) -> BargainOffer | None:
+        """The product's offer; with `floor`, one SKU's."""
         if not doc:
             return None
         return cls(
-            floor_price=Money.fen(doc["floorPrice"]),
+            floor_price=Money.fen(doc["floorPrice"] if floor is None else floor),
             helpers_needed=doc["helpersNeeded"],
             duration_minutes=doc["durationMinutes"],
         )
@@ -126,6 +130,18 @@ class Sku(Node):
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
+    @strawberry.field(description="The product's group-buy offer at this SKU's prices; null when it does not apply.")
+    async def group_buy(self, info: Info) -> GroupBuyOffer | None:
+        product = must(await info.context.loaders.product.load(self.doc["productId"]), "product")
+        prices = sku_tier_prices(product, self.doc)
+        return GroupBuyOffer.from_doc(product.get("groupBuy"), prices) if prices is not None else None
+
+    @strawberry.field(description="The product's bargain offer with this SKU's floor; null when it does not apply.")
+    async def bargain(self, info: Info) -> BargainOffer | None:
+        product = must(await info.context.loaders.product.load(self.doc["productId"]), "product")
+        floor = sku_floor(product, self.doc)
+        return BargainOffer.from_doc(product.get("bargain"), floor) if floor is not None else None
+
 
 @strawberry.type
 class Product(Node):
@@ -136,8 +152,12 @@ class Product(Node):
     category: str | None
     price: Money = strawberry.field(description="Lowest SKU price.")
     sales_count: int
-    group_buy: GroupBuyOffer | None
-    bargain: BargainOffer | None
+    group_buy: GroupBuyOffer | None = strawberry.field(
+        description="Each tier's price is the lowest over the SKUs; each SKU's own is Sku.groupBuy."
+    )
+    bargain: BargainOffer | None = strawberry.field(
+        description="The floor is the lowest over the SKUs; each SKU's own is Sku.bargain."
+    )
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -265,6 +285,16 @@ class SkuInput:
     specs: list[SpecValueInput]
     price: int
     stock: int
+    group_buy_prices: list[int] | None = strawberry.field(
+        default=None,
+        description="This SKU's price at each group-buy tier, in tier order, each below its price. Without it the"
+        " SKU takes the tiers' prices, which only a SKU at the lowest price may.",
+    )
+    bargain_floor_price: int | None = strawberry.field(
+        default=None,
+        description="This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which"
+        " only a SKU at the lowest price may.",
+    )
 
 
 @strawberry.input
@@ -344,7 +374,13 @@ class CatalogMutations:
         shop_id = raw_id(input.shop_id, "Shop", "input", "shopId")
         await catalog_uc.owned_shop(services, shop_id, info.context.require_viewer(), "input", "shopId")
         skus = [
-            {"specs": [{"name": s.name, "value": s.value} for s in sku.specs], "price": sku.price, "stock": sku.stock}
+            {
+                "specs": [{"name": s.name, "value": s.value} for s in sku.specs],
+                "price": sku.price,
+                "stock": sku.stock,
+                **({TIERS_FIELD: sku.group_buy_prices} if sku.group_buy_prices is not None else {}),
+                **({FLOOR_FIELD: sku.bargain_floor_price} if sku.bargain_floor_price is not None else {}),
+            }
             for sku in input.skus
         ]
         group_buy = (

@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # On its thread, after any checkpoint still running there: closing a connection another thread
+                # is using crashes the process (a checkpoint cancelled by close() goes on in its thread).
+                await loop.run_in_executor(thread, conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":

@@ -1,0 +1,98 @@
+"""Unpaid holds per buyer (domain/holds.py): checked before an order is written, taken by compare-and-set on the
+buyer's one `unpaid_holds` document (so two racing orders never both pass a limit), released when the order is
+paid, cancelled or forgotten."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from domain import holds as rules
+from resolvers.errors import Refused
+from resolvers.services import Services
+from store.protocol import Doc, DuplicateKey
+
+COLLECTION = "unpaid_holds"
+CAS_ATTEMPTS = 50
+HELD = "unpaidHold"  # an order field: the order has a hold to release
+
+
+def limits(services: Services) -> rules.Limits:
+    return rules.Limits.of(services.settings)
+
+
+def pay_by(services: Services, now: int, lines: Sequence[tuple[str, int]]) -> int:
+    """When an order of these lines must be paid by (sooner for a large one)."""
+    return now + int(rules.pay_minutes(lines, limits(services)) * 60_000)
+
+
+def _refused(refusal: rules.Refusal, seat: bool) -> Refused:
+    if refusal.kind == rules.ORDERS:
+        field = None
+    elif seat:
+        field = ["input", "skuId"]
+    else:
+        field = ["input", "lines", str(refusal.line), "quantity"]
+    return Refused("TOO_MANY_UNPAID", refusal.message, field)
+
+
+async def _ledger(services: Services, buyer_id: str) -> Doc:
+    doc = await services.store.get(COLLECTION, buyer_id)
+    if doc is not None:
+        return doc
+    try:
+        await services.store.insert(COLLECTION, {"_id": buyer_id, "version": 0, "holds": []})
+    except DuplicateKey:
+        pass  # a concurrent first order made it
+    return await services.store.get(COLLECTION, buyer_id) or {"_id": buyer_id, "version": 0, "holds": []}
+
+
+async def check(services: Services, buyer_id: str, key: str, lines: Sequence[tuple[str, int]], seat: bool) -> None:
+    """Refuse, before anything is written, an order the buyer's unpaid holds leave no room for (read only: `take`
+    decides under contention)."""
+    doc = await services.store.get(COLLECTION, buyer_id)
+    now = services.now()
+    hold = rules.new_hold("", key, lines, seat, pay_by(services, now, lines))
+    refusal = rules.refusal(doc["holds"] if doc else [], hold, limits(services), now)
+    if refusal is not None:
+        raise _refused(refusal, seat)
+
+
+async def take(services: Services, order: Doc, seat: bool) -> None:
+    """Add the order's hold to its buyer's, or refuse it (TOO_MANY_UNPAID), by compare-and-set."""
+    lines = [(line["skuId"], int(line["quantity"])) for line in order["lines"]]
+    hold = rules.new_hold(order["_id"], order["idempotencyKey"], lines, seat, order["payBy"])
+    store = services.store
+    doc = await _ledger(services, order["buyerId"])
+    for _ in range(CAS_ATTEMPTS):
+        now = services.now()
+        refusal = rules.refusal(doc["holds"], hold, limits(services), now)
+        if refusal is not None:
+            raise _refused(refusal, seat)
+        changed = await store.update_one(
+            COLLECTION,
+            {"_id": doc["_id"], "version": doc["version"]},
+            {"$set": {"holds": rules.admitted(doc["holds"], hold, now), "version": doc["version"] + 1}},
+        )
+        if changed is not None:
+            return
+        doc = await _ledger(services, order["buyerId"])  # another order of this buyer moved first: read again
+    raise Refused("CONFLICT", "Too many orders at once; try again", None)
+
+
+async def release(services: Services, order: Doc) -> None:
+    """The order no longer holds anything unpaid (paid, cancelled or forgotten): its hold goes."""
+    if not order.get(HELD):
+        return  # placed before holds were kept
+    store = services.store
+    for _ in range(CAS_ATTEMPTS):
+        doc = await store.get(COLLECTION, order["buyerId"])
+        if doc is None or not any(h["orderId"] == order["_id"] for h in doc["holds"]):
+            return
+        kept = rules.released(doc["holds"], order["_id"], services.now())
+        if await store.update_one(
+            COLLECTION,
+            {"_id": doc["_id"], "version": doc["version"]},
+            {"$set": {"holds": kept, "version": doc["version"] + 1}},
+        ):
+            return
+    # Left behind, the hold stops counting shortly after the order's payBy (domain/holds.py GRACE_MS).
