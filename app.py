@@ -18,7 +18,7 @@ from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
-from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart
+from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
@@ -280,4 +280,5 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)
     app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))
+    remove_stale(settings.DATA_DIR / "uploads")
     return app

@@ -6,8 +6,10 @@ the other parts (`operations`, `map`) are small JSON. Every way the request can 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +20,7 @@ from aiohttp.http_exceptions import HttpProcessingError
 
 CHUNK_BYTES = 256 * 1024  # written to disk this many bytes at a time
 MAX_FILES = 10  # file parts per request: uploadVideo takes one
+STALE_SECONDS = 3600.0  # a spooled file not written to for this long belongs to no request in progress
 
 
 class UploadRefused(Exception):
@@ -113,6 +116,15 @@ class UploadSpool:
         fd, name = tempfile.mkstemp(dir=self.root, suffix=".part")
         self.files.append(Path(name))  # before anything can fail: close() removes it whatever happens next
         return Path(name), os.fdopen(fd, "wb")
+
+
+def remove_stale(root: Path) -> None:
+    """At start: the spooled files a crash left behind (files other processes are writing now are recent)."""
+    cutoff = time.time() - STALE_SECONDS
+    for path in root.glob("*.part") if root.is_dir() else []:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _remove(paths: list[Path]) -> None:

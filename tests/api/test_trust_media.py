@@ -8,6 +8,7 @@ import asyncio
 import os
 import subprocess
 import threading
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,11 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
+from app import create_app
 from integrations.media import cover_frame
-from tests.api.conftest import Api
+from tests.api.conftest import Api, make_settings
 
 UPLOAD = """mutation($f: Upload!) { uploadVideo(file: $f) {
   videoId video { url coverUrl durationSeconds } errors { code field message } } }"""
@@ -265,6 +268,39 @@ async def test_a_refused_upload_leaves_no_file_behind(api: Api) -> None:
     # then it is refused, and neither the spool nor media/ keeps it
     assert made["errors"][0]["code"] == "INVALID_INPUT" and made["errors"][0]["field"] == ["file"]
     assert spooled(api) == []
+
+
+async def test_one_file_given_to_two_uploads_is_stored_once(api: Api, real_mp4: bytes) -> None:
+    # given one file part mapped to two uploadVideo calls of one request
+    author, _ = await api.login("一文两用")
+    query = "mutation($a: Upload!, $b: Upload!) { a: uploadVideo(file: $a) { videoId errors { code field } } "
+    query += "b: uploadVideo(file: $b) { videoId errors { code field } } }"
+    form = multipart(
+        [
+            ("operations", orjson.dumps({"query": query, "variables": {"a": None, "b": None}}).decode(), None),
+            ("map", orjson.dumps({"0": ["variables.a", "variables.b"]}).decode(), None),
+            ("0", real_mp4, "v.mp4"),
+        ]
+    )
+    # when it is sent
+    status, body = await post_form(api, form, author)
+    # then the first keeps it and the second is told so, not an internal error
+    assert status == 200 and body["data"]["a"]["errors"] == [] and body["data"]["a"]["videoId"], body
+    assert body["data"]["b"] == {"videoId": None, "errors": [{"code": "INVALID_INPUT", "field": ["file"]}]}
+
+
+async def test_spooled_files_a_crash_left_behind_are_removed_at_start(tmp_path: Path) -> None:
+    # given an upload spool with a file a crash left an hour ago and one another process is writing now
+    settings = make_settings(tmp_path)
+    spool = settings.DATA_DIR / "uploads"
+    spool.mkdir(parents=True)
+    (spool / "old.part").write_bytes(b"x")
+    os.utime(spool / "old.part", (time.time() - 7200, time.time() - 7200))
+    (spool / "new.part").write_bytes(b"x")
+    # when the app starts
+    async with TestClient(TestServer(create_app(settings))):
+        # then the old one is gone and the one in progress kept
+        assert sorted(p.name for p in spool.iterdir()) == ["new.part"]
 
 
 # -- 13: MP4/MOV only, probed without following what a file names ------------------------------------------
