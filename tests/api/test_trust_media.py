@@ -379,11 +379,12 @@ async def test_the_cover_frame_is_never_cut_from_a_playlist(segment: bytes, tmp_
 
 
 # -- 18: a non-file uploadVideo argument is a client error --------------------------------------------------
-async def test_a_string_for_the_file_is_invalid_input(api: Api) -> None:
-    # given a plain JSON request with a string where the file goes
+@pytest.mark.parametrize("value", ["not a file", {"path": "/etc/passwd"}, 42, [1, 2]], ids=str)
+async def test_a_value_that_is_not_a_file_is_invalid_input(api: Api, value: object) -> None:
+    # given a plain JSON request with a string (or an object, a number, a list) where the file goes
     author, _ = await api.login("字符串")
     # when it is sent
-    body = await api.gql(UPLOAD, {"f": "not a file"}, token=author)
+    body = await api.gql(UPLOAD, {"f": value}, token=author)
     # then it is a typed error on `file`
     [error] = body["data"]["uploadVideo"]["errors"]
     assert error == {"code": "INVALID_INPUT", "field": ["file"], "message": error["message"]}
