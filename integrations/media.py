@@ -42,6 +42,7 @@ class MediaStore:
 
 def _move(source: Path, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    source.chmod(0o644)  # spooled files are created private (0600); a stored one is as public as its URL
     os.replace(source, path)
 
 

@@ -145,7 +145,7 @@ async def read_multipart(request: web.Request, spool: UploadSpool) -> Any:
                 files[part.name] = await spool.read_file(part)
             else:
                 fields[part.name] = await spool.read_field(part)
-    except (ValueError, HttpProcessingError) as exc:  # aiohttp's words for a malformed body
+    except (ValueError, RuntimeError, HttpProcessingError) as exc:  # aiohttp's words for a malformed body
         raise bad_request(f"Unable to parse the multipart body: {exc}") from None
     operations = _json(fields, "operations")
     if not isinstance(operations, dict) and not (

@@ -427,6 +427,33 @@ async def test_a_broken_multipart_request_is_a_client_error(api: Api, fields: Fi
     assert spooled(api) == []
 
 
+def raw_part(name: str | None, value: str) -> str:
+    disposition = f'Content-Disposition: form-data; name="{name}"' if name else "Content-Type: text/plain"
+    return f"--b\r\n{disposition}\r\n\r\n{value}\r\n"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("no boundary anywhere", id="no-boundary"),
+        pytest.param("x" * (300 * 1024) + "\r\n--b--\r\n", id="a-huge-preamble-line"),
+        pytest.param(raw_part("_charset_", "x" * 40) + "--b--\r\n", id="a-long-charset"),
+        pytest.param(raw_part("_charset_", "nope") + raw_part("operations", "{}") + "--b--\r\n", id="bad-charset"),
+        pytest.param(raw_part(None, "{}") + "--b--\r\n", id="a-part-without-a-name"),
+        pytest.param(raw_part("operations", OPERATIONS)[:-2], id="cut-short"),
+    ],
+)  # fmt: skip
+async def test_a_malformed_multipart_body_is_a_client_error(api: Api, body: str) -> None:
+    # given a signed-in author and a body that is not well-formed multipart
+    author, _ = await api.login("坏正文")
+    headers = {"Authorization": f"Bearer {author}", "Content-Type": "multipart/form-data; boundary=b"}
+    # when it is posted
+    resp = await api.client.post("/graphql", data=body.encode(), headers=headers)
+    # then it is a client error with a code
+    answer = await resp.json()
+    assert 400 <= resp.status < 500 and answer["errors"][0]["extensions"]["code"] == "BAD_REQUEST", answer
+
+
 # -- 19: /media/ serves our files alone, with nosniff ------------------------------------------------------
 async def test_media_is_served_with_nosniff_and_its_own_content_type(api: Api, real_mp4: bytes) -> None:
     # given an uploaded video and its cover
