@@ -11,12 +11,14 @@ import orjson
 from aiohttp import web
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
-from integrations.media import MEDIA_PREFIX, MediaStore
+from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
+from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
@@ -72,6 +74,11 @@ class View(GraphQLView[Context, None]):
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
+
+    async def parse_multipart(self, request: AsyncHTTPRequestAdapter) -> Any:
+        """Uploads stream to disk (integrations/uploads.py) instead of strawberry's whole-body read."""
+        raw: web.Request = request.request  # type: ignore[attr-defined]  # the aiohttp adapter's request
+        return await read_multipart(raw, raw[SPOOL])
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -131,15 +138,27 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     return response
 
 
-UPLOAD_MAX_BYTES = 101 * 1024 * 1024  # a 100 MB video and the rest of its multipart request
-
-
 @web.middleware
 async def upload_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Multipart bodies are read whole by the GraphQL view: refuse what is announced as too large up front."""
-    if request.content_length is not None and request.content_length > UPLOAD_MAX_BYTES:
-        return _json_error(413, "A request is at most 101 MB (a video is at most 100 MB)", "PAYLOAD_TOO_LARGE")
-    return await handler(request)
+    """GraphQL multipart requests (uploads) get their own budget, UPLOAD_MAX_BYTES of files streamed to disk;
+    every other body stays within the app's client_max_size (REQUEST_MAX_BYTES)."""
+    if request.path != "/graphql" or request.method != "POST" or request.content_type != "multipart/form-data":
+        return await handler(request)
+    settings = request.app[SETTINGS]
+    limit = settings.UPLOAD_MAX_BYTES + settings.REQUEST_MAX_BYTES
+    if request.content_length is not None and request.content_length > limit:
+        mb = settings.UPLOAD_MAX_BYTES // (1024 * 1024)
+        return _json_error(413, f"An upload is at most {mb} MB", "PAYLOAD_TOO_LARGE")
+    signed_in = bool(request.headers.get("Authorization"))  # a bad token is refused before the body is read
+    spool = request[SPOOL] = UploadSpool(
+        settings.DATA_DIR / "uploads", settings.UPLOAD_MAX_BYTES, settings.REQUEST_MAX_BYTES, signed_in
+    )
+    try:
+        return await handler(request)
+    except UploadRefused as exc:
+        return _json_error(exc.status, exc.message, exc.code)
+    finally:
+        await spool.close()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -250,7 +269,7 @@ SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
 def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Application:
-    app = web.Application(middlewares=[json_errors, upload_limit], client_max_size=1024 * 1024)
+    app = web.Application(middlewares=[json_errors, upload_limit], client_max_size=settings.REQUEST_MAX_BYTES)
     app[SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
     app.cleanup_ctx.append(_lifecycle)
@@ -260,5 +279,6 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)
-    app.router.add_static(MEDIA_PREFIX, media_root, follow_symlinks=False)
+    app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))
+    remove_stale(settings.DATA_DIR / "uploads")
     return app

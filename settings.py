@@ -16,6 +16,10 @@ class Settings(BaseSettings):
     HOST: str = "127.0.0.1"
     PORT: int = Field(8000, ge=0, le=65535)
     DATA_DIR: Path = Path("./data")
+    # Request bodies: a plain (JSON) request is at most REQUEST_MAX_BYTES; the files of a GraphQL multipart upload
+    # at most UPLOAD_MAX_BYTES together, streamed to DATA_DIR/uploads as they arrive (413 PAYLOAD_TOO_LARGE past it).
+    REQUEST_MAX_BYTES: int = Field(1024 * 1024, ge=16 * 1024, le=64 * 1024 * 1024)
+    UPLOAD_MAX_BYTES: int = Field(100 * 1024 * 1024, ge=1024 * 1024, le=4 * 1024 * 1024 * 1024)
     # Empty means the embedded default: SQLite under DATA_DIR, an in-memory graph, an in-process bus.
     MONGO_URL: str = ""
     MONGO_DB: str = "youxianggou"

@@ -68,7 +68,7 @@ def video_problems(size: int, duration: float | None) -> list[Problem]:
     if size > VIDEO_MAX_BYTES:
         return [Problem("file", f"A video is at most {VIDEO_MAX_BYTES // (1024 * 1024)} MB")]
     if duration is None:
-        return [Problem("file", "This file is not a video we can read")]
+        return [Problem("file", "This file is not a video we can read: an MP4 or MOV file")]
     if not VIDEO_MIN_SECONDS <= duration <= VIDEO_MAX_SECONDS:
         return [
             Problem(

@@ -11,6 +11,7 @@ from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
 from integrations.media import MediaToolMissing, cover_frame, video_duration
+from integrations.uploads import UploadedFile
 from resolvers import feeds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -36,22 +37,27 @@ def can_see(post: Doc, viewer: Doc | None) -> bool:
 
 
 # -- videos ------------------------------------------------------------------------------------------------
-async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
-    """Store the file, measure it with ffprobe (15-60 s, a real video), cut a cover frame with ffmpeg."""
-    if len(data) > rules.VIDEO_MAX_BYTES:
-        _refuse_file(rules.video_problems(len(data), None))
+async def upload_video(services: Services, owner_id: str, file: object) -> Doc:
+    """Keep the uploaded file, measure it with ffprobe (an MP4/MOV of 15-60 s), cut a cover frame with ffmpeg."""
+    if not isinstance(file, UploadedFile):  # the Upload scalar takes whatever a JSON request puts there
+        raise Refused("INVALID_INPUT", "Send the video as a file (a GraphQL multipart request)", ["file"])
+    if file.size > rules.VIDEO_MAX_BYTES:
+        _refuse_file(rules.video_problems(file.size, None))
     media = services.media
     if media is None:
         raise Refused("FORBIDDEN", "Uploads are not configured")
+    source = file.take()
+    if source is None:
+        raise Refused("INVALID_INPUT", "This file is already used by another argument of the request", ["file"])
     video_id = new_id()
     name = f"videos/{video_id}.mp4"
-    url = await media.put(name, data)
+    url = await media.adopt(name, source)
     try:
         duration = await video_duration(media.path(name))
     except MediaToolMissing:
         await media.delete(name)
         raise Refused("INVALID_STATE", "This server cannot read videos: ffprobe is not installed", ["file"]) from None
-    problems = rules.video_problems(len(data), duration)
+    problems = rules.video_problems(file.size, duration)
     if problems:
         await media.delete(name)
         _refuse_file(problems)
@@ -63,7 +69,7 @@ async def upload_video(services: Services, owner_id: str, data: bytes) -> Doc:
         "url": url,
         "coverUrl": "/media/" + cover_name if has_cover else None,
         "durationSeconds": duration,
-        "size": len(data),
+        "size": file.size,
         "createdAt": services.now(),
     }
     await services.store.insert("videos", video)

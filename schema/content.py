@@ -434,10 +434,9 @@ class ContentQueries:
 
 @strawberry.type
 class ContentMutations:
-    @payload_mutation(VideoPayload, description="A 15-60 s video of up to 100 MB (GraphQL multipart request).")
+    @payload_mutation(VideoPayload, description="A 15-60 s MP4 or MOV of up to 100 MB (GraphQL multipart request).")
     async def upload_video(self, info: Info, file: Upload) -> VideoPayload:
-        data = file.read() if hasattr(file, "read") else bytes(file)
-        video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), data)
+        video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), file)
         return VideoPayload(video_id=strawberry.ID(to_global_id("Video", video["_id"])), video=Video.from_doc(video))
 
     @payload_mutation(PostPayload, description="A note or a video post; held PENDING when a moderation rule trips.")
