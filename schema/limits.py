@@ -39,6 +39,7 @@ from schema.common import DEFAULT_PAGE, MAX_PAGE
 
 SIZE_ARGUMENTS = ("first", "last")  # how many items a list field returns (each is 1..MAX_PAGE: page_size checks)
 LIST_ARGUMENTS = ("ids",)  # one item per id
+COST_DEPTH = 64  # nesting counted (the depth limit refuses far less)
 VALIDATED_DOCUMENTS = 1000  # validation results kept, by query text and rules
 # Validation of new documents runs here, so a slow one holds up neither the event loop nor the store's threads; a
 # request still waiting when its time is up gives up its place (a queued validation that has not started is dropped).
@@ -71,10 +72,15 @@ def operations(document: DocumentNode) -> list[OperationDefinitionNode]:
 def query_cost(
     schema: GraphQLSchema, document: DocumentNode, operation_name: str | None, variables: dict[str, Any] | None
 ) -> int:
-    """The cost of the named (or only) operation of a valid document; see the module's docstring."""
+    """The cost of the named (or only) operation; see the module's docstring. The document need not be validated:
+    unknown fields and fragments count what they select, fragment cycles count once, and nesting deeper than
+    COST_DEPTH (which the depth limit refuses) stops counting."""
     operation = next(
-        o for o in operations(document) if operation_name is None or (o.name and o.name.value == operation_name)
+        (o for o in operations(document) if operation_name is None or (o.name and o.name.value == operation_name)),
+        None,
     )
+    if operation is None:
+        return 0
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     values = dict(variables or {})
     for definition in operation.variable_definitions or ():
@@ -83,8 +89,8 @@ def query_cost(
             values[name] = _literal(definition.default_value, {})
     fragment_costs: dict[str, int] = {}  # cost is linear in the multiplier, so each fragment is counted once
 
-    def selections(selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None) -> int:
-        if selection_set is None:
+    def selections(selection_set: SelectionSetNode | None, parent: GraphQLNamedType | None, depth: int) -> int:
+        if selection_set is None or depth > COST_DEPTH:
             return 0
         total = 0
         for selection in selection_set.selections:
@@ -93,25 +99,22 @@ def query_cost(
                 child = get_named_type(field.type) if field is not None else None
                 paged = field is not None and any(a in field.args for a in SIZE_ARGUMENTS)
                 size = _size(selection, values, paged=paged)
-                total += 1 + size * selections(selection.selection_set, child)
+                total += 1 + size * selections(selection.selection_set, child, depth + 1)
             elif isinstance(selection, InlineFragmentNode):
                 condition = selection.type_condition
-                total += selections(
-                    selection.selection_set, schema.get_type(condition.name.value) if condition else parent
-                )
+                on = schema.get_type(condition.name.value) if condition else parent
+                total += selections(selection.selection_set, on, depth + 1)
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 if name not in fragment_costs and name in fragments:
-                    fragment_costs[name] = 0  # a cycle (refused by validation anyway) counts nothing
+                    fragment_costs[name] = 0  # while counting it: a cycle counts nothing more
                     fragment = fragments[name]
-                    fragment_costs[name] = selections(
-                        fragment.selection_set, schema.get_type(fragment.type_condition.name.value)
-                    )
+                    on = schema.get_type(fragment.type_condition.name.value)
+                    fragment_costs[name] = selections(fragment.selection_set, on, depth + 1)
                 total += fragment_costs.get(name, 0)
         return total
 
-    root = schema.get_root_type(operation.operation)
-    return selections(operation.selection_set, root)
+    return selections(operation.selection_set, schema.get_root_type(operation.operation), 0)
 
 
 def _size(field: FieldNode, variables: dict[str, Any], *, paged: bool) -> int:
@@ -150,8 +153,8 @@ def _validate_now(
 
 
 class RequestLimits(SchemaExtension):
-    """Replaces strawberry's ValidationCache: validates (cached; a new document in a thread, time-boxed), then
-    refuses several operations without an operationName and a query over the caller's cost budget."""
+    """Replaces strawberry's ValidationCache. Refuses several operations without an operationName and a query over
+    the caller's cost budget, then validates (cached; a new document is counted, then validated in a thread)."""
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -164,9 +167,10 @@ class RequestLimits(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         context = self.execution_context
         assert context.graphql_document is not None
-        errors = await self._validate(context.query or "", context.graphql_document)
+        # The cost first: it is linear in the document and refuses the multiplying ones however they are written.
+        errors = self._operation_and_cost(context.graphql_document)
         if not errors:
-            errors = self._operation_and_cost(context.graphql_document)
+            errors = await self._validate(context.query or "", context.graphql_document)
         context.pre_execution_errors = errors
         yield
 

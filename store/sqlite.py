@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # On its thread, after a checkpoint still running there (cancelled while it ran): closing a
+                # connection another thread is using crashes the process.
+                await loop.run_in_executor(thread, conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":
