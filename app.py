@@ -9,6 +9,7 @@ from typing import Any
 import aiohttp
 import orjson
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
@@ -77,7 +78,10 @@ class View(GraphQLView[Context, None]):
         if request.method == "POST" and "application/json" in (request.content_type or ""):
             if (await request.get_body()).lstrip()[:1] not in (b"{", b"["):
                 raise HTTPException(400, 'The body must be a JSON object: {"query": ..., "variables": {...}}')
-        return await super().parse_http_body(request)
+        try:
+            return await super().parse_http_body(request)
+        except (AttributeError, TypeError) as exc:  # a multipart `operations` or `map` of the wrong shape
+            raise HTTPException(400, "Malformed multipart request: `operations` and `map` must be objects") from exc
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -127,6 +131,8 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return _json_error(
             405, f"{request.method} is not allowed here ({', '.join(exc.allowed_methods)})", "METHOD_NOT_ALLOWED"
         )
+    except RequestPayloadError:
+        return _json_error(400, "The request body could not be read (its encoding or chunks are broken)", "BAD_REQUEST")
     except web.HTTPException as exc:
         if exc.status < 400 or exc.content_type == "application/json":
             raise

@@ -11,6 +11,7 @@ from http import HTTPStatus
 import orjson
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 log = logging.getLogger("youxianggou")
 
@@ -70,10 +71,13 @@ class ApiRequest(web.Request):
 
 
 class ClientErrorsAtInfo(logging.Filter):
-    """aiohttp logs a request it cannot parse at ERROR with a traceback; that is the client's mistake: INFO."""
+    """aiohttp logs a request it cannot parse (or a body it cannot decode) at ERROR with a traceback; that is the
+    client's mistake: INFO, without the trace."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, RequestPayloadError):  # a body aiohttp could not decode, read after the answer
+            exc = exc.__cause__
         if isinstance(exc, HttpProcessingError) and 400 <= (exc.code or 0) < 500:
             log.info("refused a malformed request: %s", str(exc.message)[:MESSAGE_CHARS])
             return False

@@ -33,7 +33,7 @@ async def test_a_bad_id_logs_nothing_at_error_and_no_more_than_the_start_of_the_
 
 
 async def test_refusals_and_client_mistakes_log_nothing_at_error(api: Api, caplog: pytest.LogCaptureFixture) -> None:
-    # given a FORBIDDEN refusal, a wrong variable type, a garbage cursor, a validation error and a malformed body
+    # given a FORBIDDEN refusal, a wrong variable type, a garbage cursor, a validation error and malformed requests
     token, _ = await api.login("普通用户")
     caplog.set_level(logging.INFO)
     await api.gql("{ verifyCommissionLedger { ok } }", token=token, expect_errors=True)
@@ -42,6 +42,8 @@ async def test_refusals_and_client_mistakes_log_nothing_at_error(api: Api, caplo
     await api.gql("{ noSuchField }", expect_errors=True)
     await api.client.post("/graphql", data=b"null", headers={"Content-Type": "application/json"})
     await api.client.post("/graphql", json={"query": "{ __typename }"}, headers={"X-Big": "a" * 20_000})
+    gzip = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    await api.client.post("/graphql", data=b'{"query": "{ __typename }"}', headers=gzip)
     # then none of them is logged as an error
     assert errors_logged(caplog) == []
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -155,6 +156,40 @@ async def test_get_requests_with_bad_parameters_are_bad_requests(api: Api, param
 
 async def test_an_unknown_content_type_is_a_bad_request(api: Api) -> None:
     resp = await api.client.post("/graphql", data=b"query={}", headers={"Content-Type": "text/xml"})
+    assert resp.status == 400
+    assert code_of(await resp.json()) == "BAD_REQUEST"
+
+
+@pytest.mark.parametrize(
+    ("operations", "files_map"),
+    [
+        ("3", "{}"),
+        ("null", "{}"),
+        ('"x"', "{}"),
+        ('{"query": "{ __typename }"}', "3"),
+        ('{"query": "{ __typename }"}', '{"0": 5}'),
+    ],
+)
+async def test_a_multipart_request_of_the_wrong_shape_is_a_bad_request(
+    api: Api, operations: str, files_map: str
+) -> None:
+    # given a multipart request whose `operations` or `map` is JSON of the wrong shape
+    form = aiohttp.FormData()
+    form.add_field("operations", operations)
+    form.add_field("map", files_map)
+    form.add_field("0", b"data", filename="a.bin")
+    # when it is posted
+    resp = await api.client.post("/graphql", data=form)
+    # then it is a JSON 400 with a code
+    assert resp.status == 400
+    assert code_of(await resp.json()) == "BAD_REQUEST"
+
+
+async def test_a_body_that_cannot_be_decoded_is_a_bad_request(api: Api) -> None:
+    # when a body claims an encoding it does not have
+    headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+    resp = await api.client.post("/graphql", data=b'{"query": "{ __typename }"}', headers=headers)
+    # then it is a JSON 400 with a code
     assert resp.status == 400
     assert code_of(await resp.json()) == "BAD_REQUEST"
 
