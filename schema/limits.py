@@ -26,12 +26,13 @@ from graphql import (
     IntValueNode,
     ListValueNode,
     OperationDefinitionNode,
+    SelectionNode,
     SelectionSetNode,
     ValueNode,
     VariableNode,
     get_named_type,
 )
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, KnownFragmentNamesRule, NoSchemaIntrospectionCustomRule, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
@@ -51,18 +52,20 @@ def refusal(code: str, message: str) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code})
 
 
-def count_selections(document: DocumentNode) -> int:
-    """Fields, fragment spreads and inline fragments written in the document (each once, as parsed)."""
-    total = 0
+def written_selections(document: DocumentNode) -> Iterator[SelectionNode]:
+    """Every field, fragment spread and inline fragment written in the document, once each, as parsed."""
     stack: list[SelectionSetNode] = [
         d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode | FragmentDefinitionNode)
     ]
     while stack:
         for selection in stack.pop().selections:
-            total += 1
+            yield selection
             if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set is not None:
                 stack.append(selection.selection_set)
-    return total
+
+
+def count_selections(document: DocumentNode) -> int:
+    return sum(1 for _ in written_selections(document))
 
 
 def operations(document: DocumentNode) -> list[OperationDefinitionNode]:
@@ -149,7 +152,14 @@ def _validate_now(
                 "QUERY_TOO_LARGE", f"The document has {selections} selections; at most {max_selections} are allowed"
             )
         ]
+    if _undefined_fragments(document):  # strawberry's depth limiter fails on them: graphql-core's rule says it
+        return validate(schema, document, [KnownFragmentNamesRule])
     return validate_document(schema, document, rules)
+
+
+def _undefined_fragments(document: DocumentNode) -> bool:
+    defined = {d.name.value for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    return any(isinstance(s, FragmentSpreadNode) and s.name.value not in defined for s in written_selections(document))
 
 
 class RequestLimits(SchemaExtension):

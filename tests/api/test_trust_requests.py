@@ -235,6 +235,12 @@ async def test_several_operations_with_an_operation_name_run_that_one(api: Api) 
     assert await resp.json() == {"data": {"me": None}}
 
 
+async def test_a_spread_of_an_undefined_fragment_is_a_validation_error(api: Api) -> None:
+    body = await api.gql("{ me { ...Nope } }", expect_errors=True)
+    assert code_of(body) == "GRAPHQL_VALIDATION_FAILED"
+    assert "Nope" in body["errors"][0]["message"]
+
+
 # -- sizes
 
 
