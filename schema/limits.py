@@ -1,5 +1,5 @@
-"""What a document may ask for, checked before any resolver runs: one operation unless it names one, at most
-QUERY_MAX_SELECTIONS selections, validation that cannot hold up the event loop, and a query cost budget.
+"""What a document may ask for, checked before any resolver runs: one operation unless it names one, a query cost
+budget, at most QUERY_MAX_SELECTIONS selections, and validation that cannot hold up the event loop.
 
 Cost: every field counts 1, times the size of each list above it. A field's size is its `first` or `last` (from a
 literal, a variable or the variable's default; the default page when absent), or the length of its `ids`; other
@@ -41,11 +41,11 @@ from schema.common import DEFAULT_PAGE, MAX_PAGE
 SIZE_ARGUMENTS = ("first", "last")  # how many items a list field returns (each is 1..MAX_PAGE: page_size checks)
 LIST_ARGUMENTS = ("ids",)  # one item per id
 COST_DEPTH = 64  # nesting counted (the depth limit refuses far less)
-VALIDATED_DOCUMENTS = 1000  # validation results kept, by query text and rules
+VALIDATED_DOCUMENTS = 1000  # validation results kept, by query text, rules and selection cap
 # Validation of new documents runs here, so a slow one holds up neither the event loop nor the store's threads; a
 # request still waiting when its time is up gives up its place (a queued validation that has not started is dropped).
 _validators = ThreadPoolExecutor(max_workers=2, thread_name_prefix="validate")
-_validated: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...]], list[GraphQLError]] = OrderedDict()
+_validated: OrderedDict[tuple[str, tuple[type[ASTValidationRule], ...], int], list[GraphQLError]] = OrderedDict()
 
 
 def refusal(code: str, message: str) -> GraphQLError:
@@ -187,12 +187,12 @@ class RequestLimits(SchemaExtension):
     async def _validate(self, query: str, document: DocumentNode) -> list[GraphQLError]:
         context = self.execution_context
         settings = context.context.services.settings
-        key = (query, context.validation_rules)
+        key = (query, context.validation_rules, settings.QUERY_MAX_SELECTIONS)
         if (errors := _validated.get(key)) is not None:
             _validated.move_to_end(key)
             return errors
         job = asyncio.get_running_loop().run_in_executor(
-            _validators, _validate_now, context.schema._schema, document, key[1], settings.QUERY_MAX_SELECTIONS
+            _validators, _validate_now, context.schema._schema, document, key[1], key[2]
         )
         try:
             errors = await asyncio.wait_for(job, settings.QUERY_VALIDATION_SECONDS)
