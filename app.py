@@ -9,11 +9,13 @@ from typing import Any
 import aiohttp
 import orjson
 from aiohttp import web
+from aiohttp.web_protocol import RequestPayloadError
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http.async_base_view import AsyncHTTPRequestAdapter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
+import http_errors
 from backends import open_backends
 from domain.tokens import InvalidToken, verify_access_token
 from graph.projector import Projector, rebuild
@@ -42,12 +44,8 @@ SETTINGS = web.AppKey("settings", Settings)
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
 
-def _error_body(message: str, code: str) -> bytes:
-    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code}}]})
-
-
-def _json_error(status: int, message: str, code: str) -> web.Response:
-    return web.Response(status=status, body=_error_body(message, code), content_type="application/json")
+_error_body = http_errors.error_body
+_json_error = http_errors.json_error
 
 
 def viewer_from_header(services: Services, header: str | None) -> str | None:
@@ -79,6 +77,14 @@ class View(GraphQLView[Context, None]):
         """Uploads stream to disk (integrations/uploads.py) instead of strawberry's whole-body read."""
         raw: web.Request = request.request  # type: ignore[attr-defined]  # the aiohttp adapter's request
         return await read_multipart(raw, raw[SPOOL])
+
+    async def parse_http_body(self, request: AsyncHTTPRequestAdapter) -> Any:
+        # strawberry reads fields of whatever JSON the body is: a body that is not an object (or a list, a batch,
+        # which strawberry refuses) is the client's mistake. The first character of a JSON text says which it is.
+        if request.method == "POST" and "application/json" in (request.content_type or ""):
+            if (await request.get_body()).lstrip()[:1] not in (b"{", b"["):
+                raise HTTPException(400, 'The body must be a JSON object: {"query": ..., "variables": {...}}')
+        return await super().parse_http_body(request)  # multipart shapes are checked by read_multipart
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         try:
@@ -128,13 +134,17 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         return _json_error(
             405, f"{request.method} is not allowed here ({', '.join(exc.allowed_methods)})", "METHOD_NOT_ALLOWED"
         )
-    except web.HTTPException:
-        raise
+    except RequestPayloadError:
+        return _json_error(400, "The request body could not be read (its encoding or chunks are broken)", "BAD_REQUEST")
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.content_type == "application/json":
+            raise
+        return http_errors.as_json(exc)  # e.g. 413 for a body over the limit
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _json_error(500, "Internal server error", "INTERNAL_SERVER_ERROR")
-    if response.status == 400 and isinstance(response, web.Response) and response.content_type == "text/plain":
-        return _json_error(400, response.text or "Bad request", "BAD_REQUEST")
+    if response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
+        return http_errors.as_json(response)  # strawberry's text answers (400, 404 without GraphiQL)
     return response
 
 
@@ -273,7 +283,13 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app[SETTINGS] = settings
     app[SEED_DEMO] = seed_demo
     app.cleanup_ctx.append(_lifecycle)
-    view = View(schema=schema, subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL], multipart_uploads_enabled=True)
+    http_errors.install(app)
+    view = View(
+        schema=schema,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
+        multipart_uploads_enabled=True,
+        graphql_ide="graphiql" if settings.graphiql else None,
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)

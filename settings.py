@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     SECRET_KEY: str = ""
     DEV_LOGIN: bool = False
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # GraphiQL at /graphql for browsers, and schema introspection (__schema, __type); unset: on in dev mode only.
+    GRAPHIQL: bool | None = None
+    INTROSPECTION: bool | None = None
+    # Query cost budget of one request (each field 1, times the `first` of every list field above it; a missing
+    # `first` counts as the default page), for anonymous and for signed-in callers: QUERY_TOO_COSTLY past it.
+    QUERY_COST_ANONYMOUS: int = Field(5_000, ge=1)
+    QUERY_COST_SIGNED_IN: int = Field(20_000, ge=1)
+    # Selections (fields and fragment spreads) in one document, counted before validation: QUERY_TOO_LARGE past it.
+    QUERY_MAX_SELECTIONS: int = Field(200, ge=1, le=10_000)
+    # How long validating a document not seen before may take (off the event loop): QUERY_TOO_COMPLEX past it.
+    QUERY_VALIDATION_SECONDS: float = Field(2.0, gt=0, le=60)
     ACCESS_TOKEN_MINUTES: int = Field(15, ge=1, le=24 * 60)
     REFRESH_TOKEN_DAYS: int = Field(30, ge=1, le=365)
     # WeChat mini-program login (code2Session). The base URL is a setting so tests can point it at a local fake.
@@ -86,6 +97,14 @@ class Settings(BaseSettings):
     @property
     def dev_mode(self) -> bool:
         return self.DEV_LOGIN
+
+    @property
+    def graphiql(self) -> bool:
+        return self.dev_mode if self.GRAPHIQL is None else self.GRAPHIQL
+
+    @property
+    def introspection(self) -> bool:
+        return self.dev_mode if self.INTROSPECTION is None else self.INTROSPECTION
 
     @model_validator(mode="after")
     def _secret_key_outside_dev(self) -> Settings:

@@ -59,6 +59,15 @@ def _uncursor(cursor: str | None) -> tuple[int, str] | None:
         raise bad_input("Not a cursor of this feed", "after") from None
 
 
+def _position(cursor: str | None) -> int:
+    """DISCOVER's cursor: the position of the last item seen, in ASCII digits (what `discover` hands out)."""
+    if not cursor:
+        return 0
+    if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 9):
+        raise bad_input("Not a cursor of this feed", "after")
+    return int(cursor)
+
+
 def _before(at: int, item_id: str, cursor: tuple[int, str] | None) -> bool:
     return cursor is None or (at, item_id) < cursor
 
@@ -223,7 +232,7 @@ async def friends(services: Services, viewer_id: str, first: int, after: str | N
 async def discover(services: Services, viewer_id: str | None, first: int, after: str | None) -> FeedPage:
     """Ranked, so pages are positions in the ranking (`after` is the position of the last item seen)."""
     store = services.store
-    start = int(after) if after and after.isdigit() else 0
+    start = _position(after)
     now = services.now()
     recent = await store.find(
         "posts",

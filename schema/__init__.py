@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
-import strawberry
 from graphql import ASTValidationRule
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
 from strawberry.tools import merge_types
@@ -18,7 +17,9 @@ from schema.common import UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
+from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
+from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
@@ -29,7 +30,8 @@ from schema.users import User, UserMutations, UserQueries
 MAX_DEPTH = 12
 MAX_ALIASES = 30
 MAX_TOKENS = 5000
-# Parsed and validated documents are cached by query text (clients send the same few queries over and over).
+# Parsed documents are cached by query text (clients send the same few queries over and over); so are validation
+# results (schema/limits.py, which also bounds selections, validation time and query cost).
 DOCUMENT_CACHE = 1000
 # Created once, so the validation cache sees the same rules on every request.
 LIMIT_RULES: list[type[ASTValidationRule]] = [depth_limit(MAX_DEPTH, None, None), alias_limit(MAX_ALIASES)]
@@ -75,7 +77,7 @@ Subscription = merge_types(
     "Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions)
 )
 
-schema = strawberry.Schema(
+schema = ApiSchema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
@@ -102,7 +104,7 @@ schema = strawberry.Schema(
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=DOCUMENT_CACHE),
         Limits,
-        partial(ValidationCache, maxsize=DOCUMENT_CACHE),
+        RequestLimits,
         ErrorCodes,
     ],
 )

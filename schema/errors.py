@@ -1,4 +1,6 @@
-"""GraphQL errors with a stable `extensions.code`, and the extension that masks everything unexpected."""
+"""GraphQL errors with a stable `extensions.code`, the extension that masks everything unexpected, and how errors
+are logged: expected ones (the client's mistakes and refusals) at INFO without a trace, unexpected ones once at
+ERROR with their trace; the query text is cut to QUERY_LOG_CHARS either way."""
 
 from __future__ import annotations
 
@@ -6,37 +8,72 @@ import logging
 from typing import Any
 
 from graphql.error import GraphQLError
+from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
 from resolvers.errors import ApiError
+from store.cursor import BadCursor
 
 log = logging.getLogger("youxianggou.errors")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 INVALID_QUERY = "GRAPHQL_VALIDATION_FAILED"
+INVALID_INPUT = "INVALID_INPUT"
+BAD_REQUEST = "BAD_REQUEST"
+QUERY_LOG_CHARS = 500
+MASKED = "Internal server error"
+
+
+def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
+    """(code, extensions) of an error the client caused or the API meant; None for an unexpected one."""
+    original = error.original_error
+    if isinstance(original, ApiError):
+        extensions: dict[str, Any] = {"code": original.code}
+        if original.field:
+            extensions["field"] = original.field
+        return original.code, extensions
+    if isinstance(original, BadCursor):
+        return INVALID_INPUT, {"code": INVALID_INPUT, "field": ["after"]}
+    if isinstance(original, CannotGetOperationTypeError | InvalidOperationTypeError | MissingQueryError):
+        return BAD_REQUEST, {"code": BAD_REQUEST}  # no such operation, or one this transport cannot serve
+    if original is None:
+        code = (error.extensions or {}).get("code", INVALID_QUERY)
+        return code, {**(error.extensions or {}), "code": code}
+    if isinstance(original, GraphQLError):
+        # graphql-core refusing a value the client sent (a variable of the wrong type); a code it carries wins.
+        code = (original.extensions or {}).get("code", INVALID_INPUT)
+        return code, {**(original.extensions or {}), "code": code}
+    return None
 
 
 class ErrorCodes(MaskErrors):
-    """Every error leaves with `extensions.code`; an unexpected one is logged here and masked for the client."""
+    """Every error leaves with `extensions.code`; an unexpected one is masked for the client (logged by the schema)."""
 
     def __init__(self) -> None:
-        super().__init__(error_message="Internal server error")
+        super().__init__(error_message=MASKED)
 
     def _process_errors(self, errors: list[GraphQLError]) -> list[GraphQLError]:
-        return [self._with_code(e) for e in errors]
+        return [with_code(e) for e in errors]
 
-    def _with_code(self, error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, ApiError):
-            extensions: dict[str, Any] = {"code": original.code}
-            if original.field:
-                extensions["field"] = original.field
-            return _copy(error, error.message, extensions)
-        if original is None:
-            code = (error.extensions or {}).get("code", INVALID_QUERY)
-            return _copy(error, error.message, {**(error.extensions or {}), "code": code})
-        log.error("unexpected error at %s", error.path, exc_info=original)
-        return _copy(self.anonymise_error(error), self.error_message, {"code": INTERNAL})
+
+def with_code(error: GraphQLError) -> GraphQLError:
+    """The error as the client sees it: with its code, or masked (applying it twice changes nothing)."""
+    known = expected(error)
+    if known is not None:
+        return _copy(error, error.message, known[1])
+    return _copy(error, MASKED, {"code": INTERNAL})
+
+
+def log_errors(errors: list[GraphQLError], query: str | None) -> None:
+    """Called once per error by the schema, before ErrorCodes rewrites them."""
+    text = (query or "")[:QUERY_LOG_CHARS]
+    for error in errors:
+        known = expected(error)
+        if known is None:
+            log.error("unexpected error at %s in %r", error.path, text, exc_info=error.original_error)
+        else:
+            log.info("%s at %s: %s in %r", known[0], error.path, error.message[:QUERY_LOG_CHARS], text)
 
 
 def _copy(error: GraphQLError, message: str, extensions: dict[str, Any]) -> GraphQLError:

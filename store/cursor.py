@@ -11,7 +11,7 @@ from store.protocol import Doc, Page
 
 
 class BadCursor(ValueError):
-    """A cursor that this store did not hand out."""
+    """A cursor that this store did not hand out (the API answers INVALID_INPUT on `after`)."""
 
 
 def encode_cursor(value: Any, doc_id: str) -> str:
@@ -24,9 +24,14 @@ def decode_cursor(cursor: str) -> tuple[Any, str]:
         value, doc_id = orjson.loads(base64.urlsafe_b64decode(padded.encode()))
     except (ValueError, TypeError) as exc:
         raise BadCursor(cursor) from exc
-    if not isinstance(doc_id, str):
+    # A sort value is a scalar: anything else was not handed out here (and a document would be an operator to Mongo).
+    if not isinstance(doc_id, str) or not (value is None or isinstance(value, str | float) or _int64(value)):
         raise BadCursor(cursor)
     return value, doc_id
+
+
+def _int64(value: Any) -> bool:
+    return isinstance(value, int) and -(2**63) <= value < 2**63
 
 
 def page_of(docs: list[Doc], sort: str, limit: int) -> Page:
