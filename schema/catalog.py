@@ -10,7 +10,7 @@ import strawberry
 from domain.ids import to_global_id
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -263,14 +263,14 @@ class SpecValueInput:
 @strawberry.input
 class SkuInput:
     specs: list[SpecValueInput]
-    price: int
+    price: Long
     stock: int
 
 
 @strawberry.input
 class GroupBuyTierInput:
     size: int
-    price: int
+    price: Long
 
 
 @strawberry.input
@@ -281,7 +281,7 @@ class GroupBuyOfferInput:
 
 @strawberry.input
 class BargainOfferInput:
-    floor_price: int
+    floor_price: Long
     helpers_needed: int
     duration_minutes: int
 

@@ -32,6 +32,11 @@ class ErrorCodes(MaskErrors):
             if original.field:
                 extensions["field"] = original.field
             return _copy(error, error.message, extensions)
+        if isinstance(original, GraphQLError) and original.original_error is None and error.path is None:
+            # graphql-core wraps the error of a bad variable (a Long past 64 bits), before execution (no path): the
+            # client's, with its code. A field's value that does not serialize (it has a path) stays internal.
+            code = (original.extensions or {}).get("code", INVALID_QUERY)
+            return _copy(error, error.message, {**(error.extensions or {}), "code": code})
         if original is None:
             code = (error.extensions or {}).get("code", INVALID_QUERY)
             return _copy(error, error.message, {**(error.extensions or {}), "code": code})
