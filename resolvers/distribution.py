@@ -309,7 +309,7 @@ async def on_order_refunded(services: Services, order: Doc, kept: int = 0) -> No
                     "$set": {"status": rules.REVERSED, "reversedAt": services.now(), "reversedFrom": source}
                 }
             else:
-                change = {"$set": {"amount": row["amount"] - back}, "$inc": {"reversedAmount": back}}
+                change = {"$set": {"amount": row["amount"] - back, "orderKept": kept}, "$inc": {"reversedAmount": back}}
             if await services.store.update_one("commissions", guard, change) is not None:
                 await _move_balance(services, row["userId"], {balance: -back}, row["_id"], "COMMISSION_REVERSED")
                 break
@@ -417,7 +417,7 @@ async def stats(services: Services, user_id: str) -> Stats:
             break
     rows = await store.find("commissions", {"userId": user_id}, limit=100_000)
     live = [r for r in rows.docs if r["status"] != rules.REVERSED]
-    orders = {r["orderId"]: r["orderTotal"] for r in live}
+    orders = {r["orderId"]: r["orderKept"] if "orderKept" in r else r["orderTotal"] for r in live}  # kept of paid
     entries = await store.find("ledger", {"userId": user_id}, limit=1_000_000)
     sums = {"frozen": 0, "available": 0, "withdrawn": 0}
     for entry in entries.docs:

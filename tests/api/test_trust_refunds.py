@@ -115,6 +115,15 @@ async def test_a_difference_refund_reduces_commission_in_proportion(api: Api) ->
     assert me["stats"]["frozen"] == {"amount": 900}
 
 
+async def test_attributed_sales_count_the_money_kept(api: Api) -> None:
+    # given a distributor's referred member, 1,000 of whose 10,000 came back when the team succeeded
+    sharer, _, _ = await referred_team(api)
+    # when the distributor reads their stats
+    stats = (await mine(api, sharer))["stats"]
+    # then the sale attributed to them is the 9,000 kept
+    assert (stats["attributedOrders"], stats["attributedSales"]) == (1, {"amount": 9_000})
+
+
 async def test_then_a_full_refund_reverses_the_rest_of_the_commission(api: Api) -> None:
     # given the referred buyer's commission at 900 after the difference
     sharer, buyer, orders = await referred_team(api)
