@@ -341,5 +341,12 @@ async def _apply_notification(services: Services, note: Notification) -> None:
             await _difference_done(services, order["_id"])
         else:
             await finish_refund(services, order)
+    elif note.event_type in ("REFUND.ABNORMAL", "REFUND.CLOSED"):  # it will not be made: an operator sees to it
+        kind = refunds.DIFFERENCE if str(resource.get("out_refund_no", "")).endswith("D") else refunds.REST
+        outcome = str(resource.get("refund_status") or note.event_type)
+        await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {kind.failed: outcome}})
+        log.error(
+            "refund %s of order %s was not made (%s): an operator must see to it", kind.suffix, order["_id"], outcome
+        )
     else:
         log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)

@@ -233,3 +233,23 @@ async def test_a_refund_wechat_pay_could_not_take_is_asked_again_with_a_backoff_
         await retry_refunds(api_pay.services)
     doc = await order_doc(api_pay, order_id)
     assert (doc["refundAttempts"], doc["refundFailed"], doc["status"]) == (most, "GAVE_UP", "REFUNDING")
+
+
+async def test_a_refund_wechat_pay_reports_abnormal_is_marked_for_an_operator(
+    api_pay: Api, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
+) -> None:
+    # given a WeChat Pay refund that WeChat Pay took (PROCESSING)
+    from tests.api.test_wechatpay import wechat_order
+
+    fake = wechatpay[0]
+    buyer, order_id, number, _ = await wechat_order(api_pay, wechat)
+    await api_pay.gql(PAY, {"id": order_id, "k": "p", "m": "WECHAT_PAY"}, token=buyer)
+    await notify(api_pay, *fake.paid(number))
+    await act(api_pay, REFUND, buyer, order_id, k="r", r="不要了")
+    # when WeChat Pay notifies that it could not be made (the buyer's card was closed)
+    resource = {**fake.refunds[f"{number}R"], "out_refund_no": f"{number}R", "refund_status": "ABNORMAL"}
+    status, _ = await notify(api_pay, *fake.notification("REFUND.ABNORMAL", resource))
+    # then the order is marked for an operator, and still REFUNDING
+    assert status == 200
+    doc = await order_doc(api_pay, order_id)
+    assert (doc["status"], doc["refundFailed"]) == ("REFUNDING", "ABNORMAL")
