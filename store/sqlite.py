@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # Closed on its own thread, after a checkpoint still running there (cancelling the task does not
+                # stop it): closing it from here while it runs crashed the process (a segfault in teardown).
+                thread.submit(conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":
