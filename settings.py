@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     UNPAID_TEAM_SEATS_MAX: int = Field(3, ge=1, le=10_000)
     LARGE_ORDER_UNITS: int = Field(50, ge=1, le=1_000_000)
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
+    # The most an order may total, in fen (refused before any stock is taken); at most what WeChat Pay's int holds.
+    ORDER_MAX_TOTAL: int = Field(100_000_000, ge=1, le=2**31 - 1)
+    # Times a refund WeChat Pay could not take (down, busy) is asked for, with a backoff from 10 s doubling to 1 h;
+    # then, as for a refusal that cannot change, the order is marked refundFailed for an operator.
+    REFUND_MAX_ATTEMPTS: int = Field(30, ge=1, le=1000)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link

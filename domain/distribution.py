@@ -3,13 +3,15 @@
 A shop's policy pays up to 3 levels of the buyer's upline (three levels is also the legal ceiling for
 distribution in China) a rate in basis points of the paid amount, 50% in all at most. Commission stays FROZEN
 until `freezeDays` after the order completes (the after-sales window), then SETTLES into the available balance; a
-refund REVERSES it, from frozen or from available.
+refund REVERSES what it earned on the money refunded (domain/refunds.py), from frozen or from available: all of
+it for a full refund, in proportion for a partial one (a team's price difference).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.money import AMOUNT_MAX
 from domain.profile import REGION_MAX as REGION_MAX  # a distributor's region is a profile region
 from domain.profile import Problem
 
@@ -39,6 +41,12 @@ def policy_problems(rates_bp: Sequence[int], freeze_days: int) -> list[Problem]:
     if not 0 <= freeze_days <= MAX_FREEZE_DAYS:
         problems.append(Problem("freezeDays", f"Commission is frozen 0 to {MAX_FREEZE_DAYS} days"))
     return problems
+
+
+def withdrawal_problems(amount: int) -> list[Problem]:
+    if not MIN_WITHDRAWAL <= amount <= AMOUNT_MAX:
+        return [Problem("amount", f"A withdrawal is {MIN_WITHDRAWAL} fen (1 yuan) to {AMOUNT_MAX} fen")]
+    return []
 
 
 def commission(paid: int, rate_bp: int) -> int:

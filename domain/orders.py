@@ -8,13 +8,20 @@
 
 Orders also have an internal state, RESERVING, while placeOrder takes their stock; they are never shown in it.
 Every move is applied by compare-and-set on the current status, so of two racing moves exactly one wins.
+
+Who moves an order into REFUNDING: the buyer alone only while it is PAID (not shipped, so the goods are still
+with the shop); the platform for a failed group-buy team (PAID, or SHIPPED for orders shipped before teams had
+to succeed first). After shipping, money comes back only through after-sales with the merchant's approval. How
+much comes back is domain/refunds.py's: never more than is left of what was paid.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+
+from domain.profile import Problem
 
 RESERVING = "RESERVING"
 PENDING_PAYMENT = "PENDING_PAYMENT"
@@ -39,6 +46,7 @@ MOVES: Mapping[str, frozenset[str]] = {
     REFUNDED: frozenset(),
 }
 VISIBLE = frozenset(MOVES) - {RESERVING}
+BUYER_REFUNDABLE = frozenset({PAID})
 
 MAX_LINES = 50
 MAX_QUANTITY = 999
@@ -63,6 +71,18 @@ def order_number(now: datetime, random_digits: str | None = None) -> str:
 
 def subtotal(lines: Iterable[Mapping[str, int]]) -> int:
     return sum(line["unitPrice"] * line["quantity"] for line in lines)
+
+
+def total_problems(priced: Sequence[tuple[int, int]], cap: int) -> list[Problem]:
+    """An order of (unit price, quantity) lines totals at most `cap` fen: the line that passes it is named."""
+    running = 0
+    for i, (unit_price, quantity) in enumerate(priced):
+        running += unit_price * quantity
+        if running > cap:
+            return [
+                Problem(f"lines.{i}.quantity", f"An order totals at most {cap} fen; this line takes it to {running}")
+            ]
+    return []
 
 
 def points_earned(paid_fen: int) -> int:

@@ -24,8 +24,18 @@ from wechatpayv3 import WeChatPay, WeChatPayType
 NOTIFICATION_WINDOW_SECONDS = 300
 
 
+# WeChat Pay's refusals that may pass if asked again later; any other 4xx answer will not change.
+PASSING = frozenset({"SYSTEM_ERROR", "FREQUENCY_LIMITED", "NOT_ENOUGH", "SIGN_ERROR"})
+
+
 class PaymentError(Exception):
-    """WeChat Pay refused or could not be reached."""
+    """WeChat Pay refused or could not be reached. `code` is WeChat Pay's error code when it answered;
+    `retryable` is False for a refusal that asking again cannot change (a bad amount, a closed account)."""
+
+    def __init__(self, message: str, code: str | None = None, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,13 @@ class WechatPayClient:
             raise PaymentError(f"WeChat Pay could not be reached or answered unsigned: {exc}") from exc
         body = json.loads(message) if isinstance(message, str) and message else {}
         if not 200 <= code < 300:
-            raise PaymentError(f"WeChat Pay refused ({code}): {body.get('code')} {body.get('message')}")
+            reason = body.get("code")
+            lasting = 400 <= code < 500 and code != 429 and reason not in PASSING
+            raise PaymentError(
+                f"WeChat Pay refused ({code}): {reason} {body.get('message')}",
+                str(reason) if reason else None,
+                retryable=not lasting,
+            )
         return body
 
     async def prepay(self, number: str, description: str, total: int, openid: str, expires_ms: int) -> dict[str, str]:

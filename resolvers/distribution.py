@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import distribution as rules
+from domain import refunds as refund_rules
 from domain.catalog import idempotency_key_problems
 from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
@@ -292,20 +293,25 @@ async def on_order_completed(services: Services, order: Doc) -> None:
         )
 
 
-async def on_order_refunded(services: Services, order: Doc) -> None:
-    """Every commission of the order is reversed, from frozen or from available (once each)."""
+async def on_order_refunded(services: Services, order: Doc, kept: int = 0) -> None:
+    """Money came back: each commission of the order keeps only what it earns on the `kept` fen, from frozen or
+    from available. All of it is REVERSED when nothing is kept; a part is when some is (a compare-and-set on the
+    amount, so each part is taken once)."""
     page = await services.store.find("commissions", {"orderId": order["_id"]}, limit=rules.MAX_LEVELS + 1)
     for row in page.docs:
+        back = refund_rules.commission_back(row["amount"], row["rateBp"], kept)
+        if back == 0:
+            continue
         for source, balance in ((rules.FROZEN, "frozen"), (rules.SETTLED, "available")):
-            reversed_ = await services.store.update_one(
-                "commissions",
-                {"_id": row["_id"], "status": source},
-                {"$set": {"status": rules.REVERSED, "reversedAt": services.now(), "reversedFrom": source}},
-            )
-            if reversed_ is not None:
-                await _move_balance(
-                    services, row["userId"], {balance: -row["amount"]}, row["_id"], "COMMISSION_REVERSED"
-                )
+            guard = {"_id": row["_id"], "status": source, "amount": row["amount"]}
+            if back == row["amount"]:
+                change: dict[str, Any] = {
+                    "$set": {"status": rules.REVERSED, "reversedAt": services.now(), "reversedFrom": source}
+                }
+            else:
+                change = {"$set": {"amount": row["amount"] - back, "orderKept": kept}, "$inc": {"reversedAmount": back}}
+            if await services.store.update_one("commissions", guard, change) is not None:
+                await _move_balance(services, row["userId"], {balance: -back}, row["_id"], "COMMISSION_REVERSED")
                 break
 
 
@@ -322,7 +328,7 @@ async def settle_due(services: Services, limit: int = 500) -> int:
     for row in due.docs:
         moved = await store.update_one(
             "commissions",
-            {"_id": row["_id"], "status": rules.FROZEN},
+            {"_id": row["_id"], "status": rules.FROZEN, "amount": row["amount"]},  # not reduced meanwhile
             {"$set": {"status": rules.SETTLED, "settledAt": services.now()}},
         )
         if moved is not None:
@@ -342,10 +348,7 @@ async def commissions(services: Services, user_id: str, first: int, after: str |
 # -- withdrawals -----------------------------------------------------------------------------------------
 async def withdraw(services: Services, user_id: str, amount: int, key: str) -> Doc:
     """Move `amount` from available to withdrawn, once per key, never past the available balance."""
-    problems = idempotency_key_problems(key)
-    if amount < rules.MIN_WITHDRAWAL:
-        problems.append(Problem("amount", f"A withdrawal is at least {rules.MIN_WITHDRAWAL} fen (1 yuan)"))
-    refuse_problems(problems)
+    refuse_problems(idempotency_key_problems(key) + rules.withdrawal_problems(amount))
     store = services.store
     withdrawal_id = new_id()
     withdrawal = {
@@ -414,7 +417,7 @@ async def stats(services: Services, user_id: str) -> Stats:
             break
     rows = await store.find("commissions", {"userId": user_id}, limit=100_000)
     live = [r for r in rows.docs if r["status"] != rules.REVERSED]
-    orders = {r["orderId"]: r["orderTotal"] for r in live}
+    orders = {r["orderId"]: r["orderKept"] if "orderKept" in r else r["orderTotal"] for r in live}  # kept of paid
     entries = await store.find("ledger", {"userId": user_id}, limit=1_000_000)
     sums = {"frozen": 0, "available": 0, "withdrawn": 0}
     for entry in entries.docs:

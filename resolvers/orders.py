@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import orders as rules
+from domain import teams as team_rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds
+from resolvers import distribution, holds, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -89,8 +90,10 @@ async def place_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
+    priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
+    refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
-    await holds.check(services, buyer_id, key, lines, seat)  # before anything is written
+    await holds.check(services, buyer_id, key, lines, seat)
     untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
     products = await store.get_many("products", untitled) if untitled else {}
     shop = await store.get("shops", shop_id) or {}
@@ -275,6 +278,9 @@ async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
 
 async def ship_order(services: Services, owner_id: str, order_id: str) -> Doc:
     order = await shops_order(services, order_id, owner_id)
+    team = await services.store.get("teams", order["teamId"]) if order.get("teamId") else None
+    if team is not None and team["status"] != team_rules.SUCCEEDED:  # a team may still fail and refund everybody
+        raise Refused("INVALID_STATE", "A group-buy order ships once its team has succeeded", ["input", "orderId"])
     shipped = await move(services, order_id, rules.SHIPPED, shippedAt=services.now())
     if shipped is None:
         raise refuse_move(order, rules.SHIPPED)
@@ -283,12 +289,10 @@ async def ship_order(services: Services, owner_id: str, order_id: str) -> Doc:
 
 async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> Doc:
     order = await buyers_order(services, order_id, buyer_id)
-    points = rules.points_earned(order["total"])
-    done = await move(services, order_id, rules.COMPLETED, completedAt=services.now(), pointsGranted=points)
+    done = await move(services, order_id, rules.COMPLETED, completedAt=services.now())
     if done is None:
         raise refuse_move(order, rules.COMPLETED)
-    if points:
-        await services.store.update_one("users", {"_id": buyer_id}, {"$inc": {"points": points}})
+    await refunds.grant_points(services, order_id)  # those of the money kept
     await distribution.on_order_completed(services, done)
     return done
 

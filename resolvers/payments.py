@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
@@ -15,10 +16,10 @@ from domain import orders as rules
 from domain.catalog import idempotency_key_problems
 from domain.profile import Problem
 from integrations.wechat_pay import Notification, PaymentError
-from resolvers import catalog, distribution
+from resolvers import catalog, distribution, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
-from resolvers.orders import buyers_order, move, refuse_move, return_stock
+from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
 from resolvers.recommend import SALE_HEAT, product_heat
 from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
@@ -100,14 +101,16 @@ async def mark_paid(services: Services, order: Doc, amount: int, transaction_id:
         return paid
     current = await services.store.get("orders", order["_id"]) or order
     if current["status"] == rules.CANCELLED and current.get("transactionId") is None:
-        late = await services.store.update_one(
-            "orders",
-            {"_id": order["_id"], "transactionId": None},
-            {"$set": {"transactionId": transaction_id, "paidWith": method, "latePayment": True}},
+        late = await refunds.claim(
+            services,
+            order["_id"],
+            None,
+            {"status": rules.CANCELLED, "transactionId": None},
+            {"transactionId": transaction_id, "paidWith": method, "latePayment": True},
         )
         if late is not None:
             log.warning("order %s was paid after it was cancelled; refunding", order["_id"])
-            await _provider_refund(services, late, "订单已超时取消，自动退款")
+            await _provider_refund(services, late[0], "订单已超时取消，自动退款")
     return current
 
 
@@ -163,7 +166,8 @@ async def _first_purchase(services: Services, order: Doc, product_id: str) -> No
 
 
 async def refund_order(services: Services, buyer_id: str, order_id: str, reason: str, key: str) -> Doc:
-    """The buyer asks for their money back before completion; idempotent per key."""
+    """The buyer asks for what is left of their money back while the order is paid and not shipped; idempotent
+    per key. Once shipped, money comes back through after-sales, with the merchant's approval."""
     problems = idempotency_key_problems(key)
     if not 1 <= len(reason.strip()) <= REASON_MAX:
         problems.append(Problem("reason", f"A reason has 1 to {REASON_MAX} characters"))
@@ -171,44 +175,59 @@ async def refund_order(services: Services, buyer_id: str, order_id: str, reason:
     order = await buyers_order(services, order_id, buyer_id)
     if order.get("refundKey") == key:
         return order
-    refunding = await move(
-        services,
-        order_id,
-        rules.REFUNDING,
-        refundKey=key,
-        refundReason=reason.strip(),
-        refundRequestedAt=services.now(),
-    )
+    changes = {"refundKey": key, "refundReason": reason.strip(), "refundRequestedAt": services.now()}
+    refunding = await _claim_rest(services, order_id, rules.BUYER_REFUNDABLE, changes)
     if refunding is None:
         current = await services.store.get("orders", order_id) or order
         if current.get("refundKey") == key:
             return current  # a concurrent replay won
-        raise refuse_move(current, rules.REFUNDING)
+        raise _refuse_refund(current)
     return await _provider_refund(services, refunding, reason)
 
 
-async def _provider_refund(services: Services, order: Doc, reason: str) -> Doc:
-    """Give the money back through whoever took it; DEV_PAY refunds at once, WeChat Pay may answer later."""
-    if order.get("paidWith") != "WECHAT_PAY":
-        return await finish_refund(services, order)
-    if services.wechat_pay is None:
-        log.error("order %s was paid with WeChat Pay but WeChat Pay is not configured; refund waits", order["_id"])
-        return order
-    try:
-        status = await services.wechat_pay.refund(
-            order["number"], f"{order['number']}R", order["total"], order["total"], reason
+def _refuse_refund(order: Doc) -> Refused:
+    if order["status"] in (rules.SHIPPED, rules.COMPLETED):
+        return Refused(
+            "INVALID_STATE",
+            "This order has shipped: ask the shop for after-sales, which refunds with the merchant's approval",
+            ["input", "orderId"],
         )
-    except PaymentError as exc:
-        log.warning("refund request for order %s failed (retried by the order job): %s", order["_id"], exc)
-        return order
-    await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"refundSubmitted": True}})
-    if status == "SUCCESS":
-        return await finish_refund(services, order)
-    return await services.store.get("orders", order["_id"]) or order
+    if order["status"] in rules.BUYER_REFUNDABLE:
+        return Refused("INVALID_STATE", "Nothing is left to refund on this order", ["input", "orderId"])
+    return refuse_move(order, rules.REFUNDING)
+
+
+async def _claim_rest(
+    services: Services, order_id: str, sources: frozenset[str], changes: dict[str, Any]
+) -> Doc | None:
+    """The move into REFUNDING from one of `sources`, claiming all that is left of the payment: one guarded update."""
+    claimed = await refunds.claim(
+        services,
+        order_id,
+        None,
+        {"status": {"$in": sorted(sources)}},
+        {**changes, "status": rules.REFUNDING},
+        push={"history": {"status": rules.REFUNDING, "at": services.now()}},
+    )
+    if claimed is None:
+        return None
+    await publish_status(services, claimed[0])
+    return claimed[0]
+
+
+async def _provider_refund(services: Services, order: Doc, reason: str) -> Doc:
+    """Give the money claimed back through whoever took it; DEV_PAY refunds at once, WeChat Pay may answer later."""
+    if order.get("paidWith") == "WECHAT_PAY":
+        status = await refunds.ask_provider(services, order, refunds.REST, reason)
+        if status != "SUCCESS":  # otherwise REFUND.SUCCESS for the ...R refund number completes it
+            return await services.store.get("orders", order["_id"]) or order
+    return await finish_refund(services, order)
 
 
 async def finish_refund(services: Services, order: Doc) -> Doc:
-    """The money is back with the buyer: REFUNDED once; unshipped stock returns; sales and points are undone."""
+    """The money is back with the buyer: REFUNDED once; unshipped stock returns; sales, points and commission
+    are undone."""
+    await services.store.update_one("orders", {"_id": order["_id"]}, {"$unset": {refunds.REST.due: ""}})
     if order["status"] == rules.CANCELLED:  # a late payment given back: the order stays cancelled
         await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": services.now()}})
         return order
@@ -221,7 +240,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
         await _count_sales(services, product_id, -quantity)
     if done.get("pointsGranted"):
         await services.store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
-    await distribution.on_order_refunded(services, done)
+    await distribution.on_order_refunded(services, done, refunds.kept(done))
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded
 
@@ -230,62 +249,61 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
 
 
 async def refund_system(services: Services, order: Doc, reason: str) -> Doc:
-    """A refund the platform decides (a group-buy team that failed): PAID or SHIPPED -> REFUNDING -> REFUNDED."""
-    refunding = await move(
-        services,
-        order["_id"],
-        rules.REFUNDING,
-        refundKey=f"system:{reason}",
-        refundReason=reason,
-        refundRequestedAt=services.now(),
-    )
+    """A refund the platform decides (a group-buy team that failed): PAID or SHIPPED -> REFUNDING -> REFUNDED,
+    of all that is left."""
+    changes = {"refundKey": f"system:{reason}", "refundReason": reason, "refundRequestedAt": services.now()}
+    refunding = await _claim_rest(services, order["_id"], frozenset(rules.sources_of(rules.REFUNDING)), changes)
     if refunding is None:
         return await services.store.get("orders", order["_id"]) or order
     return await _provider_refund(services, refunding, reason)
 
 
 async def refund_difference(services: Services, order: Doc, amount: int, reason: str) -> None:
-    """Give back part of a paid order (a team closed at a lower tier): once per order; the order stays as it is."""
-    marked = await services.store.update_one(
-        "orders",
-        {"_id": order["_id"], "priceRefund": None},
-        {"$set": {"priceRefund": amount, "priceRefundDone": False, "priceRefundReason": reason}},
+    """Give back part of a paid order (a team closed at a lower tier): once per order, never past what is left;
+    the order stays as it is."""
+    claimed = await refunds.claim(
+        services,
+        order["_id"],
+        amount,
+        {"priceRefund": None},
+        {"priceRefundDone": False, "priceRefundReason": reason},
+        kind=refunds.DIFFERENCE,
     )
-    if marked is not None:
-        await _submit_difference(services, marked)
+    if claimed is not None:
+        await _submit_difference(services, claimed[0])
 
 
 async def _submit_difference(services: Services, order: Doc) -> None:
-    done = {"$set": {"priceRefundDone": True}}
-    if order.get("paidWith") != "WECHAT_PAY":
-        await services.store.update_one("orders", {"_id": order["_id"]}, done)
+    if order.get("paidWith") == "WECHAT_PAY":
+        status = await refunds.ask_provider(services, order, refunds.DIFFERENCE, order["priceRefundReason"])
+        if status != "SUCCESS":  # otherwise REFUND.SUCCESS for the ...D refund number completes it
+            return
+    await _difference_done(services, order["_id"])
+
+
+async def _difference_done(services: Services, order_id: str) -> None:
+    """The difference is back with the buyer (once): commission and points shrink to the money kept."""
+    done = await services.store.update_one(
+        "orders",
+        {"_id": order_id, "priceRefundDone": False},
+        {"$set": {"priceRefundDone": True}, "$unset": {refunds.DIFFERENCE.due: ""}},
+    )
+    if done is None:
         return
-    if services.wechat_pay is None:
-        log.error("order %s: a difference refund waits for WeChat Pay to be configured", order["_id"])
-        return
-    try:
-        status = await services.wechat_pay.refund(
-            order["number"], f"{order['number']}D", order["priceRefund"], order["total"], order["priceRefundReason"]
-        )
-    except PaymentError as exc:
-        log.warning("difference refund for order %s failed (retried by the sweep): %s", order["_id"], exc)
-        return
-    await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"priceRefundSubmitted": True}})
-    if status == "SUCCESS":  # otherwise REFUND.SUCCESS for the ...D refund number completes it
-        await services.store.update_one("orders", {"_id": order["_id"]}, done)
+    await distribution.on_order_refunded(services, done, refunds.kept(done))
+    await refunds.grant_points(services, order_id)
 
 
 async def retry_refunds(services: Services, limit: int = 100) -> int:
-    """Refund requests WeChat Pay did not take (it was down): ask again (the refund number makes it safe)."""
-    page = await services.store.find("orders", {"status": rules.REFUNDING, "refundSubmitted": None}, limit=limit)
-    for order in page.docs:
+    """Refunds a provider did not take (it was down, or this process died before asking): ask again once due
+    (the refund number makes it safe). Refunds refused for good, or past REFUND_MAX_ATTEMPTS, wait for an operator."""
+    rest = await refunds.due(services, refunds.REST, limit)
+    for order in rest:
         await _provider_refund(services, order, order.get("refundReason") or "退款")
-    differences = await services.store.find(
-        "orders", {"priceRefundDone": False, "priceRefundSubmitted": None}, limit=limit
-    )
-    for order in differences.docs:
+    differences = await refunds.due(services, refunds.DIFFERENCE, limit)
+    for order in differences:
         await _submit_difference(services, order)
-    return len(page.docs) + len(differences.docs)
+    return len(rest) + len(differences)
 
 
 async def handle_wechat_notification(services: Services, headers: dict[str, str], body: str) -> None:
@@ -320,8 +338,15 @@ async def _apply_notification(services: Services, note: Notification) -> None:
         )
     elif note.event_type == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
         if str(resource.get("out_refund_no", "")).endswith("D"):  # a team's price difference, not the order
-            await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"priceRefundDone": True}})
+            await _difference_done(services, order["_id"])
         else:
             await finish_refund(services, order)
+    elif note.event_type in ("REFUND.ABNORMAL", "REFUND.CLOSED"):  # it will not be made: an operator sees to it
+        kind = refunds.DIFFERENCE if str(resource.get("out_refund_no", "")).endswith("D") else refunds.REST
+        outcome = str(resource.get("refund_status") or note.event_type)
+        await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {kind.failed: outcome}})
+        log.error(
+            "refund %s of order %s was not made (%s): an operator must see to it", kind.suffix, order["_id"], outcome
+        )
     else:
         log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)

@@ -8,12 +8,13 @@ from graphql import ASTValidationRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
 from strawberry.extensions.max_aliases import create_validator as alias_limit
 from strawberry.extensions.query_depth_limiter import create_validator as depth_limit
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
-from schema.common import UserError
+from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
@@ -107,6 +108,7 @@ schema = ApiSchema(
         RequestLimits,
         ErrorCodes,
     ],
+    config=StrawberryConfig(scalar_map={Long: LONG}),
 )
 
 

@@ -11,7 +11,7 @@ from domain.ids import to_global_id
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -283,7 +283,7 @@ class SpecValueInput:
 @strawberry.input
 class SkuInput:
     specs: list[SpecValueInput]
-    price: int
+    price: Long
     stock: int
     group_buy_prices: list[int] | None = strawberry.field(
         default=None,
@@ -300,7 +300,7 @@ class SkuInput:
 @strawberry.input
 class GroupBuyTierInput:
     size: int
-    price: int
+    price: Long
 
 
 @strawberry.input
@@ -311,7 +311,7 @@ class GroupBuyOfferInput:
 
 @strawberry.input
 class BargainOfferInput:
-    floor_price: int
+    floor_price: Long
     helpers_needed: int
     duration_minutes: int
 

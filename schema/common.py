@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any, NewType
 
 import strawberry
+from graphql import GraphQLError, IntValueNode, ValueNode
 
 from domain.money import DEFAULT_CURRENCY
 from resolvers.errors import ApiError, bad_input
@@ -12,6 +14,47 @@ from store.protocol import Doc, Page
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 20
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+
+
+def _not_long(message: str) -> GraphQLError:
+    """Raised as a GraphQLError, graphql-core reports it as it is: a client error with its code."""
+    return GraphQLError(message, extensions={"code": "INVALID_INPUT"})
+
+
+def _long(value: Any) -> int:
+    """An integer within the signed 64-bit range; anything else (a fraction, a string, a boolean) is refused."""
+    if isinstance(value, bool) or not isinstance(value, int) or not LONG_MIN <= value <= LONG_MAX:
+        raise _not_long(f"Long is an integer from -2^63 to 2^63 - 1, not {value!r}")
+    return value
+
+
+def _long_out(value: int) -> int:
+    """What the store holds fits (domain/money.py); past 64 bits would be a broken invariant, not a client error."""
+    if not LONG_MIN <= value <= LONG_MAX:
+        raise ValueError(f"{value} does not fit a Long")
+    return int(value)
+
+
+def _long_literal(node: ValueNode, variables: dict[str, Any] | None = None) -> int:
+    if not isinstance(node, IntValueNode):
+        raise _not_long("Long is an integer literal")
+    return _long(int(node.value))
+
+
+# Money in fen as the schema carries it: an int in Python, the Long scalar (LONG, in the schema's scalar_map).
+Long = NewType("Long", int)
+LONG = strawberry.scalar(
+    name="Long",
+    description=(
+        "A 64-bit signed integer, as a JSON number: money in minor units (fen). Inputs are integers from -2^63 to"
+        " 2^63 - 1 (each field has its own, smaller, limit). Every amount the API answers is below 2^53, so a"
+        " JavaScript number reads it exactly: one amount is at most 2^31 - 1 fen, and sums of them stay below 2^53."
+    ),
+    serialize=_long_out,
+    parse_value=_long,
+    parse_literal=_long_literal,
+)
 
 
 @strawberry.interface
@@ -38,12 +81,12 @@ class PageInfo:
 
 @strawberry.type
 class Money:
-    amount: int = strawberry.field(description="Minor units (fen).")
+    amount: Long = strawberry.field(description="Minor units (fen); a Long, so no sum overflows 32 bits.")
     currency: str = strawberry.field(description="ISO 4217, CNY unless a shop says otherwise.")
 
     @classmethod
     def fen(cls, amount: int, currency: str = DEFAULT_CURRENCY) -> Money:
-        return cls(amount=amount, currency=currency)
+        return cls(amount=Long(amount), currency=currency)
 
 
 @strawberry.enum

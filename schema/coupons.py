@@ -9,7 +9,7 @@ import strawberry
 from domain.ids import to_global_id
 from resolvers import coupons as coupons_uc
 from schema.catalog import Shop
-from schema.common import Money, Node, UserError
+from schema.common import Long, Money, Node, UserError
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
@@ -66,8 +66,8 @@ register_node("Coupon", "coupon", Coupon.from_doc)
 class CreateCouponInput:
     shop_id: strawberry.ID
     title: str
-    discount: int
-    min_spend: int
+    discount: Long
+    min_spend: Long
     valid_until: datetime
     quantity: int
 

@@ -13,7 +13,7 @@ from resolvers import distribution as dist_uc
 from resolvers.errors import ApiError
 from resolvers.users import is_operator
 from schema.catalog import Product, Shop
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
@@ -272,7 +272,7 @@ class CommissionPolicyInput:
 
 @strawberry.input
 class WithdrawInput:
-    amount: int
+    amount: Long
     idempotency_key: str
 
 

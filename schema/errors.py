@@ -40,8 +40,9 @@ def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
     if original is None:
         code = (error.extensions or {}).get("code", INVALID_QUERY)
         return code, {**(error.extensions or {}), "code": code}
-    if isinstance(original, GraphQLError):
-        # graphql-core refusing a value the client sent (a variable of the wrong type); a code it carries wins.
+    if isinstance(original, GraphQLError) and error.path is None:
+        # graphql-core refusing a value the client sent (a variable of the wrong type, a Long past 64 bits), before
+        # execution (no path); a code it carries wins. A field's value that does not serialize has a path: internal.
         code = (original.extensions or {}).get("code", INVALID_INPUT)
         return code, {**(original.extensions or {}), "code": code}
     return None

@@ -30,6 +30,8 @@ INDEXES = (
     Index("coupon_claims", ("userId", "at")),
     Index("purchases", ("productId", "at")),
     Index("orders", ("priceRefundDone",)),
+    Index("orders", ("refundDue",)),  # refunds to ask a provider for (again): resolvers/refunds.py
+    Index("orders", ("priceRefundDue",)),
     Index("teams", ("status", "expiresAt")),
     Index("teams", ("productId", "status", "expiresAt")),
     Index("team_members", ("teamId", "joinedAt")),

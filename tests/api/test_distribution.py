@@ -25,7 +25,7 @@ LINK = """mutation($p: ID) {
 PLACE = """mutation($s: ID!, $k: String!, $t: String) {
   placeOrder(input: {lines: [{skuId: $s, quantity: 1}], idempotencyKey: $k, shareToken: $t}) {
     order { id total { amount } } errors { code field } } }"""
-WITHDRAW = """mutation($a: Int!, $k: String!) { withdrawCommission(input: {amount: $a, idempotencyKey: $k}) {
+WITHDRAW = """mutation($a: Long!, $k: String!) { withdrawCommission(input: {amount: $a, idempotencyKey: $k}) {
   withdrawal { id amount { amount } status } errors { code field } } }"""
 ME = """{ myDistribution { upline { nickname } memberships { status region }
   stats { directReferrals teamSize attributedOrders attributedSales { amount } frozen { amount } available { amount }

@@ -53,6 +53,9 @@ class FakeWechatPay:
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     refund_status: str = "PROCESSING"
+    # Refund requests received (accepted or not); a refusal to answer them with, e.g. (403, "USER_ACCOUNT_ABNORMAL").
+    refund_requests: int = 0
+    refund_refusal: tuple[int, str] | None = None
     down: bool = False
     bad_signatures: int = 0
 
@@ -121,9 +124,19 @@ class FakeWechatPay:
         req = await self._checked(request)
         if isinstance(req, web.Response):
             return req
+        self.refund_requests += 1
+        if self.refund_refusal is not None:
+            return self._answer(self.refund_refusal[0], {"code": self.refund_refusal[1], "message": "退款被拒绝"})
         paid = self.transactions.get(req.get("out_trade_no", ""))
         if paid is None or req["amount"]["total"] != paid["amount"]["total"]:
             return self._answer(400, {"code": "PARAM_ERROR", "message": "订单金额或退款金额与之前请求不一致"})
+        earlier = sum(
+            r["amount"]["refund"]
+            for no, r in self.refunds.items()
+            if r["out_trade_no"] == req["out_trade_no"] and no != req["out_refund_no"]
+        )
+        if req["out_refund_no"] not in self.refunds and earlier + req["amount"]["refund"] > paid["amount"]["total"]:
+            return self._answer(400, {"code": "INVALID_REQUEST", "message": "申请退款金额超过订单可退金额"})
         self.refunds.setdefault(req["out_refund_no"], req)
         return self._answer(
             200,
