@@ -81,6 +81,10 @@ class Loaders:
     def __init__(self, store: DocumentStore) -> None:
         self._store = store
 
+    @property
+    def store(self) -> DocumentStore:
+        return self._store
+
     def __getattr__(self, name: str) -> Any:
         if name in DOC_LOADERS:
             loader: Any = doc_loader(self._store, DOC_LOADERS[name])

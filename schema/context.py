@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
+from resolvers.visibility import Seer
 
 if TYPE_CHECKING:
     from app import Services
@@ -25,6 +26,7 @@ class Context:
     # The LiveHub group a live subscription runs for (one execution shared by its viewers), if any.
     live_group: Any = None
     loaders: Loaders = field(init=False)
+    _seer: Seer | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.services.backends.store)
@@ -37,6 +39,13 @@ class Context:
         """The request is over: drop the request, the response and the cached documents."""
         self.request = self.response = self.connection_params = None
         self.renew_loaders()
+
+    @property
+    def seer(self) -> Seer:
+        """What this viewer may see, sharing the current loaders (renewed with them)."""
+        if self._seer is None or self._seer.loaders is not self.loaders or self._seer.viewer_id != self.viewer_id:
+            self._seer = Seer(self.loaders, self.viewer_id)
+        return self._seer
 
     def require_viewer(self) -> str:
         if self.viewer_id is None:

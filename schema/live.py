@@ -101,11 +101,17 @@ class LiveRoom(Node):
     @strawberry.field(description="The latest comments, oldest first, for a viewer who just joined.")
     async def recent_comments(self, info: Info, last: int | None = None) -> list[LiveComment]:
         docs = await live_uc.recent_comments(info.context.services, self.doc["_id"], last)
-        return [LiveComment.from_doc(d) for d in docs]
+        return [LiveComment.from_doc(d) for d in await info.context.seer.live_comments(docs)]
 
 
 register_node("LiveRoom", "live_room", LiveRoom.from_doc)
-register_node("LiveComment", "live_comment", LiveComment.from_doc)
+
+
+async def live_comment_visible(info: Info, doc: Doc) -> bool:
+    return bool(await info.context.seer.live_comments([doc]))
+
+
+register_node("LiveComment", "live_comment", LiveComment.from_doc, live_comment_visible)
 
 
 @strawberry.type
@@ -254,7 +260,8 @@ class LiveMutations:
     @payload_mutation(LiveRoomPayload, description="1-100 likes at once, summed and written once a tick.")
     async def like_live(self, info: Info, input: LikeLiveInput) -> LiveRoomPayload:
         room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
-        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count))
+        viewer = info.context.require_viewer()
+        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count, viewer))
 
 
 async def _events(info: Info, global_id: str, field: str) -> AsyncIterator[dict[str, Any]]:

@@ -1,0 +1,216 @@
+"""The visibility rules of domain/visibility.py applied for one viewer, with the facts looked up in batches.
+
+A `Seer` belongs to one request (or one subscription event): the viewer's document, and the blocks and follows
+between the viewer and the users a page shows, are each read once, in one batched call per kind, however many
+fields ask. Fields, `node`/`nodes`, lists, feeds and subscriptions all filter through it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from strawberry.dataloader import DataLoader
+
+from domain import visibility as rules
+from domain.visibility import STRANGER, Relation, Viewer
+from resolvers.errors import Refused
+from resolvers.loaders import Loaders
+from store.protocol import Doc, DocumentStore
+
+log = logging.getLogger(__name__)
+
+
+class Seer:
+    """What one viewer may see. Build it with the request's Loaders so that primed documents are shared."""
+
+    def __init__(self, loaders: Loaders, viewer_id: str | None) -> None:
+        self.loaders = loaders
+        self.viewer_id = viewer_id
+        self._viewer: Viewer | None = None
+        self._relations: DataLoader[str, Relation] = DataLoader(load_fn=self._load_relations)
+
+    @classmethod
+    def of(cls, store: DocumentStore, viewer_id: str | None) -> Seer:
+        """For a use case outside a request (fresh loaders of its own)."""
+        return cls(Loaders(store), viewer_id)
+
+    # -- facts -----------------------------------------------------------------------------------------------
+    async def viewer(self) -> Viewer:
+        if self._viewer is None:
+            doc = await self.loaders.user.load(self.viewer_id) if self.viewer_id else None
+            self._viewer = Viewer(self.viewer_id, operator=doc is not None and "operator" in doc.get("roles", []))
+        return self._viewer
+
+    async def relation(self, user_id: str) -> Relation:
+        if self.viewer_id is None or user_id == self.viewer_id:
+            return STRANGER
+        return await self._relations.load(user_id)
+
+    async def relations(self, user_ids: Iterable[str]) -> dict[str, Relation]:
+        ids = list(dict.fromkeys(user_ids))
+        if self.viewer_id is None:
+            return {u: STRANGER for u in ids}
+        found = await self._relations.load_many(ids)
+        return dict(zip(ids, found, strict=True))
+
+    async def _load_relations(self, user_ids: Sequence[str]) -> list[Relation]:
+        me = self.viewer_id
+        store = self.loaders.store
+        pairs = [key for u in user_ids for key in (f"{me}>{u}", f"{u}>{me}")]
+        blocks = await store.get_many("blocks", pairs)
+        follows = await store.get_many("follows", pairs)
+        return [
+            Relation(
+                blocked=f"{me}>{u}" in blocks or f"{u}>{me}" in blocks,
+                friends=f"{me}>{u}" in follows and f"{u}>{me}" in follows,
+                follows=f"{me}>{u}" in follows,
+                followed_by=f"{u}>{me}" in follows,
+            )
+            for u in user_ids
+        ]
+
+    # -- posts -----------------------------------------------------------------------------------------------
+    async def post(self, post: Doc) -> bool:
+        return bool(await self.posts([post]))
+
+    async def posts(self, posts: Sequence[Doc]) -> list[Doc]:
+        """The posts the viewer may see, in order; a post whose author is missing is left out (and logged)."""
+        posts = await self._with(posts, "authorId", "post", "author")
+        viewer = await self.viewer()
+        relations = await self.relations(p["authorId"] for p in posts)
+        return [p for p in posts if rules.post_visible(p, viewer, relations[p["authorId"]])]
+
+    async def post_or_refuse(self, post_id: str, field: list[str], message: str = "No such post") -> Doc:
+        """The post if the viewer may see it; the same NOT_FOUND whether it is hidden or does not exist."""
+        post = await self.loaders.post.load(post_id)
+        if post is None or not await self.post(post):
+            raise Refused("NOT_FOUND", message, field)
+        return post
+
+    async def post_to_engage(self, post_id: str, field: list[str], taking_back: bool = False) -> Doc:
+        """A post the viewer acts on (like, comment): NOT_FOUND when moderation hides it from them (as when it
+        does not exist), BLOCKED when one of them blocked the other. Taking a like back works across a block."""
+        post = await self.loaders.post.load(post_id)
+        if post is None or not rules.post_visible(post, await self.viewer(), STRANGER):
+            raise Refused("NOT_FOUND", "No such post", field)
+        if not taking_back and (await self.relation(post["authorId"])).blocked:
+            raise Refused("BLOCKED", "One of you has blocked the other", field)
+        return post
+
+    async def require_not_blocked(self, user_id: str, field: list[str], message: str) -> None:
+        if (await self.relation(user_id)).blocked:
+            raise Refused("BLOCKED", message, field)
+
+    # -- comments --------------------------------------------------------------------------------------------
+    async def comments(self, comments: Sequence[Doc]) -> list[Doc]:
+        """The comments the viewer may see, in order; one whose author is missing is left out (and logged)."""
+        comments = await self._with(comments, "authorId", "comment", "author")
+        posts = await self.loaders.post.load_many(list(dict.fromkeys(c["postId"] for c in comments)))
+        shown_posts = {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
+        viewer = await self.viewer()
+        relations = await self.relations(c["authorId"] for c in comments)
+        return [
+            c
+            for c in comments
+            if rules.comment_visible(c, c["postId"] in shown_posts, viewer, relations[c["authorId"]])
+        ]
+
+    async def comment(self, comment: Doc) -> bool:
+        return bool(await self.comments([comment]))
+
+    async def live_comments(self, comments: Sequence[Doc]) -> list[Doc]:
+        comments = await self._with(comments, "authorId", "live comment", "author")
+        relations = await self.relations(c["authorId"] for c in comments)
+        return [c for c in comments if rules.live_comment_visible(relations[c["authorId"]])]
+
+    # -- activities ------------------------------------------------------------------------------------------
+    async def activities(self, activities: Sequence[Doc]) -> list[Doc]:
+        """The activities the viewer may see, in order; one whose actor is missing is left out (and logged)."""
+        activities = await self._with(activities, "actorId", "activity", "actor")
+        viewer = await self.viewer()
+        actors = await self.users(a["actorId"] for a in activities)
+        relations = await self.relations(actors)
+        shown_posts = await self._shown_posts(activities)
+        return [
+            a
+            for a in activities
+            if rules.activity_visible(
+                a, actors[a["actorId"]], viewer, relations[a["actorId"]], _post_ok(a, shown_posts)
+            )
+        ]
+
+    async def activity(self, activity: Doc) -> bool:
+        return bool(await self.activities([activity]))
+
+    async def feed_update(self, activity: Doc, to_followers: bool) -> bool:
+        """A feedUpdates payload: a FOLLOWING item (a POSTED / WENT_LIVE of someone the viewer follows) or else
+        a FRIENDS item under the actor's activity privacy."""
+        if to_followers:
+            shown_posts = await self._shown_posts([activity])
+            post_shown = _post_ok(activity, shown_posts)
+            relation = await self.relation(activity["actorId"])
+            if rules.followed_update_visible(activity, await self.viewer(), relation, post_shown):
+                return True
+        return await self.activity(activity)
+
+    async def _shown_posts(self, activities: Sequence[Doc]) -> set[str]:
+        ids = list(dict.fromkeys(a["postId"] for a in activities if a.get("postId")))
+        if not ids:
+            return set()
+        posts = await self.loaders.post.load_many(ids)
+        return {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
+
+    # -- users -----------------------------------------------------------------------------------------------
+    async def connections(self, owner: Doc) -> bool:
+        return rules.connections_visible(owner, Viewer(self.viewer_id), await self.relation(owner["_id"]))
+
+    async def edges(self, owner: Doc, others: Sequence[Doc]) -> list[Doc]:
+        """The users at the other end of the owner's follows that the viewer may see the follow of (the owner's
+        connections are checked by the caller)."""
+        viewer = Viewer(self.viewer_id)  # operators see connections as anyone does
+        relations = await self.relations(o["_id"] for o in others)
+        owner_relation = await self.relation(owner["_id"])
+        return [o for o in others if rules.edge_visible(owner, o, viewer, owner_relation, relations[o["_id"]])]
+
+    async def buyer(self, user_id: str, what: str, doc_id: str) -> Doc:
+        """A buyer as the viewer may see them (a team's leader and members): themself, or the anonymous user
+        when they opted out of social proof (or are missing: logged, the team still shows)."""
+        user = await self.loaders.user.load(user_id)
+        if user is None:
+            dangling(what, doc_id, "user", user_id)
+            return rules.anonymous()
+        return user if rules.purchase_shown(user, Viewer(self.viewer_id)) else rules.anonymous()
+
+    async def users(self, ids: Iterable[str]) -> dict[str, Doc]:
+        """The users that exist among `ids` (loaded once per request, so the fields that show them are free)."""
+        wanted = list(dict.fromkeys(ids))
+        docs = await self.loaders.user.load_many(wanted)
+        return {d["_id"]: d for d in docs if d is not None}
+
+    async def _with(self, docs: Sequence[Doc], key: str, what: str, role: str) -> list[Doc]:
+        """The documents whose user at `key` exists: a dangling reference degrades that one item."""
+        found = await self.users(d[key] for d in docs)
+        kept = [d for d in docs if d[key] in found]
+        if len(kept) < len(docs):
+            for doc in docs:
+                if doc[key] not in found:
+                    dangling(what, doc["_id"], role, doc[key])
+        return kept
+
+
+def _post_ok(activity: Doc, shown_posts: set[str]) -> bool:
+    return not activity.get("postId") or activity["postId"] in shown_posts
+
+
+_reported: set[tuple[str, str]] = set()
+
+
+def dangling(what: str, doc_id: str, role: str, missing: str) -> None:
+    """Log a broken reference once per process (a list leaves the item out, so the page still answers)."""
+    if (what, doc_id) in _reported:
+        return
+    if len(_reported) > 10_000:
+        _reported.clear()
+    _reported.add((what, doc_id))
+    log.warning("%s %s: its %s %s is missing; left out", what, doc_id, role, missing)
