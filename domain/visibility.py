@@ -55,13 +55,10 @@ def post_visible(post: Doc, viewer: Viewer, relation: Relation) -> bool:
     return post["moderation"] == moderation.APPROVED and not relation.blocked
 
 
-def comment_visible(comment: Doc, post_shown: bool, viewer: Viewer, relation: Relation) -> bool:
-    """A comment shows where its post shows, unless an operator hid it or its author and the viewer are apart."""
-    if not post_shown:
-        return False
-    if viewer.operator:
-        return True
-    return not comment.get("hidden") and not relation.blocked
+def comment_visible(comment: Doc, post_shown: bool, relation: Relation) -> bool:
+    """A comment shows where its post shows, unless an operator hid it (from everyone, its author too) or its
+    author and the viewer are on two sides of a block."""
+    return post_shown and not comment.get("hidden") and not relation.blocked
 
 
 def live_comment_visible(relation: Relation) -> bool:

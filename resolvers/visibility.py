@@ -108,13 +108,8 @@ class Seer:
         comments = await self._with(comments, "authorId", "comment", "author")
         posts = await self.loaders.post.load_many(list(dict.fromkeys(c["postId"] for c in comments)))
         shown_posts = {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
-        viewer = await self.viewer()
         relations = await self.relations(c["authorId"] for c in comments)
-        return [
-            c
-            for c in comments
-            if rules.comment_visible(c, c["postId"] in shown_posts, viewer, relations[c["authorId"]])
-        ]
+        return [c for c in comments if rules.comment_visible(c, c["postId"] in shown_posts, relations[c["authorId"]])]
 
     async def comment(self, comment: Doc) -> bool:
         return bool(await self.comments([comment]))
@@ -189,14 +184,23 @@ class Seer:
         return {d["_id"]: d for d in docs if d is not None}
 
     async def _with(self, docs: Sequence[Doc], key: str, what: str, role: str) -> list[Doc]:
-        """The documents whose user at `key` exists: a dangling reference degrades that one item."""
-        found = await self.users(d[key] for d in docs)
-        kept = [d for d in docs if d[key] in found]
-        if len(kept) < len(docs):
-            for doc in docs:
-                if doc[key] not in found:
-                    dangling(what, doc["_id"], role, doc[key])
-        return kept
+        return await present(self.loaders.user, docs, key, what, role)
+
+
+async def present(
+    loader: DataLoader[str, Doc | None], docs: Sequence[Doc], key: str, what: str, role: str
+) -> list[Doc]:
+    """The documents whose related document at `key` exists (loaded through `loader`, so the fields that show
+    it are free): a dangling reference degrades that one item of a list, not the page."""
+    found = await loader.load_many(list(dict.fromkeys(d[key] for d in docs)))
+    have = {f["_id"] for f in found if f is not None}
+    kept = []
+    for doc in docs:
+        if doc[key] in have:
+            kept.append(doc)
+        else:
+            dangling(what, doc["_id"], role, doc[key])
+    return kept
 
 
 def _post_ok(activity: Doc, shown_posts: set[str]) -> bool:

@@ -18,6 +18,7 @@ from domain import live as rules
 from domain.ids import to_global_id
 from resolvers import live as live_uc
 from resolvers.errors import ApiError
+from resolvers.visibility import present
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -126,9 +127,11 @@ class LiveRoomConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> LiveRoomConnection:
+    def of(cls, page: Page, after: str | None, shown: set[str]) -> LiveRoomConnection:
         edges = [
-            LiveRoomEdge(node=LiveRoom.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
+            LiveRoomEdge(node=LiveRoom.from_doc(d), cursor=c)
+            for d, c in zip(page.docs, page.cursors, strict=True)
+            if d["_id"] in shown
         ]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
@@ -217,7 +220,8 @@ class LiveQueries:
     @strawberry.field(description="LIVE rooms first, most viewers first; then scheduled rooms, then ended ones.")
     async def live_rooms(self, info: Info, first: int | None = None, after: str | None = None) -> LiveRoomConnection:
         page = await live_uc.rooms(info.context.services, page_size(first), after)
-        return LiveRoomConnection.of(page, after)
+        hosted = await present(info.context.loaders.user, page.docs, "hostId", "live room", "host")
+        return LiveRoomConnection.of(page, after, {r["_id"] for r in hosted})
 
 
 @strawberry.type

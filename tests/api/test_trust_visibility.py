@@ -324,3 +324,56 @@ async def test_an_orphan_activity_or_topic_post_does_not_break_the_page(api: Api
     q = '{ topic(name: "孤儿话题") { posts { edges { node { title author { nickname } } } } } }'
     edges = (await api.gql(q, token=me[0]))["data"]["topic"]["posts"]["edges"]
     assert [e["node"]["title"] for e in edges] == ["朋友的帖"]
+
+
+# -- subscriptions and live ----------------------------------------------------------------------------------
+async def test_feed_updates_leave_out_activity_about_a_post_across_a_block(api: Api) -> None:
+    # given a friend, and a stranger who blocked me
+    me, friend, stranger = await api.login("订阅者"), await api.login("订阅者的朋友"), await api.login("拉黑我的人")
+    await befriend(api, me, friend)
+    await api.services.projector.drain()
+    hidden_post = await post_of(api, stranger, "看不到的帖")
+    open_post = await post_of(api, friend, "看得到的帖")
+    await block(api, stranger, me)
+    sub = "subscription { feedUpdates { verb post { title } } }"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {me[0]}"}})
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub}})
+        # when my friend likes the stranger's post, then a post of theirs
+        for post in (hidden_post, open_post):
+            assert (await api.gql(LIKE, {"p": post}, token=friend[0]))["data"]["likePost"]["errors"] == []
+        # then the first update I get is the second like
+        got = (await ws.receive_json(timeout=5))["payload"]["data"]["feedUpdates"]
+        assert got == {"verb": "LIKED", "post": {"title": "看得到的帖"}}
+
+
+async def test_live_comments_across_a_block_are_hidden_from_recent_comments_and_by_id(api: Api) -> None:
+    from tests.api.test_live import COMMENT as LIVE_COMMENT
+    from tests.api.test_live import live_room
+
+    # given a live room where someone the viewer blocked commented
+    host, rude, viewer = await api.login("直播主"), await api.login("捣乱的观众"), await api.login("安静的观众")
+    room = await live_room(api, host[0])
+    sent = (await api.gql(LIVE_COMMENT, {"r": room, "b": "捣乱"}, token=rude[0]))["data"]["sendLiveComment"]
+    comment = sent["comment"]["id"]
+    await block(api, viewer, rude)
+    # when the viewer reads the room's recent comments, and the comment by id
+    q = "query($id: ID!) { liveRoom(id: $id) { recentComments { body } } }"
+    recent = (await api.gql(q, {"id": room}, token=viewer[0]))["data"]["liveRoom"]["recentComments"]
+    # then it is not there; the host still sees it
+    assert recent == [] and await node(api, comment, viewer) is None
+    assert (await api.gql(q, {"id": room}, token=host[0]))["data"]["liveRoom"]["recentComments"] == [{"body": "捣乱"}]
+
+
+async def test_an_orphan_live_room_does_not_break_live_rooms(api: Api) -> None:
+    from tests.api.test_live import live_room
+
+    # given a live room and a room whose host does not exist
+    host = await api.login("真主播")
+    room = await live_room(api, host[0])
+    real = await api.services.store.get("live_rooms", raw(room))
+    await api.services.store.insert("live_rooms", {**(real or {}), "_id": "orphan-room", "hostId": "ghost"})
+    # when anyone lists the rooms with their hosts; then the page answers without the orphan
+    body = await api.gql("{ liveRooms { edges { node { title host { nickname } } } } }")
+    assert [e["node"]["host"]["nickname"] for e in body["data"]["liveRooms"]["edges"]] == ["真主播"]
