@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from domain import moderation
+from domain import moderation, orders
 
 PUBLIC, FRIENDS, PRIVATE = "PUBLIC", "FRIENDS", "PRIVATE"
 # Activities that say what someone bought: hidden unless the actor lets purchases be shown (showInSocialProof).
@@ -138,3 +138,10 @@ def anonymous() -> Doc:
         "points": 0,
         "privacy": {**DEFAULTS, "connectionsVisibility": PRIVATE, "activityVisibility": PRIVATE},
     }
+
+
+def order_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None) -> bool:
+    """The buyer and the shop's owner see an order; nobody else (and nobody sees one being placed)."""
+    if viewer.id is None or order["status"] == orders.RESERVING:
+        return False
+    return viewer.id in (order["buyerId"], shop_owner_id)

@@ -156,6 +156,13 @@ class Seer:
         posts = await self.loaders.post.load_many(ids)
         return {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
 
+    # -- orders ----------------------------------------------------------------------------------------------
+    async def order(self, order: Doc) -> bool:
+        if self.viewer_id is None:
+            return False
+        shop = await self.loaders.shop.load(order["shopId"]) if order["buyerId"] != self.viewer_id else None
+        return rules.order_visible(order, Viewer(self.viewer_id), shop["ownerId"] if shop else None)
+
     # -- users -----------------------------------------------------------------------------------------------
     async def connections(self, owner: Doc) -> bool:
         return rules.connections_visible(owner, Viewer(self.viewer_id), await self.relation(owner["_id"]))

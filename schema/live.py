@@ -105,7 +105,12 @@ class LiveRoom(Node):
         return [LiveComment.from_doc(d) for d in await info.context.seer.live_comments(docs)]
 
 
-register_node("LiveRoom", "live_room", LiveRoom.from_doc)
+async def live_room_visible(info: Info, doc: Doc) -> bool:
+    """Rooms are public; one whose host is missing is not shown (its host field could not answer)."""
+    return bool(await present(info.context.loaders.user, [doc], "hostId", "live room", "host"))
+
+
+register_node("LiveRoom", "live_room", LiveRoom.from_doc, live_room_visible)
 
 
 async def live_comment_visible(info: Info, doc: Doc) -> bool:
