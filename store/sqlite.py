@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # on the checkpoint thread, after the checkpoint a cancellation left running there: closing it
+                # from the event loop's thread while the checkpoint runs crashes the process (a segfault)
+                thread.submit(conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":
