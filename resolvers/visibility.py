@@ -7,6 +7,7 @@ fields ask. Fields, `node`/`nodes`, lists, feeds and subscriptions all filter th
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Sequence
 
@@ -19,6 +20,7 @@ from resolvers.loaders import Loaders
 from store.protocol import Doc, DocumentStore
 
 log = logging.getLogger(__name__)
+MAX_BLOCKS = 5_000  # blocks of one viewer held as a set per request; past it, blocks are read per pair
 
 
 class Seer:
@@ -29,6 +31,7 @@ class Seer:
         self.viewer_id = viewer_id
         self._viewer: Viewer | None = None
         self._relations: DataLoader[str, Relation] = DataLoader(load_fn=self._load_relations)
+        self._blocks: asyncio.Task[set[str] | None] | None = None
 
     @classmethod
     def of(cls, store: DocumentStore, viewer_id: str | None) -> Seer:
@@ -54,15 +57,46 @@ class Seer:
         found = await self._relations.load_many(ids)
         return dict(zip(ids, found, strict=True))
 
+    async def blocked_among(self, user_ids: Iterable[str]) -> set[str]:
+        """Which of these users the viewer blocked or is blocked by (two indexed reads per request, usually)."""
+        ids = set(user_ids) - {self.viewer_id}
+        if self.viewer_id is None or not ids:
+            return set()
+        blocked = await self._blocked_ids()
+        if blocked is not None:
+            return ids & blocked
+        return {u for u, r in (await self.relations(ids)).items() if r.blocked}
+
+    async def _blocked_ids(self) -> set[str] | None:
+        """Everyone on the other side of a block from the viewer; None when there are too many to hold."""
+        if self._blocks is None:
+            self._blocks = asyncio.ensure_future(self._read_blocks())
+        return await asyncio.shield(self._blocks)
+
+    async def _read_blocks(self) -> set[str] | None:
+        store = self.loaders.store
+        mine, theirs = await asyncio.gather(
+            store.find("blocks", {"src": self.viewer_id}, limit=MAX_BLOCKS),
+            store.find("blocks", {"dst": self.viewer_id}, limit=MAX_BLOCKS),
+        )
+        if len(mine.docs) == MAX_BLOCKS or len(theirs.docs) == MAX_BLOCKS:
+            return None  # a user blocked by very many: ask per pair instead
+        return {b["dst"] for b in mine.docs} | {b["src"] for b in theirs.docs}
+
     async def _load_relations(self, user_ids: Sequence[str]) -> list[Relation]:
         me = self.viewer_id
         store = self.loaders.store
         pairs = [key for u in user_ids for key in (f"{me}>{u}", f"{u}>{me}")]
-        blocks = await store.get_many("blocks", pairs)
+        held = await self._blocked_ids()
+        if held is None:
+            blocks = await store.get_many("blocks", pairs)
+            blocked = {u for u in user_ids if f"{me}>{u}" in blocks or f"{u}>{me}" in blocks}
+        else:
+            blocked = held & set(user_ids)
         follows = await store.get_many("follows", pairs)
         return [
             Relation(
-                blocked=f"{me}>{u}" in blocks or f"{u}>{me}" in blocks,
+                blocked=u in blocked,
                 friends=f"{me}>{u}" in follows and f"{u}>{me}" in follows,
                 follows=f"{me}>{u}" in follows,
                 followed_by=f"{u}>{me}" in follows,
@@ -78,8 +112,8 @@ class Seer:
         """The posts the viewer may see, in order; a post whose author is missing is left out (and logged)."""
         posts = await self._with(posts, "authorId", "post", "author")
         viewer = await self.viewer()
-        relations = await self.relations(p["authorId"] for p in posts)
-        return [p for p in posts if rules.post_visible(p, viewer, relations[p["authorId"]])]
+        blocked = await self.blocked_among(p["authorId"] for p in posts)
+        return [p for p in posts if rules.post_visible(p, viewer, Relation(blocked=p["authorId"] in blocked))]
 
     async def post_or_refuse(self, post_id: str, field: list[str], message: str = "No such post") -> Doc:
         """The post if the viewer may see it; the same NOT_FOUND whether it is hidden or does not exist."""
@@ -94,13 +128,9 @@ class Seer:
         post = await self.loaders.post.load(post_id)
         if post is None or not rules.post_visible(post, await self.viewer(), STRANGER):
             raise Refused("NOT_FOUND", "No such post", field)
-        if not taking_back and (await self.relation(post["authorId"])).blocked:
+        if not taking_back and await self.blocked_among([post["authorId"]]):
             raise Refused("BLOCKED", "One of you has blocked the other", field)
         return post
-
-    async def require_not_blocked(self, user_id: str, field: list[str], message: str) -> None:
-        if (await self.relation(user_id)).blocked:
-            raise Refused("BLOCKED", message, field)
 
     # -- comments --------------------------------------------------------------------------------------------
     async def comments(self, comments: Sequence[Doc]) -> list[Doc]:
@@ -108,16 +138,20 @@ class Seer:
         comments = await self._with(comments, "authorId", "comment", "author")
         posts = await self.loaders.post.load_many(list(dict.fromkeys(c["postId"] for c in comments)))
         shown_posts = {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
-        relations = await self.relations(c["authorId"] for c in comments)
-        return [c for c in comments if rules.comment_visible(c, c["postId"] in shown_posts, relations[c["authorId"]])]
+        blocked = await self.blocked_among(c["authorId"] for c in comments)
+        return [
+            c
+            for c in comments
+            if rules.comment_visible(c, c["postId"] in shown_posts, Relation(blocked=c["authorId"] in blocked))
+        ]
 
     async def comment(self, comment: Doc) -> bool:
         return bool(await self.comments([comment]))
 
     async def live_comments(self, comments: Sequence[Doc]) -> list[Doc]:
         comments = await self._with(comments, "authorId", "live comment", "author")
-        relations = await self.relations(c["authorId"] for c in comments)
-        return [c for c in comments if rules.live_comment_visible(relations[c["authorId"]])]
+        blocked = await self.blocked_among(c["authorId"] for c in comments)
+        return [c for c in comments if rules.live_comment_visible(Relation(blocked=c["authorId"] in blocked))]
 
     # -- activities ------------------------------------------------------------------------------------------
     async def activities(self, activities: Sequence[Doc]) -> list[Doc]:
