@@ -377,3 +377,23 @@ async def test_an_orphan_live_room_does_not_break_live_rooms(api: Api) -> None:
     # when anyone lists the rooms with their hosts; then the page answers without the orphan
     body = await api.gql("{ liveRooms { edges { node { title host { nickname } } } } }")
     assert [e["node"]["host"]["nickname"] for e in body["data"]["liveRooms"]["edges"]] == ["真主播"]
+
+
+async def test_nodes_apply_the_rules_to_many_ids_in_a_few_batches(api: Api) -> None:
+    # given twenty posts of twenty authors, and a viewer
+    viewer = await api.login("批量读者")
+    posts = [await post_of(api, await api.login(f"批量作者{i}"), f"批量{i}") for i in range(20)]
+    store = api.services.store
+    calls: list[str] = []
+    original = store.get_many
+
+    async def counting(collection: str, ids: Any) -> Any:
+        calls.append(collection)
+        return await original(collection, ids)
+
+    store.get_many = counting  # type: ignore[method-assign]
+    # when the viewer reads them all by id
+    body = await api.gql(NODES, {"ids": posts}, token=viewer[0])
+    # then all show, with one read of posts and of their authors
+    assert [n["id"] for n in body["data"]["nodes"]] == posts
+    assert calls.count("posts") == 1 and calls.count("users") <= 2, calls
