@@ -92,8 +92,6 @@ class Loaders:
             loader = skus_by_product_loader(self._store)
         elif name == "team_members":
             loader = team_members_loader(self._store)
-        elif name == "follows":
-            loader = edge_exists_loader(self._store, "follows")
         elif name == "likes":
             loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
         else:
