@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Iterable, Sequence
 
 from strawberry.dataloader import DataLoader
@@ -21,27 +22,28 @@ from store.protocol import Doc, DocumentStore
 
 log = logging.getLogger(__name__)
 MAX_BLOCKS = 5_000  # blocks of one viewer held as a set per request; past it, blocks are read per pair
+FACTS_SECONDS = 10.0  # how long a subscription trusts what it read of blocks and follows (a block shows within it)
 
 
-class Seer:
-    """What one viewer may see. Build it with the request's Loaders so that primed documents are shared."""
+class Facts:
+    """The viewer's blocks and follows with the users a page shows: read once, in batches, then cached. A request
+    has its own; a long subscription keeps one for FACTS_SECONDS, so a feed event costs its subscribers no reads."""
 
-    def __init__(self, loaders: Loaders, viewer_id: str | None) -> None:
-        self.loaders = loaders
+    def __init__(self, store: DocumentStore, viewer_id: str | None) -> None:
+        self.store = store
         self.viewer_id = viewer_id
-        self._viewer: Viewer | None = None
+        self.born = time.monotonic()
         self._relations: DataLoader[str, Relation] = DataLoader(load_fn=self._load_relations)
         self._blocks: asyncio.Task[set[str] | None] | None = None
+        self._viewer: Viewer | None = None
 
-    @classmethod
-    def of(cls, store: DocumentStore, viewer_id: str | None) -> Seer:
-        """For a use case outside a request (fresh loaders of its own)."""
-        return cls(Loaders(store), viewer_id)
+    def stale(self) -> bool:
+        return time.monotonic() - self.born > FACTS_SECONDS
 
-    # -- facts -----------------------------------------------------------------------------------------------
-    async def viewer(self) -> Viewer:
+    async def viewer(self, loaders: Loaders) -> Viewer:
+        """Who is looking (whether an operator), read through the request's loaders the first time."""
         if self._viewer is None:
-            doc = await self.loaders.user.load(self.viewer_id) if self.viewer_id else None
+            doc = await loaders.user.load(self.viewer_id) if self.viewer_id else None
             self._viewer = Viewer(self.viewer_id, operator=doc is not None and "operator" in doc.get("roles", []))
         return self._viewer
 
@@ -74,7 +76,7 @@ class Seer:
         return await asyncio.shield(self._blocks)
 
     async def _read_blocks(self) -> set[str] | None:
-        store = self.loaders.store
+        store = self.store
         mine, theirs = await asyncio.gather(
             store.find("blocks", {"src": self.viewer_id}, limit=MAX_BLOCKS),
             store.find("blocks", {"dst": self.viewer_id}, limit=MAX_BLOCKS),
@@ -85,7 +87,7 @@ class Seer:
 
     async def _load_relations(self, user_ids: Sequence[str]) -> list[Relation]:
         me = self.viewer_id
-        store = self.loaders.store
+        store = self.store
         pairs = [key for u in user_ids for key in (f"{me}>{u}", f"{u}>{me}")]
         held = await self._blocked_ids()
         if held is None:
@@ -104,6 +106,33 @@ class Seer:
             for u in user_ids
         ]
 
+
+class Seer:
+    """What one viewer may see. Build it with the request's Loaders so that primed documents are shared."""
+
+    def __init__(self, loaders: Loaders, viewer_id: str | None, facts: Facts | None = None) -> None:
+        self.loaders = loaders
+        self.viewer_id = viewer_id
+        self.facts = facts if facts is not None and facts.viewer_id == viewer_id else Facts(loaders.store, viewer_id)
+
+    @classmethod
+    def of(cls, store: DocumentStore, viewer_id: str | None) -> Seer:
+        """For a use case outside a request (fresh loaders of its own)."""
+        return cls(Loaders(store), viewer_id)
+
+    # -- facts -----------------------------------------------------------------------------------------------
+    async def viewer(self) -> Viewer:
+        return await self.facts.viewer(self.loaders)
+
+    async def relation(self, user_id: str) -> Relation:
+        return await self.facts.relation(user_id)
+
+    async def relations(self, user_ids: Iterable[str]) -> dict[str, Relation]:
+        return await self.facts.relations(user_ids)
+
+    async def blocked_among(self, user_ids: Iterable[str]) -> set[str]:
+        return await self.facts.blocked_among(user_ids)
+
     # -- posts -----------------------------------------------------------------------------------------------
     async def post(self, post: Doc) -> bool:
         return bool(await self.posts([post]))
@@ -114,13 +143,6 @@ class Seer:
         viewer = await self.viewer()
         blocked = await self.blocked_among(p["authorId"] for p in posts)
         return [p for p in posts if rules.post_visible(p, viewer, Relation(blocked=p["authorId"] in blocked))]
-
-    async def post_or_refuse(self, post_id: str, field: list[str], message: str = "No such post") -> Doc:
-        """The post if the viewer may see it; the same NOT_FOUND whether it is hidden or does not exist."""
-        post = await self.loaders.post.load(post_id)
-        if post is None or not await self.post(post):
-            raise Refused("NOT_FOUND", message, field)
-        return post
 
     async def post_to_engage(self, post_id: str, field: list[str], taking_back: bool = False) -> Doc:
         """A post the viewer acts on (like, comment): NOT_FOUND when moderation hides it from them (as when it

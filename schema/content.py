@@ -16,6 +16,7 @@ from domain.ids import to_global_id
 from resolvers import content as content_uc
 from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
+from resolvers.visibility import Facts
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -527,6 +528,8 @@ class ContentSubscriptions:
                     loaders.user.prime(event["actor"]["_id"], event["actor"])
                 if event.get("post"):
                     loaders.post.prime(event["post"]["_id"], event["post"])
+                if info.context.facts is None or info.context.facts.stale():  # blocks and follows, every few s
+                    info.context.facts = Facts(services.store, viewer)
                 activity = event["activity"]
                 if await info.context.seer.feed_update(activity, activity["verb"] in feeds_uc.TO_FOLLOWERS):
                     yield Activity.from_doc(activity)

@@ -9,7 +9,7 @@ import strawberry
 
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
-from resolvers.visibility import Seer
+from resolvers.visibility import Facts, Seer
 
 if TYPE_CHECKING:
     from app import Services
@@ -27,6 +27,8 @@ class Context:
     live_group: Any = None
     loaders: Loaders = field(init=False)
     _seer: Seer | None = field(init=False, default=None)
+    # What a long subscription knows of the viewer's blocks and follows, kept across its events for a while.
+    facts: Facts | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.services.backends.store)
@@ -43,9 +45,10 @@ class Context:
     @property
     def seer(self) -> Seer:
         """What this viewer may see, sharing the current loaders (renewed with them)."""
-        if self._seer is None or self._seer.loaders is not self.loaders or self._seer.viewer_id != self.viewer_id:
-            self._seer = Seer(self.loaders, self.viewer_id)
-        return self._seer
+        seer = self._seer
+        if seer is None or seer.loaders is not self.loaders or seer.viewer_id != self.viewer_id:
+            seer = self._seer = Seer(self.loaders, self.viewer_id, self.facts)
+        return seer
 
     def require_viewer(self) -> str:
         if self.viewer_id is None:
