@@ -68,3 +68,29 @@ def review(text: str, banned: Iterable[str], recent_fingerprints: Iterable[int] 
     if near_duplicate(simhash(text), recent_fingerprints):
         reasons.append("near-duplicate of a recent post")
     return Verdict(PENDING if reasons else APPROVED, tuple(reasons))
+
+
+# An operator's decision on a post, from each state: approve or reject. Deciding what a post already is keeps it
+# as it is (and closes its reports); nothing moves a post back to PENDING.
+MOVES = {PENDING: (APPROVED, REJECTED), APPROVED: (APPROVED, REJECTED), REJECTED: (APPROVED, REJECTED)}
+
+
+@dataclass(frozen=True)
+class Move:
+    before: str
+    after: str
+
+    @property
+    def shows(self) -> bool:
+        """The post becomes visible to everyone (it counts in its topics again)."""
+        return self.before != APPROVED and self.after == APPROVED
+
+    @property
+    def hides(self) -> bool:
+        return self.before == APPROVED and self.after != APPROVED
+
+
+def decide(before: str, approve: bool) -> Move | None:
+    """The move an operator's decision makes from `before`; None when it is not an allowed move."""
+    after = APPROVED if approve else REJECTED
+    return Move(before, after) if after in MOVES.get(before, ()) else None

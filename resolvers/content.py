@@ -15,25 +15,18 @@ from integrations.uploads import UploadedFile
 from resolvers import feeds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
-from resolvers.social import is_blocked_between
-from resolvers.users import is_operator
+from resolvers.visibility import Seer
 from store.counters import increment
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
 RECENT_FOR_DUPLICATES = 20
+NOTHING_HERE = "Nothing to report or moderate here"
 
 
 def banned_words(services: Services) -> list[str]:
     extra = [w.strip() for w in services.settings.BANNED_WORDS.split(",") if w.strip()]
     return [*moderation.DEFAULT_BANNED, *extra]
-
-
-def can_see(post: Doc, viewer: Doc | None) -> bool:
-    """Approved posts are public; pending and rejected ones belong to their author (and operators)."""
-    if post["moderation"] == moderation.APPROVED:
-        return True
-    return viewer is not None and (viewer["_id"] == post["authorId"] or is_operator(viewer))
 
 
 # -- videos ------------------------------------------------------------------------------------------------
@@ -127,9 +120,11 @@ async def create_post(
         "flags": list(verdict.reasons),
         "simhash": f"{moderation.simhash(text):016x}",
         "createdAt": services.now(),
+        "publishedAt": None,  # set once, by the first publication (see `published`)
     }
     await store.insert("posts", post)
     if verdict.status == moderation.APPROVED:
+        await count_in_topics(services, post, 1)
         await published(services, post)
     return post
 
@@ -149,10 +144,16 @@ async def engage(services: Services, user_id: str, product_ids: list[str], delta
 
 
 async def published(services: Services, post: Doc) -> None:
-    """A post became visible: topics count it, followers' timelines get it, the POSTED activity goes out."""
+    """A post became visible for the first time: followers' timelines get it, the POSTED activity goes out, its
+    products and topics hear of it. Exactly once per post: whoever sets `publishedAt` first (compare-and-set) runs
+    them; a post approved again after a rejection only counts in its topics again (`count_in_topics`)."""
     store = services.store
+    claimed = await store.update_one(
+        "posts", {"_id": post["_id"], "publishedAt": None}, {"$set": {"publishedAt": services.now()}}
+    )
+    if claimed is None:
+        return
     for name in post["topics"]:
-        await increment(store, "topics", name, {"postCount": 1}, {"createdAt": services.now()})
         try:
             await store.insert(
                 "post_topics",
@@ -166,17 +167,18 @@ async def published(services: Services, post: Doc) -> None:
     await feeds.record_activity(services, post["authorId"], "POSTED", postId=post["_id"])
 
 
-async def visible_post(services: Services, post_id: str, viewer_id: str | None, field: list[str]) -> Doc:
-    post = await services.store.get("posts", post_id)
-    viewer = await services.store.get("users", viewer_id) if viewer_id else None
-    if post is None or not can_see(post, viewer):
-        raise Refused("NOT_FOUND", "No such post", field)
-    return post
+async def count_in_topics(services: Services, post: Doc, delta: int) -> None:
+    """Topics count their visible posts: +1 when a post becomes visible, -1 when it stops being."""
+    for name in post["topics"]:
+        if delta > 0:
+            await increment(services.store, "topics", name, {"postCount": delta}, {"createdAt": services.now()})
+        else:
+            await services.store.update_one("topics", {"_id": name}, {"$inc": {"postCount": delta}})
 
 
 async def like(services: Services, user_id: str, post_id: str) -> Doc:
     field = ["input", "postId"]
-    post = await visible_post(services, post_id, user_id, field)
+    post = await Seer.of(services.store, user_id).post_to_engage(post_id, field)
     if post["moderation"] != moderation.APPROVED:
         raise Refused("INVALID_STATE", "This post is not published", field)
     try:
@@ -187,14 +189,15 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
         return post  # liked already: idempotent
     liked = await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": 1}}) or post
     await engage(services, user_id, post["productIds"], 1)
-    for name in post["topics"]:
-        await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
-    await feeds.record_activity(services, user_id, "LIKED", postId=post_id)
+    # liking again after unliking is no news: one LIKED activity and one heat per user and post
+    if await feeds.record_activity(services, user_id, "LIKED", once=f"liked:{post_id}>{user_id}", postId=post_id):
+        for name in post["topics"]:
+            await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
     return liked
 
 
 async def unlike(services: Services, user_id: str, post_id: str) -> Doc:
-    post = await visible_post(services, post_id, user_id, ["input", "postId"])
+    post = await Seer.of(services.store, user_id).post_to_engage(post_id, ["input", "postId"], taking_back=True)
     if not await services.store.delete("likes", f"{post_id}>{user_id}"):
         return post
     await engage(services, user_id, post["productIds"], -1)
@@ -205,15 +208,14 @@ async def comment(services: Services, user_id: str, post_id: str, body: str, rep
     field = ["input", "postId"]
     refuse_problems(rules.comment_problems(body))
     store = services.store
-    post = await visible_post(services, post_id, user_id, field)
+    seer = Seer.of(store, user_id)
+    post = await seer.post_to_engage(post_id, field)
     if post["moderation"] != moderation.APPROVED:
         raise Refused("INVALID_STATE", "This post is not published", field)
-    if await is_blocked_between(services, user_id, post["authorId"]):
-        raise Refused("BLOCKED", "You cannot comment here", field)
     root = None
     if reply_to is not None:
         parent = await store.get("comments", reply_to)
-        if parent is None or parent["postId"] != post_id or parent.get("hidden"):
+        if parent is None or parent["postId"] != post_id or not await seer.comment(parent):
             raise Refused("NOT_FOUND", "No such comment on this post", ["input", "replyToId"])
         root = parent.get("replyToId") or parent["_id"]  # one level: a reply to a reply answers its root
     verdict = moderation.review(body, banned_words(services))
@@ -263,11 +265,14 @@ async def target(services: Services, kind: str, raw_id: str) -> Target:
     collection = {"Post": "posts", "Comment": "comments"}.get(kind)
     doc = await services.store.get(collection, raw_id) if collection else None
     if doc is None:
-        raise Refused("NOT_FOUND", "Nothing to report or moderate here", ["input", "targetId"])
+        raise Refused("NOT_FOUND", NOTHING_HERE, ["input", "targetId"])
     return Target("post" if kind == "Post" else "comment", doc)
 
 
 async def report(services: Services, user_id: str, found: Target, reason: str) -> None:
+    seer = Seer.of(services.store, user_id)
+    if not await (seer.post(found.doc) if found.kind == "post" else seer.comment(found.doc)):
+        raise Refused("NOT_FOUND", NOTHING_HERE, ["input", "targetId"])  # as for an id that names nothing
     if not 1 <= len(reason.strip()) <= rules.REASON_MAX:
         refuse_problems([Problem("reason", f"A reason has 1 to {rules.REASON_MAX} characters")])
     doc: dict[str, Any] = {
@@ -287,21 +292,22 @@ async def report(services: Services, user_id: str, found: Target, reason: str) -
 
 async def moderate(services: Services, operator_id: str, found: Target, approve: bool, note: str | None) -> None:
     store = services.store
-    status = moderation.APPROVED if approve else moderation.REJECTED
     if found.kind == "post":
-        before = found.doc["moderation"]
+        move = moderation.decide(found.doc["moderation"], approve)
+        if move is None:
+            raise Refused("INVALID_STATE", "This post cannot be moderated that way", ["input", "targetId"])
         moved = await store.update_one(
             "posts",
-            {"_id": found.doc["_id"], "moderation": before},
-            {"$set": {"moderation": status, "moderatedBy": operator_id, "moderationNote": note}},
+            {"_id": found.doc["_id"], "moderation": move.before},
+            {"$set": {"moderation": move.after, "moderatedBy": operator_id, "moderationNote": note}},
         )
         if moved is None:
             raise Refused("CONFLICT", "Someone moderated this post meanwhile", ["input", "targetId"])
-        if status == moderation.APPROVED and before != moderation.APPROVED:
+        if move.shows:
+            await count_in_topics(services, moved, 1)
             await published(services, moved)
-        elif status == moderation.REJECTED and before == moderation.APPROVED:
-            for name in moved["topics"]:
-                await store.update_one("topics", {"_id": name}, {"$inc": {"postCount": -1}})
+        elif move.hides:
+            await count_in_topics(services, moved, -1)
     else:
         hidden = not approve
         moved = await store.update_one(

@@ -18,11 +18,13 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from domain import moderation
+from domain import moderation, visibility
 from domain.ranking import PROXIMITY, Candidate, arrange
+from domain.visibility import Relation, Viewer
 from resolvers import rankings
 from resolvers.errors import bad_input
 from resolvers.services import Services
+from resolvers.visibility import Seer
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
 
@@ -36,6 +38,7 @@ FRIENDS_LIMIT = 5_000
 CELEBRITIES_LIMIT = 10_000
 # Activities every follower hears of (feedUpdates); the others go to friends only.
 TO_FOLLOWERS = ("POSTED", "WENT_LIVE")
+FRIEND = Relation(friends=True, follows=True)
 
 
 @dataclass
@@ -73,10 +76,18 @@ def _before(at: int, item_id: str, cursor: tuple[int, str] | None) -> bool:
 
 
 # -- writing ---------------------------------------------------------------------------------------------
-async def record_activity(services: Services, actor_id: str, verb: str, **refs: str) -> Doc:
-    """Store the activity and push it to the live feeds of the people it is for."""
-    activity = {"_id": new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
-    await services.store.insert("activities", activity)
+async def record_activity(
+    services: Services, actor_id: str, verb: str, once: str | None = None, **refs: str
+) -> Doc | None:
+    """Store the activity and push it to the live feeds of the people it is for. With `once` (its id), an
+    activity that happened before is not recorded again (None)."""
+    activity = {"_id": once or new_id(), "actorId": actor_id, "verb": verb, "at": services.now(), **refs}
+    try:
+        await services.store.insert("activities", activity)
+    except DuplicateKey:
+        if once is None:
+            raise
+        return None
     actor = await services.store.get("users", actor_id) or {}
     audience = await _audience(services, activity, actor)
     # followers of a celebrity listen on one topic instead of each getting the post on theirs
@@ -110,10 +121,9 @@ async def _audience(services: Services, activity: Doc, actor: Doc) -> set[str]:
 
 
 def _shown_to_friends(actor: Doc, verb: str) -> bool:
-    privacy = actor.get("privacy", {})
-    if privacy.get("activityVisibility", "FRIENDS") == "PRIVATE":
-        return False
-    return verb != "BOUGHT" or bool(privacy.get("showInSocialProof", True))
+    """Would a friend (not blocked) see this activity? Who hears of it live; each subscriber checks again."""
+    friend = Viewer(None)
+    return visibility.activity_visible({"actorId": actor.get("_id"), "verb": verb}, actor, friend, FRIEND, True)
 
 
 async def fan_out(services: Services, post: Doc) -> None:
@@ -149,7 +159,9 @@ async def topic_heat(services: Services, name: str, heat: float) -> None:
 
 
 # -- reading ---------------------------------------------------------------------------------------------
-async def following(services: Services, viewer_id: str, first: int, after: str | None) -> FeedPage:
+async def following(
+    services: Services, viewer_id: str, first: int, after: str | None, seer: Seer | None = None
+) -> FeedPage:
     store = services.store
     cursor = _uncursor(after)
     want = first + 1
@@ -171,14 +183,15 @@ async def following(services: Services, viewer_id: str, first: int, after: str |
                 candidates.append((doc["createdAt"], doc["_id"]))
     candidates = sorted(set(candidates), reverse=True)[: want * 2]  # the newest, with room for filtered ones
     posts = {**loaded, **await store.get_many("posts", [pid for _, pid in candidates if pid not in loaded])}
-    authors = {p["authorId"] for p in posts.values()}
-    still_followed = await store.get_many("follows", [f"{viewer_id}>{a}" for a in authors])
-    followed = {f["dst"] for f in still_followed.values()}
+    seer = seer or Seer.of(store, viewer_id)
+    shown = {p["_id"]: p for p in await seer.posts(list(posts.values()))}
+    relations = await seer.relations(p["authorId"] for p in shown.values())
     items: list[Doc] = []
     cursors: list[str] = []
     for at, pid in candidates:
-        post = posts.get(pid)
-        if post is None or post["moderation"] != moderation.APPROVED or post["authorId"] not in followed:
+        post = shown.get(pid)
+        # the viewer's own posts are visible to them, but FOLLOWING holds the posts of the people they follow
+        if post is None or post["moderation"] != moderation.APPROVED or not relations[post["authorId"]].follows:
             continue
         items.append(post)
         cursors.append(_cursor(at, pid))
@@ -198,38 +211,28 @@ async def followed_celebrities(services: Services, viewer_id: str) -> list[str]:
     return sorted(f["dst"] for f in follows.values())
 
 
-async def friends(services: Services, viewer_id: str, first: int, after: str | None) -> FeedPage:
+async def friends(
+    services: Services, viewer_id: str, first: int, after: str | None, seer: Seer | None = None
+) -> FeedPage:
     store = services.store
     cursor = _uncursor(after)
     friend_ids = await services.backends.graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT)
     if not friend_ids:
         return FeedPage([], [], False)
-    actors = await store.get_many("users", friend_ids)
-    blocked = await store.get_many(
-        "blocks", [f"{a}>{viewer_id}" for a in friend_ids] + [f"{viewer_id}>{a}" for a in friend_ids]
-    )
-    blocked_ids = {b["src"] for b in blocked.values()} | {b["dst"] for b in blocked.values()}
     where: dict[str, Any] = {"actorId": {"$in": friend_ids}}
     if cursor is not None:
         where["at"] = {"$lte": cursor[0]}
-    items: list[Doc] = []
-    cursors: list[str] = []
     page = await store.find("activities", where, sort="at", direction=-1, limit=(first + 1) * 3)
-    posts = await store.get_many("posts", [a["postId"] for a in page.docs if a.get("postId")])
-    for activity in page.docs:
-        if not _before(activity["at"], activity["_id"], cursor):
-            continue
-        actor = actors.get(activity["actorId"])
-        if actor is None or activity["actorId"] in blocked_ids or not _shown_to_friends(actor, activity["verb"]):
-            continue
-        if activity.get("postId") and (posts.get(activity["postId"]) or {}).get("moderation") != moderation.APPROVED:
-            continue
-        items.append(activity)
-        cursors.append(_cursor(activity["at"], activity["_id"]))
+    seer = seer or Seer.of(store, viewer_id)
+    shown = await seer.activities([a for a in page.docs if _before(a["at"], a["_id"], cursor)])
+    items = [a for a in shown if a["actorId"] != viewer_id]
+    cursors = [_cursor(a["at"], a["_id"]) for a in items]
     return FeedPage(items[:first], cursors[:first], len(items) > first or page.next_cursor is not None)
 
 
-async def discover(services: Services, viewer_id: str | None, first: int, after: str | None) -> FeedPage:
+async def discover(
+    services: Services, viewer_id: str | None, first: int, after: str | None, seer: Seer | None = None
+) -> FeedPage:
     """Ranked, so pages are positions in the ranking (`after` is the position of the last item seen)."""
     store = services.store
     start = _position(after)
@@ -250,8 +253,10 @@ async def discover(services: Services, viewer_id: str | None, first: int, after:
             proximity[user_id] = PROXIMITY["followee"]
         for user_id in await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT):
             proximity[user_id] = PROXIMITY["friend"]
-    authors = await store.get_many("users", list({p["authorId"] for p in recent.docs}))
-    posts = {p["_id"]: p for p in recent.docs if p["authorId"] != viewer_id}
+    seer = seer or Seer.of(store, viewer_id)
+    visible = await seer.posts(recent.docs)  # approved, not across a block, and with an author
+    authors = await seer.users(p["authorId"] for p in visible)
+    posts = {p["_id"]: p for p in visible if p["authorId"] != viewer_id}
     ranked = arrange(
         [
             Candidate(
@@ -283,13 +288,15 @@ async def trending(services: Services, first: int) -> list[Doc]:
 
 
 async def topic_posts(
-    services: Services, name: str, first: int, after: str | None
+    services: Services, name: str, first: int, after: str | None, seer: Seer | None = None
 ) -> tuple[list[Doc], list[str], bool]:
     page = await services.store.find("post_topics", {"topic": name}, sort="at", direction=-1, limit=first, after=after)
     posts = await services.store.get_many("posts", [link["postId"] for link in page.docs])
+    seer = seer or Seer.of(services.store, None)
+    visible = {p["_id"] for p in await seer.posts(list(posts.values())) if p["moderation"] == moderation.APPROVED}
     shown = [
         (posts[link["postId"]], cursor)
         for link, cursor in zip(page.docs, page.cursors, strict=True)
-        if (posts.get(link["postId"]) or {}).get("moderation") == moderation.APPROVED
+        if link["postId"] in visible
     ]
     return [p for p, _ in shown], [c for _, c in shown], page.next_cursor is not None

@@ -116,9 +116,11 @@ async def live_room(services: Services, room_id: str) -> Doc:
     return room
 
 
-async def like(services: Services, room_id: str, count: int) -> Doc:
+async def like(services: Services, room_id: str, count: int, user_id: str | None = None) -> Doc:
     refuse_problems(rules.like_problems(count))
     room = await live_room(services, room_id)
+    if user_id is not None and await is_blocked_between(services, user_id, room["hostId"]):
+        raise Refused("BLOCKED", "You cannot like this room", ROOM_FIELD)
     services.live.add_likes(room_id, count)
     return room
 

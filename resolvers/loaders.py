@@ -81,6 +81,10 @@ class Loaders:
     def __init__(self, store: DocumentStore) -> None:
         self._store = store
 
+    @property
+    def store(self) -> DocumentStore:
+        return self._store
+
     def __getattr__(self, name: str) -> Any:
         if name in DOC_LOADERS:
             loader: Any = doc_loader(self._store, DOC_LOADERS[name])
@@ -88,8 +92,6 @@ class Loaders:
             loader = skus_by_product_loader(self._store)
         elif name == "team_members":
             loader = team_members_loader(self._store)
-        elif name == "follows":
-            loader = edge_exists_loader(self._store, "follows")
         elif name == "likes":
             loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
         else:

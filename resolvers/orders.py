@@ -16,6 +16,7 @@ from domain.profile import Problem
 from resolvers import distribution, holds, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
+from resolvers.visibility import Seer
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
@@ -327,9 +328,5 @@ async def my_orders(services: Services, buyer_id: str, first: int, after: str | 
 async def visible_order(services: Services, order_id: str, viewer_id: str | None) -> Doc | None:
     """An order as its buyer or its shop's owner sees it; None for anybody else."""
     order = await services.store.get("orders", order_id)
-    if order is None or viewer_id is None or order["status"] == rules.RESERVING:
-        return None
-    if order["buyerId"] == viewer_id:
-        return order
-    shop = await services.store.get("shops", order["shopId"])
-    return order if shop is not None and shop["ownerId"] == viewer_id else None
+    seer = Seer.of(services.store, viewer_id)
+    return order if order is not None and await seer.order(order) else None

@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import recommend as rules
+from domain import visibility
 from domain.search import terms
+from domain.visibility import Viewer
 from resolvers import rankings
 from resolvers.services import Services
 from store.protocol import Doc
@@ -50,7 +52,7 @@ async def recommended(services: Services, viewer_id: str | None, first: int) -> 
         people = await store.get_many("users", [*friends, *followees])
 
         def shown(users: list[str]) -> list[str]:  # only people whose privacy allows social proof
-            return [u for u in users if people.get(u, {}).get("privacy", {}).get("showInSocialProof", True)]
+            return [u for u in users if u in people and visibility.purchase_shown(people[u], Viewer(viewer_id))]
 
         bought = set(await graph.neighbors("BOUGHT", viewer_id, limit=1_000))
         for product_id, count in await graph.neighbor_counts("BOUGHT", shown(friends), limit=CANDIDATES):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain import visibility
+from domain.visibility import Viewer
 from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
 from store.protocol import Doc, DuplicateKey
@@ -74,6 +76,6 @@ async def friends_who_bought(services: Services, viewer: str, product_id: str, f
     shown = []
     for purchase in sorted(found.values(), key=lambda p: -p["at"]):
         user = users.get(purchase["userId"])
-        if user is not None and user.get("privacy", {}).get("showInSocialProof", True):
+        if user is not None and visibility.purchase_shown(user, Viewer(viewer)):
             shown.append(user)
     return shown[:first]

@@ -6,13 +6,14 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
+from domain import visibility
 from domain.profile import clean_nickname, profile_problems
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
 from store.protocol import Doc, Page
 
-DEFAULT_PRIVACY = {"activityVisibility": "FRIENDS", "showInSocialProof": True, "connectionsVisibility": "PUBLIC"}
+DEFAULT_PRIVACY = dict(visibility.DEFAULTS)
 
 
 def new_user(nickname: str, **extra: Any) -> Doc:
@@ -112,19 +113,29 @@ class Suggestion:
 
 async def friend_suggestions(services: Services, viewer: str, first: int) -> list[Suggestion]:
     """Friends of friends, most mutual friends first (then influence), never someone the viewer follows, has
-    blocked or is blocked by."""
+    blocked or is blocked by. A suggestion tells whom the candidate is friends with, so (domain/visibility.py)
+    it goes only through friends who do not keep their connections PRIVATE, and only to candidates whose
+    connections are PUBLIC."""
     graph = services.backends.graph
-    followed, blocked, blockers = await asyncio.gather(  # three round trips at once on a remote graph
+    followed, blocked, blockers, friends = await asyncio.gather(  # four round trips at once on a remote graph
         graph.neighbors("FOLLOWS", viewer, limit=100_000),
         graph.neighbors("BLOCKS", viewer, limit=100_000),
         graph.neighbors("BLOCKS", viewer, direction="in", limit=100_000),
+        graph.neighbors("FRIEND", viewer, limit=5_000),
     )
     exclude = {*followed, *blocked, *blockers}
-    # Ask for more than needed, so the influence tie-break also orders candidates just past the cut.
-    candidates = await graph.two_hop("FRIEND", viewer, limit=first * 3 + 20, exclude=exclude)
+    want = first * 3 + 20  # more than needed, so the influence tie-break also orders candidates just past the cut
+    friend_docs = await services.store.get_many("users", friends)
+    paths = [f for f in friends if f in friend_docs and visibility.suggestion_path(friend_docs[f])]
+    if len(paths) == len(friends):
+        candidates = await graph.two_hop("FRIEND", viewer, limit=want, exclude=exclude)
+    else:  # some friends keep their friends to themselves: count only the paths through the others
+        reached = await graph.neighbor_counts("FRIEND", paths, limit=want + len(friends) + len(exclude) + 1)
+        skip = {viewer, *friends, *exclude}
+        candidates = [(c, n) for c, n in reached if c not in skip][:want]
     users = await services.store.get_many("users", [c for c, _ in candidates])
     ranked = sorted(
-        ((users[c], n) for c, n in candidates if c in users),
+        ((users[c], n) for c, n in candidates if c in users and visibility.suggestable(users[c])),
         key=lambda un: (-un[1], -float(un[0].get("influence", 0.0)), un[0]["_id"]),
     )
     return [Suggestion(u, n, f"{n} mutual friend{'s' if n != 1 else ''}") for u, n in ranked[:first]]

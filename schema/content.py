@@ -16,7 +16,7 @@ from domain.ids import to_global_id
 from resolvers import content as content_uc
 from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
-from resolvers.users import is_operator
+from resolvers.visibility import Facts
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -68,7 +68,9 @@ class Topic(Node):
 
     @strawberry.field
     async def posts(self, info: Info, first: int | None = None, after: str | None = None) -> PostConnection:
-        items, cursors, more = await feeds_uc.topic_posts(info.context.services, self.name, page_size(first), after)
+        items, cursors, more = await feeds_uc.topic_posts(
+            info.context.services, self.name, page_size(first), after, info.context.seer
+        )
         return PostConnection.of(items, cursors, more, after)
 
 
@@ -124,23 +126,20 @@ class Post(Node):
 
     @strawberry.field(description="Visible to the author and operators only; null for others.")
     async def moderation(self, info: Info) -> ModerationStatus | None:
-        viewer = info.context.viewer_id
-        user = await info.context.loaders.user.load(viewer) if viewer else None
-        if user is None or (viewer != self.doc["authorId"] and not is_operator(user)):
+        viewer = await info.context.seer.viewer()
+        if viewer.id is None or (viewer.id != self.doc["authorId"] and not viewer.operator):
             return None
         return ModerationStatus(self.doc["moderation"])
 
     @strawberry.field
     async def comments(self, info: Info, first: int | None = None, after: str | None = None) -> CommentConnection:
         page = await content_uc.comments(info.context.services, self.doc["_id"], page_size(first), after)
-        return CommentConnection.of(page, after)
+        shown = {c["_id"] for c in await info.context.seer.comments(page.docs)}
+        return CommentConnection.of(page, after, shown)
 
 
 async def post_visible(info: Info, doc: Doc) -> bool:
-    if doc["moderation"] == moderation.APPROVED:
-        return True  # public: no need to load the viewer (this runs once per subscriber of every feed event)
-    viewer = info.context.viewer_id
-    return content_uc.can_see(doc, await info.context.loaders.user.load(viewer) if viewer else None)
+    return await info.context.seer.post(doc)
 
 
 register_node("Post", "post", Post.from_doc, post_visible)
@@ -191,12 +190,11 @@ class Comment(Node):
     @strawberry.field
     async def reply_to(self, info: Info) -> Comment | None:
         found = await info.context.loaders.comment.load(self.doc["replyToId"]) if self.doc.get("replyToId") else None
-        return Comment.from_doc(found) if found else None
+        return Comment.from_doc(found) if found and await comment_visible(info, found) else None
 
 
 async def comment_visible(info: Info, doc: Doc) -> bool:
-    post = await info.context.loaders.post.load(doc["postId"])
-    return not doc.get("hidden") and post is not None and await post_visible(info, post)
+    return await info.context.seer.comment(doc)
 
 
 register_node("Comment", "comment", Comment.from_doc, comment_visible)
@@ -214,8 +212,13 @@ class CommentConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> CommentConnection:
-        edges = [CommentEdge(node=Comment.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)]
+    def of(cls, page: Page, after: str | None, shown: set[str]) -> CommentConnection:
+        """The page's comments the viewer may see (the cursors stay those of the store's page)."""
+        edges = [
+            CommentEdge(node=Comment.from_doc(d), cursor=c)
+            for d, c in zip(page.docs, page.cursors, strict=True)
+            if d["_id"] in shown
+        ]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
@@ -300,7 +303,11 @@ class Activity(Node):
         return LiveRoom.from_doc(found) if found else None
 
 
-register_node("Activity", "activity", Activity.from_doc)
+async def activity_visible(info: Info, doc: Doc) -> bool:
+    return await info.context.seer.activity(doc)
+
+
+register_node("Activity", "activity", Activity.from_doc, activity_visible)
 
 
 @strawberry.type
@@ -418,14 +425,15 @@ class ContentQueries:
         size = page_size(first)
         viewer = info.context.viewer_id
         services = info.context.services
+        seer = info.context.seer
         if kind is FeedKind.DISCOVER:
-            page = await feeds_uc.discover(services, viewer, size, after)
+            page = await feeds_uc.discover(services, viewer, size, after, seer)
         elif viewer is None:
             page = feeds_uc.FeedPage([], [], False)
         elif kind is FeedKind.FOLLOWING:
-            page = await feeds_uc.following(services, viewer, size, after)
+            page = await feeds_uc.following(services, viewer, size, after, seer)
         else:
-            page = await feeds_uc.friends(services, viewer, size, after)
+            page = await feeds_uc.friends(services, viewer, size, after, seer)
         nodes = [Activity.from_doc(d) if kind is FeedKind.FRIENDS else Activity.of_post(d) for d in page.items]
         edges = [ActivityEdge(node=n, cursor=c) for n, c in zip(nodes, page.cursors, strict=True)]
         info_ = PageInfo.of(Page(page.items, "more" if page.has_next else None, page.cursors), after)
@@ -519,7 +527,11 @@ class ContentSubscriptions:
                     loaders.user.prime(event["actor"]["_id"], event["actor"])
                 if event.get("post"):
                     loaders.post.prime(event["post"]["_id"], event["post"])
-                yield Activity.from_doc(event["activity"])
+                if info.context.facts is None or info.context.facts.stale():  # blocks and follows, every few s
+                    info.context.facts = Facts(services.store, viewer)
+                activity = event["activity"]
+                if await info.context.seer.feed_update(activity, activity["verb"] in feeds_uc.TO_FOLLOWERS):
+                    yield Activity.from_doc(activity)
 
 
 async def user_posts(info: Info, user_id: str, first: int | None, after: str | None) -> PostConnection:
@@ -530,4 +542,6 @@ async def user_posts(info: Info, user_id: str, first: int | None, after: str | N
     page = await info.context.services.store.find(
         "posts", where, sort="createdAt", direction=-1, limit=page_size(first), after=after
     )
-    return PostConnection.of(page.docs, page.cursors, page.next_cursor is not None, after)
+    shown = {p["_id"] for p in await info.context.seer.posts(page.docs)}
+    kept = [(d, c) for d, c in zip(page.docs, page.cursors, strict=True) if d["_id"] in shown]
+    return PostConnection.of([d for d, _ in kept], [c for _, c in kept], page.next_cursor is not None, after)

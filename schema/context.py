@@ -9,6 +9,7 @@ import strawberry
 
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
+from resolvers.visibility import Facts, Seer
 
 if TYPE_CHECKING:
     from app import Services
@@ -25,6 +26,9 @@ class Context:
     # The LiveHub group a live subscription runs for (one execution shared by its viewers), if any.
     live_group: Any = None
     loaders: Loaders = field(init=False)
+    _seer: Seer | None = field(init=False, default=None)
+    # What a long subscription knows of the viewer's blocks and follows, kept across its events for a while.
+    facts: Facts | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.services.backends.store)
@@ -37,6 +41,14 @@ class Context:
         """The request is over: drop the request, the response and the cached documents."""
         self.request = self.response = self.connection_params = None
         self.renew_loaders()
+
+    @property
+    def seer(self) -> Seer:
+        """What this viewer may see, sharing the current loaders (renewed with them)."""
+        seer = self._seer
+        if seer is None or seer.loaders is not self.loaders or seer.viewer_id != self.viewer_id:
+            seer = self._seer = Seer(self.loaders, self.viewer_id, self.facts)
+        return seer
 
     def require_viewer(self) -> str:
         if self.viewer_id is None:

@@ -18,6 +18,7 @@ from domain import live as rules
 from domain.ids import to_global_id
 from resolvers import live as live_uc
 from resolvers.errors import ApiError
+from resolvers.visibility import present
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -101,11 +102,22 @@ class LiveRoom(Node):
     @strawberry.field(description="The latest comments, oldest first, for a viewer who just joined.")
     async def recent_comments(self, info: Info, last: int | None = None) -> list[LiveComment]:
         docs = await live_uc.recent_comments(info.context.services, self.doc["_id"], last)
-        return [LiveComment.from_doc(d) for d in docs]
+        return [LiveComment.from_doc(d) for d in await info.context.seer.live_comments(docs)]
 
 
-register_node("LiveRoom", "live_room", LiveRoom.from_doc)
-register_node("LiveComment", "live_comment", LiveComment.from_doc)
+async def live_room_visible(info: Info, doc: Doc) -> bool:
+    """Rooms are public; one whose host is missing is not shown (its host field could not answer)."""
+    return bool(await present(info.context.loaders.user, [doc], "hostId", "live room", "host"))
+
+
+register_node("LiveRoom", "live_room", LiveRoom.from_doc, live_room_visible)
+
+
+async def live_comment_visible(info: Info, doc: Doc) -> bool:
+    return bool(await info.context.seer.live_comments([doc]))
+
+
+register_node("LiveComment", "live_comment", LiveComment.from_doc, live_comment_visible)
 
 
 @strawberry.type
@@ -120,9 +132,11 @@ class LiveRoomConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> LiveRoomConnection:
+    def of(cls, page: Page, after: str | None, shown: set[str]) -> LiveRoomConnection:
         edges = [
-            LiveRoomEdge(node=LiveRoom.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
+            LiveRoomEdge(node=LiveRoom.from_doc(d), cursor=c)
+            for d, c in zip(page.docs, page.cursors, strict=True)
+            if d["_id"] in shown
         ]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
@@ -211,7 +225,8 @@ class LiveQueries:
     @strawberry.field(description="LIVE rooms first, most viewers first; then scheduled rooms, then ended ones.")
     async def live_rooms(self, info: Info, first: int | None = None, after: str | None = None) -> LiveRoomConnection:
         page = await live_uc.rooms(info.context.services, page_size(first), after)
-        return LiveRoomConnection.of(page, after)
+        hosted = await present(info.context.loaders.user, page.docs, "hostId", "live room", "host")
+        return LiveRoomConnection.of(page, after, {r["_id"] for r in hosted})
 
 
 @strawberry.type
@@ -254,7 +269,8 @@ class LiveMutations:
     @payload_mutation(LiveRoomPayload, description="1-100 likes at once, summed and written once a tick.")
     async def like_live(self, info: Info, input: LikeLiveInput) -> LiveRoomPayload:
         room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
-        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count))
+        viewer = info.context.require_viewer()
+        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count, viewer))
 
 
 async def _events(info: Info, global_id: str, field: str) -> AsyncIterator[dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from resolvers.errors import bad_input
@@ -22,4 +24,5 @@ class NodeQueries:
     async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise bad_input(f"at most {MAX_NODES} ids", "ids")
-        return [await load_node(info, i) for i in ids]
+        # at once, so that each type's loader (and each visibility fact) is read in one batch for all the ids
+        return list(await asyncio.gather(*(load_node(info, i) for i in ids)))

@@ -37,7 +37,7 @@ class TeamMember:
 
     @strawberry.field
     async def user(self, info: Info) -> User:
-        return User.from_doc(must(await info.context.loaders.user.load(self.doc["userId"]), "member"))
+        return User.from_doc(await info.context.seer.buyer(self.doc["userId"], "team member", self.doc["_id"]))
 
 
 @strawberry.type
@@ -76,11 +76,11 @@ class Team(Node):
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
-    @strawberry.field
+    @strawberry.field(description="Anonymous when the leader opted out of social proof.")
     async def leader(self, info: Info) -> User:
-        return User.from_doc(must(await info.context.loaders.user.load(self.doc["leaderId"]), "leader"))
+        return User.from_doc(await info.context.seer.buyer(self.doc["leaderId"], "team", self.doc["_id"]))
 
-    @strawberry.field
+    @strawberry.field(description="Everyone who took a seat; who opted out of social proof shows as anonymous.")
     async def members(self, info: Info) -> list[TeamMember]:
         docs = await info.context.loaders.team_members.load(self.doc["_id"])
         return [TeamMember(joined_at=when(m["joinedAt"]) or datetime.now(), paid=m["paid"], doc=m) for m in docs]

@@ -40,12 +40,6 @@ class PrivacySettings:
     connections_visibility: Visibility = strawberry.field(description="Who may see whom I follow and who follows me.")
 
 
-async def _follows(info: Info, src: str | None, dst: str | None) -> bool:
-    if src is None or dst is None or src == dst:
-        return False
-    return bool(await info.context.loaders.follows.load((src, dst)))
-
-
 @strawberry.type
 class User(Node):
     id: strawberry.ID
@@ -78,16 +72,15 @@ class User(Node):
 
     @strawberry.field
     async def viewer_follows(self, info: Info) -> bool:
-        return await _follows(info, info.context.viewer_id, self.doc["_id"])
+        return (await info.context.seer.relation(self.doc["_id"])).follows
 
     @strawberry.field
     async def follows_viewer(self, info: Info) -> bool:
-        return await _follows(info, self.doc["_id"], info.context.viewer_id)
+        return (await info.context.seer.relation(self.doc["_id"])).followed_by
 
     @strawberry.field(description="Mutual follow.")
     async def is_friend(self, info: Info) -> bool:
-        me, them = info.context.viewer_id, self.doc["_id"]
-        return await _follows(info, me, them) and await _follows(info, them, me)
+        return (await info.context.seer.relation(self.doc["_id"])).friends
 
     @strawberry.field(
         description="The viewer's own invite code (brings new users in as their referrals); null for others."
@@ -118,32 +111,22 @@ class User(Node):
             connections_visibility=Visibility(p["connectionsVisibility"]),
         )
 
-    async def _may_see_connections(self, info: Info) -> bool:
-        viewer = info.context.viewer_id
-        setting = self.doc.get("privacy", {}).get("connectionsVisibility", "PUBLIC")
-        if viewer == self.doc["_id"]:
-            return True
-        if viewer is not None and await social_uc.is_blocked_between(info.context.services, viewer, self.doc["_id"]):
-            return False
-        if setting == "PUBLIC":
-            return True
-        return (
-            setting == "FRIENDS"
-            and await _follows(info, viewer, self.doc["_id"])
-            and await _follows(info, self.doc["_id"], viewer)
-        )
-
     async def _connection(self, info: Info, direction: str, first: int | None, after: str | None) -> UserConnection:
         size = page_size(first)
-        if not await self._may_see_connections(info):
+        if not await info.context.seer.connections(self.doc):
             return UserConnection(
                 edges=[],
                 page_info=PageInfo(has_next_page=False, has_previous_page=False, start_cursor=None, end_cursor=None),
             )
         page = await users_uc.follow_page(info.context.services, self.doc["_id"], direction, size, after)
         other = "src" if direction == "in" else "dst"
-        docs = await info.context.loaders.user.load_many([edge[other] for edge in page.docs])
-        edges = [UserEdge(node=User.from_doc(d), cursor=c) for d, c in zip(docs, page.cursors, strict=True) if d]
+        users = await info.context.seer.users(edge[other] for edge in page.docs)
+        shown = {u["_id"]: u for u in await info.context.seer.edges(self.doc, list(users.values()))}
+        edges = [
+            UserEdge(node=User.from_doc(shown[edge[other]]), cursor=c)
+            for edge, c in zip(page.docs, page.cursors, strict=True)
+            if edge[other] in shown
+        ]
         return UserConnection(edges=edges, page_info=PageInfo.of(page, after))
 
     @strawberry.field

@@ -10,6 +10,7 @@ INDEXES = (
     Index("follows", ("src", "at")),
     Index("follows", ("dst", "at")),
     Index("blocks", ("src",)),
+    Index("blocks", ("dst",)),  # who blocked a viewer (resolvers/visibility.py reads both sides per request)
     Index("shops", ("ownerId",)),
     Index("products", ("shopId", "createdAt")),
     Index("products", ("createdAt",)),
