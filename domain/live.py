@@ -70,13 +70,13 @@ class Bucket:
     at_ms: int
 
 
-def take(bucket: Bucket | None, now_ms: int, rate: float, burst: int) -> tuple[bool, Bucket]:
-    """Spend one token if there is one: (allowed, the bucket after). A new key starts full (the burst)."""
+def take(bucket: Bucket | None, now_ms: int, rate: float, burst: int, cost: int = 1) -> tuple[bool, Bucket]:
+    """Spend `cost` tokens if there are that many: (allowed, the bucket after). A new key starts full (the burst)."""
     if bucket is None:
         tokens = float(burst)
     else:
         elapsed = max(0, now_ms - bucket.at_ms) / 1000
         tokens = min(float(burst), bucket.tokens + elapsed * rate)
-    if tokens >= 1:
-        return True, Bucket(tokens - 1, now_ms)
+    if tokens >= cost:
+        return True, Bucket(tokens - cost, now_ms)
     return False, Bucket(tokens, now_ms)

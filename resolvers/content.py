@@ -11,7 +11,7 @@ from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
 from integrations.media import MediaToolMissing, cover_frame, video_duration
-from resolvers import feeds
+from resolvers import feeds, rankings
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.social import is_blocked_between
@@ -154,7 +154,7 @@ async def published(services: Services, post: Doc) -> None:
             )
         except DuplicateKey:
             pass
-        await feeds.topic_heat(services, name, feeds.POST_HEAT)
+        await feeds.topic_heat(services, name, feeds.POST_HEAT, post["authorId"])
     await feeds.fan_out(services, post)
     await engage(services, post["authorId"], post["productIds"], 1)
     await feeds.record_activity(services, post["authorId"], "POSTED", postId=post["_id"])
@@ -182,7 +182,7 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
     liked = await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": 1}}) or post
     await engage(services, user_id, post["productIds"], 1)
     for name in post["topics"]:
-        await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
+        await feeds.topic_heat(services, name, feeds.LIKE_HEAT, user_id)
     await feeds.record_activity(services, user_id, "LIKED", postId=post_id)
     return liked
 
@@ -229,7 +229,7 @@ async def comment(services: Services, user_id: str, post_id: str, body: str, rep
     await store.insert("comments", doc)
     await store.update_one("posts", {"_id": post_id}, {"$inc": {"commentCount": 1}})
     for name in post["topics"]:
-        await feeds.topic_heat(services, name, feeds.COMMENT_HEAT)
+        await feeds.topic_heat(services, name, feeds.COMMENT_HEAT, user_id)
     await feeds.record_activity(services, user_id, "COMMENTED", postId=post_id)
     return doc
 
@@ -241,9 +241,16 @@ async def comments(services: Services, post_id: str, first: int, after: str | No
 
 
 async def viewed(services: Services, post: Doc, viewer_id: str | None) -> None:
-    """Someone other than the author opened the post: one view (the denominator of its quality)."""
-    if post["moderation"] == moderation.APPROVED and viewer_id != post["authorId"]:
-        await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
+    """A signed-in user other than the author opened the post: one view (the denominator of its quality) per
+    user and hour, so that opening it again and again cannot bury it; anonymous opens are not counted."""
+    if post["moderation"] != moderation.APPROVED or viewer_id is None or viewer_id == post["authorId"]:
+        return
+    hour = services.now() // rankings.HOUR_MS
+    try:
+        await services.store.insert("post_views", {"_id": f"{post['_id']}|{viewer_id}|{hour}", "hour": hour})
+    except DuplicateKey:
+        return
+    await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
 
 
 # -- reports and moderation --------------------------------------------------------------------------------

@@ -39,7 +39,7 @@ async def create_share_link(services: Services, user_id: str, product_id: str | 
     }
     await services.store.insert("share_links", link)
     if product_id is not None:
-        await product_heat(services, product_id, SHARE_HEAT)
+        await product_heat(services, product_id, SHARE_HEAT, actor=user_id)
     return link
 
 

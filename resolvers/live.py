@@ -16,6 +16,7 @@ from domain import moderation
 from resolvers.content import banned_words
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
+from resolvers.ratelimit import spend
 from resolvers.services import Services
 from resolvers.social import is_blocked_between
 from store.ids import new_id
@@ -116,9 +117,10 @@ async def live_room(services: Services, room_id: str) -> Doc:
     return room
 
 
-async def like(services: Services, room_id: str, count: int) -> Doc:
+async def like(services: Services, user_id: str, room_id: str, count: int) -> Doc:
     refuse_problems(rules.like_problems(count))
     room = await live_room(services, room_id)
+    await spend(services, "LIVE_LIKES_PER_MINUTE", user_id, cost=count, field=["input", "count"])  # likes, not calls
     services.live.add_likes(room_id, count)
     return room
 
