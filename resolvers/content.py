@@ -154,7 +154,7 @@ async def published(services: Services, post: Doc) -> None:
             )
         except DuplicateKey:
             pass
-        await feeds.topic_heat(services, name, feeds.POST_HEAT, post["authorId"])
+        await feeds.topic_heat(services, name, feeds.POST_HEAT)
     await feeds.fan_out(services, post)
     await engage(services, post["authorId"], post["productIds"], 1)
     await feeds.record_activity(services, post["authorId"], "POSTED", postId=post["_id"])

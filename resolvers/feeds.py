@@ -136,7 +136,7 @@ async def fan_out(services: Services, post: Doc) -> None:
 
 
 async def topic_heat(services: Services, name: str, heat: float, actor: str | None = None) -> None:
-    """Heat for trendingTopics; a user's posts, likes and comments (`actor`) count once per topic and hour."""
+    """Heat for trendingTopics; a user's likes and comments (`actor`) count once per topic and hour."""
     await rankings.add(services, "topic", name, heat, TRENDING_HOURS, actor)
 
 
