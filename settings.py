@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     SHARE_LINKS_PER_MINUTE: int = Field(20, ge=1)
     SHOPS_PER_MINUTE: int = Field(5, ge=1)
     PRODUCTS_PER_MINUTE: int = Field(30, ge=1)
-    POSTS_PER_MINUTE: int = Field(5, ge=1)
+    POSTS_PER_MINUTE: int = Field(10, ge=1)
     COMMENTS_PER_MINUTE: int = Field(20, ge=1)
     POST_LIKES_PER_MINUTE: int = Field(60, ge=1)
     FOLLOWS_PER_MINUTE: int = Field(30, ge=1)
