@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.profile import Problem
+from domain.text import text_problems
 
 SCHEDULED = "SCHEDULED"
 LIVE = "LIVE"
@@ -37,18 +38,14 @@ def rank(status: str, viewers: int) -> int:
 
 
 def room_problems(title: str, product_ids: Sequence[str]) -> list[Problem]:
-    problems = []
-    if not 1 <= len(title.strip()) <= TITLE_MAX:
-        problems.append(Problem("title", f"A title has 1 to {TITLE_MAX} characters"))
+    problems = text_problems("title", title, "A title", TITLE_MAX)
     if len(product_ids) > PRODUCTS_MAX:
         problems.append(Problem("productIds", f"At most {PRODUCTS_MAX} products per room"))
     return problems
 
 
 def comment_problems(body: str) -> list[Problem]:
-    if not 1 <= len(body.strip()) <= COMMENT_MAX:
-        return [Problem("body", f"A live comment has 1 to {COMMENT_MAX} characters")]
-    return []
+    return text_problems("body", body, "A live comment", COMMENT_MAX)
 
 
 def like_problems(count: int) -> list[Problem]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from domain.profile import Problem
+from domain.problem import Problem
 
 JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ
 # Letters and marks that render as nothing (Unicode calls them default-ignorable or fillers).

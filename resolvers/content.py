@@ -10,6 +10,7 @@ from typing import Any
 from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
+from domain.text import clean
 from integrations.media import MediaToolMissing, cover_frame, video_duration
 from resolvers import feeds, rankings
 from resolvers.errors import Refused, refuse_problems
@@ -108,8 +109,8 @@ async def create_post(
         "_id": new_id(),
         "authorId": author_id,
         "kind": kind,
-        "title": title.strip(),
-        "body": body.strip(),
+        "title": clean(title),
+        "body": clean(body, multiline=True),
         "images": images,
         "videoId": video_id,
         "productIds": list(dict.fromkeys(product_ids)),
@@ -221,7 +222,7 @@ async def comment(services: Services, user_id: str, post_id: str, body: str, rep
         "_id": new_id(),
         "postId": post_id,
         "authorId": user_id,
-        "body": body.strip(),
+        "body": clean(body, multiline=True),
         "replyToId": root,
         "createdAt": services.now(),
         "hidden": False,
@@ -269,14 +270,13 @@ async def target(services: Services, kind: str, raw_id: str) -> Target:
 
 
 async def report(services: Services, user_id: str, found: Target, reason: str) -> None:
-    if not 1 <= len(reason.strip()) <= rules.REASON_MAX:
-        refuse_problems([Problem("reason", f"A reason has 1 to {rules.REASON_MAX} characters")])
+    refuse_problems(rules.reason_problems(reason))
     doc: dict[str, Any] = {
         "_id": f"{user_id}:{found.doc['_id']}",
         "userId": user_id,
         "targetKind": found.kind,
         "targetId": found.doc["_id"],
-        "reason": reason.strip(),
+        "reason": clean(reason),
         "status": "OPEN",
         "at": services.now(),
     }

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain import live as rules
 from domain import moderation
+from domain.text import clean
 from resolvers.content import banned_words
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
@@ -37,7 +38,7 @@ async def create_room(services: Services, host_id: str, title: str, product_ids:
     room = {
         "_id": new_id(),
         "hostId": host_id,
-        "title": title.strip(),
+        "title": clean(title),
         "status": rules.SCHEDULED,
         "productIds": unique,
         "pinnedProductId": None,
@@ -148,7 +149,7 @@ async def comment(services: Services, user_id: str, room_id: str, body: str) -> 
             "This comment breaks the community rules: " + "; ".join(verdict.reasons),
             ["input", "body"],
         )
-    doc = {"_id": new_id(), "roomId": room_id, "authorId": user_id, "body": body.strip(), "at": services.now()}
+    doc = {"_id": new_id(), "roomId": room_id, "authorId": user_id, "body": clean(body), "at": services.now()}
     await services.store.insert("live_comments", doc)
     author = await services.store.get("users", user_id)
     await services.backends.bus.publish(topic(room_id), {"kind": "comment", "comment": doc, "author": author})
