@@ -94,7 +94,7 @@ PRODUCTS = "{ products(first: 100) { edges { node { title price { amount } shop 
 
 async def http_load(args: argparse.Namespace, tmp: Path) -> None:
     async with (
-        server_process(tmp / "http") as base,
+        server_process(tmp / "http", PRODUCTS_PER_MINUTE="1000") as base,  # one seller lists 100 products
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session,
     ):
         url = base + "/graphql"
