@@ -23,7 +23,7 @@ VIDEO_MAX_BYTES = 100 * 1024 * 1024
 
 def topic_name(raw: str) -> str:
     """Clean, `#` stripped, case-folded: #Green Tea and green tea are one topic."""
-    return clean(clean(raw).lstrip("#")).casefold()
+    return clean(clean(raw, compat=True).lstrip("#"), compat=True).casefold()
 
 
 def post_problems(

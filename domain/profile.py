@@ -16,7 +16,7 @@ __all__ = ["Problem", "clean_nickname", "is_http_url", "profile_problems"]
 
 
 def clean_nickname(nickname: str) -> str:
-    return clean(nickname)
+    return clean(nickname, compat=True)
 
 
 def is_http_url(url: str) -> bool:
@@ -35,7 +35,7 @@ def profile_problems(
     """Every rule the given fields break (None means 'not being changed')."""
     problems = []
     if nickname is not None:
-        problems += text_problems("nickname", nickname, "A nickname", NICKNAME_MAX)
+        problems += text_problems("nickname", nickname, "A nickname", NICKNAME_MAX, compat=True)
     if bio is not None:
         problems += text_problems("bio", bio, "A bio", BIO_MAX, min_len=0, multiline=True)
     if avatar_url is not None and not is_http_url(avatar_url):

@@ -1,11 +1,14 @@
 """What a user-visible text may contain, and its clean form. No I/O.
 
 Every text a user writes for others to read (nicknames, bios, shop names, titles, descriptions, topics, comments,
-live rooms, reasons) is NFKC-normalised and refused when it holds a character that hides or disguises text:
+live rooms, reasons) is refused when it, or its NFKC form, holds a character that hides or disguises text:
 control characters (tab and line breaks aside), format characters (bidirectional overrides and isolates, zero-width
 space, BOM, soft hyphen, ...), surrogates, private-use and non-characters, and the letters that render blank (Hangul
 fillers, Braille blank). Zero-width joiners stay where they join two visible characters (emoji sequences, Indic and
 Persian scripts); elsewhere they are dropped. A text with no visible character left counts as empty.
+
+Names that identify (nicknames, topics) are kept in NFKC, so full-width and other compatibility forms are one
+name; prose keeps NFC, which never changes how it looks: NFKC would turn a Chinese "？" into "?" and "m²" into "m2".
 
 `skeleton` maps a nickname to what it looks like: case, accents, spaces, punctuation, joiners and the common
 Cyrillic, Greek and Armenian look-alikes of Latin letters folded away, so that look-alike nicknames collide.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from domain.problem import Problem
 
@@ -93,12 +97,13 @@ def _tidy(text: str, multiline: bool) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
 
 
-def clean(text: str, *, multiline: bool = False) -> str:
-    """NFKC, forbidden characters and stray joiners removed, whitespace runs made one space (multi-line: lines
-    trimmed, at most one blank line in a row), trimmed. Idempotent."""
+def clean(text: str, *, multiline: bool = False, compat: bool = False) -> str:
+    """NFC (NFKC with `compat`, for names), forbidden characters and stray joiners removed, whitespace runs made
+    one space (multi-line: lines trimmed, at most one blank line in a row), trimmed. Idempotent."""
+    form: Literal["NFC", "NFKC"] = "NFKC" if compat else "NFC"
     for _ in range(8):
-        cleaned = _tidy(_drop(unicodedata.normalize("NFKC", text)), multiline)
-        cleaned = unicodedata.normalize("NFKC", cleaned)
+        cleaned = _tidy(_drop(unicodedata.normalize(form, text)), multiline)
+        cleaned = unicodedata.normalize(form, cleaned)
         if cleaned == text:
             break
         text = cleaned
@@ -110,7 +115,7 @@ def has_visible(text: str) -> bool:
 
 
 def text_problems(
-    field: str, text: str, what: str, max_len: int, *, min_len: int = 1, multiline: bool = False
+    field: str, text: str, what: str, max_len: int, *, min_len: int = 1, multiline: bool = False, compat: bool = False
 ) -> list[Problem]:
     """What is wrong with a user's text: a forbidden character (named by code point), or a clean form outside
     min_len..max_len characters (a text with nothing visible counts as empty)."""
@@ -118,7 +123,7 @@ def text_problems(
     if bad:
         names = ", ".join(f"U+{ord(ch):04X}" for ch in bad[:3])
         return [Problem(field, f"{what} contains invisible or control characters ({names}); remove them")]
-    cleaned = clean(text, multiline=multiline)
+    cleaned = clean(text, multiline=multiline, compat=compat)
     length = len(cleaned) if has_visible(cleaned) else 0
     if not min_len <= length <= max_len:
         if min_len == 0:
@@ -129,10 +134,10 @@ def text_problems(
 
 def skeleton(nickname: str) -> str:
     """What a nickname looks like: two nicknames with one skeleton are look-alikes."""
-    text = unicodedata.normalize("NFKD", clean(nickname).replace("I", "l").casefold())
+    text = unicodedata.normalize("NFKD", clean(nickname, compat=True).replace("I", "l").casefold())
     kept = "".join(ch for ch in text if _visible(ch) and unicodedata.category(ch)[0] != "P")
     kept = kept.translate(_LOOK_ALIKE)
     for pair, single in _LOOK_ALIKE_PAIRS:
         kept = kept.replace(pair, single)
     # a nickname of punctuation alone keeps its own (case-folded) form rather than colliding with every other one
-    return unicodedata.normalize("NFKC", kept) if kept else clean(nickname).casefold()
+    return unicodedata.normalize("NFKC", kept) if kept else clean(nickname, compat=True).casefold()

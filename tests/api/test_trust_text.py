@@ -192,7 +192,7 @@ async def test_texts_are_stored_in_their_clean_form(api: Api) -> None:
             token=token,
         )
     )
-    # then the NFKC, trimmed forms are kept
+    # then the clean forms are kept: the nickname in NFKC (a name), the bio in NFC (prose)
     assert result["errors"] == [] and result["user"] == {"nickname": "Tea Lover", "bio": "第一行\n\n第二行"}
 
 
@@ -293,11 +293,11 @@ async def test_wechat_sign_ups_whose_openids_end_alike_get_distinct_nicknames(
 
 
 async def test_product_and_post_texts_are_clean_where_others_read_them(api: Api) -> None:
-    # given a product and a post sent with full-width text and stray spaces
+    # given a product and a post sent with ideographic spaces, stray spaces and a full-width topic
     seller, _ = await api.login("干净卖家")
-    _, product, _ = await make_product(api, seller, title="  Ｔｅａ\u3000Ｓｅｔ  ")
+    _, product, _ = await make_product(api, seller, title="  好茶\u3000\u3000礼盒（新品）  ")
     post = (await create(api, seller, title="  好　茶  ", topics=["  #Ｇｒｅｅｎ　Ｔｅａ "]))["post"]
     # then readers see the clean forms
     found = await api.gql("query($id: ID!) { product(id: $id) { title } }", {"id": product})
-    assert found["data"]["product"]["title"] == "Tea Set"
-    assert post["title"] == "好 茶" and post["topics"][0]["name"] == "green tea"
+    assert found["data"]["product"]["title"] == "好茶 礼盒（新品）"  # prose: NFC, its full-width brackets kept
+    assert post["title"] == "好 茶" and post["topics"][0]["name"] == "green tea"  # a topic is a name: NFKC

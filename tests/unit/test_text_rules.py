@@ -26,23 +26,23 @@ TRICKY = st.text(
 texts = st.one_of(ANY_TEXT, TRICKY)
 
 
-@given(texts, st.booleans())
-@example("e\u200b\u0301", False)
-@example("\u200d\u200d", False)
-def test_clean_is_idempotent(text: str, multiline: bool) -> None:
-    once = clean(text, multiline=multiline)
-    assert clean(once, multiline=multiline) == once
+@given(texts, st.booleans(), st.booleans())
+@example("e\u200b\u0301", False, False)
+@example("\u200d\u200d", False, True)
+def test_clean_is_idempotent(text: str, multiline: bool, compat: bool) -> None:
+    once = clean(text, multiline=multiline, compat=compat)
+    assert clean(once, multiline=multiline, compat=compat) == once
 
 
-@given(texts, st.booleans())
-def test_clean_never_returns_a_forbidden_character(text: str, multiline: bool) -> None:
-    assert forbidden_in(clean(text, multiline=multiline)) == []
+@given(texts, st.booleans(), st.booleans())
+def test_clean_never_returns_a_forbidden_character(text: str, multiline: bool, compat: bool) -> None:
+    assert forbidden_in(clean(text, multiline=multiline, compat=compat)) == []
 
 
-@given(texts, st.booleans())
-def test_clean_text_is_nfkc_and_trimmed(text: str, multiline: bool) -> None:
-    cleaned = clean(text, multiline=multiline)
-    assert unicodedata.normalize("NFKC", cleaned) == cleaned
+@given(texts, st.booleans(), st.booleans())
+def test_clean_text_is_normalised_and_trimmed(text: str, multiline: bool, compat: bool) -> None:
+    cleaned = clean(text, multiline=multiline, compat=compat)
+    assert unicodedata.normalize("NFKC" if compat else "NFC", cleaned) == cleaned
     assert cleaned == cleaned.strip()
     if not multiline:
         assert "\n" not in cleaned and "  " not in cleaned
@@ -87,7 +87,8 @@ def test_ordinary_text_is_accepted_unchanged(text: str) -> None:
 
 
 def test_clean_tidies_whitespace_and_width() -> None:
-    assert clean("  Ｔｅａ\u3000\u3000time\t ") == "Tea time"
+    assert clean("  Ｔｅａ\u3000\u3000time\t ", compat=True) == "Tea time"
+    assert clean(" 好喝吗？ 50m² ") == "好喝吗？ 50m²"  # prose keeps its look: NFC, not NFKC
     assert clean("a \r\n\r\n\r\n\r\n b  ", multiline=True) == "a\n\nb"
     assert clean("\u200dab\u200d") == "ab"  # a joiner at an edge joins nothing
 
