@@ -301,3 +301,19 @@ async def test_product_and_post_texts_are_clean_where_others_read_them(api: Api)
     found = await api.gql("query($id: ID!) { product(id: $id) { title } }", {"id": product})
     assert found["data"]["product"]["title"] == "好茶 礼盒（新品）"  # prose: NFC, its full-width brackets kept
     assert post["title"] == "好 茶" and post["topics"][0]["name"] == "green tea"  # a topic is a name: NFKC
+
+
+async def test_a_claim_left_by_a_crash_is_taken_over_once_stale(api: Api) -> None:
+    # given a claim on "Dave" whose holder never got the nickname (a crash between claim and profile write)
+    from tests.api.conftest import use_clock
+
+    clock = use_clock(api)
+    _, ghost = await api.login("半途而废")
+    ghost_id = from_global_id(ghost["id"])[1]
+    await api.services.store.insert("nicknames", {"_id": "dave", "userId": ghost_id, "at": clock.ms})
+    other, _ = await api.login("想叫Dave")
+    # then while it is fresh it holds (its holder may be writing the profile right now)
+    assert [e["code"] for e in (await rename(api, other, "Dave"))["errors"]] == ["ALREADY_EXISTS"]
+    # and once it is older than a minute another user may take it
+    clock.advance(minutes=2)
+    assert (await rename(api, other, "Dave"))["errors"] == []
