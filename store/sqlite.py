@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # on the checkpoint thread, after a checkpoint still running there: closing the connection from
+                # here while that thread used it crashed the process (a segfault when a test's app stopped)
+                thread.submit(conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":
