@@ -184,6 +184,10 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
     await engage(services, user_id, post["productIds"], 1)
     for name in post["topics"]:
         await feeds.topic_heat(services, name, feeds.LIKE_HEAT, user_id)
+    try:  # announced once per user and post: a like/unlike loop does not fill followers' feeds
+        await services.store.insert("likes_announced", {"_id": f"{post_id}>{user_id}"})
+    except DuplicateKey:
+        return liked
     await feeds.record_activity(services, user_id, "LIKED", postId=post_id)
     return liked
 

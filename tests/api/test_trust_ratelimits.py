@@ -358,3 +358,22 @@ async def test_a_cost_spends_that_many_tokens_on_either_limiter(limiter: Any) ->
     assert await limiter.allow("likes", t, 5.0, 300) is False
     # and 20 s later 100 are back
     assert await limiter.allow("likes", t + 20_000, 5.0, 300, 100) is True
+
+
+async def test_a_like_unlike_loop_announces_the_like_once(api: Api) -> None:
+    # given a post and a user who likes and unlikes it again and again
+    from domain.ids import from_global_id
+
+    author, _ = await api.login("被反复点赞的作者")
+    fan, fan_user = await api.login("反复点赞的粉丝")
+    post = (await create(api, author))["post"]["id"]
+    unlike = "mutation($p: ID!) { unlikePost(input: {postId: $p}) { errors { code } } }"
+    for _ in range(5):
+        await api.gql(LIKE, {"p": post}, token=fan)
+        await api.gql(unlike, {"p": post}, token=fan)
+    await api.gql(LIKE, {"p": post}, token=fan)
+    # then the post has one like, and the fan's followers heard of it once (no feed spam)
+    activities = await api.services.store.find("activities", {"actorId": from_global_id(fan_user["id"])[1]})
+    assert [a["verb"] for a in activities.docs] == ["LIKED"]
+    doc = await api.services.store.get("posts", from_global_id(post)[1])
+    assert doc is not None and doc["likeCount"] == 1
