@@ -31,15 +31,15 @@ _VISIBLE = ("L", "N", "P", "S")  # letters, numbers, punctuation, symbols
 _LOOK_ALIKE = str.maketrans(
     {
         # Cyrillic
-        "а": "a", "б": "6", "в": "b", "г": "r", "д": "a", "е": "e", "з": "3", "и": "u", "і": "i", "ј": "j",
+        "а": "a", "б": "6", "в": "b", "г": "r", "д": "a", "е": "e", "з": "3", "и": "u", "і": "l", "ј": "j",
         "к": "k", "м": "m", "н": "h", "о": "o", "п": "n", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x",
         "ѕ": "s", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ӏ": "l", "ь": "b", "ѡ": "w", "ү": "y", "һ": "h",
         # Greek
-        "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ο": "o",
+        "α": "a", "β": "b", "γ": "y", "ε": "e", "η": "n", "ι": "l", "κ": "k", "μ": "u", "ν": "v", "ο": "o",
         "ρ": "p", "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ϲ": "c", "ϳ": "j",
         # Armenian
         "օ": "o", "ս": "u", "հ": "h", "ո": "n", "ց": "g", "զ": "q",
-        # digits and Latin letters that read as others
+        # digits and Latin letters that read as others (an i reads as an l, so every i-like letter maps to l)
         "0": "o", "1": "l", "i": "l", "|": "l", "5": "s",
     }
 )  # fmt: skip

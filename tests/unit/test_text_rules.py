@@ -107,6 +107,8 @@ def test_lengths_count_the_clean_form() -> None:
         ("Alice", "A l i c e"),
         ("Alice", "Аlice"),  # Cyrillic А
         ("paypal", "pаypаl"),  # Cyrillic а
+        ("alice", "alіce"),  # Cyrillic і
+        ("alice", "alιce"),  # Greek ι
         ("Alice", "Alicé"),
         ("Alice", "Ａｌｉｃｅ"),  # full width
         ("Alice", "AIice"),  # capital I for l
