@@ -54,9 +54,7 @@ async def inviter_of(services: Services, code: str | None) -> str | None:
     return None
 
 
-async def _create_user(
-    services: Services, identities: list[str], nicknames: list[str], invite_code: str | None
-) -> Doc:
+async def _create_user(services: Services, identities: list[str], nicknames: list[str], invite_code: str | None) -> Doc:
     """Create a user for the first identity with the first of `nicknames` nobody holds, or return the user a
     concurrent login created first; ALREADY_EXISTS (nothing kept) when every nickname is taken."""
     store = services.store
