@@ -30,6 +30,7 @@ from resolvers import live as live_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
 from resolvers.services import Services
+from resolvers.users import claim_legacy_nicknames
 from schema import schema
 from schema.context import Context
 from settings import Settings
@@ -206,6 +207,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     )
     try:
         await ensure_indexes(backends.store)
+        claimed = await claim_legacy_nicknames(services)
+        if claimed:
+            log.info("nicknames of earlier users claimed", extra={"users": claimed})
         if backends.graph.kind == "memory":
             edges = await rebuild(backends.store, backends.graph)
             log.info("memory graph rebuilt from documents", extra={"edges": edges})

@@ -80,6 +80,23 @@ class Settings(BaseSettings):
     # follower count above which an author's posts are merged into feeds at read time instead of fanned out.
     BANNED_WORDS: str = ""
     FANOUT_THRESHOLD: int = Field(1000, ge=0)
+    # Rate limits per user (token buckets; shared by every process with Redis): each allows that many at once and
+    # refills at that many a minute; a mutation over its limit answers RATE_LIMITED. Follows, unfollows and blocks
+    # share one bucket, likes and unlikes of posts another; LIVE_LIKES counts likes, not calls.
+    SHARE_LINKS_PER_MINUTE: int = Field(20, ge=1)
+    SHOPS_PER_MINUTE: int = Field(5, ge=1)
+    PRODUCTS_PER_MINUTE: int = Field(30, ge=1)
+    POSTS_PER_MINUTE: int = Field(10, ge=1)
+    COMMENTS_PER_MINUTE: int = Field(20, ge=1)
+    POST_LIKES_PER_MINUTE: int = Field(60, ge=1)
+    FOLLOWS_PER_MINUTE: int = Field(30, ge=1)
+    REPORTS_PER_MINUTE: int = Field(10, ge=1)
+    BARGAIN_STARTS_PER_MINUTE: int = Field(10, ge=1)
+    TEAM_STARTS_PER_MINUTE: int = Field(10, ge=1)
+    LIVE_ROOMS_PER_MINUTE: int = Field(5, ge=1)
+    LIVE_LIKES_PER_MINUTE: int = Field(600, ge=1)
+    PROFILE_UPDATES_PER_MINUTE: int = Field(10, ge=1)
+    VIDEO_UPLOADS_PER_MINUTE: int = Field(5, ge=1)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

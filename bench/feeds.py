@@ -134,7 +134,7 @@ WORDS = "龙井 普洱 白茶 红茶 乌龙 茶具 紫砂 青瓷 山泉 炭焙 �
 
 async def live_updates(args: argparse.Namespace, tmp: Path) -> None:
     async with (
-        server_process(tmp / "live") as base,
+        server_process(tmp / "live", POSTS_PER_MINUTE="1000") as base,  # a fan-out figure, not a rate limit
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http,
     ):
 

@@ -94,8 +94,11 @@ PRODUCTS = "{ products(first: 100) { edges { node { title price { amount } shop 
 
 async def http_load(args: argparse.Namespace, tmp: Path) -> None:
     async with (
-        # each worker is one buyer placing every order of its share unpaid: the hold limits would refuse most
-        server_process(tmp / "http", UNPAID_ORDERS_MAX="10000", UNPAID_SKU_UNITS_MAX="1000000") as base,
+        # each worker is one buyer placing every order of its share unpaid: the hold limits would refuse most;
+        # one seller lists 100 products: past the listing rate limit
+        server_process(
+            tmp / "http", UNPAID_ORDERS_MAX="10000", UNPAID_SKU_UNITS_MAX="1000000", PRODUCTS_PER_MINUTE="1000"
+        ) as base,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session,
     ):
         url = base + "/graphql"

@@ -11,6 +11,7 @@ from typing import Any
 
 from domain.offers import FLOOR_FIELD, TIERS_FIELD
 from domain.profile import Problem, is_http_url
+from domain.text import clean, text_problems
 
 SHOP_NAME_MAX = 30
 TITLE_MAX = 60
@@ -32,9 +33,7 @@ COUPON_QUANTITY_MAX = 1_000_000
 
 
 def shop_problems(name: str, logo_url: str | None) -> list[Problem]:
-    problems = []
-    if not 1 <= len(name.strip()) <= SHOP_NAME_MAX:
-        problems.append(Problem("name", f"A shop name has 1 to {SHOP_NAME_MAX} characters"))
+    problems = text_problems("name", name, "A shop name", SHOP_NAME_MAX)
     if logo_url is not None and not is_http_url(logo_url):
         problems.append(Problem("logoUrl", "The logo must be an http(s) URL"))
     return problems
@@ -45,15 +44,12 @@ def _sku_problems(i: int, sku: Mapping[str, Any]) -> list[Problem]:
     specs = sku["specs"]
     if len(specs) > SPECS_MAX:
         problems.append(Problem(f"skus.{i}.specs", f"A SKU has at most {SPECS_MAX} specs"))
-    names = [s["name"].strip() for s in specs]
+    names = [clean(s["name"]) for s in specs]
     if len(set(names)) != len(names):
         problems.append(Problem(f"skus.{i}.specs", "Each spec name appears once per SKU"))
     for j, spec in enumerate(specs):
         for part in ("name", "value"):
-            if not 1 <= len(spec[part].strip()) <= SPEC_TEXT_MAX:
-                problems.append(
-                    Problem(f"skus.{i}.specs.{j}.{part}", f"A spec {part} has 1 to {SPEC_TEXT_MAX} characters")
-                )
+            problems += text_problems(f"skus.{i}.specs.{j}.{part}", spec[part], f"A spec {part}", SPEC_TEXT_MAX)
     if not PRICE_MIN <= sku["price"] <= PRICE_MAX:
         problems.append(Problem(f"skus.{i}.price", f"A price is {PRICE_MIN} to {PRICE_MAX} fen"))
     if not 0 <= sku["stock"] <= STOCK_MAX:
@@ -154,22 +150,20 @@ def product_problems(
     bargain: Mapping[str, Any] | None,
 ) -> list[Problem]:
     problems = []
-    if not 1 <= len(title.strip()) <= TITLE_MAX:
-        problems.append(Problem("title", f"A title has 1 to {TITLE_MAX} characters"))
-    if len(description) > DESCRIPTION_MAX:
-        problems.append(Problem("description", f"A description has at most {DESCRIPTION_MAX} characters"))
+    problems += text_problems("title", title, "A title", TITLE_MAX)
+    problems += text_problems("description", description, "A description", DESCRIPTION_MAX, min_len=0, multiline=True)
     if len(images) > IMAGES_MAX:
         problems.append(Problem("images", f"A product has at most {IMAGES_MAX} images"))
     problems += [
         Problem(f"images.{i}", "An image must be an http(s) URL") for i, u in enumerate(images) if not is_http_url(u)
     ]
-    if category is not None and not 1 <= len(category.strip()) <= CATEGORY_MAX:
-        problems.append(Problem("category", f"A category has 1 to {CATEGORY_MAX} characters"))
+    if category is not None:
+        problems += text_problems("category", category, "A category", CATEGORY_MAX)
     if not 1 <= len(skus) <= SKUS_MAX:
         problems.append(Problem("skus", f"A product has 1 to {SKUS_MAX} SKUs"))
     for i, sku in enumerate(skus):
         problems += _sku_problems(i, sku)
-    spec_sets = [tuple(sorted((s["name"].strip(), s["value"].strip()) for s in sku["specs"])) for sku in skus]
+    spec_sets = [tuple(sorted((clean(s["name"]), clean(s["value"])) for s in sku["specs"])) for sku in skus]
     if len(set(spec_sets)) != len(spec_sets):
         problems.append(Problem("skus", "Two SKUs have the same specs"))
     prices = [s["price"] for s in skus if PRICE_MIN <= s["price"] <= PRICE_MAX]
@@ -206,8 +200,7 @@ def coupon_problems(
     title: str, discount: int, min_spend: int, valid_until_ms: int, quantity: int, now_ms: int
 ) -> list[Problem]:
     problems = []
-    if not 1 <= len(title.strip()) <= COUPON_TITLE_MAX:
-        problems.append(Problem("title", f"A coupon title has 1 to {COUPON_TITLE_MAX} characters"))
+    problems += text_problems("title", title, "A coupon title", COUPON_TITLE_MAX)
     if not PRICE_MIN <= discount <= PRICE_MAX:
         problems.append(Problem("discount", f"A discount is {PRICE_MIN} to {PRICE_MAX} fen"))
     if not 0 <= min_spend <= PRICE_MAX * 10 or min_spend <= discount:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from domain.profile import Problem
+from domain.text import text_problems
 
 SCHEDULED = "SCHEDULED"
 LIVE = "LIVE"
@@ -37,18 +38,14 @@ def rank(status: str, viewers: int) -> int:
 
 
 def room_problems(title: str, product_ids: Sequence[str]) -> list[Problem]:
-    problems = []
-    if not 1 <= len(title.strip()) <= TITLE_MAX:
-        problems.append(Problem("title", f"A title has 1 to {TITLE_MAX} characters"))
+    problems = text_problems("title", title, "A title", TITLE_MAX)
     if len(product_ids) > PRODUCTS_MAX:
         problems.append(Problem("productIds", f"At most {PRODUCTS_MAX} products per room"))
     return problems
 
 
 def comment_problems(body: str) -> list[Problem]:
-    if not 1 <= len(body.strip()) <= COMMENT_MAX:
-        return [Problem("body", f"A live comment has 1 to {COMMENT_MAX} characters")]
-    return []
+    return text_problems("body", body, "A live comment", COMMENT_MAX)
 
 
 def like_problems(count: int) -> list[Problem]:
@@ -70,13 +67,13 @@ class Bucket:
     at_ms: int
 
 
-def take(bucket: Bucket | None, now_ms: int, rate: float, burst: int) -> tuple[bool, Bucket]:
-    """Spend one token if there is one: (allowed, the bucket after). A new key starts full (the burst)."""
+def take(bucket: Bucket | None, now_ms: int, rate: float, burst: int, cost: int = 1) -> tuple[bool, Bucket]:
+    """Spend `cost` tokens if there are that many: (allowed, the bucket after). A new key starts full (the burst)."""
     if bucket is None:
         tokens = float(burst)
     else:
         elapsed = max(0, now_ms - bucket.at_ms) / 1000
         tokens = min(float(burst), bucket.tokens + elapsed * rate)
-    if tokens >= 1:
-        return True, Bucket(tokens - 1, now_ms)
+    if tokens >= cost:
+        return True, Bucket(tokens - cost, now_ms)
     return False, Bucket(tokens, now_ms)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain.profile import Problem, is_http_url
+from domain.text import clean, text_problems
 
 NOTE = "NOTE"
 VIDEO = "VIDEO"
@@ -21,8 +22,8 @@ VIDEO_MAX_BYTES = 100 * 1024 * 1024
 
 
 def topic_name(raw: str) -> str:
-    """`#` stripped, spaces trimmed, case-folded: #Green Tea and green tea are one topic."""
-    return raw.strip().lstrip("#").strip().casefold()
+    """Clean, `#` stripped, case-folded: #Green Tea and green tea are one topic."""
+    return clean(clean(raw, compat=True).lstrip("#"), compat=True).casefold()
 
 
 def post_problems(
@@ -34,11 +35,8 @@ def post_problems(
     product_ids: Sequence[str],
     topics: Sequence[str],
 ) -> list[Problem]:
-    problems = []
-    if not 1 <= len(title.strip()) <= TITLE_MAX:
-        problems.append(Problem("title", f"A title has 1 to {TITLE_MAX} characters"))
-    if not 1 <= len(body.strip()) <= BODY_MAX:
-        problems.append(Problem("body", f"A body has 1 to {BODY_MAX} characters"))
+    problems = text_problems("title", title, "A title", TITLE_MAX)
+    problems += text_problems("body", body, "A body", BODY_MAX, multiline=True)
     if len(images) > IMAGES_MAX:
         problems.append(Problem("images", f"A post has at most {IMAGES_MAX} images"))
     problems += [
@@ -53,15 +51,18 @@ def post_problems(
     if len(topics) > TOPICS_MAX:
         problems.append(Problem("topics", f"A post has at most {TOPICS_MAX} topics"))
     for i, t in enumerate(topics):
-        if not 1 <= len(topic_name(t)) <= TOPIC_MAX:
-            problems.append(Problem(f"topics.{i}", f"A topic has 1 to {TOPIC_MAX} characters"))
+        problems += text_problems(f"topics.{i}", t, "A topic", TOPIC_MAX) or text_problems(
+            f"topics.{i}", topic_name(t), "A topic", TOPIC_MAX
+        )
     return problems
 
 
 def comment_problems(body: str) -> list[Problem]:
-    if not 1 <= len(body.strip()) <= COMMENT_MAX:
-        return [Problem("body", f"A comment has 1 to {COMMENT_MAX} characters")]
-    return []
+    return text_problems("body", body, "A comment", COMMENT_MAX, multiline=True)
+
+
+def reason_problems(reason: str) -> list[Problem]:
+    return text_problems("reason", reason, "A reason", REASON_MAX)
 
 
 def video_problems(size: int, duration: float | None) -> list[Problem]:

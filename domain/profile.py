@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
+
+from domain.problem import Problem
+from domain.text import clean, text_problems
 
 NICKNAME_MAX = 30
 BIO_MAX = 200
 URL_MAX = 2048
 
 
-@dataclass(frozen=True)
-class Problem:
-    field: str
-    message: str
+__all__ = ["Problem", "clean_nickname", "is_http_url", "profile_problems"]
 
 
 def clean_nickname(nickname: str) -> str:
-    return " ".join(nickname.split())
+    return clean(nickname, compat=True)
 
 
 def is_http_url(url: str) -> bool:
@@ -35,12 +34,12 @@ def profile_problems(
 ) -> list[Problem]:
     """Every rule the given fields break (None means 'not being changed')."""
     problems = []
-    if nickname is not None and not 1 <= len(clean_nickname(nickname)) <= NICKNAME_MAX:
-        problems.append(Problem("nickname", f"A nickname has 1 to {NICKNAME_MAX} characters"))
-    if bio is not None and len(bio) > BIO_MAX:
-        problems.append(Problem("bio", f"A bio has at most {BIO_MAX} characters"))
+    if nickname is not None:
+        problems += text_problems("nickname", nickname, "A nickname", NICKNAME_MAX, compat=True)
+    if bio is not None:
+        problems += text_problems("bio", bio, "A bio", BIO_MAX, min_len=0, multiline=True)
     if avatar_url is not None and not is_http_url(avatar_url):
         problems.append(Problem("avatarUrl", "The avatar must be an http(s) URL"))
-    if region is not None and not 1 <= len(region.strip()) <= REGION_MAX:
-        problems.append(Problem("region", f"A region has 1 to {REGION_MAX} characters"))
+    if region is not None:
+        problems += text_problems("region", region, "A region", REGION_MAX)
     return problems

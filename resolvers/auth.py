@@ -24,7 +24,7 @@ from integrations.wechat_login import (
 from resolvers.distribution import bind_referrer
 from resolvers.errors import ApiError, Refused
 from resolvers.services import Services, now_ms
-from resolvers.users import new_user
+from resolvers.users import NICKNAME_FIELD, claim_nickname, new_user
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
 
@@ -54,12 +54,14 @@ async def inviter_of(services: Services, code: str | None) -> str | None:
     return None
 
 
-async def _create_user(services: Services, identities: list[str], nickname: str, invite_code: str | None) -> Doc:
-    """Create a user for the first identity, or return the user a concurrent login created first."""
+async def _create_user(services: Services, identities: list[str], nicknames: list[str], invite_code: str | None) -> Doc:
+    """Create a user for the first identity with the first of `nicknames` nobody holds, or return the user a
+    concurrent login created first; ALREADY_EXISTS (nothing kept) when every nickname is taken."""
     store = services.store
     inviter = await inviter_of(services, invite_code)
     user = new_user(
-        nickname,
+        nicknames[0],
+        nicknameKey=None,
         invitedBy=inviter,
         invitedVia=invite_code if inviter else None,  # which link: a bargain's share token gives a larger cut
         inviteCode=secrets.token_urlsafe(INVITE_CODE_BYTES),
@@ -73,10 +75,26 @@ async def _create_user(services: Services, identities: list[str], nickname: str,
         if winner is None:
             raise
         return winner
+    user = await _claim_first(services, user, identities[0], nicknames)
     await store.insert("invites", {"_id": user["inviteCode"], "userId": user["_id"]})
     for extra in identities[1:]:
         await _link(services, extra, user["_id"])
     return user
+
+
+async def _claim_first(services: Services, user: Doc, identity: str, nicknames: list[str]) -> Doc:
+    """The user with the first nickname it could claim; without one, the user and its identity are undone."""
+    store = services.store
+    for nickname in nicknames:
+        try:
+            key = await claim_nickname(services, user["_id"], nickname)
+        except Refused:
+            continue
+        changes = {"nickname": nickname, "nicknameKey": key}
+        return await store.update_one("users", {"_id": user["_id"]}, {"$set": changes}) or {**user, **changes}
+    await store.delete("identities", identity)
+    await store.delete("users", user["_id"])
+    raise Refused("ALREADY_EXISTS", "This nickname, or one that looks just like it, is taken", NICKNAME_FIELD)
 
 
 async def _link(services: Services, identity: str, user_id: str) -> None:
@@ -116,8 +134,9 @@ async def start_session(services: Services, user: Doc, family: str | None = None
 async def dev_login(services: Services, nickname: str, invite_code: str | None) -> Session:
     if not services.settings.DEV_LOGIN:
         raise Refused("FORBIDDEN", "devLogin exists only when DEV_LOGIN=1")
-    if profile_problems(nickname=nickname):
-        raise Refused("INVALID_INPUT", "A nickname has 1 to 30 characters", ["input", "nickname"])
+    problems = profile_problems(nickname=nickname)
+    if problems:
+        raise Refused("INVALID_INPUT", problems[0].message, NICKNAME_FIELD)
     return await start_session(services, await dev_user(services, nickname, invite_code))
 
 
@@ -127,10 +146,15 @@ async def dev_user(services: Services, nickname: str, invite_code: str | None = 
     identity = f"dev:{nickname}"
     existing = await _user_by_identity(services, identity)
     if existing is None:
-        return await _create_user(services, [identity], nickname, invite_code)
+        return await _create_user(services, [identity], [nickname], invite_code)
     if invite_code and await bind_referrer(services, existing["_id"], invite_code):
         existing = await services.store.get("users", existing["_id"]) or existing
     return existing
+
+
+def wechat_nicknames(openid: str) -> list[str]:
+    """A new WeChat user's nickname: 微信用户 and the end of the openid, longer when a shorter one is taken."""
+    return [f"微信用户{openid[-n:]}" for n in (4, 8, 16)] + [f"微信用户{secrets.token_hex(6)}" for _ in range(3)]
 
 
 async def wechat_login(services: Services, code: str, invite_code: str | None) -> Session:
@@ -157,7 +181,7 @@ async def wechat_login(services: Services, code: str, invite_code: str | None) -
         if user is not None:
             break
     if user is None:
-        user = await _create_user(services, identities, f"微信用户{who.openid[-4:]}", invite_code)
+        user = await _create_user(services, identities, wechat_nicknames(who.openid), invite_code)
     else:
         for identity in identities:
             await _link(services, identity, user["_id"])

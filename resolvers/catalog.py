@@ -7,6 +7,7 @@ from typing import Any, Literal
 from domain import catalog as rules
 from domain import offers
 from domain.search import MAX_QUERY, matches, query_terms, searchable_text, terms
+from domain.text import clean
 from resolvers.errors import Refused, bad_input, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
@@ -26,7 +27,7 @@ SCAN_LIMIT = 2_000
 
 async def create_shop(services: Services, owner_id: str, name: str, logo_url: str | None = None) -> Doc:
     refuse_problems(rules.shop_problems(name, logo_url))
-    shop = {"_id": new_id(), "name": name.strip(), "logoUrl": logo_url, "ownerId": owner_id, "createdAt": now_ms()}
+    shop = {"_id": new_id(), "name": clean(name), "logoUrl": logo_url, "ownerId": owner_id, "createdAt": now_ms()}
     await services.store.insert("shops", shop)
     return shop
 
@@ -60,8 +61,8 @@ async def create_product(
             "_id": f"{product_id}{i:03d}",  # the product's SKUs list in the order they were given
             "productId": product_id,
             "shopId": shop_id,
-            "title": title.strip(),  # the product's, kept here so an order line needs no product read
-            "specs": [{"name": s["name"].strip(), "value": s["value"].strip()} for s in sku["specs"]],
+            "title": clean(title),  # the product's, kept here so an order line needs no product read
+            "specs": [{"name": clean(s["name"]), "value": clean(s["value"])} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],
             **{k: sku[k] for k in (offers.TIERS_FIELD, offers.FLOOR_FIELD) if k in sku},  # its own offer prices
@@ -71,10 +72,10 @@ async def create_product(
     product = {
         "_id": product_id,
         "shopId": shop_id,
-        "title": title.strip(),
-        "description": description,
+        "title": clean(title),
+        "description": clean(description, multiline=True),
         "images": images,
-        "category": category.strip() if category else None,
+        "category": clean(category) if category else None,
         "price": min(s["price"] for s in skus),
         "salesCount": 0,
         "createdAt": now_ms(),

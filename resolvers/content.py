@@ -10,9 +10,10 @@ from typing import Any
 from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
+from domain.text import clean
 from integrations.media import MediaToolMissing, cover_frame, video_duration
 from integrations.uploads import UploadedFile
-from resolvers import feeds
+from resolvers import feeds, rankings
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -107,8 +108,8 @@ async def create_post(
         "_id": new_id(),
         "authorId": author_id,
         "kind": kind,
-        "title": title.strip(),
-        "body": body.strip(),
+        "title": clean(title),
+        "body": clean(body, multiline=True),
         "images": images,
         "videoId": video_id,
         "productIds": list(dict.fromkeys(product_ids)),
@@ -192,7 +193,7 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
     # liking again after unliking is no news: one LIKED activity and one heat per user and post
     if await feeds.record_activity(services, user_id, "LIKED", once=f"liked:{post_id}>{user_id}", postId=post_id):
         for name in post["topics"]:
-            await feeds.topic_heat(services, name, feeds.LIKE_HEAT)
+            await feeds.topic_heat(services, name, feeds.LIKE_HEAT, user_id)
     return liked
 
 
@@ -229,7 +230,7 @@ async def comment(services: Services, user_id: str, post_id: str, body: str, rep
         "_id": new_id(),
         "postId": post_id,
         "authorId": user_id,
-        "body": body.strip(),
+        "body": clean(body, multiline=True),
         "replyToId": root,
         "createdAt": services.now(),
         "hidden": False,
@@ -237,7 +238,7 @@ async def comment(services: Services, user_id: str, post_id: str, body: str, rep
     await store.insert("comments", doc)
     await store.update_one("posts", {"_id": post_id}, {"$inc": {"commentCount": 1}})
     for name in post["topics"]:
-        await feeds.topic_heat(services, name, feeds.COMMENT_HEAT)
+        await feeds.topic_heat(services, name, feeds.COMMENT_HEAT, user_id)
     await feeds.record_activity(services, user_id, "COMMENTED", postId=post_id)
     return doc
 
@@ -249,9 +250,16 @@ async def comments(services: Services, post_id: str, first: int, after: str | No
 
 
 async def viewed(services: Services, post: Doc, viewer_id: str | None) -> None:
-    """Someone other than the author opened the post: one view (the denominator of its quality)."""
-    if post["moderation"] == moderation.APPROVED and viewer_id != post["authorId"]:
-        await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
+    """A signed-in user other than the author opened the post: one view (the denominator of its quality) per
+    user and hour, so that opening it again and again cannot bury it; anonymous opens are not counted."""
+    if post["moderation"] != moderation.APPROVED or viewer_id is None or viewer_id == post["authorId"]:
+        return
+    hour = services.now() // rankings.HOUR_MS
+    try:
+        await services.store.insert("post_views", {"_id": f"{post['_id']}|{viewer_id}|{hour}", "hour": hour})
+    except DuplicateKey:
+        return
+    await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
 
 
 # -- reports and moderation --------------------------------------------------------------------------------
@@ -273,14 +281,13 @@ async def report(services: Services, user_id: str, found: Target, reason: str) -
     seer = Seer.of(services.store, user_id)
     if not await (seer.post(found.doc) if found.kind == "post" else seer.comment(found.doc)):
         raise Refused("NOT_FOUND", NOTHING_HERE, ["input", "targetId"])  # as for an id that names nothing
-    if not 1 <= len(reason.strip()) <= rules.REASON_MAX:
-        refuse_problems([Problem("reason", f"A reason has 1 to {rules.REASON_MAX} characters")])
+    refuse_problems(rules.reason_problems(reason))
     doc: dict[str, Any] = {
         "_id": f"{user_id}:{found.doc['_id']}",
         "userId": user_id,
         "targetKind": found.kind,
         "targetId": found.doc["_id"],
-        "reason": reason.strip(),
+        "reason": clean(reason),
         "status": "OPEN",
         "at": services.now(),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import catalog as rules
+from domain.text import clean
 from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -34,7 +35,7 @@ async def create_coupon(
     coupon = {
         "_id": new_id(),
         "shopId": shop_id,
-        "title": title.strip(),
+        "title": clean(title),
         "discount": discount,
         "minSpend": min_spend,
         "validUntil": valid_until_ms,

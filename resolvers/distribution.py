@@ -15,6 +15,7 @@ from domain.catalog import idempotency_key_problems
 from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
+from domain.text import clean, text_problems
 from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
@@ -40,7 +41,7 @@ async def create_share_link(services: Services, user_id: str, product_id: str | 
     }
     await services.store.insert("share_links", link)
     if product_id is not None:
-        await product_heat(services, product_id, SHARE_HEAT)
+        await product_heat(services, product_id, SHARE_HEAT, actor=user_id)
     return link
 
 
@@ -115,10 +116,8 @@ async def apply(services: Services, user_id: str, shop_id: str, region: str | No
     policy = shop.get("commissionPolicy")
     if not policy:
         raise Refused("INVALID_STATE", "This shop has no distribution program", ["input", "shopId"])
-    region = region.strip() if region else None
-    problems = []
-    if region is not None and not 1 <= len(region) <= rules.REGION_MAX:
-        problems.append(Problem("region", f"A region has 1 to {rules.REGION_MAX} characters"))
+    problems = text_problems("region", region, "A region", rules.REGION_MAX) if region is not None else []
+    region = clean(region) if region else None
     if region is None and policy["regionLocked"]:
         problems.append(Problem("region", "This shop's distribution is region-locked: name your region"))
     refuse_problems(problems)

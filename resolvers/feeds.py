@@ -154,8 +154,9 @@ async def fan_out(services: Services, post: Doc) -> None:
         after = page.next_cursor
 
 
-async def topic_heat(services: Services, name: str, heat: float) -> None:
-    await rankings.add(services, "topic", name, heat, TRENDING_HOURS)
+async def topic_heat(services: Services, name: str, heat: float, actor: str | None = None) -> None:
+    """Heat for trendingTopics; a user's likes and comments (`actor`) count once per topic and hour."""
+    await rankings.add(services, "topic", name, heat, TRENDING_HOURS, actor)
 
 
 # -- reading ---------------------------------------------------------------------------------------------

@@ -13,9 +13,11 @@ from typing import Any
 
 from domain import live as rules
 from domain import moderation
+from domain.text import clean
 from resolvers.content import banned_words
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
+from resolvers.ratelimit import spend
 from resolvers.services import Services
 from resolvers.social import is_blocked_between
 from store.ids import new_id
@@ -36,7 +38,7 @@ async def create_room(services: Services, host_id: str, title: str, product_ids:
     room = {
         "_id": new_id(),
         "hostId": host_id,
-        "title": title.strip(),
+        "title": clean(title),
         "status": rules.SCHEDULED,
         "productIds": unique,
         "pinnedProductId": None,
@@ -116,11 +118,12 @@ async def live_room(services: Services, room_id: str) -> Doc:
     return room
 
 
-async def like(services: Services, room_id: str, count: int, user_id: str | None = None) -> Doc:
+async def like(services: Services, user_id: str, room_id: str, count: int) -> Doc:
     refuse_problems(rules.like_problems(count))
     room = await live_room(services, room_id)
-    if user_id is not None and await is_blocked_between(services, user_id, room["hostId"]):
+    if await is_blocked_between(services, user_id, room["hostId"]):
         raise Refused("BLOCKED", "You cannot like this room", ROOM_FIELD)
+    await spend(services, "LIVE_LIKES_PER_MINUTE", user_id, cost=count, field=["input", "count"])  # likes, not calls
     services.live.add_likes(room_id, count)
     return room
 
@@ -148,7 +151,7 @@ async def comment(services: Services, user_id: str, room_id: str, body: str) -> 
             "This comment breaks the community rules: " + "; ".join(verdict.reasons),
             ["input", "body"],
         )
-    doc = {"_id": new_id(), "roomId": room_id, "authorId": user_id, "body": body.strip(), "at": services.now()}
+    doc = {"_id": new_id(), "roomId": room_id, "authorId": user_id, "body": clean(body), "at": services.now()}
     await services.store.insert("live_comments", doc)
     author = await services.store.get("users", user_id)
     await services.backends.bus.publish(topic(room_id), {"kind": "comment", "comment": doc, "author": author})

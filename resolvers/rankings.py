@@ -8,6 +8,7 @@ import math
 
 from resolvers.services import Services
 from store.counters import increment
+from store.protocol import DuplicateKey
 
 HOUR_MS = 3_600_000
 
@@ -16,15 +17,35 @@ def heat_key(kind: str, hour: int) -> str:
     return f"yxg:heat:{kind}:{hour}"
 
 
-async def add(services: Services, kind: str, member: str, heat: float, keep_hours: int) -> None:
+def seen_key(kind: str, hour: int, member: str) -> str:
+    return f"yxg:heat:seen:{kind}:{hour}:{member}"
+
+
+async def add(
+    services: Services, kind: str, member: str, heat: float, keep_hours: int, actor: str | None = None
+) -> None:
+    """Add heat to a member's current hour. With an `actor` (a user's view, share or like), only that user's
+    first contribution to the member in the hour counts: one user repeating an action cannot lift a ranking."""
     hour = services.now() // HOUR_MS
     redis = services.redis
     if redis is not None:
+        if actor is not None:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.sadd(seen_key(kind, hour, member), actor)
+                pipe.expire(seen_key(kind, hour, member), 2 * 3600)
+                added, _ = await pipe.execute()
+            if not added:
+                return
         async with redis.pipeline(transaction=False) as pipe:
             pipe.zincrby(heat_key(kind, hour), heat, member)
             pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
             await pipe.execute()
         return
+    if actor is not None:
+        try:
+            await services.store.insert("heat_seen", {"_id": f"{kind}|{member}|{hour}|{actor}", "hour": hour})
+        except DuplicateKey:
+            return
     fields = {"kind": kind, "member": member, "hour": hour}
     await increment(services.store, "heat", f"{kind}|{member}|{hour}", {"heat": heat}, fields)
 

@@ -1,18 +1,24 @@
 """Per-key rate limits: a token bucket per key (`domain.live.take`), `rate` a second with bursts up to `burst`
-(live comments, bargain helps). `MemoryLimiter` holds the buckets in this process (the embedded default: one
-process); `RedisLimiter` keeps them in Redis so a limit holds across every server process.
+(live comments, bargain helps, and every mutation that declares a `limit`). `MemoryLimiter` holds the buckets in
+this process (the embedded default: one process); `RedisLimiter` keeps them in Redis so a limit holds across every
+server process.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from domain.live import Bucket, take
+from resolvers.errors import Refused
+
+if TYPE_CHECKING:
+    from resolvers.services import Services
 
 
 class Limiter(Protocol):
-    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
-        """Spend one token of `key`'s bucket; False when it is empty (the caller is over the limit)."""
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int, cost: int = 1) -> bool:
+        """Spend `cost` tokens of `key`'s bucket; False when it has fewer (the caller is over the limit)."""
 
 
 class MemoryLimiter:
@@ -20,10 +26,10 @@ class MemoryLimiter:
         self.max_keys = max_keys
         self._buckets: dict[str, Bucket] = {}
 
-    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int, cost: int = 1) -> bool:
         if key not in self._buckets and len(self._buckets) >= self.max_keys:
             self._buckets.clear()  # bounded memory; forgetting buckets only ever allows more
-        allowed, self._buckets[key] = take(self._buckets.get(key), now_ms, rate, burst)
+        allowed, self._buckets[key] = take(self._buckets.get(key), now_ms, rate, burst, cost)
         return allowed
 
 
@@ -33,6 +39,7 @@ _TAKE = """
 local burst = tonumber(ARGV[1])
 local rate = tonumber(ARGV[2])
 local now = tonumber(ARGV[3])
+local cost = tonumber(ARGV[5] or '1')
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = burst
 if state[1] then
@@ -40,8 +47,8 @@ if state[1] then
   tokens = math.min(burst, tonumber(state[1]) + elapsed * rate)
 end
 local allowed = 0
-if tokens >= 1 then
-  tokens = tokens - 1
+if tokens >= cost then
+  tokens = tokens - cost
   allowed = 1
 end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
@@ -55,7 +62,20 @@ class RedisLimiter:
         self.prefix = prefix
         self._take = redis.register_script(_TAKE)
 
-    async def allow(self, key: str, now_ms: int, rate: float, burst: int) -> bool:
+    async def allow(self, key: str, now_ms: int, rate: float, burst: int, cost: int = 1) -> bool:
         refill_ms = int(burst / rate * 1000) + 1000  # a bucket untouched this long is full again: let it expire
-        allowed = await self._take(keys=[self.prefix + key], args=[burst, repr(rate), now_ms, refill_ms])
+        allowed = await self._take(keys=[self.prefix + key], args=[burst, repr(rate), now_ms, refill_ms, cost])
         return bool(allowed)
+
+
+async def spend(
+    services: Services, setting: str, user_id: str, cost: int = 1, field: Sequence[str] | None = None
+) -> None:
+    """Take `cost` from the user's bucket for `setting` (a `<THING>_PER_MINUTE` setting: that many at once, refilled
+    at that many a minute); RATE_LIMITED when it is short. The setting's name is the bucket's name, so mutations
+    that name the same setting share one bucket."""
+    per_minute: int = getattr(services.settings, setting)
+    if not await services.limiter.allow(
+        f"{setting.lower()}:{user_id}", services.now(), per_minute / 60, per_minute, cost
+    ):
+        raise Refused("RATE_LIMITED", f"Too many at once: at most {per_minute} a minute; try again shortly", field)

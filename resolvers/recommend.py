@@ -146,8 +146,9 @@ KEEP_HOURS = 168
 SALE_HEAT, SHARE_HEAT, VIEW_HEAT = 3.0, 2.0, 1.0
 
 
-async def product_heat(services: Services, product_id: str, heat: float) -> None:
-    await rankings.add(services, "product", product_id, heat, KEEP_HOURS)
+async def product_heat(services: Services, product_id: str, heat: float, actor: str | None = None) -> None:
+    """Heat for hotProducts; a user's views and shares (`actor`) count once per product and hour."""
+    await rankings.add(services, "product", product_id, heat, KEEP_HOURS, actor)
 
 
 async def hot(services: Services, window: str, first: int) -> list[Doc]:

@@ -1,4 +1,10 @@
-"""Users: creation, dev logins, and reading users and their relations."""
+"""Users: creation, dev logins, profiles and their unique nicknames, and reading users and their relations.
+
+A nickname is unique by its look (`domain.text.skeleton`): `nicknames` holds one claim per skeleton, its `_id`,
+so the unique `_id` alone decides which of two racing sign-ups or renames gets it. A user's `nicknameKey` is the
+skeleton they hold. Claims are never deleted, only released (userId None) by compare-and-set; a claim left by a
+crash between claiming and writing the profile is taken over once it is STALE_CLAIM_MS old.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +14,14 @@ from typing import Any
 
 from domain import visibility
 from domain.profile import clean_nickname, profile_problems
+from domain.text import clean, skeleton
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
-from store.protocol import Doc, Page
+from store.protocol import Doc, DuplicateKey, Page
 
+NICKNAME_FIELD = ["input", "nickname"]
+STALE_CLAIM_MS = 60_000
 DEFAULT_PRIVACY = dict(visibility.DEFAULTS)
 
 
@@ -73,15 +82,84 @@ async def update_profile(
     problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url, region=region)
     refuse_problems(problems)
     changes: dict[str, Any] = {}
+    held: str | None = None
     if nickname is not None:
+        current = await services.store.get("users", user_id)
+        if current is None:
+            raise Refused("NOT_FOUND", "No such user")
+        held = current.get("nicknameKey") or None
         changes["nickname"] = clean_nickname(nickname)
+        changes["nicknameKey"] = await claim_nickname(services, user_id, changes["nickname"])
     if avatar_url is not None:
         changes["avatarUrl"] = avatar_url
     if bio is not None:
-        changes["bio"] = bio
+        changes["bio"] = clean(bio, multiline=True)
     if region is not None:
-        changes["region"] = region.strip()
-    return await _set(services, user_id, changes)
+        changes["region"] = clean(region)
+    user = await _set(services, user_id, changes)
+    if held is not None and held != changes.get("nicknameKey", held):
+        await release_nickname(services, user_id, held)
+    return user
+
+
+async def claim_nickname(services: Services, user_id: str, nickname: str) -> str:
+    """Take the nickname's skeleton for the user (again: a no-op) and return it; ALREADY_EXISTS when another user
+    holds it or a look-alike of it."""
+    store = services.store
+    key = skeleton(nickname)
+    now = services.now()
+    try:
+        await store.insert("nicknames", {"_id": key, "userId": user_id, "at": now})
+        return key
+    except DuplicateKey:
+        pass
+    held = await store.get("nicknames", key)
+    if held is not None and held["userId"] == user_id:
+        return key
+    if held is not None and await _free(services, held, key, now):
+        taken = await store.update_one(
+            "nicknames",
+            {"_id": key, "userId": held["userId"], "at": held["at"]},
+            {"$set": {"userId": user_id, "at": now}},
+        )
+        if taken is not None:
+            return key
+    raise Refused("ALREADY_EXISTS", "This nickname, or one that looks just like it, is taken", NICKNAME_FIELD)
+
+
+async def _free(services: Services, claim: Doc, key: str, now: int) -> bool:
+    """A released claim, or an old one whose holder does not bear the nickname (a crash before the profile write)."""
+    if claim["userId"] is None:
+        return True
+    if claim["at"] > now - STALE_CLAIM_MS:
+        return False
+    holder = await services.store.get("users", claim["userId"])
+    return holder is None or holder.get("nicknameKey") != key
+
+
+async def release_nickname(services: Services, user_id: str, key: str) -> None:
+    """Give the skeleton back, if the user holds it."""
+    await services.store.update_one(
+        "nicknames", {"_id": key, "userId": user_id}, {"$set": {"userId": None, "at": services.now()}}
+    )
+
+
+async def claim_legacy_nicknames(services: Services, batch: int = 500) -> int:
+    """Claim the nicknames of users from before nicknames were unique, earliest account first; a later look-alike
+    keeps its nickname unclaimed (nicknameKey "") until it picks another. Run at start; the number claimed."""
+    store = services.store
+    claimed = 0
+    while True:
+        page = await store.find("users", {"nicknameKey": None}, sort="createdAt", limit=batch)
+        for user in page.docs:
+            try:
+                key = await claim_nickname(services, user["_id"], user.get("nickname") or "")
+                claimed += 1
+            except Refused:
+                key = ""
+            await store.update_one("users", {"_id": user["_id"], "nicknameKey": None}, {"$set": {"nicknameKey": key}})
+        if len(page.docs) < batch:
+            return claimed
 
 
 async def update_privacy(services: Services, user_id: str, changes: dict[str, Any]) -> Doc:

@@ -127,7 +127,11 @@ class BargainQueries:
 
 @strawberry.type
 class BargainMutations:
-    @payload_mutation(BargainPayload, description="One open bargain per user per SKU: starting again returns it.")
+    @payload_mutation(
+        BargainPayload,
+        limit="BARGAIN_STARTS_PER_MINUTE",
+        description="One open bargain per user per SKU: starting again returns it.",
+    )
     async def start_bargain(self, info: Info, input: StartBargainInput) -> BargainPayload:
         sku = raw_id(input.sku_id, "Sku", "input", "skuId")
         doc = await bargains_uc.start_bargain(info.context.services, info.context.require_viewer(), sku)

@@ -243,10 +243,11 @@ class CatalogQueries:
     @strawberry.field
     async def product(self, info: Info, id: strawberry.ID) -> Product | None:
         found: Product | None = await load_typed(info, id, "Product", "id")
-        if found is not None:  # a product page opened: a view for hotProducts
+        viewer = info.context.viewer_id
+        if found is not None and viewer is not None:  # a signed-in user opened a product page: hotProducts heat
             from resolvers.recommend import VIEW_HEAT, product_heat
 
-            await product_heat(info.context.services, found.doc["_id"], VIEW_HEAT)
+            await product_heat(info.context.services, found.doc["_id"], VIEW_HEAT, actor=viewer)
         return found
 
     @strawberry.field
@@ -361,14 +362,18 @@ class SkuPayload:
 
 @strawberry.type
 class CatalogMutations:
-    @payload_mutation(ShopPayload, description="Any user may open a shop, and owns it.")
+    @payload_mutation(ShopPayload, limit="SHOPS_PER_MINUTE", description="Any user may open a shop, and owns it.")
     async def create_shop(self, info: Info, input: CreateShopInput) -> ShopPayload:
         viewer = info.context.require_viewer()
         return ShopPayload(
             shop=Shop.from_doc(await catalog_uc.create_shop(info.context.services, viewer, input.name, input.logo_url))
         )
 
-    @payload_mutation(ProductPayload, description="The shop's owner only. Every broken rule is listed in errors.")
+    @payload_mutation(
+        ProductPayload,
+        limit="PRODUCTS_PER_MINUTE",
+        description="The shop's owner only. Every broken rule is listed in errors.",
+    )
     async def create_product(self, info: Info, input: CreateProductInput) -> ProductPayload:
         services = info.context.services
         shop_id = raw_id(input.shop_id, "Shop", "input", "shopId")

@@ -442,12 +442,20 @@ class ContentQueries:
 
 @strawberry.type
 class ContentMutations:
-    @payload_mutation(VideoPayload, description="A 15-60 s MP4 or MOV of up to 100 MB (GraphQL multipart request).")
+    @payload_mutation(
+        VideoPayload,
+        limit="VIDEO_UPLOADS_PER_MINUTE",
+        description="A 15-60 s MP4 or MOV of up to 100 MB (GraphQL multipart request).",
+    )
     async def upload_video(self, info: Info, file: Upload) -> VideoPayload:
         video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), file)
         return VideoPayload(video_id=strawberry.ID(to_global_id("Video", video["_id"])), video=Video.from_doc(video))
 
-    @payload_mutation(PostPayload, description="A note or a video post; held PENDING when a moderation rule trips.")
+    @payload_mutation(
+        PostPayload,
+        limit="POSTS_PER_MINUTE",
+        description="A note or a video post; held PENDING when a moderation rule trips.",
+    )
     async def create_post(self, info: Info, input: CreatePostInput) -> PostPayload:
         video = raw_id(input.video_id, "Video", "input", "videoId") if input.video_id else None
         products = [raw_id(p, "Product", "input", "productIds", str(i)) for i, p in enumerate(input.product_ids or [])]
@@ -464,21 +472,23 @@ class ContentMutations:
         )
         return PostPayload(post=Post.from_doc(post))
 
-    @payload_mutation(PostPayload, description="Idempotent.")
+    @payload_mutation(PostPayload, limit="POST_LIKES_PER_MINUTE", description="Idempotent.")
     async def like_post(self, info: Info, input: PostIdInput) -> PostPayload:
         post = await content_uc.like(
             info.context.services, info.context.require_viewer(), _post_id(input.post_id, "input", "postId")
         )
         return PostPayload(post=Post.from_doc(post))
 
-    @payload_mutation(PostPayload, description="Idempotent.")
+    @payload_mutation(PostPayload, limit="POST_LIKES_PER_MINUTE", description="Idempotent.")
     async def unlike_post(self, info: Info, input: PostIdInput) -> PostPayload:
         post = await content_uc.unlike(
             info.context.services, info.context.require_viewer(), _post_id(input.post_id, "input", "postId")
         )
         return PostPayload(post=Post.from_doc(post))
 
-    @payload_mutation(CommentPayload, description="1-500 characters; one level of replies.")
+    @payload_mutation(
+        CommentPayload, limit="COMMENTS_PER_MINUTE", description="1-500 characters; one level of replies."
+    )
     async def comment_on_post(self, info: Info, input: CommentInput) -> CommentPayload:
         reply = raw_id(input.reply_to_id, "Comment", "input", "replyToId") if input.reply_to_id else None
         doc = await content_uc.comment(
@@ -490,7 +500,11 @@ class ContentMutations:
         )
         return CommentPayload(comment=Comment.from_doc(doc))
 
-    @payload_mutation(ReportPayload, description="Queue a post or comment for the operators; once per user and target.")
+    @payload_mutation(
+        ReportPayload,
+        limit="REPORTS_PER_MINUTE",
+        description="Queue a post or comment for the operators; once per user and target.",
+    )
     async def report(self, info: Info, input: ReportInput) -> ReportPayload:
         found = await _target(info, input.target_id)
         await content_uc.report(info.context.services, info.context.require_viewer(), found, input.reason)

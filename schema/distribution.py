@@ -324,7 +324,11 @@ class DistributionQueries:
 
 @strawberry.type
 class DistributionMutations:
-    @payload_mutation(ShareLinkPayload, description="A link to a product (or the mall) that attributes to the viewer.")
+    @payload_mutation(
+        ShareLinkPayload,
+        limit="SHARE_LINKS_PER_MINUTE",
+        description="A link to a product (or the mall) that attributes to the viewer.",
+    )
     async def create_share_link(self, info: Info, input: ShareLinkInput) -> ShareLinkPayload:
         product = raw_id(input.product_id, "Product", "input", "productId") if input.product_id else None
         link = await dist_uc.create_share_link(info.context.services, info.context.require_viewer(), product)

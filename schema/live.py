@@ -231,7 +231,9 @@ class LiveQueries:
 
 @strawberry.type
 class LiveMutations:
-    @payload_mutation(LiveRoomPayload, description="A new SCHEDULED room hosted by the viewer.")
+    @payload_mutation(
+        LiveRoomPayload, limit="LIVE_ROOMS_PER_MINUTE", description="A new SCHEDULED room hosted by the viewer."
+    )
     async def create_live_room(self, info: Info, input: CreateLiveRoomInput) -> LiveRoomPayload:
         products = [raw_id(p, "Product", "input", "productIds", str(i)) for i, p in enumerate(input.product_ids or [])]
         services = info.context.services
@@ -270,7 +272,7 @@ class LiveMutations:
     async def like_live(self, info: Info, input: LikeLiveInput) -> LiveRoomPayload:
         room = raw_id(input.room_id, "LiveRoom", "input", "roomId")
         viewer = info.context.require_viewer()
-        return LiveRoomPayload.of(await live_uc.like(info.context.services, room, input.count, viewer))
+        return LiveRoomPayload.of(await live_uc.like(info.context.services, viewer, room, input.count))
 
 
 async def _events(info: Info, global_id: str, field: str) -> AsyncIterator[dict[str, Any]]:

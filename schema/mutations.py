@@ -9,18 +9,29 @@ from typing import Any, TypeVar
 import strawberry
 
 from resolvers.errors import ApiError, Invalid, Refused
+from resolvers.ratelimit import spend
 from schema.common import ErrorCode, UserError
+from settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
 CODES = {c.value for c in ErrorCode}
 
 
 def payload_mutation(
-    payload: type, *, login: bool = True, role: str | None = None, description: str | None = None
+    payload: type,
+    *,
+    login: bool = True,
+    role: str | None = None,
+    limit: str | None = None,
+    description: str | None = None,
 ) -> Callable[[F], Any]:
     """A mutation resolver `(self, info, input)` returning `payload`. With `login`, anonymous callers get
-    UNAUTHENTICATED; with `role`, callers without it get FORBIDDEN. A Refused (or a bad id in the input) becomes
-    `payload(errors=[...])`; nothing is written by a refused call."""
+    UNAUTHENTICATED; with `role`, callers without it get FORBIDDEN; with `limit` (a `<THING>_PER_MINUTE` setting),
+    callers over that rate get RATE_LIMITED. A Refused (or a bad id in the input) becomes `payload(errors=[...])`;
+    nothing is written by a refused call."""
+
+    if limit is not None and limit not in Settings.model_fields:
+        raise ValueError(f"{limit} is not a setting")  # a typo fails at import, not at the first call
 
     def decorate(fn: F) -> Any:
         @functools.wraps(fn)
@@ -31,6 +42,8 @@ def payload_mutation(
                     viewer = context.require_viewer()
                     if role and role not in (await context.loaders.user.load(viewer) or {}).get("roles", []):
                         raise Refused("FORBIDDEN", f"Only {role}s may do this")
+                if limit:
+                    await spend(context.services, limit, context.require_viewer())
                 result = await fn(*args, **kwargs)
             except ApiError as exc:
                 if exc.code not in CODES:

@@ -124,7 +124,11 @@ class TeamQueries:
 
 @strawberry.type
 class TeamMutations:
-    @payload_mutation(TeamPayload, description="Open a team for a product with a group-buy offer: the leader's order.")
+    @payload_mutation(
+        TeamPayload,
+        limit="TEAM_STARTS_PER_MINUTE",
+        description="Open a team for a product with a group-buy offer: the leader's order.",
+    )
     async def start_team(self, info: Info, input: StartTeamInput) -> TeamPayload:
         sku = raw_id(input.sku_id, "Sku", "input", "skuId")
         viewer = info.context.require_viewer()

@@ -227,7 +227,7 @@ async def _user_payload(info: Info, user_id: str) -> UserPayload:
 
 @strawberry.type
 class UserMutations:
-    @payload_mutation(UserPayload)
+    @payload_mutation(UserPayload, limit="PROFILE_UPDATES_PER_MINUTE")
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
         viewer = info.context.require_viewer()
         doc = await users_uc.update_profile(
@@ -246,20 +246,26 @@ class UserMutations:
         return UserPayload(user=User.from_doc(await users_uc.update_privacy(info.context.services, viewer, changes)))
 
     @payload_mutation(
-        UserPayload, description="Idempotent. SELF_ACTION on oneself, BLOCKED when either blocked the other."
+        UserPayload,
+        limit="FOLLOWS_PER_MINUTE",
+        description="Idempotent. SELF_ACTION on oneself, BLOCKED when either blocked the other.",
     )
     async def follow(self, info: Info, input: UserIdInput) -> UserPayload:
         target = await _target(info, input)
         await social_uc.follow(info.context.services, info.context.require_viewer(), target)
         return await _user_payload(info, target)
 
-    @payload_mutation(UserPayload, description="Idempotent.")
+    @payload_mutation(UserPayload, limit="FOLLOWS_PER_MINUTE", description="Idempotent.")
     async def unfollow(self, info: Info, input: UserIdInput) -> UserPayload:
         target = await _target(info, input)
         await social_uc.unfollow(info.context.services, info.context.require_viewer(), target)
         return await _user_payload(info, target)
 
-    @payload_mutation(UserPayload, description="Ends follows both ways; the blocked user can no longer follow you.")
+    @payload_mutation(
+        UserPayload,
+        limit="FOLLOWS_PER_MINUTE",
+        description="Ends follows both ways; the blocked user can no longer follow you.",
+    )
     async def block(self, info: Info, input: UserIdInput) -> UserPayload:
         target = await _target(info, input)
         await social_uc.block(info.context.services, info.context.require_viewer(), target)

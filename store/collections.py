@@ -7,6 +7,7 @@ from store.protocol import DocumentStore, Index
 INDEXES = (
     Index("users", ("devNickname",), unique=True),
     Index("users", ("createdAt",)),
+    Index("users", ("nicknameKey", "createdAt")),  # users without one (from before unique nicknames) at start
     Index("follows", ("src", "at")),
     Index("follows", ("dst", "at")),
     Index("blocks", ("src",)),
