@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from domain.profile import clean_nickname, profile_problems
-from domain.tokens import hash_refresh_token, issue_access_token, new_refresh_token
+from domain.tokens import (
+    AccessClaims,
+    InvalidToken,
+    hash_refresh_token,
+    issue_access_token,
+    new_refresh_token,
+    read_access_token,
+)
 from integrations.wechat_login import (
     CODE_USED,
     HIGH_RISK,
@@ -23,6 +30,7 @@ from integrations.wechat_login import (
 )
 from resolvers.distribution import bind_referrer
 from resolvers.errors import ApiError, Refused
+from resolvers.loaders import Loaders
 from resolvers.services import Services, now_ms
 from resolvers.users import new_user
 from store.ids import new_id
@@ -89,14 +97,14 @@ async def _link(services: Services, identity: str, user_id: str) -> None:
 async def start_session(services: Services, user: Doc, family: str | None = None) -> Session:
     settings = services.settings
     now = datetime.now(UTC)
-    access = issue_access_token(
-        settings.secret_key(), user["_id"], now, timedelta(minutes=settings.ACCESS_TOKEN_MINUTES)
-    )
     if family is None:
         family = new_id()
         await services.store.insert(
             "token_families", {"_id": family, "userId": user["_id"], "revoked": False, "createdAt": now_ms()}
         )
+    access = issue_access_token(
+        settings.secret_key(), user["_id"], now, timedelta(minutes=settings.ACCESS_TOKEN_MINUTES), family=family
+    )
     refresh = new_refresh_token()
     expires = now + timedelta(days=settings.REFRESH_TOKEN_DAYS)
     await services.store.insert(
@@ -194,8 +202,44 @@ async def refresh(services: Services, token: str) -> Session:
     return await start_session(services, user, family=found["family"])
 
 
+async def authenticate(services: Services, token: str, loaders: Loaders | None = None) -> AccessClaims:
+    """The claims of an access token that is valid, of a login not revoked, for a user that exists; InvalidToken
+    otherwise. The user is one indexed get, through the request's loader when given (it keeps the document)."""
+    claims = read_access_token(services.settings.secret_key(), token)
+    if services.sessions is not None and services.sessions.is_revoked(claims.family):
+        raise InvalidToken("this login was revoked")
+    if loaders is not None:
+        user = await loaders.user.load(claims.user_id)
+    else:
+        user = await services.store.get("users", claims.user_id)
+    if user is None:
+        raise InvalidToken("no such user")
+    return claims
+
+
 async def revoke_family(services: Services, family: str) -> None:
-    await services.store.update_one("token_families", {"_id": family}, {"$set": {"revoked": True}})
+    """Revoke a login: its refresh tokens here, its access tokens and open sockets in every process."""
+    await services.store.update_one(
+        "token_families", {"_id": family}, {"$set": {"revoked": True, "revokedAt": now_ms()}}
+    )
+    if services.sessions is not None:
+        await services.sessions.revoke(family)
+
+
+async def recent_revocations(services: Services) -> list[tuple[str, float]]:
+    """(family, revoked at in seconds) of the logins revoked within an access token's life: their access tokens
+    may still be unexpired."""
+    since = now_ms() - services.settings.ACCESS_TOKEN_MINUTES * 60_000
+    found: list[tuple[str, float]] = []
+    after = None
+    while True:
+        page = await services.store.find(
+            "token_families", {"revokedAt": {"$gte": since}}, sort="revokedAt", limit=500, after=after
+        )
+        found += [(doc["_id"], doc["revokedAt"] / 1000) for doc in page.docs]
+        if page.next_cursor is None:
+            return found
+        after = page.next_cursor
 
 
 async def logout(services: Services, token: str) -> None:

@@ -33,6 +33,8 @@ class Services:
     limiter: Limiter = field(default_factory=MemoryLimiter)
     # The live rooms' fan-out and like/viewer bookkeeping (subscriptions.live.LiveHub), set by the app.
     live: Any = None
+    # This process's WebSocket sessions and the revoked logins (subscriptions.sessions.Sessions), set by the app.
+    sessions: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

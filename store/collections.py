@@ -7,6 +7,7 @@ from store.protocol import DocumentStore, Index
 INDEXES = (
     Index("users", ("devNickname",), unique=True),
     Index("users", ("createdAt",)),
+    Index("token_families", ("revokedAt",)),
     Index("follows", ("src", "at")),
     Index("follows", ("dst", "at")),
     Index("blocks", ("src",)),

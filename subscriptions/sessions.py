@@ -1,0 +1,178 @@
+"""The WebSocket sessions of this process and the logins revoked anywhere (DESIGN.md §5-6).
+
+- Sockets are capped per client: a signed-in user ("u:<id>"), or a remote address for anonymous ones ("a:<addr>").
+  The caps are per process (a balancer spreads one client's sockets over a few processes at most).
+- A revoked login (refresh-token family) is announced on the bus (REVOKED_TOPIC); every process closes that login's
+  sockets with 4403 and refuses its access tokens until they would have expired anyway. A process that starts
+  later learns the recent revocations from the store (`remember`), so the refused set never depends on the bus
+  alone for HTTP; the bus makes the closing prompt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from subscriptions.fanout import BusClosed, SlowConsumer
+
+log = logging.getLogger(__name__)
+
+REVOKED_TOPIC = "auth:revoked"
+FORBIDDEN_CODE = 4403  # the token expired, its login was revoked, or its user does not exist
+TOO_MANY_SOCKETS_CODE = 4429  # the client holds as many sockets as it may (graphql-ws clients do not retry it)
+
+Close = Callable[[int, str], Coroutine[Any, Any, Any]]
+
+
+def user_client(user_id: str) -> str:
+    return f"u:{user_id}"
+
+
+def address_client(address: str) -> str:
+    return f"a:{address}"
+
+
+@dataclass(eq=False)
+class Session:
+    """One acknowledged WebSocket: who it counts against, the login and expiry of its token, how to close it."""
+
+    client: str
+    family: str | None
+    expires_at: float | None  # seconds since the epoch; None for an anonymous socket
+    close: Close
+    closing: bool = field(default=False)
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
+
+
+class Sessions:
+    def __init__(
+        self,
+        bus: Any,
+        *,
+        per_user: int,
+        per_address: int,
+        token_seconds: float,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.bus = bus
+        self.per_user = per_user
+        self.per_address = per_address
+        self.token_seconds = token_seconds  # the longest an access token lives: how long a revocation is kept
+        self.clock = clock
+        self.by_client: dict[str, set[Session]] = {}
+        self.by_family: dict[str, set[Session]] = {}
+        self._revoked: dict[str, float] = {}  # family -> until when its access tokens are refused
+        self._reader: asyncio.Task[None] | None = None
+        self._listening = asyncio.Event()
+
+    # -- lifecycle
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_forever(), name="revoked-logins")
+        async with asyncio.timeout(10):
+            await self._listening.wait()
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+
+    # -- sockets
+
+    def open(self, client: str, family: str | None, expires_at: float | None, close: Close) -> Session | None:
+        """Register a socket; None when its client already holds as many as it may."""
+        cap = self.per_user if client.startswith("u:") else self.per_address
+        sessions = self.by_client.setdefault(client, set())
+        if len(sessions) >= cap:
+            if not sessions:
+                del self.by_client[client]
+            return None
+        session = Session(client, family, expires_at, close)
+        sessions.add(session)
+        if family is not None:
+            self.by_family.setdefault(family, set()).add(session)
+        return session
+
+    def release(self, session: Session) -> None:
+        for index, key in ((self.by_client, session.client), (self.by_family, session.family)):
+            if key is None:
+                continue
+            held = index.get(key)
+            if held is not None:
+                held.discard(session)
+                if not held:
+                    del index[key]
+
+    # -- revoked logins
+
+    def is_revoked(self, family: str | None) -> bool:
+        if family is None:
+            return False
+        until = self._revoked.get(family)
+        if until is None:
+            return False
+        if until <= self.clock():
+            del self._revoked[family]
+            return False
+        return True
+
+    def remember(self, revoked: Iterable[tuple[str, float]]) -> None:
+        """Revocations learnt from the store: (family, revoked at, in seconds since the epoch)."""
+        for family, at in revoked:
+            self._revoked[family] = max(self._revoked.get(family, 0.0), at + self.token_seconds)
+
+    async def revoke(self, family: str) -> None:
+        """This process refuses the login at once; the bus tells every process (this one included)."""
+        self._revoke_here(family, self.clock())
+        await self.bus.publish(REVOKED_TOPIC, {"family": family, "at": self.clock()})
+
+    def _revoke_here(self, family: str, at: float) -> None:
+        self.remember([(family, at)])
+        for session in list(self.by_family.get(family, ())):
+            self._close(session, "This login was revoked; sign in again")
+        self._prune()
+
+    def _close(self, session: Session, reason: str) -> None:
+        if session.closing:
+            return
+        session.closing = True
+        task: asyncio.Task[Any] = asyncio.create_task(session.close(FORBIDDEN_CODE, reason))
+        task.add_done_callback(_ignore_result)
+
+    def _prune(self) -> None:
+        now = self.clock()
+        for family in [f for f, until in self._revoked.items() if until <= now]:
+            del self._revoked[family]
+
+    async def _read_forever(self) -> None:
+        while True:
+            try:
+                async with self.bus.subscribe(REVOKED_TOPIC) as events:
+                    self._listening.set()
+                    async for envelope in events:
+                        event = envelope.data
+                        family, at = event.get("family"), event.get("at")
+                        if isinstance(family, str) and isinstance(at, int | float):
+                            self._revoke_here(family, float(at))
+            except asyncio.CancelledError:
+                raise
+            except BusClosed:
+                return
+            except SlowConsumer:
+                log.warning("revoked logins: fell behind the bus; resubscribing")
+            except Exception:
+                log.exception("revoked logins: reading the bus failed; resubscribing")
+                await asyncio.sleep(1.0)
+
+
+def _ignore_result(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # a socket that was already gone: nothing to do
