@@ -14,7 +14,7 @@ each event executed and encoded ONCE per distinct selection set, not once per vi
   configured, so `viewerCount` covers every process).
 - A viewer is a person, not a socket: a signed-in user counts once however many sockets, subscriptions or
   processes they watch through; anonymous sockets count per remote address, at most `anonymous_per_address` each
-  (200 anonymous sockets from one address are not 200 viewers).
+  in each process (200 anonymous sockets from one address are not 200 viewers).
 """
 
 from __future__ import annotations
@@ -246,6 +246,9 @@ class RedisViewerCounts(ViewerCounts):
         return [f"yxg:live:{{{room_id}}}:watching", f"yxg:live:{{{room_id}}}:viewers"]  # one slot on a cluster
 
     async def report(self, room_id: str, viewers: set[str], now_ms: int, refresh: bool) -> int:
+        # An address's anonymous slots are this process's: two anonymous sockets of one address on two processes
+        # are two viewers (up to the cap in each process), not one.
+        viewers = {f"{v}@{self.process_id}" if v.startswith("a:") else v for v in viewers}
         before = self._reported.get(room_id, set())
         joined = viewers if refresh else viewers - before
         left = before - viewers
@@ -259,6 +262,7 @@ class RedisViewerCounts(ViewerCounts):
 
     async def total(self, room_id: str, viewers: set[str], now_ms: int) -> int:
         reported = int(await self.redis.hlen(self.keys(room_id)[1]))
+        viewers = {f"{v}@{self.process_id}" if v.startswith("a:") else v for v in viewers}
         return reported + len(viewers - self._reported.get(room_id, set()))  # joined here since the last tick
 
 
@@ -530,12 +534,13 @@ class LiveHub:
     def pending_likes(self, room_id: str) -> int:
         return self._likes.get(room_id, 0)
 
-    def local_viewers(self, room_id: str) -> set[str]:
+    def local_viewers(self, room_id: str) -> int:
         room = self.rooms.get(room_id)
-        return room.viewers if room is not None else set()
+        return len(room.viewers) if room is not None else 0
 
     async def viewer_count(self, room_id: str) -> int:
-        return await self.counts.total(room_id, self.local_viewers(room_id), self.clock())
+        room = self.rooms.get(room_id)
+        return await self.counts.total(room_id, room.viewers if room is not None else set(), self.clock())
 
     async def _tick_forever(self) -> None:
         while not self._stopping:

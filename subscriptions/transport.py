@@ -4,7 +4,7 @@ joins its room's shared execution (subscriptions/live.py); every other message i
 On top of strawberry's handling (DESIGN.md §5-6):
 - a message of the wrong shape (not an object, an id that is not a string, a payload whose query is not a string,
   variables that are not an object, ...) closes the socket with the protocol's 4400, never an internal error;
-- operations in flight per socket and subscriptions per topic (root field and arguments, e.g. one live room) per
+- operations in flight per socket and subscriptions per topic (a live room; else root field and arguments) per
   socket are capped: over a cap, the subscription gets an `error` whose code is TOO_MANY_SUBSCRIPTIONS;
 - a signed-in socket holds its token to its expiry: it is closed with 4403 at `exp`, and an operation that
   arrives after it (or after its login was revoked) closes it with 4403 instead of running.
@@ -28,7 +28,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
-from subscriptions.live import SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON, Member, Plan, parsed
+from subscriptions.live import LIVE_FIELDS, SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON, Member, Plan, parsed
 from subscriptions.sessions import FORBIDDEN_CODE, Session
 
 BAD_REQUEST_CODE = 4400
@@ -63,9 +63,11 @@ def topic_of(payload: dict[str, Any]) -> tuple[str, bytes] | None:
     variables = payload.get("variables") or {}
     try:
         arguments = {arg.name.value: value_from_ast_untyped(arg.value, variables) for arg in root.arguments or ()}
-        return root.name.value, orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)
     except (TypeError, ValueError):
         return None
+    if root.name.value in LIVE_FIELDS:  # a room's comments and its events come from one topic: the room
+        return "live room", orjson.dumps(arguments.get("roomId"))
+    return root.name.value, orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
