@@ -122,6 +122,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             return
         if not await self._within_caps(message):
             return
+        self.context.renew_loaders()  # the socket's context lives for hours: each operation reads afresh
         plan = self._live_plan(message)
         if plan is None:
             await super().handle_subscribe(message)  # strawberry's checks and its per-subscriber execution

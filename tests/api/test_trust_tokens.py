@@ -3,6 +3,7 @@ revocation in every process; tokens of revoked logins or of users that do not ex
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -192,3 +193,30 @@ async def test_a_known_users_token_still_works_over_both(live: Api) -> None:
     viewer = await connect(live.client, token)
     await viewer.ws.send_json({"id": "q", "type": "subscribe", "payload": {"query": ME}})
     assert (await viewer.message())["payload"]["data"]["me"]["id"] == user["id"]
+
+
+async def test_a_socket_reads_what_changed_since_its_last_operation(live: Api) -> None:
+    # given a socket that has read its user once
+    token, _ = await live.login("旧昵称")
+    viewer = await connect(live.client, token)
+    who = {"query": "{ me { nickname } }"}
+    await viewer.ws.send_json({"id": "1", "type": "subscribe", "payload": who})
+    assert (await viewer.message())["payload"]["data"]["me"]["nickname"] == "旧昵称"
+    assert (await viewer.message())["type"] == "complete"
+    # when the user changes over HTTP
+    rename = "mutation { updateProfile(input: {nickname: \"新昵称\"}) { errors { code } } }"
+    assert (await live.gql(rename, token=token))["data"]["updateProfile"]["errors"] == []
+    # then the socket's next operation sees the change (its documents are not cached for the socket's life)
+    await viewer.ws.send_json({"id": "2", "type": "subscribe", "payload": who})
+    assert (await viewer.message())["payload"]["data"]["me"]["nickname"] == "新昵称"
+
+
+async def test_an_operation_of_a_socket_whose_login_is_known_revoked_closes_it(live: Api) -> None:
+    # given an open socket whose login this process learns is revoked without the bus (as from the store at start)
+    signed_in = await session(live, "错过通知")
+    viewer = await connect(live.client, signed_in["accessToken"])
+    family = read_access_token(live.services.settings.secret_key(), signed_in["accessToken"]).family
+    live.services.sessions.remember([(family, time.time())])
+    # when the socket sends an operation, then it is closed with 4403 instead of running it
+    await viewer.ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": ME}})
+    assert await closed_with(viewer) == 4403
