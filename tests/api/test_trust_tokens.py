@@ -204,7 +204,7 @@ async def test_a_socket_reads_what_changed_since_its_last_operation(live: Api) -
     assert (await viewer.message())["payload"]["data"]["me"]["nickname"] == "旧昵称"
     assert (await viewer.message())["type"] == "complete"
     # when the user changes over HTTP
-    rename = "mutation { updateProfile(input: {nickname: \"新昵称\"}) { errors { code } } }"
+    rename = 'mutation { updateProfile(input: {nickname: "新昵称"}) { errors { code } } }'
     assert (await live.gql(rename, token=token))["data"]["updateProfile"]["errors"] == []
     # then the socket's next operation sees the change (its documents are not cached for the socket's life)
     await viewer.ws.send_json({"id": "2", "type": "subscribe", "payload": who})
