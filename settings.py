@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     WS_MAX_SUBSCRIPTIONS_PER_TOPIC: int = Field(2, ge=1, le=100)
     WS_MAX_SOCKETS_PER_USER: int = Field(10, ge=1, le=1000)
     WS_MAX_SOCKETS_PER_ADDRESS: int = Field(50, ge=1, le=1_000_000)
+    # Seconds a socket may stay open before its connection_init (it counts against no cap until then): 4408 after.
+    WS_INIT_TIMEOUT_SECONDS: float = Field(10.0, gt=0, le=60)
     # How many anonymous viewers one remote address counts for in a room's viewerCount (signed-in users count once
     # each, whatever their sockets); 0 leaves anonymous viewers out of the count.
     LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS: int = Field(3, ge=0, le=1_000_000)

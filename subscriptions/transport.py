@@ -6,6 +6,7 @@ On top of strawberry's handling (DESIGN.md §5-6):
   variables that are not an object, ...) closes the socket with the protocol's 4400, never an internal error;
 - operations in flight per socket and subscriptions per topic (a live room; else root field and arguments) per
   socket are capped: over a cap, the subscription gets an `error` whose code is TOO_MANY_SUBSCRIPTIONS;
+- a socket has WS_INIT_TIMEOUT_SECONDS to send its connection_init (4408 after), not strawberry's minute;
 - a signed-in socket holds its token to its expiry: it is closed with 4403 at `exp`, and an operation that
   arrives after it (or after its login was revoked) closes it with 4403 instead of running.
 """
@@ -16,6 +17,7 @@ import asyncio
 import contextlib
 import socket
 import time
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -73,6 +75,11 @@ def topic_of(payload: dict[str, Any]) -> tuple[str, bytes] | None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     _topics: dict[str, tuple[str, bytes]]
     _expiry: asyncio.Task[None] | None = None
+
+    def on_request_accepted(self) -> None:
+        # Until its connection_init a socket counts against no cap: it gets seconds, not strawberry's minute.
+        self.connection_init_wait_timeout = timedelta(seconds=self.context.services.settings.WS_INIT_TIMEOUT_SECONDS)
+        super().on_request_accepted()
 
     async def handle_message(self, message: Message) -> None:
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

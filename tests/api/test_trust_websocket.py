@@ -255,3 +255,14 @@ async def test_a_well_formed_query_over_the_socket_still_runs(capped: Api) -> No
     # then it is answered and completed
     assert await viewer.message() == {"id": "q", "type": "next", "payload": {"data": {"__typename": "Query"}}}
     assert await viewer.message() == {"id": "q", "type": "complete"}
+
+
+async def test_a_socket_that_never_initialises_is_closed_after_the_init_timeout(tmp_path: Path) -> None:
+    # given a server that gives a socket one second to send its connection_init
+    settings = live_settings(tmp_path, WS_INIT_TIMEOUT_SECONDS=1)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        # when a socket opens and sends nothing
+        ws = await client.ws_connect("/graphql", protocols=["graphql-transport-ws"])
+        # then it is closed with 4408 within about that second (not strawberry's default minute)
+        async with asyncio.timeout(3):
+            assert await closed_with(ws) == 4408
