@@ -220,8 +220,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
             if await seed_demo(services):
                 log.info("demo data loaded")
-        services.sessions.remember(await auth_uc.recent_revocations(services))
-        await services.sessions.start()
+        await services.sessions.start(
+            lambda: auth_uc.recent_revocations(services), settings.REVOKED_LOGINS_RELOAD_SECONDS
+        )
         projector.start()
         jobs.start()
         services.live.start()

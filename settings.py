@@ -84,6 +84,9 @@ class Settings(BaseSettings):
     # The client address is the TCP peer's unless this is set: then it is the last X-Forwarded-For entry (set it only
     # behind a proxy that appends the address it saw; anyone can send the header otherwise).
     TRUST_FORWARDED_FOR: bool = False
+    # How often each process reloads the logins revoked within an access token's life from the store (the bus
+    # announces them at once; this catches what a process missed while its Redis connection was down).
+    REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)
 
     _dev_key: str | None = PrivateAttr(default=None)
 

@@ -3,9 +3,9 @@
 - Sockets are capped per client: a signed-in user ("u:<id>"), or a remote address for anonymous ones ("a:<addr>").
   The caps are per process (a balancer spreads one client's sockets over a few processes at most).
 - A revoked login (refresh-token family) is announced on the bus (REVOKED_TOPIC); every process closes that login's
-  sockets with 4403 and refuses its access tokens until they would have expired anyway. A process that starts
-  later learns the recent revocations from the store (`remember`), so the refused set never depends on the bus
-  alone for HTTP; the bus makes the closing prompt.
+  sockets with 4403 and refuses its access tokens until they would have expired anyway. The bus makes that
+  prompt; the store makes it sure: each process loads the recent revocations at start and again every few seconds
+  (`reload_seconds`), so a process that starts later, or missed a message while Redis reconnected, catches up.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ FORBIDDEN_CODE = 4403  # the token expired, its login was revoked, or its user d
 TOO_MANY_SOCKETS_CODE = 4429  # the client holds as many sockets as it may (graphql-ws clients do not retry it)
 
 Close = Callable[[int, str], Coroutine[Any, Any, Any]]
+Revocations = Callable[[], Awaitable[list[tuple[str, float]]]]  # (family, revoked at) of the recent revocations
 
 
 def user_client(user_id: str) -> str:
@@ -70,20 +71,24 @@ class Sessions:
         self.by_family: dict[str, set[Session]] = {}
         self._revoked: dict[str, float] = {}  # family -> until when its access tokens are refused
         self._reader: asyncio.Task[None] | None = None
+        self._reloader: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
     # -- lifecycle
 
-    async def start(self) -> None:
+    async def start(self, load: Revocations, reload_seconds: float) -> None:
+        self.remember(await load())
         self._reader = asyncio.create_task(self._read_forever(), name="revoked-logins")
+        self._reloader = asyncio.create_task(self._reload_forever(load, reload_seconds), name="revoked-reload")
         async with asyncio.timeout(10):
             await self._listening.wait()
 
     async def stop(self) -> None:
-        if self._reader is not None:
-            self._reader.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reader
+        for task in (self._reader, self._reloader):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
     # -- sockets
 
@@ -151,6 +156,16 @@ class Sessions:
         now = self.clock()
         for family in [f for f, until in self._revoked.items() if until <= now]:
             del self._revoked[family]
+
+    async def _reload_forever(self, load: Revocations, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                for family, at in await load():
+                    if not self.is_revoked(family):
+                        self._revoke_here(family, at)
+            except Exception:
+                log.exception("revoked logins: reloading from the store failed")
 
     async def _read_forever(self) -> None:
         while True:

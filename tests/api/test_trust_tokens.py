@@ -220,3 +220,19 @@ async def test_an_operation_of_a_socket_whose_login_is_known_revoked_closes_it(l
     # when the socket sends an operation, then it is closed with 4403 instead of running it
     await viewer.ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": ME}})
     assert await closed_with(viewer) == 4403
+
+
+async def test_a_revocation_missed_on_the_bus_is_caught_up_from_the_store(tmp_path: Path) -> None:
+    # given a process that reloads revoked logins every 0.2 s, and a socket of a login
+    settings = live_settings(tmp_path, REVOKED_LOGINS_RELOAD_SECONDS=0.2)
+    async with TestClient(TestServer(create_app(settings))) as client:
+        api = Api(client)
+        signed_in = await session(api, "漏掉的消息")
+        viewer = await connect(api.client, signed_in["accessToken"])
+        family = read_access_token(api.services.settings.secret_key(), signed_in["accessToken"]).family
+        # when the login is revoked in the store by another process whose bus message never arrived
+        stamp = {"revoked": True, "revokedAt": int(time.time() * 1000)}
+        await api.services.store.update_one("token_families", {"_id": family}, {"$set": stamp})
+        # then the socket is closed with 4403 and the access token refused, within a reload
+        assert await closed_with(viewer) == 4403
+        assert (await status_of(api, signed_in["accessToken"]))[0] == 401
