@@ -96,10 +96,16 @@ class Plan:
     key: tuple[str, bytes, str | None, str | None]
 
 
+# Documents are parsed here before strawberry's limits run: a bound of our own (above the schema's MAX_TOKENS), so a
+# huge query costs no more here than strawberry's refusal of it.
+PARSE_MAX_TOKENS = 10_000
+
+
 @lru_cache(maxsize=256)
 def parsed(query: str) -> DocumentNode | None:
+    """The document, or None when it does not parse (strawberry then answers with its own error)."""
     try:
-        return parse(query)
+        return parse(query, max_tokens=PARSE_MAX_TOKENS)
     except GraphQLError:
         return None  # strawberry reports it on the ordinary path
 
