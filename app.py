@@ -33,7 +33,14 @@ from settings import Settings
 from store.collections import ensure_indexes
 from store.ids import new_id
 from subscriptions.live import LiveHub, RedisViewerCounts, ViewerCounts
-from subscriptions.sessions import TOO_MANY_SOCKETS_CODE, Sessions, address_client, user_client
+from subscriptions.sessions import (
+    TOO_MANY_SOCKETS_CODE,
+    RedisSocketCounts,
+    Sessions,
+    SocketCounts,
+    address_client,
+    user_client,
+)
 from subscriptions.transport import TransportWSHandler
 
 log = logging.getLogger("youxianggou")
@@ -125,10 +132,10 @@ class View(GraphQLView[Context, None]):
 
         if claims is None:
             client = address_client(client_address(context.request, services.settings.TRUST_FORWARDED_FOR))
-            session = services.sessions.open(client, None, None, close)
+            session = await services.sessions.open(client, None, None, close)
         else:
             context.viewer_id = claims.user_id
-            session = services.sessions.open(user_client(claims.user_id), claims.family, claims.expires_at, close)
+            session = await services.sessions.open(user_client(claims.user_id), claims.family, claims.expires_at, close)
         if session is None:
             await close(TOO_MANY_SOCKETS_CODE, "Too many connections for this client")
             raise ConnectionRejectionError({"code": "TOO_MANY_CONNECTIONS"})
@@ -197,6 +204,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         per_user=settings.WS_MAX_SOCKETS_PER_USER,
         per_address=settings.WS_MAX_SOCKETS_PER_ADDRESS,
         token_seconds=settings.ACCESS_TOKEN_MINUTES * 60,
+        counts=RedisSocketCounts(services.redis) if services.redis is not None else SocketCounts(),
+        process_id=new_id(),
     )
 
     jobs = JobRunner(

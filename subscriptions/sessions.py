@@ -1,7 +1,8 @@
 """The WebSocket sessions of this process and the logins revoked anywhere (DESIGN.md §5-6).
 
 - Sockets are capped per client: a signed-in user ("u:<id>"), or a remote address for anonymous ones ("a:<addr>").
-  The caps are per process (a balancer spreads one client's sockets over a few processes at most).
+  With Redis the cap holds across processes (`RedisSocketCounts`: a sorted set of the client's sockets with
+  expiries each process refreshes, so a process that died stops counting); without it, in this process.
 - A revoked login (refresh-token family) is announced on the bus (REVOKED_TOPIC); every process closes that login's
   sockets with 4403 and refuses its access tokens until they would have expired anyway. The bus makes that
   prompt; the store makes it sure: each process loads the recent revocations at start and again every few seconds
@@ -42,6 +43,7 @@ def address_client(address: str) -> str:
 class Session:
     """One acknowledged WebSocket: who it counts against, the login and expiry of its token, how to close it."""
 
+    id: str
     client: str
     family: str | None
     expires_at: float | None  # seconds since the epoch; None for an anonymous socket
@@ -52,6 +54,64 @@ class Session:
         return self.expires_at is not None and now >= self.expires_at
 
 
+class SocketCounts:
+    """Sockets per client in this process only (the embedded default runs one process)."""
+
+    async def acquire(self, client: str, socket_id: str, cap: int, held: int) -> bool:
+        return held < cap
+
+    async def release(self, client: str, socket_id: str) -> None:
+        return None
+
+    async def refresh(self, sockets: list[tuple[str, str]]) -> None:
+        return None
+
+
+# KEYS[1]: the client's sorted set of socket ids -> expiry (ms). ARGV: now, expiry, cap, socket id.
+ACQUIRE_SCRIPT = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) - tonumber(ARGV[1]))
+return 1
+"""
+
+
+class RedisSocketCounts(SocketCounts):
+    """Sockets per client across processes: each socket is a member of its client's sorted set, its expiry
+    refreshed by its process every `ttl_ms / 3`; a socket of a process that died stops counting at its expiry."""
+
+    def __init__(self, redis: Any, ttl_ms: int = 30_000, clock: Callable[[], float] = time.time) -> None:
+        self.redis = redis
+        self.ttl_ms = ttl_ms
+        self.clock = clock
+        self.script = redis.register_script(ACQUIRE_SCRIPT)
+
+    @staticmethod
+    def key(client: str) -> str:
+        return f"yxg:ws:{{{client}}}"
+
+    async def acquire(self, client: str, socket_id: str, cap: int, held: int) -> bool:
+        now = int(self.clock() * 1000)
+        try:
+            return bool(await self.script(keys=[self.key(client)], args=[now, now + self.ttl_ms, cap, socket_id]))
+        except Exception:  # Redis unreachable: this process's own count still holds
+            log.warning("socket caps: Redis failed; counting this process only", exc_info=True)
+            return held < cap
+
+    async def release(self, client: str, socket_id: str) -> None:
+        with contextlib.suppress(Exception):
+            await self.redis.zrem(self.key(client), socket_id)
+
+    async def refresh(self, sockets: list[tuple[str, str]]) -> None:
+        expires = int(self.clock() * 1000) + self.ttl_ms
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for client, socket_id in sockets:
+                pipe.zadd(self.key(client), {socket_id: expires}, xx=True)
+                pipe.pexpire(self.key(client), self.ttl_ms)
+            await pipe.execute()
+
+
 class Sessions:
     def __init__(
         self,
@@ -60,9 +120,14 @@ class Sessions:
         per_user: int,
         per_address: int,
         token_seconds: float,
+        counts: SocketCounts | None = None,
+        process_id: str = "",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.bus = bus
+        self.counts = counts or SocketCounts()
+        self.process_id = process_id
+        self._opened = 0
         self.per_user = per_user
         self.per_address = per_address
         self.token_seconds = token_seconds  # the longest an access token lives: how long a revocation is kept
@@ -72,6 +137,7 @@ class Sessions:
         self._revoked: dict[str, float] = {}  # family -> until when its access tokens are refused
         self._reader: asyncio.Task[None] | None = None
         self._reloader: asyncio.Task[None] | None = None
+        self._refresher: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
     # -- lifecycle
@@ -80,11 +146,12 @@ class Sessions:
         self.remember(await load())
         self._reader = asyncio.create_task(self._read_forever(), name="revoked-logins")
         self._reloader = asyncio.create_task(self._reload_forever(load, reload_seconds), name="revoked-reload")
+        self._refresher = asyncio.create_task(self._refresh_forever(), name="socket-counts")
         async with asyncio.timeout(10):
             await self._listening.wait()
 
     async def stop(self) -> None:
-        for task in (self._reader, self._reloader):
+        for task in (self._reader, self._reloader, self._refresher):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -92,21 +159,22 @@ class Sessions:
 
     # -- sockets
 
-    def open(self, client: str, family: str | None, expires_at: float | None, close: Close) -> Session | None:
+    async def open(self, client: str, family: str | None, expires_at: float | None, close: Close) -> Session | None:
         """Register a socket; None when its client already holds as many as it may."""
         cap = self.per_user if client.startswith("u:") else self.per_address
-        sessions = self.by_client.setdefault(client, set())
-        if len(sessions) >= cap:
-            if not sessions:
-                del self.by_client[client]
+        self._opened += 1
+        session = Session(f"{self.process_id}:{self._opened}", client, family, expires_at, close)
+        held = len(self.by_client.get(client, ()))
+        if held >= cap or not await self.counts.acquire(client, session.id, cap, held):
             return None
-        session = Session(client, family, expires_at, close)
-        sessions.add(session)
+        self.by_client.setdefault(client, set()).add(session)
         if family is not None:
             self.by_family.setdefault(family, set()).add(session)
         return session
 
-    def release(self, session: Session) -> None:
+    async def release(self, session: Session) -> None:
+        if session in self.by_client.get(session.client, ()):
+            await self.counts.release(session.client, session.id)
         for index, key in ((self.by_client, session.client), (self.by_family, session.family)):
             if key is None:
                 continue
@@ -156,6 +224,14 @@ class Sessions:
         now = self.clock()
         for family in [f for f, until in self._revoked.items() if until <= now]:
             del self._revoked[family]
+
+    async def _refresh_forever(self, every: float = 10.0) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.counts.refresh([(s.client, s.id) for held in self.by_client.values() for s in held])
+            except Exception:
+                log.exception("socket caps: refreshing this process's sockets failed")
 
     async def _reload_forever(self, load: Revocations, every: float) -> None:
         while True:

@@ -113,7 +113,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         await super().shutdown()
         session = self._session
         if session is not None:
-            self.context.services.sessions.release(session)
+            await self.context.services.sessions.release(session)
 
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if not self.connection_acknowledged or message["id"] in self.operations:

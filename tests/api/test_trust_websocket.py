@@ -194,6 +194,23 @@ async def test_viewer_count_counts_a_user_once_across_processes(two_capped: tupl
     await viewers_are(b, room, 1)
 
 
+async def test_a_users_socket_cap_holds_across_processes(two_capped: tuple[Api, Api]) -> None:
+    # given a user with one socket on each process (the cap is 2)
+    a, b = two_capped
+    token, _ = await a.login("跨进程多开")
+    first = await connect(a.client, token)
+    await connect(b.client, token)
+    # when the user opens a third, on either process
+    ws = await a.client.ws_connect("/graphql", protocols=["graphql-transport-ws"])
+    await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}})
+    # then it is closed with 4429
+    assert await closed_with(ws) == 4429
+    # and once one of the others is closed, a new one is accepted on the other process
+    await first.ws.close()
+    await asyncio.sleep(0.1)
+    await connect(b.client, token)
+
+
 # -- finding 18: malformed messages are client errors -----------------------------------------------------
 
 MALFORMED: list[Any] = [
