@@ -138,7 +138,9 @@ class SqliteStore:
                     except sqlite3.Error:
                         log.warning("sqlite checkpoint failed; trying again later", exc_info=True)
             finally:
-                conn.close()
+                # on the checkpoint's own thread, after any checkpoint still running there (a cancelled await does
+                # not stop the thread; closing under it from here crashed the process)
+                await loop.run_in_executor(thread, conn.close)
 
     def _open(self) -> None:
         if self.path != ":memory:":
