@@ -17,7 +17,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import http_errors
 from backends import open_backends
-from domain.tokens import InvalidToken, verify_access_token
+from domain.tokens import AccessClaims, InvalidToken
 from graph.projector import Projector, rebuild
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
@@ -26,6 +26,7 @@ from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
+from resolvers import auth as auth_uc
 from resolvers import live as live_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
@@ -37,6 +38,14 @@ from settings import Settings
 from store.collections import ensure_indexes
 from store.ids import new_id
 from subscriptions.live import LiveHub, RedisViewerCounts, ViewerCounts
+from subscriptions.sessions import (
+    TOO_MANY_SOCKETS_CODE,
+    RedisSocketCounts,
+    Sessions,
+    SocketCounts,
+    address_client,
+    user_client,
+)
 from subscriptions.transport import TransportWSHandler
 
 log = logging.getLogger("youxianggou")
@@ -49,14 +58,24 @@ _error_body = http_errors.error_body
 _json_error = http_errors.json_error
 
 
-def viewer_from_header(services: Services, header: str | None) -> str | None:
-    """The user id of a `Bearer <jwt>` header; None without one; InvalidToken for a bad one."""
+async def viewer_from_header(context: Context, header: str | None, *, prime: bool = True) -> AccessClaims | None:
+    """The claims of a `Bearer <jwt>` header; None without one; InvalidToken for a bad, expired or revoked token
+    or one whose user does not exist. `prime`: look the user up through the request's loader (which keeps it)."""
     if not header:
         return None
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise InvalidToken("expected 'Bearer <token>'")
-    return verify_access_token(services.settings.secret_key(), token.strip())
+    return await auth_uc.authenticate(context.services, token.strip(), context.loaders if prime else None)
+
+
+def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
+    """Who an anonymous socket counts against: the TCP peer, or behind a trusted proxy the address it appended."""
+    if trust_forwarded_for:
+        last = request.headers.get("X-Forwarded-For", "").rsplit(",", 1)[-1].strip()
+        if last:
+            return last
+    return request.remote or "unknown"
 
 
 class View(GraphQLView[Context, None]):
@@ -102,22 +121,39 @@ class View(GraphQLView[Context, None]):
         context = request[CONTEXT] = Context(services, request=request, response=response)
         if not self.is_websocket_request(request):
             try:
-                context.viewer_id = viewer_from_header(services, request.headers.get("Authorization"))
+                claims = await viewer_from_header(context, request.headers.get("Authorization"))
             except InvalidToken:
                 raise web.HTTPUnauthorized(
                     text=_error_body("Invalid or expired access token", "UNAUTHENTICATED").decode(),
                     content_type="application/json",
                 ) from None
+            context.viewer_id = claims.user_id if claims is not None else None
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:
-        """Subscriptions carry the token in the connection_init payload: {"authorization": "Bearer ..."}."""
+        """Subscriptions carry the token in the connection_init payload: {"authorization": "Bearer ..."}.
+        A bad token closes the socket with 4403; a client over its socket cap, with 4429."""
         params = context.connection_params or {}
         header = params.get("authorization") or params.get("Authorization")
         try:
-            context.viewer_id = viewer_from_header(context.services, header if isinstance(header, str) else None)
+            claims = await viewer_from_header(context, header if isinstance(header, str) else None, prime=False)
         except InvalidToken:
             raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        services, ws = context.services, context.response
+
+        async def close(code: int, reason: str) -> None:
+            await ws.close(code=code, message=reason.encode())
+
+        if claims is None:
+            client = address_client(client_address(context.request, services.settings.TRUST_FORWARDED_FOR))
+            session = await services.sessions.open(client, None, None, close)
+        else:
+            context.viewer_id = claims.user_id
+            session = await services.sessions.open(user_client(claims.user_id), claims.family, claims.expires_at, close)
+        if session is None:
+            await close(TOO_MANY_SOCKETS_CODE, "Too many connections for this client")
+            raise ConnectionRejectionError({"code": "TOO_MANY_CONNECTIONS"})
+        context.session = session
         return await super().on_ws_connect(context)
 
 
@@ -193,6 +229,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     media = MediaStore(settings.DATA_DIR / "media")
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media)
     services.limiter, services.live = live_services(services)
+    services.sessions = Sessions(
+        backends.bus,
+        per_user=settings.WS_MAX_SOCKETS_PER_USER,
+        per_address=settings.WS_MAX_SOCKETS_PER_ADDRESS,
+        token_seconds=settings.ACCESS_TOKEN_MINUTES * 60,
+        counts=RedisSocketCounts(services.redis) if services.redis is not None else SocketCounts(),
+        process_id=new_id(),
+    )
 
     jobs = JobRunner(
         backends.store,
@@ -218,6 +262,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
 
             if await seed_demo(services):
                 log.info("demo data loaded")
+        await services.sessions.start(
+            lambda: auth_uc.recent_revocations(services), settings.REVOKED_LOGINS_RELOAD_SECONDS
+        )
         projector.start()
         jobs.start()
         services.live.start()
@@ -226,6 +273,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         yield
     finally:
         await services.live.stop()
+        await services.sessions.stop()
         await jobs.stop()
         await projector.stop()
         await http.close()
@@ -248,6 +296,7 @@ def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, Liv
         clock=services.now,
         buffer_limit=settings.LIVE_VIEWER_BUFFER_BYTES,
         tick_seconds=settings.LIVE_TICK_SECONDS,
+        anonymous_per_address=settings.LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS,
     )
     return limiter, hub
 

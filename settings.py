@@ -113,6 +113,24 @@ class Settings(BaseSettings):
     # The kernel send buffer of a live viewer's socket (SO_SNDBUF); 0 leaves it to the kernel's autotuning, which
     # may hold megabytes per socket before a slow viewer shows in LIVE_VIEWER_BUFFER_BYTES.
     LIVE_SOCKET_SEND_BUFFER: int = Field(0, ge=0)
+    # WebSocket caps. Operations in flight per socket, and subscriptions to one topic (a live room, an order, a
+    # team) per socket: over either, the subscription gets an `error` TOO_MANY_SUBSCRIPTIONS. Sockets per signed-in
+    # user and per remote address (anonymous sockets) in one process: over either, the socket is closed with 4429.
+    WS_MAX_SUBSCRIPTIONS: int = Field(20, ge=1, le=1000)
+    WS_MAX_SUBSCRIPTIONS_PER_TOPIC: int = Field(2, ge=1, le=100)
+    WS_MAX_SOCKETS_PER_USER: int = Field(10, ge=1, le=1000)
+    WS_MAX_SOCKETS_PER_ADDRESS: int = Field(50, ge=1, le=1_000_000)
+    # Seconds a socket may stay open before its connection_init (it counts against no cap until then): 4408 after.
+    WS_INIT_TIMEOUT_SECONDS: float = Field(10.0, gt=0, le=60)
+    # How many anonymous viewers one remote address counts for in a room's viewerCount (signed-in users count once
+    # each, whatever their sockets); 0 leaves anonymous viewers out of the count.
+    LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS: int = Field(3, ge=0, le=1_000_000)
+    # The client address is the TCP peer's unless this is set: then it is the last X-Forwarded-For entry (set it only
+    # behind a proxy that appends the address it saw; anyone can send the header otherwise).
+    TRUST_FORWARDED_FOR: bool = False
+    # How often each process reloads the logins revoked within an access token's life from the store (the bus
+    # announces them at once; this catches what a process missed while its Redis connection was down).
+    REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)
 
     _dev_key: str | None = PrivateAttr(default=None)
 

@@ -39,6 +39,9 @@ async def server_process(data_dir: Path, pids: list[int] | None = None, **settin
         "LOG_LEVEL": "WARNING",
         "SWEEP_SECONDS": "0",
         "INFLUENCE_REFRESH_SECONDS": "0",
+        # the benchmarks' thousands of anonymous viewers all come from 127.0.0.1: lift the per-address caps
+        "WS_MAX_SOCKETS_PER_ADDRESS": "1000000",
+        "LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS": "1000000",
         **settings,
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)

@@ -1,9 +1,11 @@
-"""Access tokens: short-lived HS256 JWTs carrying the user id in `sub`."""
+"""Access tokens: short-lived HS256 JWTs carrying the user id in `sub` and their login (refresh-token family) in
+`sid`, so that revoking the login revokes its access tokens too."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import jwt
@@ -15,13 +17,22 @@ class InvalidToken(Exception):
     """Expired, forged, malformed or of the wrong algorithm."""
 
 
-def issue_access_token(secret: str, user_id: str, now: datetime, ttl: timedelta) -> str:
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: str
+    expires_at: int  # seconds since the epoch
+    family: str | None  # the login it was issued for; None only for tokens issued without one
+
+
+def issue_access_token(secret: str, user_id: str, now: datetime, ttl: timedelta, family: str | None = None) -> str:
     claims = {"sub": user_id, "iat": int(now.timestamp()), "exp": int((now + ttl).timestamp()), "typ": "access"}
+    if family is not None:
+        claims["sid"] = family
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
-def verify_access_token(secret: str, token: str, now: datetime | None = None) -> str:
-    """The user id of a valid access token; InvalidToken otherwise (only HS256 is accepted, never `none`)."""
+def read_access_token(secret: str, token: str) -> AccessClaims:
+    """The claims of a valid access token; InvalidToken otherwise (only HS256 is accepted, never `none`)."""
     try:
         options = {"require": ["exp", "iat", "sub"]}
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)  # type: ignore[arg-type]
@@ -29,7 +40,15 @@ def verify_access_token(secret: str, token: str, now: datetime | None = None) ->
         raise InvalidToken(str(exc)) from exc
     if claims.get("typ") != "access" or not isinstance(claims.get("sub"), str):
         raise InvalidToken("not an access token")
-    return str(claims["sub"])
+    family = claims.get("sid")
+    if family is not None and not isinstance(family, str):
+        raise InvalidToken("malformed login id")
+    return AccessClaims(str(claims["sub"]), int(claims["exp"]), family)
+
+
+def verify_access_token(secret: str, token: str) -> str:
+    """The user id of a valid access token; InvalidToken otherwise."""
+    return read_access_token(secret, token).user_id
 
 
 def new_refresh_token() -> str:

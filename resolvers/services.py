@@ -33,6 +33,10 @@ class Services:
     limiter: Limiter = field(default_factory=MemoryLimiter)
     # The live rooms' fan-out and like/viewer bookkeeping (subscriptions.live.LiveHub), set by the app.
     live: Any = None
+    # This process's WebSocket sessions and the revoked logins (subscriptions.sessions.Sessions), set by the app.
+    sessions: Any = None
+    # Users that a token named and that existed lately: user id -> until when (monotonic seconds); resolvers/auth.py.
+    known_users: dict[str, float] = field(default_factory=dict)
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

@@ -25,6 +25,8 @@ class Context:
     connection_params: dict[str, Any] | None = None
     # The LiveHub group a live subscription runs for (one execution shared by its viewers), if any.
     live_group: Any = None
+    # A WebSocket's Session (subscriptions/sessions.py): its client, its token's login and expiry. Set at connect.
+    session: Any = None
     loaders: Loaders = field(init=False)
     _seer: Seer | None = field(init=False, default=None)
     # What a long subscription knows of the viewer's blocks and follows, kept across its events for a while.

@@ -8,6 +8,7 @@ INDEXES = (
     Index("users", ("devNickname",), unique=True),
     Index("users", ("createdAt",)),
     Index("users", ("nicknameKey", "createdAt")),  # users without one (from before unique nicknames) at start
+    Index("token_families", ("revokedAt",)),
     Index("follows", ("src", "at")),
     Index("follows", ("dst", "at")),
     Index("blocks", ("src",)),

@@ -12,6 +12,9 @@ each event executed and encoded ONCE per distinct selection set, not once per vi
   (the WebSocket is closed with SLOW_CONSUMER_CODE) instead of growing memory; it may reconnect and resubscribe.
 - Likes are summed in memory and written once per tick; viewer counts are published once per tick (to Redis when
   configured, so `viewerCount` covers every process).
+- A viewer is a person, not a socket: a signed-in user counts once however many sockets, subscriptions or
+  processes they watch through; anonymous sockets count per remote address, at most `anonymous_per_address` each
+  in each process (200 anonymous sockets from one address are not 200 viewers).
 """
 
 from __future__ import annotations
@@ -93,17 +96,23 @@ class Plan:
     key: tuple[str, bytes, str | None, str | None]
 
 
+# Documents are parsed here before strawberry's limits run: a bound of our own (above the schema's MAX_TOKENS), so a
+# huge query costs no more here than strawberry's refusal of it.
+PARSE_MAX_TOKENS = 10_000
+
+
 @lru_cache(maxsize=256)
-def _parsed(query: str) -> DocumentNode | None:
+def parsed(query: str) -> DocumentNode | None:
+    """The document, or None when it does not parse (strawberry then answers with its own error)."""
     try:
-        return parse(query)
+        return parse(query, max_tokens=PARSE_MAX_TOKENS)
     except GraphQLError:
         return None  # strawberry reports it on the ordinary path
 
 
 @lru_cache(maxsize=256)
 def _live_field(query: str, operation_name: str | None) -> str | None:
-    document = _parsed(query)
+    document = parsed(query)
     operation = get_operation_ast(document, operation_name) if document is not None else None
     if operation is None or operation.operation != OperationType.SUBSCRIPTION:
         return None
@@ -151,7 +160,8 @@ class Member:
 
     op_id: str
     transport: Any  # the socket's asyncio transport
-    connection: object  # the WebSocket it belongs to (viewers are counted per connection)
+    connection: object  # the WebSocket it belongs to (a socket's subscriptions to one room count once)
+    viewer: str  # who the socket is: "u:<user id>" signed in, "a:<address>" anonymous (subscriptions/sessions.py)
     prefix: bytes = b""
     done: asyncio.Future[Ending] = field(init=False)
 
@@ -179,7 +189,9 @@ class Group:
 class Room:
     id: str
     groups: set[Group] = field(default_factory=set)
-    connections: Counter[int] = field(default_factory=Counter)
+    connections: Counter[int] = field(default_factory=Counter)  # subscriptions per socket
+    sockets: Counter[str] = field(default_factory=Counter)  # sockets per viewer
+    viewers: set[str] = field(default_factory=set)  # who is counted: see LiveHub._count
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     reader: asyncio.Task[None] | None = None
     failed: BaseException | None = None
@@ -188,46 +200,76 @@ class Room:
 class ViewerCounts:
     """Viewers of a room in this process only (the embedded default runs one process)."""
 
-    async def report(self, room_id: str, local: int, now_ms: int) -> None:
-        return None
+    async def report(self, room_id: str, viewers: set[str], now_ms: int, refresh: bool) -> int:
+        """Record this process's viewers of a room; the room's total."""
+        return len(viewers)
 
-    async def total(self, room_id: str, local: int, now_ms: int) -> int:
-        return local
+    async def total(self, room_id: str, viewers: set[str], now_ms: int) -> int:
+        return len(viewers)
+
+
+# KEYS: the room's sorted set of "<viewer>|<process>" -> expiry, and its hash of viewer -> processes watching.
+# ARGV: now, expiry, process, the number of viewers joined (or refreshed), those viewers, then the viewers left.
+REPORT_SCRIPT = """
+local now, expires, process, joined = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
+local function gone(viewer)
+  if redis.call('HINCRBY', KEYS[2], viewer, -1) <= 0 then redis.call('HDEL', KEYS[2], viewer) end
+end
+for i = 5, 4 + joined do
+  if redis.call('ZADD', KEYS[1], expires, ARGV[i] .. '|' .. process) == 1 then
+    redis.call('HINCRBY', KEYS[2], ARGV[i], 1)
+  end
+end
+for i = 5 + joined, #ARGV do
+  if redis.call('ZREM', KEYS[1], ARGV[i] .. '|' .. process) == 1 then gone(ARGV[i]) end
+end
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, 1000)) do
+  redis.call('ZREM', KEYS[1], member)
+  gone(string.match(member, '^(.*)|[^|]*$'))
+end
+local ttl = (tonumber(expires) - now) * 2
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('PEXPIRE', KEYS[2], ttl)
+return redis.call('HLEN', KEYS[2])
+"""
 
 
 class RedisViewerCounts(ViewerCounts):
-    """Each process writes its own count into the room's hash as "count:expiresAtMs"; the total sums the fresh
-    fields, so a process that died stops counting once its field expires."""
+    """Distinct viewers across processes. Each process keeps its viewers of a room in the room's sorted set as
+    "<viewer>|<process>" with an expiry it refreshes; a hash counts, per viewer, the processes it watches through,
+    so the total is that hash's length: a user watching through two processes counts once, and the entries of a
+    process that died expire. Updates are diffs against what this process reported last, in one script."""
 
     def __init__(self, redis: Any, process_id: str, ttl_ms: int) -> None:
         self.redis = redis
         self.process_id = process_id
         self.ttl_ms = ttl_ms
+        self.script = redis.register_script(REPORT_SCRIPT)
+        self._reported: dict[str, set[str]] = {}
 
     @staticmethod
-    def key(room_id: str) -> str:
-        return f"yxg:live:viewers:{room_id}"
+    def keys(room_id: str) -> list[str]:
+        return [f"yxg:live:{{{room_id}}}:watching", f"yxg:live:{{{room_id}}}:viewers"]  # one slot on a cluster
 
-    async def report(self, room_id: str, local: int, now_ms: int) -> None:
-        key = self.key(room_id)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if local:
-                pipe.hset(key, self.process_id, f"{local}:{now_ms + self.ttl_ms}")
-                pipe.pexpire(key, self.ttl_ms * 2)
-            else:
-                pipe.hdel(key, self.process_id)
-            await pipe.execute()
-
-    async def total(self, room_id: str, local: int, now_ms: int) -> int:
-        fields = await self.redis.hgetall(self.key(room_id))
-        total = local
-        for process, value in fields.items():
-            if process.decode() == self.process_id:
-                continue
-            count, _, expires = value.decode().partition(":")
-            if int(expires) > now_ms:
-                total += int(count)
+    async def report(self, room_id: str, viewers: set[str], now_ms: int, refresh: bool) -> int:
+        # An address's anonymous slots are this process's: two anonymous sockets of one address on two processes
+        # are two viewers (up to the cap in each process), not one.
+        viewers = {f"{v}@{self.process_id}" if v.startswith("a:") else v for v in viewers}
+        before = self._reported.get(room_id, set())
+        joined = viewers if refresh else viewers - before
+        left = before - viewers
+        args = [now_ms, now_ms + self.ttl_ms, self.process_id, len(joined), *joined, *left]
+        total = int(await self.script(keys=self.keys(room_id), args=args))
+        if viewers:
+            self._reported[room_id] = set(viewers)
+        else:
+            self._reported.pop(room_id, None)
         return total
+
+    async def total(self, room_id: str, viewers: set[str], now_ms: int) -> int:
+        reported = int(await self.redis.hlen(self.keys(room_id)[1]))
+        viewers = {f"{v}@{self.process_id}" if v.startswith("a:") else v for v in viewers}
+        return reported + len(viewers - self._reported.get(room_id, set()))  # joined here since the last tick
 
 
 ContextFactory = Callable[[Plan, Group], Any]
@@ -247,6 +289,7 @@ class LiveHub:
         buffer_limit: int,
         tick_seconds: float,
         refresh_ms: int = 10_000,
+        anonymous_per_address: int = 3,
     ) -> None:
         self.schema = schema
         self.bus = bus
@@ -258,11 +301,12 @@ class LiveHub:
         self.buffer_limit = buffer_limit
         self.tick_seconds = tick_seconds
         self.refresh_ms = refresh_ms
+        self.anonymous_per_address = anonymous_per_address
         self.groups: dict[tuple[Any, ...], Group] = {}
         self.rooms: dict[str, Room] = {}
         self.frames = 0  # frames written, for the benchmark's server-side view
         self._likes: Counter[str] = Counter()
-        self._local: dict[str, int] = {}  # room -> local viewers, kept until a zero has been reported
+        self._local: dict[str, set[str]] = {}  # room -> local viewers, kept until a zero has been reported
         self._dirty: set[str] = set()
         self._published: dict[str, int] = {}
         self._last_refresh = 0
@@ -308,7 +352,7 @@ class LiveHub:
 
     @lru_cache(maxsize=256)  # noqa: B019 - one hub per process, the cache lives as long as it
     def _reads_viewer(self, query: str) -> bool:
-        document = _parsed(query)
+        document = parsed(query)
         return document is None or reads_viewer(self.schema._schema, document)
 
     async def serve(self, plan: Plan, member: Member) -> Ending:
@@ -366,11 +410,31 @@ class LiveHub:
                 room.reader.cancel()
 
     def _count(self, room: Room, member: Member, delta: int) -> None:
+        """A socket's first subscription to a room adds it to its viewer's sockets, its last removes it. A user
+        is one viewer ("u:<id>"); an address's n-th anonymous socket is viewer "a:<address>#n", for n below the
+        cap, so the count moves with each socket and never passes the cap."""
         key = id(member.connection)
+        before = room.connections[key]
         room.connections[key] += delta
         if room.connections[key] <= 0:
             del room.connections[key]
-        self._local[room.id] = len(room.connections)
+        after = room.connections.get(key, 0)
+        if (before == 0) == (after == 0):
+            return  # the socket already watched (or still watches) this room
+        viewer = member.viewer
+        sockets = room.sockets[viewer]
+        room.sockets[viewer] += 1 if after else -1
+        if room.sockets[viewer] <= 0:
+            del room.sockets[viewer]
+        if viewer.startswith("a:"):
+            slot = sockets if after else sockets - 1
+            if slot < self.anonymous_per_address:
+                (room.viewers.add if after else room.viewers.discard)(f"{viewer}#{slot}")
+        elif after:
+            room.viewers.add(viewer)
+        elif viewer not in room.sockets:
+            room.viewers.discard(viewer)
+        self._local[room.id] = room.viewers
         self._dirty.add(room.id)
 
     async def _read(self, room: Room) -> None:
@@ -478,10 +542,11 @@ class LiveHub:
 
     def local_viewers(self, room_id: str) -> int:
         room = self.rooms.get(room_id)
-        return len(room.connections) if room is not None else 0
+        return len(room.viewers) if room is not None else 0
 
     async def viewer_count(self, room_id: str) -> int:
-        return await self.counts.total(room_id, self.local_viewers(room_id), self.clock())
+        room = self.rooms.get(room_id)
+        return await self.counts.total(room_id, room.viewers if room is not None else set(), self.clock())
 
     async def _tick_forever(self) -> None:
         while not self._stopping:
@@ -499,15 +564,15 @@ class LiveHub:
                 await self.bus.publish(topic(room_id), {"kind": "likes", "likeCount": total})
         now = self.clock()
         rooms = set(self._dirty)
-        if now - self._last_refresh >= self.refresh_ms:  # keep this process's counts fresh in Redis
+        refresh = now - self._last_refresh >= self.refresh_ms  # keep this process's viewers fresh in Redis
+        if refresh:
             rooms |= set(self._local)
             self._last_refresh = now
         self._dirty.clear()
         for room_id in rooms:
-            local = self._local.get(room_id, 0)
-            await self.counts.report(room_id, local, now)
-            total = await self.counts.total(room_id, local, now)
-            if local == 0:
+            local = self._local.get(room_id, set())
+            total = await self.counts.report(room_id, local, now, refresh)
+            if not local:
                 self._local.pop(room_id, None)
             if total != self._published.get(room_id):
                 self._published[room_id] = total

@@ -19,6 +19,8 @@ from subscriptions.fanout import Envelope, LocalFanout, Subscription, encode
 
 log = logging.getLogger(__name__)
 PREFIX = "yxg:"
+POOL_SIZE = 100  # connections to Redis per process (pub/sub holds one)
+POOL_WAIT_SECONDS = 5.0  # how long a command waits for one before it fails
 
 
 class RedisBus:
@@ -41,7 +43,10 @@ class RedisBus:
         return self._redis
 
     async def open(self) -> None:
-        self._redis = aioredis.from_url(self.url)
+        # Past POOL_SIZE commands in flight, a command waits for a free connection: the default pool raised
+        # MaxConnectionsError at the 101st, so a burst of requests that touch Redis became internal errors.
+        pool = aioredis.BlockingConnectionPool.from_url(self.url, max_connections=POOL_SIZE, timeout=POOL_WAIT_SECONDS)
+        self._redis = aioredis.Redis.from_pool(pool)
         await self.ping()
         self._pubsub = self._redis.pubsub()
 
