@@ -332,34 +332,6 @@ async def test_like_live_limits_likes_not_calls(tmp_path: Path) -> None:
         assert codes(await api.gql(LIKE_LIVE, {"r": room, "n": 100}, token=host)) == []
 
 
-@pytest.fixture(params=["memory", "redis"])
-async def limiter(request: pytest.FixtureRequest) -> AsyncIterator[Any]:
-    import uuid
-
-    import redis.asyncio as aioredis
-
-    from resolvers.ratelimit import MemoryLimiter, RedisLimiter
-
-    if request.param == "memory":
-        yield MemoryLimiter()
-        return
-    client = aioredis.from_url(request.getfixturevalue("redis_url"))
-    try:
-        yield RedisLimiter(client, prefix=f"test:{uuid.uuid4().hex}:")
-    finally:
-        await client.aclose()
-
-
-async def test_a_cost_spends_that_many_tokens_on_either_limiter(limiter: Any) -> None:
-    # given a bucket of 300 refilling 5 a second
-    t = 1_000_000
-    # then 100 and 100 and 100 pass, a fourth 100 does not, nor does 1 more
-    assert [await limiter.allow("likes", t, 5.0, 300, 100) for _ in range(4)] == [True, True, True, False]
-    assert await limiter.allow("likes", t, 5.0, 300) is False
-    # and 20 s later 100 are back
-    assert await limiter.allow("likes", t + 20_000, 5.0, 300, 100) is True
-
-
 async def test_a_like_unlike_loop_announces_the_like_once(api: Api) -> None:
     # given a post and a user who likes and unlikes it again and again
     from domain.ids import from_global_id

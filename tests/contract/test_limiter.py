@@ -44,3 +44,13 @@ async def test_fractional_rates_accumulate(limiter: Limiter) -> None:
 async def test_racing_requests_get_exactly_the_burst(limiter: Limiter) -> None:
     results = await asyncio.gather(*(limiter.allow("racer", 9_000_000, 1.0, 5) for _ in range(100)))
     assert sum(results) == 5
+
+
+async def test_a_cost_spends_that_many_tokens_on_either_limiter(limiter: Limiter) -> None:
+    # given a bucket of 300 refilling 5 a second
+    t = 1_000_000
+    # then 100 and 100 and 100 pass, a fourth 100 does not, nor does 1 more
+    assert [await limiter.allow("likes", t, 5.0, 300, 100) for _ in range(4)] == [True, True, True, False]
+    assert await limiter.allow("likes", t, 5.0, 300) is False
+    # and 20 s later 100 are back
+    assert await limiter.allow("likes", t + 20_000, 5.0, 300, 100) is True
