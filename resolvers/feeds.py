@@ -185,14 +185,13 @@ async def following(
     candidates = sorted(set(candidates), reverse=True)[: want * 2]  # the newest, with room for filtered ones
     posts = {**loaded, **await store.get_many("posts", [pid for _, pid in candidates if pid not in loaded])}
     seer = seer or Seer.of(store, viewer_id)
-    shown = {p["_id"]: p for p in await seer.posts(list(posts.values()))}
-    relations = await seer.relations(p["authorId"] for p in shown.values())
+    shown = {p["_id"]: p for p in await seer.followed_posts(list(posts.values()))}
     items: list[Doc] = []
     cursors: list[str] = []
     for at, pid in candidates:
         post = shown.get(pid)
-        # the viewer's own posts are visible to them, but FOLLOWING holds the posts of the people they follow
-        if post is None or post["moderation"] != moderation.APPROVED or not relations[post["authorId"]].follows:
+        # the viewer's own posts are visible to them, but FOLLOWING holds the approved posts of people they follow
+        if post is None or post["moderation"] != moderation.APPROVED:
             continue
         items.append(post)
         cursors.append(_cursor(at, pid))
