@@ -39,30 +39,35 @@ async def _ledger(services: Services, buyer_id: str) -> Doc:
     doc = await services.store.get(COLLECTION, buyer_id)
     if doc is not None:
         return doc
+    first = {"_id": buyer_id, "version": 0, "holds": []}
     try:
-        await services.store.insert(COLLECTION, {"_id": buyer_id, "version": 0, "holds": []})
-    except DuplicateKey:
-        pass  # a concurrent first order made it
-    return await services.store.get(COLLECTION, buyer_id) or {"_id": buyer_id, "version": 0, "holds": []}
+        await services.store.insert(COLLECTION, dict(first))
+    except DuplicateKey:  # a concurrent first order made it
+        return await services.store.get(COLLECTION, buyer_id) or first
+    return first
 
 
-async def check(services: Services, buyer_id: str, key: str, lines: Sequence[tuple[str, int]], seat: bool) -> None:
+async def check(
+    services: Services, buyer_id: str, key: str, lines: Sequence[tuple[str, int]], seat: bool
+) -> Doc | None:
     """Refuse, before anything is written, an order the buyer's unpaid holds leave no room for (read only: `take`
-    decides under contention)."""
+    decides under contention). Returns the holds it read, for `take` to start from."""
     doc = await services.store.get(COLLECTION, buyer_id)
     now = services.now()
     hold = rules.new_hold("", key, lines, seat, pay_by(services, now, lines))
     refusal = rules.refusal(doc["holds"] if doc else [], hold, limits(services), now)
     if refusal is not None:
         raise _refused(refusal, seat)
+    return doc
 
 
-async def take(services: Services, order: Doc, seat: bool) -> None:
-    """Add the order's hold to its buyer's, or refuse it (TOO_MANY_UNPAID), by compare-and-set."""
+async def take(services: Services, order: Doc, seat: bool, read: Doc | None = None) -> None:
+    """Add the order's hold to its buyer's, or refuse it (TOO_MANY_UNPAID), by compare-and-set; from the holds
+    `check` read when given (a stale copy only costs one more read: its version no longer matches)."""
     lines = [(line["skuId"], int(line["quantity"])) for line in order["lines"]]
     hold = rules.new_hold(order["_id"], order["idempotencyKey"], lines, seat, order["payBy"])
     store = services.store
-    doc = await _ledger(services, order["buyerId"])
+    doc = read if read is not None else await _ledger(services, order["buyerId"])
     for _ in range(CAS_ATTEMPTS):
         now = services.now()
         refusal = rules.refusal(doc["holds"], hold, limits(services), now)

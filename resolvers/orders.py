@@ -94,7 +94,7 @@ async def place_order(
     priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
     refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
-    await holds.check(services, buyer_id, key, lines, seat)
+    held = await holds.check(services, buyer_id, key, lines, seat)
     untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
     products = await store.get_many("products", untitled) if untitled else {}
     shop = await store.get("shops", shop_id) or {}
@@ -149,7 +149,7 @@ async def place_order(
         await store.insert("orders", order)
     taken: list[dict[str, Any]] = []
     try:
-        await holds.take(services, order, seat)  # the limit under contention
+        await holds.take(services, order, seat, held)  # the limit under contention
         for i, line in enumerate(order_lines):
             q = line["quantity"]
             if not await store.update_one(
