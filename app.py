@@ -28,6 +28,7 @@ from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
 from resolvers import auth as auth_uc
 from resolvers import live as live_uc
+from resolvers import social as social_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
 from resolvers.services import Services
@@ -290,6 +291,7 @@ def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, Liv
         schema,
         bus,
         context_factory=lambda plan, group: Context(services, viewer_id=plan.viewer, live_group=group),
+        load_blocks=lambda user: social_uc.blocked_either_way(services, user),
         counts=counts,
         flush_likes=lambda room, count: live_uc.flush_likes(services, room, count),
         record_viewers=lambda room, viewers: live_uc.record_viewers(services, room, viewers),

@@ -7,6 +7,9 @@ from domain.visibility import Viewer
 from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
 from store.protocol import Doc, DuplicateKey
+from subscriptions.live import BLOCKS_TOPIC
+
+BLOCKS_PAGE = 1_000
 
 
 async def follow(services: Services, src: str, dst: str) -> None:
@@ -58,6 +61,7 @@ async def block(services: Services, src: str, dst: str) -> None:
         await store.insert("blocks", {"_id": f"{src}>{dst}", "src": src, "dst": dst, "at": now_ms()})
     except DuplicateKey:
         pass
+    await services.backends.bus.publish(BLOCKS_TOPIC, {"a": src, "b": dst, "blocked": True})  # live rooms' hubs
     for a, b in ((src, dst), (dst, src)):
         await _drop_follow(services, a, b)
     await services.emit("user_pair", a=src, b=dst)
@@ -66,6 +70,21 @@ async def block(services: Services, src: str, dst: str) -> None:
 async def is_blocked_between(services: Services, a: str, b: str) -> bool:
     found = await services.store.get_many("blocks", [f"{a}>{b}", f"{b}>{a}"])
     return bool(found)
+
+
+async def blocked_either_way(services: Services, user_id: str) -> set[str]:
+    """Everyone on the other side of a block from the user: whom they blocked and who blocked them (all of them,
+    page by page; a live room's hub holds the set while the user watches)."""
+    found: set[str] = set()
+    for field, other in (("src", "dst"), ("dst", "src")):
+        after: str | None = None
+        while True:
+            page = await services.store.find("blocks", {field: user_id}, limit=BLOCKS_PAGE, after=after)
+            found.update(b[other] for b in page.docs)
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+    return found
 
 
 async def friends_who_bought(services: Services, viewer: str, product_id: str, first: int) -> list[Doc]:

@@ -12,6 +12,11 @@ each event executed and encoded ONCE per distinct selection set, not once per vi
   (the WebSocket is closed with SLOW_CONSUMER_CODE) instead of growing memory; it may reconnect and resubscribe.
 - Likes are summed in memory and written once per tick; viewer counts are published once per tick (to Redis when
   configured, so `viewerCount` covers every process).
+- A live comment reaches no member across a block from its author (either direction; domain/visibility.py's
+  live-comment rule): each signed-in member holds the set of users on the other side of a block from them, loaded
+  once when its user joins (shared by all of that user's members) and kept fresh by the block events that the block
+  use case publishes on `BLOCKS_TOPIC`; `broadcast` skips by the frame's author id, so the encoding stays shared and
+  a frame costs no read. Anonymous members see every comment.
 - A viewer is a person, not a socket: a signed-in user counts once however many sockets, subscriptions or
   processes they watch through; anonymous sockets count per remote address, at most `anonymous_per_address` each
   in each process (200 anonymous sockets from one address are not 200 viewers).
@@ -47,6 +52,8 @@ from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.execution import PreExecutionError
 from strawberry.utils.aio import aclosing
 
+from domain import visibility
+from domain.visibility import Relation
 from subscriptions.fanout import BusClosed, SlowConsumer
 
 log = logging.getLogger(__name__)
@@ -68,6 +75,18 @@ SLOW_CONSUMER_CODE = 4008
 GROUP_BACKLOG = 1000  # events a group's shared execution may fall behind before its viewers are dropped as slow
 SLOW_CONSUMER_REASON = "Slow consumer: too far behind the room; reconnect and resubscribe"
 CLOSED = object()  # put in a group's feed when its room can no longer deliver
+# Where the block use case announces that two users are (or are no longer) across a block: {"a", "b", "blocked"}.
+BLOCKS_TOPIC = "blocks"
+NO_BLOCKS: frozenset[str] = frozenset()
+BLOCK_LOADS = 3  # reads of a joining user's blocks while block events keep arriving for them; then the events rule
+
+
+def author_of(event: Any) -> str | None:
+    """Whose words a room event carries: a comment's author; None for likes, pins, counts and the end."""
+    if isinstance(event, dict) and event.get("kind") == "comment":
+        author: str = event["comment"]["authorId"]
+        return author
+    return None
 
 
 def topic(room_id: str) -> str:
@@ -145,6 +164,11 @@ def reads_viewer(schema: GraphQLSchema, document: DocumentNode) -> bool:
     return found
 
 
+def _log_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("live: reading blocks again failed", exc_info=future.exception())
+
+
 # -- members, groups, rooms ------------------------------------------------------------------------------
 
 
@@ -162,7 +186,9 @@ class Member:
     transport: Any  # the socket's asyncio transport
     connection: object  # the WebSocket it belongs to (a socket's subscriptions to one room count once)
     viewer: str  # who the socket is: "u:<user id>" signed in, "a:<address>" anonymous (subscriptions/sessions.py)
+    user_id: str | None = None  # the signed-in user, None when anonymous
     prefix: bytes = b""
+    blocked: set[str] | frozenset[str] = field(init=False, default=NO_BLOCKS)  # across a block: see LiveHub.serve
     done: asyncio.Future[Ending] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -174,13 +200,35 @@ class Member:
             self.done.set_result(ending)
 
 
+class Feed(asyncio.Queue[Any]):
+    """A group's events, in order; `current` is the one its execution took last, so the result being written is
+    known to be about it (the execution takes the next event only after its result was written)."""
+
+    current: Any = None
+
+    async def get(self) -> Any:
+        self.current = await super().get()
+        return self.current
+
+
+@dataclass(eq=False)
+class Blocks:
+    """The users on the other side of a block from one user watching live rooms here, shared by their members."""
+
+    ids: set[str] = field(default_factory=set)
+    members: int = 0
+    changes: int = 0  # block events applied: a read that overlapped one is read again
+    loaded: bool = False
+    loading: asyncio.Future[None] | None = None
+
+
 @dataclass(eq=False)
 class Group:
     """The subscribers of one room sharing one selection set: executed once per event."""
 
     plan: Plan
     members: dict[Member, None] = field(default_factory=dict)
-    feed: asyncio.Queue[Any] = field(default_factory=asyncio.Queue)
+    feed: Feed = field(default_factory=Feed)
     room: Room | None = None
     task: asyncio.Task[None] | None = None
 
@@ -273,6 +321,7 @@ class RedisViewerCounts(ViewerCounts):
 
 
 ContextFactory = Callable[[Plan, Group], Any]
+BlocksLoader = Callable[[str], Awaitable[set[str]]]
 
 
 class LiveHub:
@@ -282,6 +331,7 @@ class LiveHub:
         bus: Any,
         *,
         context_factory: ContextFactory,
+        load_blocks: BlocksLoader,
         counts: ViewerCounts,
         flush_likes: Callable[[str, int], Awaitable[int | None]],
         record_viewers: Callable[[str, int], Awaitable[None]],
@@ -294,6 +344,7 @@ class LiveHub:
         self.schema = schema
         self.bus = bus
         self.context_factory = context_factory
+        self.load_blocks = load_blocks  # a user's blocks, both directions: the ids of the users on the other side
         self.counts = counts
         self.flush_likes = flush_likes
         self.record_viewers = record_viewers
@@ -311,12 +362,15 @@ class LiveHub:
         self._published: dict[str, int] = {}
         self._last_refresh = 0
         self._ticker: asyncio.Task[None] | None = None
+        self._blocks_reader: asyncio.Task[None] | None = None
+        self._blocks: dict[str, Blocks] = {}  # user id -> their blocks, while they watch
         self._stopping = False
 
     # -- lifecycle
 
     def start(self) -> None:
         self._ticker = asyncio.create_task(self._tick_forever(), name="live-ticker")
+        self._blocks_reader = asyncio.create_task(self._read_blocks_forever(), name="live-blocks")
 
     async def stop(self) -> None:
         self._stopping = True
@@ -326,6 +380,8 @@ class LiveHub:
         for room in list(self.rooms.values()):
             if room.reader is not None:
                 room.reader.cancel()
+        if self._blocks_reader is not None:
+            self._blocks_reader.cancel()
         if self._ticker is not None:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -356,18 +412,114 @@ class LiveHub:
         return document is None or reads_viewer(self.schema._schema, document)
 
     async def serve(self, plan: Plan, member: Member) -> Ending:
-        """Join the group of `plan` until the subscription ends (or the caller is cancelled)."""
-        group = self.groups.get(plan.key)
-        if group is None:
-            group = self.groups[plan.key] = Group(plan)
-            group.task = asyncio.create_task(self._lead(group), name=f"live-group-{plan.field}")
-        group.members[member] = None
-        if group.room is not None:
-            self._count(group.room, member, +1)
+        """Join the group of `plan` until the subscription ends (or the caller is cancelled). A signed-in member
+        first holds its user's blocks (read once per user, while any of their members watches)."""
+        user = member.user_id
+        if user is not None:
+            try:
+                member.blocked = await self._hold_blocks(user)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("live: reading the blocks of %s failed", user)
+                return Ending("error", [{"message": "Internal server error", "extensions": {"code": "INTERNAL"}}])
         try:
-            return await member.done
+            group = self.groups.get(plan.key)
+            if group is None:
+                group = self.groups[plan.key] = Group(plan)
+                group.task = asyncio.create_task(self._lead(group), name=f"live-group-{plan.field}")
+            group.members[member] = None
+            if group.room is not None:
+                self._count(group.room, member, +1)
+            try:
+                return await member.done
+            finally:
+                self._leave(group, member)
         finally:
-            self._leave(group, member)
+            if user is not None:
+                self._release_blocks(user)
+
+    # -- blocks: who must not get whose comments
+
+    async def _hold_blocks(self, user: str) -> set[str]:
+        entry = self._blocks.get(user)
+        if entry is None:
+            entry = self._blocks[user] = Blocks()
+        if entry.loading is None and not entry.loaded:  # the first member, or the read before this one failed
+            entry.loading = asyncio.ensure_future(self._load_blocks(user, entry))
+        entry.members += 1
+        try:
+            if entry.loading is not None:
+                await asyncio.shield(entry.loading)
+        except BaseException:
+            self._release_blocks(user)
+            raise
+        return entry.ids
+
+    def _release_blocks(self, user: str) -> None:
+        entry = self._blocks.get(user)
+        if entry is None:
+            return
+        entry.members -= 1
+        if entry.members <= 0:
+            del self._blocks[user]
+            if entry.loading is not None:
+                entry.loading.cancel()
+
+    async def _load_blocks(self, user: str, entry: Blocks) -> None:
+        """Read the user's blocks into `entry.ids` (in place: members hold that set). A block event applied
+        while reading may be missing from what was read: read again, a few times at most."""
+        try:
+            for _ in range(BLOCK_LOADS):
+                seen = entry.changes
+                ids = await self.load_blocks(user)
+                if entry.changes == seen:
+                    entry.ids.clear()
+                    entry.ids.update(ids)
+                    break
+                entry.ids.update(ids)  # the events since keep applying on top
+            entry.loaded = True
+        finally:
+            entry.loading = None
+
+    def apply_block(self, event: Any) -> None:
+        """A block event from the bus: `a` and `b` are now (or no longer) on two sides of a block."""
+        if not isinstance(event, dict) or not isinstance(event.get("a"), str) or not isinstance(event.get("b"), str):
+            log.warning("live: block event of the wrong shape skipped: %r", event)
+            return
+        for user, other in ((event["a"], event["b"]), (event["b"], event["a"])):
+            entry = self._blocks.get(user)
+            if entry is not None:
+                entry.changes += 1
+                (entry.ids.add if event.get("blocked") else entry.ids.discard)(other)
+
+    async def _read_blocks_forever(self) -> None:
+        """Apply every block event; after a gap (a lagging or lost bus subscription) read the held blocks again."""
+        gap = False
+        while not self._stopping:
+            try:
+                async with self.bus.subscribe(BLOCKS_TOPIC) as events:
+                    if gap:
+                        self._reload_blocks()
+                    async for envelope in events:
+                        self.apply_block(envelope.data)
+            except asyncio.CancelledError:
+                raise
+            except BusClosed:
+                return
+            except SlowConsumer:
+                log.warning("live: block events fell behind; reading the watchers' blocks again")
+            except Exception:
+                log.exception("live: reading block events failed")
+                await asyncio.sleep(1)
+            gap = True
+
+    def _reload_blocks(self) -> None:
+        for user, entry in self._blocks.items():
+            entry.changes += 1  # a read in flight reads again
+            if entry.loading is None:
+                entry.loading = asyncio.ensure_future(self._load_blocks(user, entry))
+                entry.loading.add_done_callback(_log_failure)
 
     def _leave(self, group: Group, member: Member) -> None:
         if member in group.members:
@@ -494,7 +646,7 @@ class LiveHub:
                     payload: dict[str, Any] = {"data": result.data}
                     if result.errors:
                         payload["errors"] = [e.formatted for e in result.errors]
-                    self.broadcast(group, orjson.dumps(payload))
+                    self.broadcast(group, orjson.dumps(payload), author_of(group.feed.current))
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -507,10 +659,13 @@ class LiveHub:
             for member in list(group.members):
                 member.end(ending)
 
-    def broadcast(self, group: Group, payload: bytes) -> None:
+    def broadcast(self, group: Group, payload: bytes, author: str | None = None) -> None:
         """Write one encoded result to every member: one frame each, no task switch, no per-viewer encoding.
-        Members whose operation ids are equal (clients mostly use "1") share the frame's head too."""
+        Members whose operation ids are equal (clients mostly use "1") share the frame's head too. A result about
+        `author`'s words skips the members across a block from them, as the live-comment rule says."""
         limit = self.buffer_limit
+        if author is not None and visibility.live_comment_visible(Relation(blocked=True)):
+            author = None  # the rule lets them show across a block
         tail = payload + b"}"
         heads: dict[bytes, bytes] = {}
         slow = []
@@ -519,6 +674,8 @@ class LiveHub:
             transport = member.transport
             if transport.is_closing():
                 continue  # its handler is shutting down and will leave the group
+            if author is not None and author in member.blocked:
+                continue
             if transport.get_write_buffer_size() > limit:
                 slow.append(member)
                 continue

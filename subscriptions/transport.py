@@ -184,7 +184,7 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         session = self._session
         viewer = session.client if session is not None else f"c:{id(self)}"
-        member = Member(operation.id, transport, self, viewer)
+        member = Member(operation.id, transport, self, viewer, user_id=self.context.viewer_id)
         ending = await self.context.services.live.serve(plan, member)
         with contextlib.suppress(WebSocketDisconnected, ConnectionError, RuntimeError):
             if ending.kind == "slow":
