@@ -543,7 +543,12 @@ class LiveHub:
         group.room = room
         for member in group.members:
             self._count(room, member, +1)
-        await room.ready.wait()
+        if not room.ready.is_set():
+            await room.ready.wait()
+            # A tick while the room's bus subscription was not listening yet published the new count to nobody,
+            # and the count need not change again to be sent: the next tick sends it once more.
+            self._published.pop(room.id, None)
+            self._dirty.add(room.id)
         if room.failed is not None:
             raise room.failed
         return group.feed
