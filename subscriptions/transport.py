@@ -65,11 +65,11 @@ def topic_of(payload: dict[str, Any]) -> tuple[str, bytes] | None:
     variables = payload.get("variables") or {}
     try:
         arguments = {arg.name.value: value_from_ast_untyped(arg.value, variables) for arg in root.arguments or ()}
-    except (TypeError, ValueError):
+        if root.name.value in LIVE_FIELDS:  # a room's comments and its events come from one topic: the room
+            return "live room", orjson.dumps(arguments.get("roomId"))
+        return root.name.value, orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)
+    except (TypeError, ValueError):  # also an integer literal that no 64 bits hold (orjson refuses it)
         return None
-    if root.name.value in LIVE_FIELDS:  # a room's comments and its events come from one topic: the room
-        return "live room", orjson.dumps(arguments.get("roomId"))
-    return root.name.value, orjson.dumps(arguments, option=orjson.OPT_SORT_KEYS)
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):

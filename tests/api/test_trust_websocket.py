@@ -283,3 +283,23 @@ async def test_a_socket_that_never_initialises_is_closed_after_the_init_timeout(
         # then it is closed with 4408 within about that second (not strawberry's default minute)
         async with asyncio.timeout(3):
             assert await closed_with(ws) == 4408
+
+
+@pytest.mark.parametrize(
+    "room", ["99999999999999999999999", "-99999999999999999999999"], ids=["past 64 bits", "below -2^63"]
+)
+async def test_a_room_id_literal_past_64_bits_is_a_client_error(
+    capped: Api, room: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given an acknowledged socket
+    viewer = await connect(capped.client)
+    caplog.set_level(logging.INFO)
+    # when it subscribes to a room whose id is an integer literal no 64 bits hold (orjson cannot encode it)
+    query = f"subscription {{ liveComments(roomId: {room}) {{ body }} }}"
+    await viewer.ws.send_json({"id": "s", "type": "subscribe", "payload": {"query": query}})
+    # then the subscription is refused with a client's code, the socket stays open, and nothing is logged as an error
+    message = await viewer.message()
+    assert message["type"] in ("error", "next"), message
+    errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+    assert errors[0]["extensions"]["code"] in ("INVALID_INPUT", "NOT_FOUND"), errors
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
