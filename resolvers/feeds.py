@@ -99,9 +99,21 @@ async def record_activity(
             "actor": actor or None,
             "post": await services.store.get("posts", refs["postId"]) if refs.get("postId") else None,
         }
-        for topic in [*(f"feed:{u}" for u in audience), *audience_topics]:
+        for topic in [*(feed_topic(u) for u in audience), *audience_topics]:
             await services.backends.bus.publish(topic, event)
     return activity
+
+
+def feed_topic(user_id: str) -> str:
+    """Where a user's feedUpdates hear of new activity for them, and of a change of their blocks."""
+    return f"feed:{user_id}"
+
+
+async def relations_changed(services: Services, *user_ids: str) -> None:
+    """A block ended what these users may see of each other: their feedUpdates read their blocks again at once
+    (instead of trusting what they read for up to FACTS_SECONDS)."""
+    for user_id in user_ids:
+        await services.backends.bus.publish(feed_topic(user_id), {"relationsChanged": True})
 
 
 def is_celebrity(services: Services, user: Doc) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from domain import visibility
 from domain.visibility import Viewer
+from resolvers import feeds
 from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
 from store.protocol import Doc, DuplicateKey
@@ -62,6 +63,7 @@ async def block(services: Services, src: str, dst: str) -> None:
     except DuplicateKey:
         pass
     await services.backends.bus.publish(BLOCKS_TOPIC, {"a": src, "b": dst, "blocked": True})  # live rooms' hubs
+    await feeds.relations_changed(services, src, dst)
     for a, b in ((src, dst), (dst, src)):
         await _drop_follow(services, a, b)
     await services.emit("user_pair", a=src, b=dst)

@@ -527,11 +527,15 @@ class ContentSubscriptions:
         if viewer is None:
             raise ApiError("UNAUTHENTICATED", "Sign in to follow your feed")
         services = info.context.services
-        topics = [f"feed:{viewer}", *(f"author:{c}" for c in await feeds_uc.followed_celebrities(services, viewer))]
+        celebrities = await feeds_uc.followed_celebrities(services, viewer)
+        topics = [feeds_uc.feed_topic(viewer), *(f"author:{c}" for c in celebrities)]
         seen: deque[str] = deque(maxlen=100)  # a celebrity friend's post arrives on two topics: show it once
         async with merged(services.backends.bus, topics, services.settings.SUBSCRIBER_QUEUE_SIZE) as events:
             async for envelope in events:
                 event = envelope.data  # decoded once per process, shared by every local subscriber
+                if event.get("relationsChanged"):  # the viewer blocked someone or was blocked: read blocks again
+                    info.context.facts = None
+                    continue
                 if event["activity"]["_id"] in seen:
                     continue
                 seen.append(event["activity"]["_id"])

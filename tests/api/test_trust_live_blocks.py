@@ -7,8 +7,6 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import pytest
-
 from tests.api.conftest import Api, make_product
 from tests.api.test_content import LIKE as POST_LIKE
 from tests.api.test_content import create
@@ -197,11 +195,6 @@ async def test_feed_updates_about_a_post_across_a_block_do_not_arrive(live: Api)
     assert await updates_until(viewer, "朋友的笔记") == [("POSTED", "朋友的笔记")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="feedUpdates trusts the blocks it read for FACTS_SECONDS (resolvers/visibility.py): a block made while "
-    "subscribed shows within 10 s, not at once (schema/content.py, outside this branch's files)",
-)
 async def test_a_block_made_while_subscribed_to_feed_updates_takes_effect(live: Api) -> None:  # noqa: F811
     # given a reader subscribed to feed updates, who has already heard of their friend's post
     reader, friend, author = await live.login("订阅读者"), await live.login("订阅朋友"), await live.login("后被拉黑")
