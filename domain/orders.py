@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 
 from domain.profile import Problem
+from domain.text import text_problems
 
 RESERVING = "RESERVING"
 PENDING_PAYMENT = "PENDING_PAYMENT"
@@ -96,3 +97,11 @@ LEVEL_THRESHOLDS = (0, 100, 500, 2_000, 10_000, 50_000)
 
 def level_of(points: int) -> int:
     return sum(1 for threshold in LEVEL_THRESHOLDS if points >= threshold)
+
+
+REFUND_REASON_MAX = 200
+
+
+def refund_reason_problems(reason: str) -> list[Problem]:
+    """A buyer's reason for a refund: a user's text like any other (shown to the shop and sent to WeChat Pay)."""
+    return text_problems("reason", reason, "A reason", REFUND_REASON_MAX)

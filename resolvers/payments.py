@@ -14,7 +14,7 @@ import orjson
 
 from domain import orders as rules
 from domain.catalog import idempotency_key_problems
-from domain.profile import Problem
+from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError
 from resolvers import catalog, distribution, refunds
 from resolvers.errors import Refused, refuse_problems
@@ -25,7 +25,6 @@ from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
 
 log = logging.getLogger(__name__)
-REASON_MAX = 200
 
 
 @dataclass
@@ -168,14 +167,12 @@ async def _first_purchase(services: Services, order: Doc, product_id: str) -> No
 async def refund_order(services: Services, buyer_id: str, order_id: str, reason: str, key: str) -> Doc:
     """The buyer asks for what is left of their money back while the order is paid and not shipped; idempotent
     per key. Once shipped, money comes back through after-sales, with the merchant's approval."""
-    problems = idempotency_key_problems(key)
-    if not 1 <= len(reason.strip()) <= REASON_MAX:
-        problems.append(Problem("reason", f"A reason has 1 to {REASON_MAX} characters"))
-    refuse_problems(problems)
+    refuse_problems(idempotency_key_problems(key) + rules.refund_reason_problems(reason))
     order = await buyers_order(services, order_id, buyer_id)
     if order.get("refundKey") == key:
         return order
-    changes = {"refundKey": key, "refundReason": reason.strip(), "refundRequestedAt": services.now()}
+    reason = clean(reason)
+    changes = {"refundKey": key, "refundReason": reason, "refundRequestedAt": services.now()}
     refunding = await _claim_rest(services, order_id, rules.BUYER_REFUNDABLE, changes)
     if refunding is None:
         current = await services.store.get("orders", order_id) or order

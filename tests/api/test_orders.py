@@ -337,3 +337,21 @@ async def test_order_status_is_pushed_over_websocket(api: Api) -> None:
         await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"id": order_id}}})
         refused = await ws.receive_json(timeout=5)
         assert orjson.dumps(refused).decode().count("NOT_FOUND") == 1
+
+
+async def test_a_refund_reason_follows_the_text_rules(api: Api) -> None:
+    # given a paid order
+    seller, _ = await api.login("理由卖家")
+    buyer, _ = await api.login("理由买家")
+    _, _, (sku_id,) = await make_product(api, seller, stock=10)
+    order_id = (await place(api, buyer, [line(sku_id, 1)], "why"))["order"]["id"]
+    await pay(api, buyer, order_id)
+    # when its refund reason carries an RTL override, or nothing visible
+    for reason in ("\u202e退款", "\u200b\u200b"):
+        refused = await act(api, REFUND, buyer, order_id, k=f"r-{len(reason)}", r=reason)
+        # then it is refused on the reason, as every other user text is
+        assert refused["errors"] == [{"code": "INVALID_INPUT", "field": ["input", "reason"]}], reason
+    # and a clean reason is stored clean
+    assert (await act(api, REFUND, buyer, order_id, k="ok", r="  不想要了 \u3000"))["errors"] == []
+    doc = await api.services.store.get("orders", from_global_id(order_id)[1])
+    assert doc is not None and doc["refundReason"] == "不想要了"
