@@ -286,12 +286,12 @@ class SkuInput:
     specs: list[SpecValueInput]
     price: Long
     stock: int
-    group_buy_prices: list[int] | None = strawberry.field(
+    group_buy_prices: list[Long] | None = strawberry.field(
         default=None,
         description="This SKU's price at each group-buy tier, in tier order, each below its price. Without it the"
         " SKU takes the tiers' prices, which only a SKU at the lowest price may.",
     )
-    bargain_floor_price: int | None = strawberry.field(
+    bargain_floor_price: Long | None = strawberry.field(
         default=None,
         description="This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which"
         " only a SKU at the lowest price may.",
