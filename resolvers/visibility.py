@@ -262,7 +262,7 @@ async def present(
         if doc[key] in have:
             kept.append(doc)
         else:
-            dangling(what, doc["_id"], role, doc[key])
+            dangling(what, doc.get("_id", ""), role, doc[key])
     return kept
 
 

@@ -1,0 +1,55 @@
+"""Which documents of a list still have every related document their non-null fields show.
+
+A list (or a nullable field) filters its documents through `intact` before it builds them: a dangling reference
+then degrades that one item (left out, logged once at WARNING) instead of failing the page with an internal error
+up to the nearest nullable parent. The related documents are read through the request's DataLoaders, one
+get_many per kind per page, so the fields that show them afterwards cost nothing more.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from resolvers.loaders import Loaders
+from resolvers.visibility import dangling, present
+from store.protocol import Doc
+
+# kind of document -> (field holding the related id, the related kind = its loader on Loaders, role in the log)
+# for each non-null related object its GraphQL type shows. A related kind with references of its own is checked
+# in turn (a product needs its shop, and the shop its owner).
+REFERENCES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "shop": (("ownerId", "user", "owner"),),
+    "product": (("shopId", "shop", "shop"),),
+    "sku": (("productId", "product", "product"),),
+    "team": (("productId", "product", "product"),),
+    "bargain": (("ownerId", "user", "owner"), ("skuId", "sku", "SKU"), ("productId", "product", "product")),
+    "bargain cut": (("helperId", "user", "helper"),),
+    "order": (("buyerId", "user", "buyer"), ("shopId", "shop", "shop")),
+    "order line": (("skuId", "sku", "SKU"), ("productId", "product", "product")),
+    "commission": (("shopId", "shop", "shop"),),
+    "distributorship": (("shopId", "shop", "shop"),),
+}
+
+
+async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | None = None) -> list[Doc]:
+    """The documents of `kind` whose related documents (and theirs) all exist, in order; the others are logged
+    (as `what`, the kind by default) and left out."""
+    kept = list(docs)
+    for key, related, role in REFERENCES.get(kind, ()):
+        if not kept:
+            break
+        loader = getattr(loaders, related)
+        kept = await present(loader, kept, key, what or kind, role)
+        if related in REFERENCES and kept:
+            found = await loader.load_many(list(dict.fromkeys(d[key] for d in kept)))  # cached: no new read
+            whole = {d["_id"] for d in await intact(loaders, related, [f for f in found if f is not None])}
+            for doc in kept:
+                if doc[key] not in whole:
+                    dangling(what or kind, doc.get("_id", ""), f"{role}'s reference", doc[key])
+            kept = [d for d in kept if d[key] in whole]
+    return kept
+
+
+async def one(loaders: Loaders, kind: str, doc: Doc | None) -> Doc | None:
+    """The document if it is intact, else None (for a nullable field)."""
+    return doc if doc is not None and await intact(loaders, kind, [doc]) else None
