@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from resolvers.loaders import Loaders
 from resolvers.visibility import dangling, present
-from store.protocol import Doc
+from store.protocol import Doc, Page
 
 # kind of document -> (field holding the related id, the related kind = its loader on Loaders, role in the log)
 # for each non-null related object its GraphQL type shows. A related kind with references of its own is checked
@@ -53,3 +53,10 @@ async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | N
 async def one(loaders: Loaders, kind: str, doc: Doc | None) -> Doc | None:
     """The document if it is intact, else None (for a nullable field)."""
     return doc if doc is not None and await intact(loaders, kind, [doc]) else None
+
+
+async def intact_edges(loaders: Loaders, kind: str, page: Page) -> list[tuple[Doc, str]]:
+    """The intact documents of a page with their cursors (the page info stays the page's, so that paging on after
+    a left-out last item neither stops nor repeats)."""
+    kept = {d["_id"] for d in await intact(loaders, kind, page.docs)}
+    return [(d, c) for d, c in zip(page.docs, page.cursors, strict=True) if d["_id"] in kept]
