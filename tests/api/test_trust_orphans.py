@@ -10,7 +10,7 @@ import pytest
 
 from domain.ids import from_global_id, to_global_id
 from resolvers.recommend import product_heat
-from tests.api.conftest import Api, make_product
+from tests.api.conftest import Api, make_product, offer_product
 
 SHOWN = "title shop { name owner { nickname } }"
 
@@ -114,3 +114,66 @@ async def test_the_products_page_reads_shops_and_owners_once(api: Api) -> None:
     # then all show, with one read of shops and one of users
     assert len(body["data"]["products"]["edges"]) == await store.count("products") >= 30
     assert calls.count("shops") == 1 and calls.count("users") == 1, calls
+
+
+async def test_a_cut_by_a_missing_helper_is_left_out_of_its_bargain(api: Api) -> None:
+    from tests.api.test_bargains import OFFER, help_, start
+
+    # given a bargain with a real helper's cut and a cut by a user who does not exist
+    seller, owner, helper = await api.login("砍价店主"), await api.login("发起人"), await api.login("真帮手")
+    _, skus = await offer_product(api, seller[0], bargain=OFFER, prices=(10000,))
+    bargain = (await start(api, owner[0], skus[0]))["bargain"]["id"]
+    assert (await help_(api, helper[0], bargain))["errors"] == []
+    store = api.services.store
+    doc = await store.get("bargains", raw(bargain)) or {}
+    await store.set_many("bargains", {doc["_id"]: {"cuts": [*doc["cuts"], {**doc["cuts"][0], "helperId": "ghost"}]}})
+    # when the bargain is read with its cuts' helpers
+    body = await api.gql("query($id: ID!) { bargain(id: $id) { cuts { helper { nickname } } } }", {"id": bargain})
+    # then it answers with the real cut only
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["bargain"]["cuts"] == [{"helper": {"nickname": "真帮手"}}]
+
+
+async def test_my_orders_leave_out_an_order_of_a_missing_shop_and_a_line_of_a_missing_product(api: Api) -> None:
+    from tests.api.test_orders import line, place
+
+    # given my order, a copy of it in a shop that does not exist, and a copy whose line's product does not exist
+    seller, buyer = await api.login("订单店主"), await api.login("下单的人")
+    _, _, skus = await make_product(api, seller[0], title="订单商品")
+    placed = await place(api, buyer[0], [line(skus[0])], "order-1")
+    assert placed["errors"] == [], placed
+    store = api.services.store
+    order = await store.get("orders", raw(placed["order"]["id"])) or {}
+    await store.insert("orders", {**order, "_id": "o-no-shop", "number": "N-NO-SHOP", "idempotencyKey": "k2", "shopId": "ghost-shop"})
+    lost = [{**order["lines"][0], "productId": "ghost-product"}]
+    await store.insert("orders", {**order, "_id": "o-no-product", "number": "N-NO-PRODUCT", "idempotencyKey": "k3", "lines": lost})
+    q = """{ myOrders { edges { node { number buyer { nickname } shop { name }
+      lines { product { title } sku { price { amount } } } } } } }"""
+    # when I read my orders with their shops and lines
+    body = await api.gql(q, token=buyer[0])
+    # then the order of the missing shop is left out, and the order with the missing product shows without that line
+    assert "errors" not in body, body["errors"]
+    lines = {e["node"]["number"]: e["node"]["lines"] for e in body["data"]["myOrders"]["edges"]}
+    assert lines == {order["number"]: [{"product": {"title": "订单商品"}, "sku": {"price": {"amount": 1000}}}],
+                     "N-NO-PRODUCT": []}
+
+
+async def test_commissions_and_memberships_leave_out_those_of_a_missing_shop(api: Api) -> None:
+    # given a distributor's commission and membership in a real shop, and one each in a shop that does not exist
+    seller, me = await api.login("分销店主"), await api.login("分销员")
+    shop, _, _ = await make_product(api, seller[0], title="分销商品")
+    store, user = api.services.store, raw(me[1]["id"])
+    for n, shop_id in enumerate((raw(shop), "ghost-shop")):
+        commission = {"userId": user, "shopId": shop_id, "orderNumber": f"N{n}", "level": 1, "amount": 100}
+        await store.insert("commissions", {"_id": f"c{n}", **commission, "status": "FROZEN", "createdAt": n})
+        await store.insert("distributors", {"_id": f"{shop_id}|{user}", "userId": user, "shopId": shop_id,
+                                            "status": "ACTIVE", "appliedAt": n})
+    q = """{ myDistribution { user { nickname } memberships { shop { name } }
+      commissions { edges { node { orderNumber shop { name } } } } } }"""
+    # when I read my distribution with the shops
+    body = await api.gql(q, token=me[0])
+    # then only the real shop's commission and membership show
+    assert "errors" not in body, body["errors"]
+    mine = body["data"]["myDistribution"]
+    assert mine["user"] == {"nickname": "分销员"} and mine["memberships"] == [{"shop": {"name": "分销商品的店"}}]
+    assert [e["node"]["orderNumber"] for e in mine["commissions"]["edges"]] == ["N0"]
