@@ -11,7 +11,7 @@ from domain import distribution as rules
 from domain.ids import to_global_id
 from resolvers import distribution as dist_uc
 from resolvers.errors import ApiError
-from resolvers.intact import intact, intact_edges
+from resolvers.intact import intact, intact_edges, one
 from resolvers.users import is_operator
 from schema.catalog import Product, Shop
 from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
@@ -56,6 +56,7 @@ class ShareLink:
     @strawberry.field
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
+        found = await one(info.context.loaders, "product", found)
         return Product.from_doc(found) if found else None
 
 
@@ -304,9 +305,9 @@ class WithdrawalPayload:
 @strawberry.type
 class DistributionQueries:
     @strawberry.field(description="The viewer as a distributor: upline, memberships, earnings.")
-    async def my_distribution(self, info: Info) -> Distributor | None:
+    def my_distribution(self, info: Info) -> Distributor | None:
         viewer = info.context.viewer_id
-        return Distributor(user_id=viewer) if viewer and await info.context.loaders.user.load(viewer) else None
+        return Distributor(user_id=viewer) if viewer else None
 
     @strawberry.field(description="Operators only: recompute the commission ledger's hash chain.")
     async def verify_commission_ledger(self, info: Info) -> LedgerVerification:

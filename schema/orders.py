@@ -14,7 +14,7 @@ from domain.ids import to_global_id
 from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
 from resolvers.errors import ApiError
-from resolvers.intact import intact, intact_edges
+from resolvers.intact import intact, intact_edges, one
 from resolvers.services import Services
 from schema.catalog import Product, Shop, Sku
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
@@ -117,6 +117,7 @@ class Order(Node):
         from schema.teams import Team
 
         team = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
+        team = await one(info.context.loaders, "team", team)
         return Team.from_doc(team) if team else None
 
     @strawberry.field
@@ -124,6 +125,7 @@ class Order(Node):
         from schema.bargains import Bargain
 
         found = await info.context.loaders.bargain.load(self.doc["bargainId"]) if self.doc.get("bargainId") else None
+        found = await one(info.context.loaders, "bargain", found)
         return Bargain.from_doc(found) if found else None
 
 

@@ -44,7 +44,7 @@ async def test_product_lists_leave_out_a_product_whose_shop_or_owner_is_missing(
     api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
     # given a good product, one whose shop's owner is gone, one whose shop is gone
-    good, lost_owner, _ = await three_products(api)
+    _, lost_owner, _ = await three_products(api)
     q = f"""query($shop: ID!) {{
       all: products(first: 100) {{ edges {{ node {{ {SHOWN} }} }} }}
       found: products(query: "茶杯") {{ edges {{ node {{ {SHOWN} }} }} }}
@@ -87,7 +87,9 @@ async def test_a_product_whose_shop_is_missing_is_null_by_id(api: Api) -> None:
     # given a product whose shop is gone
     _, _, lost_shop = await three_products(api)
     # when it is read by id with its shop
-    body = await api.gql(f"query($id: ID!) {{ product(id: $id) {{ {SHOWN} }} node(id: $id) {{ id }} }}", {"id": lost_shop})
+    body = await api.gql(
+        f"query($id: ID!) {{ product(id: $id) {{ {SHOWN} }} node(id: $id) {{ id }} }}", {"id": lost_shop}
+    )
     # then it is null, with no internal error
     assert "errors" not in body, body["errors"]
     assert body["data"] == {"product": None, "node": None}
@@ -144,9 +146,13 @@ async def test_my_orders_leave_out_an_order_of_a_missing_shop_and_a_line_of_a_mi
     assert placed["errors"] == [], placed
     store = api.services.store
     order = await store.get("orders", raw(placed["order"]["id"])) or {}
-    await store.insert("orders", {**order, "_id": "o-no-shop", "number": "N-NO-SHOP", "idempotencyKey": "k2", "shopId": "ghost-shop"})
+    await store.insert(
+        "orders", {**order, "_id": "o-no-shop", "number": "N-NO-SHOP", "idempotencyKey": "k2", "shopId": "ghost-shop"}
+    )
     lost = [{**order["lines"][0], "productId": "ghost-product"}]
-    await store.insert("orders", {**order, "_id": "o-no-product", "number": "N-NO-PRODUCT", "idempotencyKey": "k3", "lines": lost})
+    await store.insert(
+        "orders", {**order, "_id": "o-no-product", "number": "N-NO-PRODUCT", "idempotencyKey": "k3", "lines": lost}
+    )
     q = """{ myOrders { edges { node { number buyer { nickname } shop { name }
       lines { product { title } sku { price { amount } } } } } } }"""
     # when I read my orders with their shops and lines
@@ -154,8 +160,10 @@ async def test_my_orders_leave_out_an_order_of_a_missing_shop_and_a_line_of_a_mi
     # then the order of the missing shop is left out, and the order with the missing product shows without that line
     assert "errors" not in body, body["errors"]
     lines = {e["node"]["number"]: e["node"]["lines"] for e in body["data"]["myOrders"]["edges"]}
-    assert lines == {order["number"]: [{"product": {"title": "订单商品"}, "sku": {"price": {"amount": 1000}}}],
-                     "N-NO-PRODUCT": []}
+    assert lines == {
+        order["number"]: [{"product": {"title": "订单商品"}, "sku": {"price": {"amount": 1000}}}],
+        "N-NO-PRODUCT": [],
+    }
 
 
 async def test_commissions_and_memberships_leave_out_those_of_a_missing_shop(api: Api) -> None:
@@ -166,14 +174,32 @@ async def test_commissions_and_memberships_leave_out_those_of_a_missing_shop(api
     for n, shop_id in enumerate((raw(shop), "ghost-shop")):
         commission = {"userId": user, "shopId": shop_id, "orderNumber": f"N{n}", "level": 1, "amount": 100}
         await store.insert("commissions", {"_id": f"c{n}", **commission, "status": "FROZEN", "createdAt": n})
-        await store.insert("distributors", {"_id": f"{shop_id}|{user}", "userId": user, "shopId": shop_id,
-                                            "status": "ACTIVE", "appliedAt": n})
-    q = """{ myDistribution { user { nickname } memberships { shop { name } }
+        await store.insert(
+            "distributors",
+            {"_id": f"{shop_id}|{user}", "userId": user, "shopId": shop_id, "status": "ACTIVE", "appliedAt": n},
+        )
+    q = """{ myDistribution { memberships { shop { name } }
       commissions { edges { node { orderNumber shop { name } } } } } }"""
     # when I read my distribution with the shops
     body = await api.gql(q, token=me[0])
     # then only the real shop's commission and membership show
     assert "errors" not in body, body["errors"]
     mine = body["data"]["myDistribution"]
-    assert mine["user"] == {"nickname": "分销员"} and mine["memberships"] == [{"shop": {"name": "分销商品的店"}}]
+    assert mine["memberships"] == [{"shop": {"name": "分销商品的店"}}]
     assert [e["node"]["orderNumber"] for e in mine["commissions"]["edges"]] == ["N0"]
+
+
+async def test_a_coupon_of_a_shop_whose_owner_is_missing_shows_with_no_shop(api: Api) -> None:
+    from tests.api.test_coupons import CLAIM, CREATE, coupon_input
+
+    # given a claimed coupon of a shop whose owner has since gone
+    seller, me = await api.login("发券店主"), await api.login("领券的人")
+    shop, _, _ = await make_product(api, seller[0], title="发券商品")
+    made = (await api.gql(CREATE, {"in": coupon_input(shop)}, token=seller[0]))["data"]["createCoupon"]
+    assert (await api.gql(CLAIM, {"id": made["coupon"]["id"]}, token=me[0]))["data"]["claimCoupon"]["errors"] == []
+    assert await api.services.store.delete("users", raw(seller[1]["id"]))
+    # when I read my coupons with their shops and owners
+    body = await api.gql("{ myCoupons { usable shop { name owner { nickname } } } }", token=me[0])
+    # then the coupon shows, its shop null (the schema allows it), with no internal error
+    assert "errors" not in body, body["errors"]
+    assert body["data"]["myCoupons"] == [{"usable": True, "shop": None}]
