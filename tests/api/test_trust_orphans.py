@@ -83,16 +83,20 @@ async def test_recommended_hot_and_similar_leave_out_orphans(api: Api) -> None:
     assert titles(body["data"]["product"]["similar"]) == []
 
 
-async def test_a_product_whose_shop_is_missing_is_null_by_id(api: Api) -> None:
-    # given a product whose shop is gone
+async def test_a_product_or_sku_whose_shop_is_missing_is_null_by_id(api: Api) -> None:
+    # given a product whose shop is gone, and its SKU
     _, _, lost_shop = await three_products(api)
-    # when it is read by id with its shop
-    body = await api.gql(
-        f"query($id: ID!) {{ product(id: $id) {{ {SHOWN} }} node(id: $id) {{ id }} }}", {"id": lost_shop}
-    )
-    # then it is null, with no internal error
+    sku = (await api.services.store.find("skus", {"productId": raw(lost_shop)})).docs[0]["_id"]
+    q = f"""query($id: ID!, $sku: ID!) {{
+      product(id: $id) {{ {SHOWN} }}
+      node(id: $id) {{ id }}
+      sku: node(id: $sku) {{ ... on Sku {{ product {{ {SHOWN} }} }} }}
+    }}"""
+    # when they are read by id with the shop
+    body = await api.gql(q, {"id": lost_shop, "sku": to_global_id("Sku", sku)})
+    # then each is null, with no internal error
     assert "errors" not in body, body["errors"]
-    assert body["data"] == {"product": None, "node": None}
+    assert body["data"] == {"product": None, "node": None, "sku": None}
 
 
 async def test_the_products_page_reads_shops_and_owners_once(api: Api) -> None:
@@ -203,3 +207,25 @@ async def test_a_coupon_of_a_shop_whose_owner_is_missing_shows_with_no_shop(api:
     # then the coupon shows, its shop null (the schema allows it), with no internal error
     assert "errors" not in body, body["errors"]
     assert body["data"]["myCoupons"] == [{"usable": True, "shop": None}]
+
+
+async def test_a_post_and_a_live_room_leave_out_a_product_whose_shop_is_missing(api: Api) -> None:
+    from tests.api.test_content import create
+    from tests.api.test_live import live_room
+
+    # given a post and a live room showing the good product and the one whose shop is gone
+    good, _, lost_shop = await three_products(api)
+    author = await api.login("带货的人")
+    made = await create(api, author[0], title="带货帖", body="看看这两个", productIds=[good, lost_shop])
+    assert made["errors"] == [], made
+    room = await live_room(api, author[0], good, lost_shop)
+    q = f"""query($p: ID!, $r: ID!) {{
+      post(id: $p) {{ products {{ {SHOWN} }} }}
+      liveRoom(id: $r) {{ products {{ {SHOWN} }} }}
+    }}"""
+    # when they are read with the products' shops
+    body = await api.gql(q, {"p": made["post"]["id"], "r": room})
+    # then each shows the good product only
+    assert "errors" not in body, body["errors"]
+    assert titles(body["data"]["post"]["products"]) == ["好茶杯"]
+    assert titles(body["data"]["liveRoom"]["products"]) == ["好茶杯"]
