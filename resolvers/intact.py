@@ -8,10 +8,11 @@ get_many per kind per page, so the fields that show them afterwards cost nothing
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
 from resolvers.loaders import Loaders
-from resolvers.visibility import dangling, present
+from resolvers.visibility import dangling
 from store.protocol import Doc, Page
 
 # kind of document -> (field holding the related id, the related kind = its loader on Loaders, role in the log)
@@ -33,21 +34,29 @@ REFERENCES: dict[str, tuple[tuple[str, str, str], ...]] = {
 
 async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | None = None) -> list[Doc]:
     """The documents of `kind` whose related documents (and theirs) all exist, in order; the others are logged
-    (as `what`, the kind by default) and left out."""
-    kept = list(docs)
-    for key, related, role in REFERENCES.get(kind, ()):
-        if not kept:
-            break
-        loader = getattr(loaders, related)
-        kept = await present(loader, kept, key, what or kind, role)
-        if related in REFERENCES and kept:
-            found = await loader.load_many(list(dict.fromkeys(d[key] for d in kept)))  # cached: no new read
-            whole = {d["_id"] for d in await intact(loaders, related, [f for f in found if f is not None])}
-            for doc in kept:
-                if doc[key] not in whole:
-                    dangling(what or kind, doc.get("_id", ""), f"{role}'s reference", doc[key])
-            kept = [d for d in kept if d[key] in whole]
+    once (as `what`, the kind by default) and left out. The references are checked side by side, so documents
+    of one kind are read in one batch per level."""
+    refs = REFERENCES.get(kind, ())
+    if not docs or not refs:
+        return list(docs)
+    checked = await asyncio.gather(*(_check(loaders, related, [d[key] for d in docs]) for key, related, _ in refs))
+    kept = []
+    for doc in docs:
+        for (key, _, role), (found, whole) in zip(refs, checked, strict=True):
+            if doc[key] not in whole:
+                state = "broken (logged above)" if doc[key] in found else "missing"
+                dangling(what or kind, doc.get("_id", ""), role, doc[key], state)
+                break
+        else:
+            kept.append(doc)
     return kept
+
+
+async def _check(loaders: Loaders, kind: str, ids: Sequence[str]) -> tuple[set[str], set[str]]:
+    """Of these ids of `kind`: those that exist, and those that exist and are intact."""
+    loader = getattr(loaders, kind)
+    found = [d for d in await loader.load_many(list(dict.fromkeys(ids))) if d is not None]
+    return {d["_id"] for d in found}, {d["_id"] for d in await intact(loaders, kind, found)}
 
 
 async def one(loaders: Loaders, kind: str, doc: Doc | None) -> Doc | None:
