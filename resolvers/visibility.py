@@ -277,7 +277,7 @@ async def present(
         if doc[key] in have:
             kept.append(doc)
         else:
-            dangling(what, doc["_id"], role, doc[key])
+            dangling(what, doc.get("_id", ""), role, doc[key])
     return kept
 
 
@@ -288,11 +288,11 @@ def _post_ok(activity: Doc, shown_posts: set[str]) -> bool:
 _reported: set[tuple[str, str]] = set()
 
 
-def dangling(what: str, doc_id: str, role: str, missing: str) -> None:
+def dangling(what: str, doc_id: str, role: str, missing: str, state: str = "missing") -> None:
     """Log a broken reference once per process (a list leaves the item out, so the page still answers)."""
     if (what, doc_id) in _reported:
         return
     if len(_reported) > 10_000:
         _reported.clear()
     _reported.add((what, doc_id))
-    log.warning("%s %s: its %s %s is missing; left out", what, doc_id, role, missing)
+    log.warning("%s %s: its %s %s is %s; left out", what, doc_id, role, missing, state)

@@ -10,6 +10,7 @@ import strawberry
 from domain import bargains as rules
 from domain.ids import to_global_id
 from resolvers import bargains as bargains_uc
+from resolvers.intact import intact
 from schema.catalog import Product, Sku
 from schema.common import Money, Node, UserError, must
 from schema.context import Info
@@ -49,7 +50,6 @@ class Bargain(Node):
     start_price: Money
     current_price: Money
     floor_price: Money
-    cuts: list[BargainCut]
     status: BargainStatus
     expires_at: datetime
     share_token: str = strawberry.field(description="Put it in the share link; helpers open the bargain with it.")
@@ -62,12 +62,16 @@ class Bargain(Node):
             start_price=Money.fen(doc["startPrice"]),
             current_price=Money.fen(doc["currentPrice"]),
             floor_price=Money.fen(doc["floorPrice"]),
-            cuts=[BargainCut.from_doc(c) for c in doc["cuts"]],
             status=BargainStatus(doc["status"]),
             expires_at=when(doc["expiresAt"]) or datetime.now(),
             share_token=doc["shareToken"],
             doc=doc,
         )
+
+    @strawberry.field
+    async def cuts(self, info: Info) -> list[BargainCut]:
+        cuts = await intact(info.context.loaders, "bargain cut", self.doc["cuts"], f"bargain {self.doc['_id']}'s cut")
+        return [BargainCut.from_doc(c) for c in cuts]
 
     @strawberry.field
     async def owner(self, info: Info) -> User:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -11,6 +12,7 @@ from domain.ids import to_global_id
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
+from resolvers.intact import intact, intact_edges
 from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
@@ -99,7 +101,7 @@ class Shop(Node):
     @strawberry.field
     async def products(self, info: Info, first: int | None = None, after: str | None = None) -> ProductConnection:
         page = await catalog_uc.product_page(info.context.services, page_size(first), after, shop_id=self.doc["_id"])
-        return ProductConnection.of(page, after)
+        return await ProductConnection.of(info, page, after)
 
     @strawberry.field
     def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:
@@ -192,14 +194,13 @@ class Product(Node):
 
         size = page_size(first, default=10)
         found = await open_teams(info.context.services, self.doc["_id"], info.context.viewer_id, size)
-        return [Team.from_doc(t) for t in found]
+        return [Team.from_doc(t) for t in found]  # their product is this one: nothing of theirs to dangle
 
     @strawberry.field(description="Often bought together with it, then the same category's best sellers.")
     async def similar(self, info: Info, first: int | None = None) -> list[Product]:
         from resolvers.recommend import similar
 
-        found = await similar(info.context.services, self.doc, page_size(first, default=10))
-        return [Product.from_doc(p) for p in found]
+        return await products_of(info, await similar(info.context.services, self.doc, page_size(first, default=10)))
 
     @strawberry.field(description="Friends of the viewer who bought it and allow it to be shown (privacy).")
     async def friends_who_bought(self, info: Info, first: int | None = None) -> list[User]:
@@ -223,9 +224,16 @@ class ProductConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> ProductConnection:
-        edges = [ProductEdge(node=Product.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)]
+    async def of(cls, info: Info, page: Page, after: str | None) -> ProductConnection:
+        kept = await intact_edges(info.context.loaders, "product", page)
+        edges = [ProductEdge(node=Product.from_doc(d), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
+
+
+async def products_of(info: Info, docs: Sequence[Doc | None]) -> list[Product]:
+    """The products among `docs` that exist and are intact (their shop and its owner too), in order."""
+    found = await intact(info.context.loaders, "product", [d for d in docs if d is not None])
+    return [Product.from_doc(d) for d in found]
 
 
 register_node("Shop", "shop", Shop.from_doc)
@@ -272,7 +280,7 @@ class CatalogQueries:
             sort=(sort or ProductSort.RELEVANCE).value,
             query=query,
         )
-        return ProductConnection.of(page, after)
+        return await ProductConnection.of(info, page, after)
 
 
 @strawberry.input

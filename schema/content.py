@@ -17,7 +17,7 @@ from resolvers import content as content_uc
 from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
 from resolvers.visibility import Facts
-from schema.catalog import Product
+from schema.catalog import Product, products_of
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
@@ -111,8 +111,7 @@ class Post(Node):
 
     @strawberry.field
     async def products(self, info: Info) -> list[Product]:
-        docs = await info.context.loaders.product.load_many(self.doc["productIds"])
-        return [Product.from_doc(d) for d in docs if d]
+        return await products_of(info, await info.context.loaders.product.load_many(self.doc["productIds"]))
 
     @strawberry.field
     async def topics(self, info: Info) -> list[Topic]:

@@ -8,6 +8,7 @@ import strawberry
 
 from domain.ids import to_global_id
 from resolvers import coupons as coupons_uc
+from resolvers.intact import one
 from schema.catalog import Shop
 from schema.common import Long, Money, Node, UserError
 from schema.context import Info
@@ -46,6 +47,7 @@ class Coupon(Node):
     @strawberry.field
     async def shop(self, info: Info) -> Shop | None:
         shop = await info.context.loaders.shop.load(self.doc["shopId"]) if self.doc.get("shopId") else None
+        shop = await one(info.context.loaders, "shop", shop)
         return Shop.from_doc(shop) if shop else None
 
     @strawberry.field(description="Claimed and not yet used, for the viewer.")

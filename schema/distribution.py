@@ -11,6 +11,7 @@ from domain import distribution as rules
 from domain.ids import to_global_id
 from resolvers import distribution as dist_uc
 from resolvers.errors import ApiError
+from resolvers.intact import intact, intact_edges, one
 from resolvers.users import is_operator
 from schema.catalog import Product, Shop
 from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
@@ -55,6 +56,7 @@ class ShareLink:
     @strawberry.field
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
+        found = await one(info.context.loaders, "product", found)
         return Product.from_doc(found) if found else None
 
 
@@ -135,10 +137,9 @@ class CommissionConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> CommissionConnection:
-        edges = [
-            CommissionEdge(node=Commission.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
-        ]
+    async def of(cls, info: Info, page: Page, after: str | None) -> CommissionConnection:
+        kept = await intact_edges(info.context.loaders, "commission", page)
+        edges = [CommissionEdge(node=Commission.from_doc(d), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
@@ -184,7 +185,8 @@ class Distributor:
 
     @strawberry.field
     async def memberships(self, info: Info) -> list[Distributorship]:
-        return [Distributorship.from_doc(d) for d in await dist_uc.memberships(info.context.services, self.user_id)]
+        found = await dist_uc.memberships(info.context.services, self.user_id)
+        return [Distributorship.from_doc(d) for d in await intact(info.context.loaders, "distributorship", found)]
 
     @strawberry.field
     async def stats(self, info: Info) -> DistributorStats:
@@ -206,7 +208,7 @@ class Distributor:
         page = await dist_uc.commissions(
             info.context.services, self.user_id, page_size(first), after, status.value if status else None
         )
-        return CommissionConnection.of(page, after)
+        return await CommissionConnection.of(info, page, after)
 
 
 @strawberry.type

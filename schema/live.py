@@ -19,7 +19,7 @@ from domain.ids import to_global_id
 from resolvers import live as live_uc
 from resolvers.errors import ApiError
 from resolvers.visibility import present
-from schema.catalog import Product
+from schema.catalog import Product, products_of
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
@@ -90,8 +90,7 @@ class LiveRoom(Node):
 
     @strawberry.field
     async def products(self, info: Info) -> list[Product]:
-        docs = await info.context.loaders.product.load_many(self.doc["productIds"])
-        return [Product.from_doc(d) for d in docs if d is not None]
+        return await products_of(info, await info.context.loaders.product.load_many(self.doc["productIds"]))
 
     @strawberry.field
     async def pinned_product(self, info: Info) -> Product | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from domain.ids import BadGlobalId, from_global_id
 from resolvers.errors import bad_input
+from resolvers.intact import one
 from schema.context import Info
 
 # type name -> (loader attribute on Loaders, constructor from a document); filled by each area's module.
@@ -27,7 +28,8 @@ def register_node(
 
 
 async def _shown(info: Info, type_name: str, doc: Any) -> Any | None:
-    if doc is None:
+    """The node if the viewer may see it and it is intact (a dangling reference makes it null, not an error)."""
+    if await one(info.context.loaders, NODE_TYPES[type_name][0], doc) is None:
         return None
     visible = VISIBLE_TO.get(type_name)
     if visible is not None and not await visible(info, doc):

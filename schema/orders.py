@@ -14,6 +14,7 @@ from domain.ids import to_global_id
 from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
 from resolvers.errors import ApiError
+from resolvers.intact import intact, intact_edges, one
 from resolvers.services import Services
 from schema.catalog import Product, Shop, Sku
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
@@ -72,7 +73,6 @@ class OrderLine:
 class Order(Node):
     id: strawberry.ID
     number: str = strawberry.field(description="Human-readable, unique.")
-    lines: list[OrderLine]
     subtotal: Money
     discount: Money
     total: Money
@@ -89,9 +89,6 @@ class Order(Node):
         return cls(
             id=strawberry.ID(to_global_id("Order", doc["_id"])),
             number=doc["number"],
-            lines=[
-                OrderLine(quantity=ln["quantity"], unit_price=Money.fen(ln["unitPrice"]), doc=ln) for ln in doc["lines"]
-            ],
             subtotal=Money.fen(doc["subtotal"]),
             discount=Money.fen(doc["discount"]),
             total=Money.fen(doc["total"]),
@@ -101,6 +98,11 @@ class Order(Node):
             pay_by=when(doc["payBy"]) if doc["status"] == rules.PENDING_PAYMENT else None,
             doc=doc,
         )
+
+    @strawberry.field
+    async def lines(self, info: Info) -> list[OrderLine]:
+        lines = await intact(info.context.loaders, "order line", self.doc["lines"], f"order {self.doc['_id']}'s line")
+        return [OrderLine(quantity=ln["quantity"], unit_price=Money.fen(ln["unitPrice"]), doc=ln) for ln in lines]
 
     @strawberry.field
     async def buyer(self, info: Info) -> User:
@@ -115,6 +117,7 @@ class Order(Node):
         from schema.teams import Team
 
         team = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
+        team = await one(info.context.loaders, "team", team)
         return Team.from_doc(team) if team else None
 
     @strawberry.field
@@ -122,6 +125,7 @@ class Order(Node):
         from schema.bargains import Bargain
 
         found = await info.context.loaders.bargain.load(self.doc["bargainId"]) if self.doc.get("bargainId") else None
+        found = await one(info.context.loaders, "bargain", found)
         return Bargain.from_doc(found) if found else None
 
 
@@ -144,8 +148,9 @@ class OrderConnection:
     page_info: PageInfo
 
     @classmethod
-    def of(cls, page: Page, after: str | None) -> OrderConnection:
-        edges = [OrderEdge(node=Order.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)]
+    async def of(cls, info: Info, page: Page, after: str | None) -> OrderConnection:
+        kept = await intact_edges(info.context.loaders, "order", page)
+        edges = [OrderEdge(node=Order.from_doc(d), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
@@ -236,7 +241,7 @@ class OrderQueries:
         if viewer is None:
             return OrderConnection(edges=[], page_info=PageInfo.of(Page(), after))
         page = await orders_uc.my_orders(info.context.services, viewer, size, after, status.value if status else None)
-        return OrderConnection.of(page, after)
+        return await OrderConnection.of(info, page, after)
 
 
 @strawberry.type

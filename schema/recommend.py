@@ -7,7 +7,8 @@ from enum import Enum
 import strawberry
 
 from resolvers import recommend as recommend_uc
-from schema.catalog import Product
+from resolvers.intact import intact
+from schema.catalog import Product, products_of
 from schema.common import page_size
 from schema.context import Info
 
@@ -33,11 +34,15 @@ class RecommendQueries:
         found = await recommend_uc.recommended(
             info.context.services, info.context.viewer_id, page_size(first, default=20)
         )
+        whole = {p["_id"] for p in await intact(info.context.loaders, "product", [r.product for r in found])}
         return [
-            ProductRecommendation(product=Product.from_doc(r.product), score=r.score, reasons=r.reasons) for r in found
+            ProductRecommendation(product=Product.from_doc(r.product), score=r.score, reasons=r.reasons)
+            for r in found
+            if r.product["_id"] in whole
         ]
 
     @strawberry.field(description="Sales, shares and views over the window, recent hours weighing more.")
     async def hot_products(self, info: Info, window: RankingWindow, first: int | None = None) -> list[Product]:
-        found = await recommend_uc.hot(info.context.services, window.value, page_size(first, default=20))
-        return [Product.from_doc(p) for p in found]
+        return await products_of(
+            info, await recommend_uc.hot(info.context.services, window.value, page_size(first, default=20))
+        )
