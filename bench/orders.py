@@ -5,7 +5,8 @@
 1. Contention: 1,000 buyers race for 100 units through the placeOrder use case, on SQLite and on the MongoDB-wire
    server the tests use (FerretDB 1.24, started here unless MONGO_URL is set): orders placed and stock left.
 2. placeOrder over HTTP against a real server process on the embedded default (DEV_LOGIN), from this process:
-   orders/s and latency percentiles at the given concurrency, each worker its own buyer and keys.
+   orders/s and latency percentiles at the given concurrency, each worker its own buyers (each placing as many
+   unpaid orders as the default UNPAID_ORDERS_MAX allows) and keys.
 3. `products(first: 100) { ... shop { name owner { nickname } } }` over HTTP: requests/s and latency.
 """
 
@@ -89,16 +90,15 @@ async def gql(
 LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken } }"
 PLACE = """mutation($s: ID!, $k: String!) { placeOrder(input: {lines: [{skuId: $s, quantity: 1}], idempotencyKey: $k}) {
   order { id number total { amount } } errors { code } } }"""
+UNPAID_ORDERS = Settings.model_fields["UNPAID_ORDERS_MAX"].default  # unpaid orders one buyer may hold at once
 PRODUCTS = "{ products(first: 100) { edges { node { title price { amount } shop { name owner { nickname } } } } } }"
 
 
 async def http_load(args: argparse.Namespace, tmp: Path) -> None:
     async with (
-        # each worker is one buyer placing every order of its share unpaid: the hold limits would refuse most;
-        # one seller lists 100 products: past the listing rate limit
-        server_process(
-            tmp / "http", UNPAID_ORDERS_MAX="10000", UNPAID_SKU_UNITS_MAX="1000000", PRODUCTS_PER_MINUTE="1000"
-        ) as base,
+        # one seller lists 100 products: past the listing rate limit; the hold limits are the defaults (each buyer
+        # places at most UNPAID_ORDERS at once, as a real buyer may)
+        server_process(tmp / "http", PRODUCTS_PER_MINUTE="1000") as base,
         aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session,
     ):
         url = base + "/graphql"
@@ -123,19 +123,23 @@ async def http_load(args: argparse.Namespace, tmp: Path) -> None:
                 seller,
             )
         sku_id = product["data"]["createProduct"]["product"]["skus"][0]["id"]
+        per_worker = args.requests // args.concurrency
+        buyers = -(-per_worker // UNPAID_ORDERS)  # each worker's orders come from this many buyers in turn
         tokens = [
-            (await gql(session, url, LOGIN, {"n": f"压测买家{w}"}))["data"]["devLogin"]["accessToken"]
+            [
+                (await gql(session, url, LOGIN, {"n": f"压测买家{w}号{b}"}))["data"]["devLogin"]["accessToken"]
+                for b in range(buyers)
+            ]
             for w in range(args.concurrency)
         ]
         latencies: list[float] = []
         errors = 0
-        per_worker = args.requests // args.concurrency
 
         async def worker(w: int) -> None:
             nonlocal errors
             for i in range(per_worker):
                 t = time.perf_counter()
-                body = await gql(session, url, PLACE, {"s": sku_id, "k": f"w{w}-{i}"}, tokens[w])
+                body = await gql(session, url, PLACE, {"s": sku_id, "k": f"w{w}-{i}"}, tokens[w][i // UNPAID_ORDERS])
                 latencies.append((time.perf_counter() - t) * 1000)
                 if body.get("errors") or body["data"]["placeOrder"]["errors"]:
                     errors += 1
