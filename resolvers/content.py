@@ -254,10 +254,7 @@ async def viewed(services: Services, post: Doc, viewer_id: str | None) -> None:
     user and hour, so that opening it again and again cannot bury it; anonymous opens are not counted."""
     if post["moderation"] != moderation.APPROVED or viewer_id is None or viewer_id == post["authorId"]:
         return
-    hour = services.now() // rankings.HOUR_MS
-    try:
-        await services.store.insert("post_views", {"_id": f"{post['_id']}|{viewer_id}|{hour}", "hour": hour})
-    except DuplicateKey:
+    if not await rankings.first_in_hour(services, "post-view", post["_id"], viewer_id):
         return
     await services.store.update_one("posts", {"_id": post["_id"]}, {"$inc": {"viewCount": 1}})
 

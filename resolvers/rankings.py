@@ -17,6 +17,10 @@ def heat_key(kind: str, hour: int) -> str:
     return f"yxg:heat:{kind}:{hour}"
 
 
+SEEN = "heat_seen"  # the store's marks of who has been counted for a member this hour
+SEEN_KEEP_HOURS = 2  # an hour's marks are kept through the next hour, then deleted (or expire in Redis)
+
+
 def seen_key(kind: str, hour: int, member: str) -> str:
     return f"yxg:heat:seen:{kind}:{hour}:{member}"
 
@@ -26,28 +30,43 @@ async def add(
 ) -> None:
     """Add heat to a member's current hour. With an `actor` (a user's view, share or like), only that user's
     first contribution to the member in the hour counts: one user repeating an action cannot lift a ranking."""
+    if actor is not None and not await first_in_hour(services, kind, member, actor):
+        return
     hour = services.now() // HOUR_MS
     redis = services.redis
     if redis is not None:
-        if actor is not None:
-            async with redis.pipeline(transaction=False) as pipe:
-                pipe.sadd(seen_key(kind, hour, member), actor)
-                pipe.expire(seen_key(kind, hour, member), 2 * 3600)
-                added, _ = await pipe.execute()
-            if not added:
-                return
         async with redis.pipeline(transaction=False) as pipe:
             pipe.zincrby(heat_key(kind, hour), heat, member)
             pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
             await pipe.execute()
         return
-    if actor is not None:
-        try:
-            await services.store.insert("heat_seen", {"_id": f"{kind}|{member}|{hour}|{actor}", "hour": hour})
-        except DuplicateKey:
-            return
     fields = {"kind": kind, "member": member, "hour": hour}
     await increment(services.store, "heat", f"{kind}|{member}|{hour}", {"heat": heat}, fields)
+
+
+async def first_in_hour(services: Services, kind: str, member: str, actor: str) -> bool:
+    """Whether this is `actor`'s first view, share or like of `member` this hour (then it is marked seen): in a
+    Redis set per member and hour that expires, or a `heat_seen` row that the sweep purges (`purge_seen`)."""
+    hour = services.now() // HOUR_MS
+    redis = services.redis
+    if redis is not None:
+        async with redis.pipeline(transaction=False) as pipe:
+            pipe.sadd(seen_key(kind, hour, member), actor)
+            pipe.expire(seen_key(kind, hour, member), SEEN_KEEP_HOURS * 3600)
+            added, _ = await pipe.execute()
+        return bool(added)
+    try:
+        await services.store.insert(SEEN, {"_id": f"{kind}|{member}|{hour}|{actor}", "hour": hour})
+    except DuplicateKey:
+        return False
+    return True
+
+
+async def purge_seen(services: Services, limit: int = 1000) -> int:
+    """Delete the store's seen marks of hours that are over (at most `limit` a call); the number deleted."""
+    before = services.now() // HOUR_MS - SEEN_KEEP_HOURS + 1
+    page = await services.store.find(SEEN, {"hour": {"$lt": before}}, limit=limit)
+    return sum([await services.store.delete(SEEN, mark["_id"]) for mark in page.docs])
 
 
 async def top(services: Services, kind: str, hours: int, half_life_hours: float, first: int) -> list[tuple[str, float]]:

@@ -59,6 +59,7 @@ INDEXES = (
     Index("comments", ("postId", "hidden", "createdAt")),
     Index("post_topics", ("topic", "at")),
     Index("heat", ("kind", "hour")),
+    Index("heat_seen", ("hour",)),  # the sweep purges the marks of past hours
     Index("reports", ("targetId", "status")),
     Index("live_rooms", ("rank",)),
     Index("live_rooms", ("hostId", "createdAt")),

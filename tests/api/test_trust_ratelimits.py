@@ -349,3 +349,24 @@ async def test_a_like_unlike_loop_announces_the_like_once(api: Api) -> None:
     assert [a["verb"] for a in activities.docs] == ["LIKED"]
     doc = await api.services.store.get("posts", from_global_id(post)[1])
     assert doc is not None and doc["likeCount"] == 1
+
+
+async def test_the_sweep_purges_the_seen_marks_of_past_hours(api: Api) -> None:
+    # given a user who opened a product two hours ago and another who opens it now (embedded default: the store)
+    from domain.ids import from_global_id
+    from jobs.sweep import sweep
+
+    clock = use_clock(api)
+    seller, _ = await api.login("标记卖家")
+    early, _ = await api.login("早看的人")
+    late, late_user = await api.login("刚看的人")
+    _, product, _ = await make_product(api, seller, title="被看的商品")
+    await api.gql(VIEW, {"id": product}, token=early)
+    clock.advance(minutes=125)
+    await api.gql(VIEW, {"id": product}, token=late)
+    assert await api.services.store.count("heat_seen") == 2
+    # when the sweep runs
+    await sweep(api.services)
+    # then only this hour's mark is left: the marks do not grow with every user and hour for ever
+    marks = (await api.services.store.find("heat_seen")).docs
+    assert [m["_id"].rsplit("|", 1)[1] for m in marks] == [from_global_id(late_user["id"])[1]]
