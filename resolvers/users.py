@@ -22,7 +22,6 @@ from store.protocol import Doc, DuplicateKey, Page
 
 NICKNAME_FIELD = ["input", "nickname"]
 STALE_CLAIM_MS = 60_000
-DEFAULT_PRIVACY = dict(visibility.DEFAULTS)
 
 
 def new_user(nickname: str, **extra: Any) -> Doc:
@@ -37,7 +36,7 @@ def new_user(nickname: str, **extra: Any) -> Doc:
         "points": 0,
         "level": 1,
         "roles": [],
-        "privacy": dict(DEFAULT_PRIVACY),
+        "privacy": dict(visibility.DEFAULTS),
         "createdAt": now_ms(),
         **extra,
     }
@@ -163,12 +162,12 @@ async def claim_legacy_nicknames(services: Services, batch: int = 500) -> int:
 
 
 async def update_privacy(services: Services, user_id: str, changes: dict[str, Any]) -> Doc:
-    """Change some privacy settings (keys of DEFAULT_PRIVACY; None values are left as they are)."""
+    """Change some privacy settings (keys of visibility.DEFAULTS; None values are left as they are)."""
     user = await services.store.get("users", user_id)
     if user is None:
         raise Refused("NOT_FOUND", "No such user")
-    privacy = {**DEFAULT_PRIVACY, **user.get("privacy", {})}
-    privacy.update({k: v for k, v in changes.items() if v is not None and k in DEFAULT_PRIVACY})
+    privacy = visibility.privacy(user)
+    privacy.update({k: v for k, v in changes.items() if v is not None and k in visibility.DEFAULTS})
     return await _set(services, user_id, {"privacy": privacy})
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from domain import visibility
 from domain.ids import to_global_id
 from domain.orders import level_of
 from resolvers import social as social_uc
@@ -104,7 +105,7 @@ class User(Node):
     def privacy(self, info: Info) -> PrivacySettings | None:
         if info.context.viewer_id != self.doc["_id"]:
             return None
-        p = {**users_uc.DEFAULT_PRIVACY, **self.doc.get("privacy", {})}
+        p = visibility.privacy(self.doc)
         return PrivacySettings(
             activity_visibility=Visibility(p["activityVisibility"]),
             show_in_social_proof=bool(p["showInSocialProof"]),
