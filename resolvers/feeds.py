@@ -105,13 +105,13 @@ async def record_activity(
 
 
 def feed_topic(user_id: str) -> str:
-    """Where a user's feedUpdates hear of new activity for them, and of a change of their blocks."""
+    """Where a user's feedUpdates hear of new activity for them, and of a change of their blocks and follows."""
     return f"feed:{user_id}"
 
 
 async def relations_changed(services: Services, *user_ids: str) -> None:
-    """A block ended what these users may see of each other: their feedUpdates read their blocks again at once
-    (instead of trusting what they read for up to FACTS_SECONDS)."""
+    """A follow, unfollow or block changed what these users may see of each other: their feedUpdates read their
+    blocks and follows again at once (instead of trusting what they read for up to FACTS_SECONDS)."""
     for user_id in user_ids:
         await services.backends.bus.publish(feed_topic(user_id), {"relationsChanged": True})
 

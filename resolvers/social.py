@@ -32,6 +32,7 @@ async def follow(services: Services, src: str, dst: str) -> None:
         await _drop_follow(services, src, dst)
         raise Refused("BLOCKED", "One of you has blocked the other", ["input", "userId"])
     await services.emit("user_pair", a=src, b=dst)
+    await feeds.relations_changed(services, src, dst)
 
 
 async def unfollow(services: Services, src: str, dst: str) -> None:
@@ -39,6 +40,7 @@ async def unfollow(services: Services, src: str, dst: str) -> None:
         raise Refused("SELF_ACTION", "You cannot unfollow yourself", ["input", "userId"])
     if await _drop_follow(services, src, dst):
         await services.emit("user_pair", a=src, b=dst)
+        await feeds.relations_changed(services, src, dst)
 
 
 async def _drop_follow(services: Services, src: str, dst: str) -> bool:

@@ -210,3 +210,22 @@ async def test_a_block_made_while_subscribed_to_feed_updates_takes_effect(live: 
     assert (await create(live, friend[0], title="第二篇", body="内容"))["errors"] == []
     # then the reader hears only of the friend's own post
     assert await updates_until(viewer, "第二篇") == [("POSTED", "第二篇")]
+
+
+async def test_a_friendship_made_while_subscribed_to_feed_updates_takes_effect(live: Api) -> None:  # noqa: F811
+    # given a reader who follows someone and is subscribed to feed updates, having heard of their post
+    from tests.api.test_feeds import FOLLOW
+
+    reader, friend, author = await live.login("订阅新朋友"), await live.login("回关的人"), await live.login("被赞作者")
+    assert (await live.gql(FOLLOW, {"id": friend[1]["id"]}, token=reader[0]))["data"]
+    post = (await create(live, author[0], title="被赞的笔记", body="内容"))["post"]["id"]
+    viewer = await feed_socket(live, reader)
+    assert (await create(live, friend[0], title="回关前", body="内容"))["errors"] == []
+    assert await updates_until(viewer, "回关前") == [("POSTED", "回关前")]
+    # when the other follows back while the reader is subscribed (now friends), likes a post, then posts
+    assert (await live.gql(FOLLOW, {"id": reader[1]["id"]}, token=friend[0]))["data"]
+    await live.services.projector.drain()
+    assert (await live.gql(POST_LIKE, {"p": post}, friend[0]))["data"]["likePost"]["errors"] == []
+    assert (await create(live, friend[0], title="回关后", body="内容"))["errors"] == []
+    # then the reader hears of the friend's like at once (a FRIENDS activity), not only after the facts expire
+    assert await updates_until(viewer, "回关后") == [("LIKED", "被赞的笔记"), ("POSTED", "回关后")]
