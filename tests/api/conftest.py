@@ -185,3 +185,16 @@ async def api_redis(tmp_path: Path, redis_url: str) -> AsyncIterator[Api]:
     """The embedded default with Redis for the bus and the rankings (a real Redis started by tests/services)."""
     async with TestClient(TestServer(create_app(make_settings(tmp_path, REDIS_URL=redis_url)))) as client:
         yield Api(client)
+
+
+def count_get_many(store: Any) -> list[str]:
+    """From now on, the collection of each get_many call the store answers (batching tests count them)."""
+    calls: list[str] = []
+    original = store.get_many
+
+    async def counting(collection: str, ids: Any) -> Any:
+        calls.append(collection)
+        return await original(collection, ids)
+
+    store.get_many = counting
+    return calls

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from tests.api.conftest import Api
+from tests.api.conftest import Api, count_get_many
 
 FOLLOW = """mutation($id: ID!) { follow(input: {userId: $id}) { user { followerCount viewerFollows isFriend }
   errors { code field } } }"""
@@ -206,15 +206,7 @@ async def test_follow_state_of_a_page_is_loaded_in_a_few_batches(api: Api) -> No
         token, fan = await api.login(f"批量{i}")
         await api.gql(FOLLOW, {"id": star["id"]}, token=token)
         await api.gql(FOLLOW, {"id": fan["id"]}, token=viewer_token)
-    store = api.services.store
-    calls: list[str] = []
-    original = store.get_many
-
-    async def counting(collection: str, ids: Any) -> Any:
-        calls.append(collection)
-        return await original(collection, ids)
-
-    store.get_many = counting  # type: ignore[method-assign]
+    calls = count_get_many(api.services.store)
     body = await api.gql(
         "query($id: ID!) { user(id: $id) { followers(first: 20) { edges { node {"
         " nickname viewerFollows followsViewer isFriend } } } } }",

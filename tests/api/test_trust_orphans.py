@@ -10,7 +10,7 @@ import pytest
 
 from domain.ids import from_global_id, to_global_id
 from resolvers.recommend import product_heat
-from tests.api.conftest import Api, make_product, offer_product
+from tests.api.conftest import Api, count_get_many, make_product, offer_product
 
 SHOWN = "title shop { name owner { nickname } }"
 
@@ -109,19 +109,11 @@ async def test_the_products_page_reads_shops_and_owners_once(api: Api) -> None:
         shop, _, _ = await make_product(api, token, title=f"商品{n}-0")
         for i in range(1, 10):
             await make_product(api, token, title=f"商品{n}-{i}", shop_id=shop)
-    store = api.services.store
-    calls: list[str] = []
-    original = store.get_many
-
-    async def counting(collection: str, ids: Any) -> Any:
-        calls.append(collection)
-        return await original(collection, ids)
-
-    store.get_many = counting  # type: ignore[method-assign]
+    calls = count_get_many(api.services.store)
     # when the first hundred are read with their shops and owners
     body = await api.gql(f"{{ products(first: 100) {{ edges {{ node {{ {SHOWN} }} }} }} }}")
     # then all show, with one read of shops and one of users
-    assert len(body["data"]["products"]["edges"]) == await store.count("products") >= 30
+    assert len(body["data"]["products"]["edges"]) == await api.services.store.count("products") >= 30
     assert calls.count("shops") == 1 and calls.count("users") == 1, calls
 
 

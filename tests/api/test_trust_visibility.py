@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from domain.ids import from_global_id, to_global_id
-from tests.api.conftest import Api, make_product, offer_product
+from tests.api.conftest import Api, count_get_many, make_product, offer_product
 from tests.api.test_content import COMMENT, LIKE, MODERATE, REPORT, create, operator
 from tests.api.test_feeds import befriend, feed
 from tests.api.test_orders import line, pay, place
@@ -383,15 +383,7 @@ async def test_nodes_apply_the_rules_to_many_ids_in_a_few_batches(api: Api) -> N
     # given twenty posts of twenty authors, and a viewer
     viewer = await api.login("批量读者")
     posts = [await post_of(api, await api.login(f"批量作者{i}"), f"批量{i}") for i in range(20)]
-    store = api.services.store
-    calls: list[str] = []
-    original = store.get_many
-
-    async def counting(collection: str, ids: Any) -> Any:
-        calls.append(collection)
-        return await original(collection, ids)
-
-    store.get_many = counting  # type: ignore[method-assign]
+    calls = count_get_many(api.services.store)
     # when the viewer reads them all by id
     body = await api.gql(NODES, {"ids": posts}, token=viewer[0])
     # then all show, with one read of posts and of their authors
