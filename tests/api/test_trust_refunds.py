@@ -185,16 +185,22 @@ async def test_a_team_order_ships_only_once_its_team_succeeded(api: Api) -> None
     assert (await order_doc(api, started["order"]["id"]))["status"] == "PAID"
 
 
+async def paid_wechat_order(api_pay: Api, wechat: tuple[FakeWechat, str], fake: FakeWechatPay) -> tuple[str, str, str]:
+    """(buyer token, order id, order number) of an order paid through WeChat Pay (its notification delivered)."""
+    from tests.api.test_wechatpay import wechat_order
+
+    buyer, order_id, number, _ = await wechat_order(api_pay, wechat)
+    await api_pay.gql(PAY, {"id": order_id, "k": "p", "m": "WECHAT_PAY"}, token=buyer)
+    await notify(api_pay, *fake.paid(number))
+    return buyer, order_id, number
+
+
 async def test_a_refund_wechat_pay_refuses_for_good_is_not_asked_again(
     api_pay: Api, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
 ) -> None:
     # given a paid WeChat Pay order, and WeChat Pay refusing its refunds for a reason that will not pass
-    from tests.api.test_wechatpay import wechat_order
-
     fake = wechatpay[0]
-    buyer, order_id, number, _ = await wechat_order(api_pay, wechat)
-    await api_pay.gql(PAY, {"id": order_id, "k": "p", "m": "WECHAT_PAY"}, token=buyer)
-    await notify(api_pay, *fake.paid(number))
+    buyer, order_id, _ = await paid_wechat_order(api_pay, wechat, fake)
     fake.refund_refusal = (403, "USER_ACCOUNT_ABNORMAL")
     # when the buyer asks for a refund and the sweep runs again and again
     await act(api_pay, REFUND, buyer, order_id, k="r", r="不要了")
@@ -212,12 +218,8 @@ async def test_a_refund_wechat_pay_could_not_take_is_asked_again_with_a_backoff_
     api_pay: Api, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
 ) -> None:
     # given a paid WeChat Pay order, and WeChat Pay down when the buyer asks for a refund
-    from tests.api.test_wechatpay import wechat_order
-
     fake = wechatpay[0]
-    buyer, order_id, number, _ = await wechat_order(api_pay, wechat)
-    await api_pay.gql(PAY, {"id": order_id, "k": "p", "m": "WECHAT_PAY"}, token=buyer)
-    await notify(api_pay, *fake.paid(number))
+    buyer, order_id, _ = await paid_wechat_order(api_pay, wechat, fake)
     clock = use_clock(api_pay)
     fake.down = True
     await act(api_pay, REFUND, buyer, order_id, k="r", r="不要了")
@@ -239,12 +241,8 @@ async def test_a_refund_wechat_pay_reports_abnormal_is_marked_for_an_operator(
     api_pay: Api, wechat: tuple[FakeWechat, str], wechatpay: tuple[FakeWechatPay, str]
 ) -> None:
     # given a WeChat Pay refund that WeChat Pay took (PROCESSING)
-    from tests.api.test_wechatpay import wechat_order
-
     fake = wechatpay[0]
-    buyer, order_id, number, _ = await wechat_order(api_pay, wechat)
-    await api_pay.gql(PAY, {"id": order_id, "k": "p", "m": "WECHAT_PAY"}, token=buyer)
-    await notify(api_pay, *fake.paid(number))
+    buyer, order_id, number = await paid_wechat_order(api_pay, wechat, fake)
     await act(api_pay, REFUND, buyer, order_id, k="r", r="不要了")
     # when WeChat Pay notifies that it could not be made (the buyer's card was closed)
     resource = {**fake.refunds[f"{number}R"], "out_refund_no": f"{number}R", "refund_status": "ABNORMAL"}
