@@ -8,9 +8,11 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from resolvers import staff as staff_uc
 from resolvers.errors import ApiError, Invalid, Refused
 from resolvers.ratelimit import spend
 from schema.common import ErrorCode, UserError
+from schema.staff import Staff
 from settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Awaitable[Any]])
@@ -23,11 +25,13 @@ def payload_mutation(
     login: bool = True,
     role: str | None = None,
     limit: str | None = None,
+    staff: Staff | None = None,
     description: str | None = None,
 ) -> Callable[[F], Any]:
     """A mutation resolver `(self, info, input)` returning `payload`. With `login`, anonymous callers get
     UNAUTHENTICATED; with `role`, callers without it get FORBIDDEN; with `limit` (a `<THING>_PER_MINUTE` setting),
-    callers over that rate get RATE_LIMITED. A Refused (or a bad id in the input) becomes `payload(errors=[...])`;
+    callers over that rate get RATE_LIMITED; with `staff`, only the shop's owner and its staff in those roles (or
+ADMIN) may call it, FORBIDDEN otherwise. A Refused (or a bad id in the input) becomes `payload(errors=[...])`;
     nothing is written by a refused call."""
 
     if limit is not None and limit not in Settings.model_fields:
@@ -42,6 +46,11 @@ def payload_mutation(
                     viewer = context.require_viewer()
                     if role and role not in (await context.loaders.user.load(viewer) or {}).get("roles", []):
                         raise Refused("FORBIDDEN", f"Only {role}s may do this")
+                if staff:
+                    shop_id = await staff.shop_id(context.services, kwargs["input"])
+                    await staff_uc.require(
+                        context.services, shop_id, context.require_viewer(), staff.roles, staff.of.field
+                    )
                 if limit:
                     await spend(context.services, limit, context.require_viewer())
                 result = await fn(*args, **kwargs)

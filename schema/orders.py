@@ -11,6 +11,7 @@ import strawberry
 
 from domain import orders as rules
 from domain.ids import to_global_id
+from domain.staff import WAREHOUSE
 from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
 from resolvers.errors import ApiError
@@ -21,6 +22,7 @@ from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+from schema.staff import ORDER, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 
@@ -284,7 +286,7 @@ class OrderMutations:
     async def cancel_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
         return await _move(info, input, orders_uc.cancel_order)
 
-    @payload_mutation(OrderPayload, description="The shop's owner, once paid.")
+    @payload_mutation(OrderPayload, staff=Staff(ORDER, WAREHOUSE), description="The shop's staff, once paid.")
     async def ship_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
         return await _move(info, input, orders_uc.ship_order)
 

@@ -1,0 +1,52 @@
+"""Merchant mutations declare who may call them: `@payload_mutation(P, staff=Staff(ORDER, WAREHOUSE))` lets the
+shop's owner, its ADMIN staff and WAREHOUSE staff of the shop that the input's order belongs to. The check runs in
+schema/mutations.py before the resolver, the same way for every mutation (resolvers/staff.require)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from domain.orders import RESERVING
+from resolvers.errors import Refused
+from resolvers.services import Services
+from schema.nodes import raw_id
+
+
+@dataclass(frozen=True)
+class ShopOf:
+    """How to find, from a mutation's input, the shop it acts on (None: the thing named does not exist)."""
+
+    find: Callable[[Services, Any], Awaitable[str | None]]
+    field: tuple[str, ...]
+    missing: str
+
+
+@dataclass(frozen=True, init=False)
+class Staff:
+    of: ShopOf
+    roles: tuple[str, ...]
+
+    def __init__(self, of: ShopOf, *roles: str) -> None:
+        object.__setattr__(self, "of", of)
+        object.__setattr__(self, "roles", roles)
+
+    async def shop_id(self, services: Services, input: Any) -> str:
+        shop_id = await self.of.find(services, input)
+        if shop_id is None:
+            raise Refused("NOT_FOUND", self.of.missing, list(self.of.field))
+        return shop_id
+
+
+async def _input_shop(services: Services, input: Any) -> str | None:
+    return raw_id(input.shop_id, "Shop", "input", "shopId")
+
+
+async def _input_order(services: Services, input: Any) -> str | None:
+    order = await services.store.get("orders", raw_id(input.order_id, "Order", "input", "orderId"))
+    return order["shopId"] if order is not None and order["status"] != RESERVING else None
+
+
+SHOP = ShopOf(_input_shop, ("input", "shopId"), "No such shop")
+ORDER = ShopOf(_input_order, ("input", "orderId"), "No such order")
