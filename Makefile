@@ -35,6 +35,9 @@ lint: install
 
 ## The benchmarks whose figures are in the README (minutes; Neo4j is started like the tests do).
 bench: install test-services
+	@command -v wrk >/dev/null 2>&1 || { echo "installing wrk (Debian package: bench/read_path.py drives the server with it)"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/friend_suggestions.py --graphs memory,neo4j
 	$(BIN)/python bench/influence.py
 	$(BIN)/python bench/orders.py

@@ -1,0 +1,230 @@
+"""The read path against its references, in one run on one machine (issue 21's comparison).
+
+    .venv/bin/python bench/read_path.py [--seconds 10] [--connections 16] [--runs 2]
+
+A server process on the embedded default gets 100 products (one shop), an author with 30 notes and a follower.
+The products page's response bytes are then served by two reference processes: raw aiohttp answering those bytes,
+and a plain strawberry schema resolving the same shape from memory (bench/reference_servers.py). wrk (the Debian
+package; `make bench` installs it) drives each with the same POST for `--seconds`, `--runs` times, and the
+script prints req/s and p99 of each and the ratios. Also measured on this server: `product(id)` with its detail
+fields, and the first page of the viewer's FOLLOWING feed. The load generator shares the machine's cores with the
+server (wrk runs one thread).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import free_port, server_process  # noqa: E402
+
+PRODUCTS = "{ products(first: 100) { edges { node { id title price { amount currency } salesCount shop { name } } } } }"
+PRODUCT = """query($id: ID!) { product(id: $id) { id title description images category price { amount currency }
+  salesCount groupBuy { tiers { size price { amount } } } shop { id name logoUrl }
+  skus { id specs { name value } price { amount } stock } } }"""
+FOLLOWING = """{ feed(kind: FOLLOWING, first: 20) { edges { node { id verb at actor { nickname }
+  post { id title likeCount } } } } }"""
+CREATE_PRODUCT = (
+    "mutation($in: CreateProductInput!) { createProduct(input: $in) { product { id } errors { message } } }"
+)
+CREATE_POST = (
+    'mutation($t: String!) { createPost(input: {kind: NOTE, title: $t, body: "今天的茶不错"}) { errors { code } } }'
+)
+FOLLOW = "mutation($u: ID!) { follow(input: {userId: $u}) { errors { code } } }"
+LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken user { id } } }"
+
+
+def cpu() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
+async def gql(
+    session: aiohttp.ClientSession, url: str, query: str, variables: dict[str, Any] | None = None, token: str = ""
+) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with session.post(url, json={"query": query, "variables": variables or {}}, headers=headers) as resp:
+        body: dict[str, Any] = await resp.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def seed(base: str) -> dict[str, Any]:
+    url = base + "/graphql"
+    async with aiohttp.ClientSession() as s:
+        seller = (await gql(s, url, LOGIN, {"n": "读路径卖家"}))["devLogin"]["accessToken"]
+        shop = await gql(s, url, 'mutation { createShop(input: {name: "读路径店"}) { shop { id } } }', token=seller)
+        shop_id = shop["createShop"]["shop"]["id"]
+        product_id = ""
+        for i in range(100):
+            made = await gql(
+                s,
+                url,
+                CREATE_PRODUCT,
+                {
+                    "in": {
+                        "shopId": shop_id,
+                        "title": f"读路径商品{i}",
+                        "description": "一段商品描述",
+                        "images": [],
+                        "skus": [{"specs": [{"name": "规格", "value": "标准"}], "price": 1990 + i, "stock": 1000}],
+                    }
+                },
+                seller,
+            )
+            assert not made["createProduct"]["errors"], made
+            product_id = made["createProduct"]["product"]["id"]
+        author, author_id = await login(s, url, "读路径作者")
+        for i in range(30):
+            await gql(
+                s,
+                url,
+                CREATE_POST,
+                {"t": f"笔记{i}"},
+                author,
+            )
+        viewer, _ = await login(s, url, "读路径读者")
+        await gql(s, url, FOLLOW, {"u": author_id}, viewer)
+        async with s.post(url, json={"query": PRODUCTS}) as resp:
+            body = await resp.read()
+    return {"product_id": product_id, "viewer": viewer, "products_body": body}
+
+
+async def login(s: aiohttp.ClientSession, url: str, nickname: str) -> tuple[str, str]:
+    data = (await gql(s, url, LOGIN, {"n": nickname}))["devLogin"]
+    return data["accessToken"], data["user"]["id"]
+
+
+def wrk(url: str, body: dict[str, Any], token: str, seconds: int, connections: int, tmp: Path) -> tuple[float, float]:
+    """req/s and p99 (ms) of `wrk` POSTing `body` to `url`."""
+    script = tmp / "post.lua"
+    headers = 'wrk.headers["Content-Type"] = "application/json"\n'
+    if token:
+        headers += f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+    script.write_text(f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(body))}\n{headers}')
+    out = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"wrk saw errors:\n{out}")
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    return rps, p99
+
+
+@contextlib.asynccontextmanager
+async def reference(kind: str, body_file: Path) -> AsyncIterator[str]:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its reference once)
+        [
+            sys.executable,
+            str(ROOT / "bench" / "reference_servers.py"),
+            kind,
+            "--port",
+            str(port),
+            "--body",
+            str(body_file),
+        ]
+    )
+    url = f"http://127.0.0.1:{port}/graphql"
+    try:
+        async with aiohttp.ClientSession() as s:
+            for _ in range(100):
+                with contextlib.suppress(aiohttp.ClientError):
+                    async with s.post(url, json={"query": PRODUCTS}) as resp:
+                        if resp.status == 200:
+                            break
+                await asyncio.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--seconds", type=int, default=10)
+    p.add_argument("--connections", type=int, default=16)
+    p.add_argument("--runs", type=int, default=2)
+    args = p.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is not installed (Debian: apt-get install wrk; `make bench` does it)")
+    print(
+        f"CPU: {cpu()}, {len(__import__('os').sched_getaffinity(0))} cores; wrk -t1 -c{args.connections} "
+        f"-d{args.seconds}s, {args.runs} runs",
+        flush=True,
+    )
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        async with server_process(tmp / "server", PRODUCTS_PER_MINUTE="1000", POSTS_PER_MINUTE="1000") as base:
+            world = await seed(base)
+            body_file = tmp / "products.json"
+            body_file.write_bytes(world["products_body"])
+            url = base + "/graphql"
+            results: dict[str, list[tuple[float, float]]] = {}
+
+            def measure(
+                label: str, target: str, query: str, variables: dict[str, Any] | None = None, token: str = ""
+            ) -> None:
+                for _ in range(args.runs):
+                    rps, p99 = wrk(
+                        target,
+                        {"query": query, "variables": variables or {}},
+                        token,
+                        args.seconds,
+                        args.connections,
+                        tmp,
+                    )
+                    results.setdefault(label, []).append((rps, p99))
+                    print(f"  {label:38} {rps:9.0f} req/s  p99 {p99:7.1f} ms", flush=True)
+
+            async with reference("raw", body_file) as raw_url:
+                async with aiohttp.ClientSession() as s, s.post(raw_url, json={"query": PRODUCTS}) as resp:
+                    assert await resp.read() == world["products_body"]
+                measure("raw aiohttp, the same bytes", raw_url, PRODUCTS)
+            async with reference("strawberry", body_file) as plain_url:
+                async with aiohttp.ClientSession() as s, s.post(plain_url, json={"query": PRODUCTS}) as resp:
+                    same = json.loads(await resp.read()) == json.loads(world["products_body"])
+                assert same, "the plain strawberry reference answers another document"
+                measure("plain strawberry, the same shape", plain_url, PRODUCTS)
+            measure("this server: products(first: 100)", url, PRODUCTS)
+            measure("this server: product(id) detail", url, PRODUCT, {"id": world["product_id"]})
+            measure("this server: FOLLOWING feed page", url, FOLLOWING, token=world["viewer"])
+
+    def best(label: str) -> float:
+        return max(r for r, _ in results[label])
+
+    ours = best("this server: products(first: 100)")
+    plain, raw = best("plain strawberry, the same shape"), best("raw aiohttp, the same bytes")
+    print(
+        f"products(first: 100): this server / plain strawberry = {ours / plain:.2f}x; / raw aiohttp = "
+        f"{100 * ours / raw:.1f} %",
+        flush=True,
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
