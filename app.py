@@ -299,6 +299,8 @@ def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, Liv
         buffer_limit=settings.LIVE_VIEWER_BUFFER_BYTES,
         tick_seconds=settings.LIVE_TICK_SECONDS,
         anonymous_per_address=settings.LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS,
+        frames_per_second=settings.LIVE_FRAMES_PER_SECOND,
+        batch_min_viewers=settings.LIVE_BATCH_MIN_VIEWERS,
     )
     return limiter, hub
 

@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     # How many anonymous viewers one remote address counts for in a room's viewerCount (signed-in users count once
     # each, whatever their sockets); 0 leaves anonymous viewers out of the count.
     LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS: int = Field(3, ge=0, le=1_000_000)
+    # liveCommentBatches: rooms with this many viewers in a process get at most this many batches a second.
+    LIVE_BATCH_MIN_VIEWERS: int = Field(200, ge=0)
+    LIVE_FRAMES_PER_SECOND: float = Field(10.0, gt=0, le=1000)
     # The client address is the TCP peer's unless this is set: then it is the last X-Forwarded-For entry (set it only
     # behind a proxy that appends the address it saw; anyone can send the header otherwise).
     TRUST_FORWARDED_FOR: bool = False

@@ -27,7 +27,7 @@ from schema.nodes import load_typed, raw_id, register_node
 from schema.orders import when
 from schema.users import User
 from store.protocol import Doc, Page
-from subscriptions.live import CLOSED, WANTS, topic
+from subscriptions.live import BATCHES, CLOSED, WANTS, topic
 
 
 @strawberry.enum
@@ -304,6 +304,16 @@ async def _ended(info: Info, room_id: str) -> bool:
     return room is None or room["status"] == rules.ENDED
 
 
+@strawberry.type(description="Comments of one room sent within one frame interval, in the order they were sent.")
+class LiveCommentBatch:
+    comments: list[LiveComment]  # its only list field: subscriptions/live.py filters blocked authors' comments by it
+
+
+def _comment(info: Info, event: dict[str, Any]) -> LiveComment:
+    info.context.loaders.user.prime(event["author"]["_id"], event["author"])
+    return LiveComment.from_doc(event["comment"])
+
+
 @strawberry.type
 class LiveSubscriptions:
     @strawberry.subscription(description="Comments as they are sent; completes when the room ends.")
@@ -312,8 +322,20 @@ class LiveSubscriptions:
             if event["kind"] == "ended":
                 return
             info.context.renew_loaders()
-            info.context.loaders.user.prime(event["author"]["_id"], event["author"])
-            yield LiveComment.from_doc(event["comment"])
+            yield _comment(info, event)
+
+    @strawberry.subscription(
+        description="The room's comments in batches, for big rooms: with LIVE_BATCH_MIN_VIEWERS viewers or more, "
+        "at most LIVE_FRAMES_PER_SECOND batches a second whatever the comment rate; in smaller rooms each comment "
+        "is a batch of one, sent at once. Completes when the room ends."
+    )
+    async def live_comment_batches(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveCommentBatch, None]:
+        async for event in _events(info, room_id, BATCHES):
+            if event["kind"] == "ended":
+                return
+            info.context.renew_loaders()
+            events = event["comments"] if event["kind"] == "comments" else [event]
+            yield LiveCommentBatch(comments=[_comment(info, e) for e in events])
 
     @strawberry.subscription(
         description="Viewer counts, pinned products and likes (each at most once a tick); LiveEnded, then completes."

@@ -10,6 +10,10 @@ each event executed and encoded ONCE per distinct selection set, not once per vi
   written to every member's socket as a ready graphql-transport-ws `next` frame.
 - A member's queue is its socket's write buffer: a viewer whose buffer passes `buffer_limit` bytes is dropped
   (the WebSocket is closed with SLOW_CONSUMER_CODE) instead of growing memory; it may reconnect and resubscribe.
+- Big rooms batch comments: a `liveCommentBatches` group of a room with at least `batch_min_viewers` viewers here
+  collects the room's comments and hands them to its execution at most `frames_per_second` times a second, so a
+  viewer gets at most that many frames whatever the comment rate (as large platforms batch danmaku). Under the
+  threshold each comment is a batch of one, sent at once. `liveComments` keeps one frame per comment.
 - Likes are summed in memory and written once per tick; viewer counts are published once per tick (to Redis when
   configured, so `viewerCount` covers every process).
 - A live comment reaches no member across a block from its author (either direction; domain/visibility.py's
@@ -58,9 +62,14 @@ from subscriptions.fanout import BusClosed, SlowConsumer
 
 log = logging.getLogger(__name__)
 
-LIVE_FIELDS = ("liveComments", "liveRoomEvents")
-# Which event kinds each subscription field receives ("ended" ends both).
-WANTS = {"liveComments": {"comment", "ended"}, "liveRoomEvents": {"viewers", "pinned", "likes", "ended"}}
+BATCHES = "liveCommentBatches"
+LIVE_FIELDS = ("liveComments", "liveRoomEvents", BATCHES)
+# Which event kinds each subscription field receives ("ended" ends them all).
+WANTS = {
+    "liveComments": {"comment", "ended"},
+    "liveRoomEvents": {"viewers", "pinned", "likes", "ended"},
+    BATCHES: {"comment", "ended"},
+}
 # Fields whose resolver takes `info` only to load related documents, never to ask who the viewer is.
 SHARED_FIELDS = frozenset(
     {
@@ -87,6 +96,28 @@ def author_of(event: Any) -> str | None:
         author: str = event["comment"]["authorId"]
         return author
     return None
+
+
+def batch(comments: list[Any]) -> dict[str, Any]:
+    """The event a `liveCommentBatches` execution receives: comment events, in the order they were sent."""
+    return {"kind": "comments", "comments": comments}
+
+
+def without(payload: dict[str, Any], dropped: set[int]) -> dict[str, Any]:
+    """A batch's result without the comments at `dropped`: LiveCommentBatch's only list field is `comments`, so
+    every list under the root field (whatever its alias) holds the batch's comments in order."""
+    data = payload.get("data")
+    if not isinstance(data, dict):
+        return payload
+    root = {
+        key: {
+            k: [c for i, c in enumerate(v) if i not in dropped] if isinstance(v, list) else v for k, v in value.items()
+        }
+        if isinstance(value, dict)
+        else value
+        for key, value in data.items()
+    }
+    return {**payload, "data": root}
 
 
 def topic(room_id: str) -> str:
@@ -231,6 +262,9 @@ class Group:
     feed: Feed = field(default_factory=Feed)
     room: Room | None = None
     task: asyncio.Task[None] | None = None
+    pending: list[Any] = field(default_factory=list)  # comments of the next batch (liveCommentBatches)
+    flush: asyncio.TimerHandle | None = None
+    flushed_at: float = float("-inf")  # loop time of the last batch handed to the execution
 
 
 @dataclass(eq=False)
@@ -340,6 +374,8 @@ class LiveHub:
         tick_seconds: float,
         refresh_ms: int = 10_000,
         anonymous_per_address: int = 3,
+        frames_per_second: float = 10.0,
+        batch_min_viewers: int = 200,
     ) -> None:
         self.schema = schema
         self.bus = bus
@@ -353,6 +389,8 @@ class LiveHub:
         self.tick_seconds = tick_seconds
         self.refresh_ms = refresh_ms
         self.anonymous_per_address = anonymous_per_address
+        self.frame_interval = 1.0 / frames_per_second
+        self.batch_min_viewers = batch_min_viewers
         self.groups: dict[tuple[Any, ...], Group] = {}
         self.rooms: dict[str, Room] = {}
         self.frames = 0  # frames written, for the benchmark's server-side view
@@ -554,6 +592,9 @@ class LiveHub:
         return group.feed
 
     def detach(self, group: Group) -> None:
+        if group.flush is not None:
+            group.flush.cancel()
+            group.flush = None
         room = group.room
         if room is None:
             return
@@ -607,7 +648,10 @@ class LiveHub:
                             for member in list(group.members):
                                 member.end(Ending("slow"))
                             continue
-                        group.feed.put_nowait(event)
+                        if group.plan.field == BATCHES:
+                            self._batch(room, group, event)
+                        else:
+                            group.feed.put_nowait(event)
         except asyncio.CancelledError:
             raise
         except (SlowConsumer, BusClosed) as exc:
@@ -615,6 +659,30 @@ class LiveHub:
         except Exception as exc:
             log.exception("live room %s: reading its events failed", room.id)
             self._fail(room, exc)
+
+    def _batch(self, room: Room, group: Group, event: Any) -> None:
+        """A comment for a batching group: at once in a small room, else with the others of its frame interval."""
+        if event.get("kind") != "comment":  # the end: what was collected goes first
+            self._flush(group)
+            group.feed.put_nowait(event)
+            return
+        if len(room.viewers) < self.batch_min_viewers and not group.pending and group.flush is None:
+            group.feed.put_nowait(batch([event]))
+            return
+        group.pending.append(event)
+        if group.flush is None:
+            loop = asyncio.get_running_loop()
+            wait = max(0.0, group.flushed_at + self.frame_interval - loop.time())
+            group.flush = loop.call_later(wait, self._flush, group)
+
+    def _flush(self, group: Group) -> None:
+        if group.flush is not None:
+            group.flush.cancel()
+            group.flush = None
+        if group.pending:
+            group.feed.put_nowait(batch(group.pending))
+            group.pending = []
+            group.flushed_at = asyncio.get_running_loop().time()
 
     def _fail(self, room: Room, exc: BaseException) -> None:
         """The room's bus subscription ended: its groups end; a lagging room drops its viewers as slow."""
@@ -651,7 +719,11 @@ class LiveHub:
                     payload: dict[str, Any] = {"data": result.data}
                     if result.errors:
                         payload["errors"] = [e.formatted for e in result.errors]
-                    self.broadcast(group, orjson.dumps(payload), author_of(group.feed.current))
+                    current = group.feed.current
+                    if isinstance(current, dict) and current.get("kind") == "comments":
+                        self.broadcast_batch(group, payload, [author_of(c) for c in current["comments"]])
+                    else:
+                        self.broadcast(group, orjson.dumps(payload), author_of(current))
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -668,25 +740,52 @@ class LiveHub:
         """Write one encoded result to every member: one frame each, no task switch, no per-viewer encoding.
         Members whose operation ids are equal (clients mostly use "1") share the frame's head too. A result about
         `author`'s words skips the members across a block from them, as the live-comment rule says."""
-        limit = self.buffer_limit
         if author is not None and visibility.live_comment_visible(Relation(blocked=True)):
             author = None  # the rule lets them show across a block
         tail = payload + b"}"
-        heads: dict[bytes, bytes] = {}
+        self._write(group, lambda member: None if author is not None and author in member.blocked else tail)
+
+    def broadcast_batch(self, group: Group, payload: dict[str, Any], authors: list[str | None]) -> None:
+        """A batch's result: encoded once for everybody; a member across a block from some of its authors gets it
+        without their comments (encoded once per set of comments left out), and nothing when none is left."""
+        tail = orjson.dumps(payload) + b"}"
+        if visibility.live_comment_visible(Relation(blocked=True)):
+            authors = []  # the rule lets them show across a block
+        written = {a for a in authors if a is not None}
+        variants: dict[frozenset[int], bytes | None] = {}
+
+        def tail_for(member: Member) -> bytes | None:
+            if not member.blocked or not written & member.blocked:
+                return tail
+            dropped = frozenset(i for i, a in enumerate(authors) if a in member.blocked)
+            if dropped not in variants:
+                kept = len(authors) > len(dropped)
+                variants[dropped] = orjson.dumps(without(payload, set(dropped))) + b"}" if kept else None
+            return variants[dropped]
+
+        self._write(group, tail_for)
+
+    def _write(self, group: Group, tail_for: Callable[[Member], bytes | None]) -> None:
+        """Write each member its frame (`tail_for` gives the bytes after the member's prefix, None to skip it);
+        a member whose socket is too far behind is dropped as slow."""
+        limit = self.buffer_limit
+        heads: dict[tuple[bytes, int], bytes] = {}
         slow = []
         sent = 0
         for member in group.members:
             transport = member.transport
             if transport.is_closing():
                 continue  # its handler is shutting down and will leave the group
-            if author is not None and author in member.blocked:
+            tail = tail_for(member)
+            if tail is None:
                 continue
             if transport.get_write_buffer_size() > limit:
                 slow.append(member)
                 continue
-            head = heads.get(member.prefix)
+            key = (member.prefix, len(tail))
+            head = heads.get(key)
             if head is None:
-                head = heads[member.prefix] = frame_header(len(member.prefix) + len(tail)) + member.prefix
+                head = heads[key] = frame_header(len(member.prefix) + len(tail)) + member.prefix
             transport.write(head + tail)
             sent += 1
         self.frames += sent
