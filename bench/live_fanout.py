@@ -1,13 +1,15 @@
 """Live room fan-out: many viewers of one room over graphql-transport-ws, against real server processes.
 
     .venv/bin/python bench/live_fanout.py [--viewers 5000] [--rate 10] [--seconds 20] [--clients 1]
-                                          [--split-viewers 2000] [--split-seconds 5]
+                                          [--split-viewers 2000] [--split-seconds 5] [--batches]
 
 1. One server process (embedded default), `--viewers` subscribers of `liveComments` in one room, opened by
    `--clients` separate client processes (aiohttp WebSocket clients); `--rate` comments a second from ten
    senders (the 1 comment/s per-user limit holds) for `--seconds`. Reported: frames delivered per second, latency
    from just before the sendLiveComment request to the frame's arrival at the viewer (p50/p99), and the server's
    peak RSS (VmHWM).
+   With `--batches` the viewers subscribe to `liveCommentBatches` instead (every room of 200+ viewers is batched
+   at LIVE_FRAMES_PER_SECOND, 10): frames and bytes per viewer a second are reported beside the comments.
 2. Two server processes sharing Redis (started like the tests do, unless REDIS_URL is set), `--split-viewers`
    split between them, comments sent to one of them: every viewer must get every comment.
 """
@@ -40,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 from bench.common import percentile, server_process  # noqa: E402
 
 SUB = "subscription($r: ID!) { liveComments(roomId: $r) { body author { nickname } } }"
+BATCH_SUB = "subscription($r: ID!) { liveCommentBatches(roomId: $r) { comments { body author { nickname } } } }"
 SENDERS = 10
 WARM_UP = ord("w")  # comments whose body starts with it are not timed
 
@@ -64,13 +67,15 @@ def peak_rss_mb(pid: int) -> float:
 # -- the client process ----------------------------------------------------------------------------------
 
 
-async def viewer(session: aiohttp.ClientSession, url: str, room: str, opened: asyncio.Semaphore, out: Any) -> None:
+async def viewer(
+    session: aiohttp.ClientSession, url: str, room: str, opened: asyncio.Semaphore, out: Any, sub: str
+) -> None:
     async with opened:
         ws = await session.ws_connect(url, protocols=["graphql-transport-ws"], max_msg_size=0)
         await ws.send_str('{"type":"connection_init","payload":{}}')
         await ws.receive()  # connection_ack
         await ws.send_str(
-            orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": SUB, "variables": {"r": room}}}).decode()
+            orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"r": room}}}).decode()
         )
     out["subscribed"] += 1
     latencies = out["latencies"]
@@ -79,9 +84,13 @@ async def viewer(session: aiohttp.ClientSession, url: str, room: str, opened: as
         message = orjson.loads(msg.data)
         if message["type"] != "next":
             break
-        body = message["payload"]["data"]["liveComments"]["body"]
-        if not body.startswith("w"):
-            latencies.append(now - float(body))
+        out["frames"] += 1
+        out["bytes"] += len(msg.data)
+        data = message["payload"]["data"]
+        comments = data["liveCommentBatches"]["comments"] if "liveCommentBatches" in data else [data["liveComments"]]
+        for comment in comments:
+            if not comment["body"].startswith("w"):
+                latencies.append(now - float(comment["body"]))
     await ws.close()
 
 
@@ -90,14 +99,16 @@ class RawViewer(asyncio.Protocol):
     wakes a task for every message (about 26 us of client CPU a frame here), which made the client, not the
     server, the limit of this benchmark. Client frames are masked with a zero key (RFC 6455 allows any key)."""
 
-    def __init__(self, host: str, path: str, room: str, out: dict[str, Any], done: asyncio.Future[None]) -> None:
+    def __init__(
+        self, host: str, path: str, room: str, out: dict[str, Any], done: asyncio.Future[None], sub: str
+    ) -> None:
         self.request = (
             f"GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
             "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n"
         ).encode()
         self.subscribe = orjson.dumps(
-            {"id": "1", "type": "subscribe", "payload": {"query": SUB, "variables": {"r": room}}}
+            {"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"r": room}}}
         )
         self.out, self.done = out, done
         self.buffer = bytearray()
@@ -140,8 +151,13 @@ class RawViewer(asyncio.Protocol):
             pos = start + length
             body = buffer.find(b'"body":"', start, pos)  # a comment: its body is the time it was sent
             if body >= 0:
-                if buffer[body + 8] != WARM_UP:
-                    latencies.append(now - float(buffer[body + 8 : buffer.find(b'"', body + 8, pos)]))
+                self.out["frames"] += 1
+                self.out["bytes"] += pos - start
+                while body >= 0:  # a batch carries several
+                    end = buffer.find(b'"', body + 8, pos)
+                    if buffer[body + 8] != WARM_UP:
+                        latencies.append(now - float(buffer[body + 8 : end]))
+                    body = buffer.find(b'"body":"', end, pos)
                 continue
             kind = orjson.loads(bytes(buffer[start:pos])).get("type")
             if kind == "connection_ack":
@@ -163,7 +179,9 @@ async def raw_viewers(args: argparse.Namespace, out: dict[str, Any]) -> list[asy
     for _ in range(args.viewers):
         done = loop.create_future()
         await loop.create_connection(
-            lambda done=done: RawViewer(f"{url.host}:{url.port}", url.path, args.room, out, done), url.host, url.port
+            lambda done=done: RawViewer(f"{url.host}:{url.port}", url.path, args.room, out, done, args.sub),
+            url.host,
+            url.port,
         )
         dones.append(done)
     return dones
@@ -171,7 +189,8 @@ async def raw_viewers(args: argparse.Namespace, out: dict[str, Any]) -> list[asy
 
 async def client_main(args: argparse.Namespace) -> None:
     raise_fd_limit()
-    out: dict[str, Any] = {"subscribed": 0, "latencies": []}
+    args.sub = BATCH_SUB if args.batches else SUB
+    out: dict[str, Any] = {"subscribed": 0, "latencies": [], "frames": 0, "bytes": 0}
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         if args.client == "raw":
@@ -179,7 +198,8 @@ async def client_main(args: argparse.Namespace) -> None:
         else:
             opened = asyncio.Semaphore(100)
             waits = [
-                asyncio.create_task(viewer(session, args.url, args.room, opened, out)) for _ in range(args.viewers)
+                asyncio.create_task(viewer(session, args.url, args.room, opened, out, args.sub))
+                for _ in range(args.viewers)
             ]
         while out["subscribed"] < args.viewers:  # noqa: ASYNC110 - counted by protocol callbacks
             await asyncio.sleep(0.05)
@@ -191,7 +211,9 @@ async def client_main(args: argparse.Namespace) -> None:
     print(
         json.dumps(
             {
-                "frames": len(latencies),
+                "comments": len(latencies),
+                "frames": out["frames"],
+                "bytes": out["bytes"],
                 "p50": percentile(latencies, 50) * 1000 if latencies else None,
                 "p99": percentile(latencies, 99) * 1000 if latencies else None,
                 "cpu_s": usage.ru_utime + usage.ru_stime,
@@ -232,7 +254,9 @@ async def open_room(session: aiohttp.ClientSession, base: str, rate: float) -> t
     return room, senders, host
 
 
-def spawn_clients(urls: list[str], room: str, viewers: int, clients: int, client: str) -> list[subprocess.Popen[str]]:
+def spawn_clients(
+    urls: list[str], room: str, viewers: int, clients: int, client: str, batches: bool = False
+) -> list[subprocess.Popen[str]]:
     procs = []
     for i in range(clients):
         count = viewers // clients + (1 if i < viewers % clients else 0)
@@ -252,6 +276,7 @@ def spawn_clients(urls: list[str], room: str, viewers: int, clients: int, client
                     room,
                     "--viewers",
                     str(count),
+                    *(["--batches"] if batches else []),
                 ],
                 stdout=subprocess.PIPE,
                 text=True,
@@ -323,7 +348,9 @@ async def one_process(args: argparse.Namespace, tmp: Path) -> None:
         session = await stack.enter_async_context(aiohttp.ClientSession())
         room, senders, host = await open_room(session, base, args.rate)
         procs = stack.enter_context(
-            stopped_at_exit(spawn_clients([base + "/graphql"], room, args.viewers, args.clients, args.client))
+            stopped_at_exit(
+                spawn_clients([base + "/graphql"], room, args.viewers, args.clients, args.client, args.batches)
+            )
         )
         await wait_ready(procs)
         await wait_viewers(session, base, room, args.viewers)
@@ -336,12 +363,16 @@ async def one_process(args: argparse.Namespace, tmp: Path) -> None:
         await gql(session, base, "mutation($r: ID!) { endLive(input: {roomId: $r}) { room { id } } }", host, r=room)
         got = await results(procs)
         rss = peak_rss_mb(pids[0])
-    frames = sum(g["frames"] for g in got)
+    comments = sum(g["comments"] for g in got)
+    frames, sent_bytes = sum(g["frames"] for g in got), sum(g["bytes"] for g in got)
     latencies = [x for g in got for x in g["latencies_ms"]]
+    field = "liveCommentBatches" if args.batches else "liveComments"
     print(
         "(after 2 s of untimed warm-up comments) "
-        f"one process, {args.viewers} viewers ({args.client} clients), {count} comments at {args.rate}/s: "
-        f"{frames}/{count * args.viewers} frames delivered, {frames / elapsed:,.0f} frames/s, "
+        f"one process, {args.viewers} viewers of {field} ({args.client} clients), {count} comments at {args.rate}/s: "
+        f"{comments}/{count * args.viewers} comments delivered in {frames:,} frames (with warm-up), "
+        f"{frames / args.viewers / (elapsed + 2):.1f} frames and {sent_bytes / args.viewers / (elapsed + 2):,.0f} "
+        f"bytes a second per viewer, {comments / elapsed:,.0f} comments/s delivered, "
         f"latency p50={percentile(latencies, 50):.1f}ms p99={percentile(latencies, 99):.1f}ms, "
         f"server peak RSS {rss:.0f} MB, server CPU {server_cpu / elapsed:.0%} of a core while sending, "
         f"client CPU {sum(g['cpu_s'] for g in got):.1f}s"
@@ -362,7 +393,7 @@ async def two_processes(args: argparse.Namespace, tmp: Path, redis_url: str) -> 
         await asyncio.sleep(1)
         await gql(session, a, "mutation($r: ID!) { endLive(input: {roomId: $r}) { room { id } } }", host, r=room)
         got = await results(procs)
-    frames = sum(g["frames"] for g in got)
+    frames = sum(g["comments"] for g in got)
     latencies = [x for g in got for x in g["latencies_ms"]]
     verdict = "every viewer got every comment" if frames == count * args.split_viewers else "FRAMES MISSING"
     print(
@@ -399,6 +430,7 @@ if __name__ == "__main__":
     p.add_argument("--client", default="raw", choices=["raw", "aiohttp"], help="how the client processes read")
     p.add_argument("--split-viewers", type=int, default=2000)
     p.add_argument("--split-seconds", type=float, default=5.0)
+    p.add_argument("--batches", action="store_true", help="subscribe to liveCommentBatches")
     parsed = p.parse_args()
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(client_main(parsed) if parsed.role == "client" else main(parsed))
