@@ -26,6 +26,9 @@ from integrations.wechat_pay import WechatPayClient
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
+from observability import metrics as metrics_http
+from observability.metrics import Lag, Metrics, Timed
+from observability.request_ids import request_ids
 from resolvers import auth as auth_uc
 from resolvers import live as live_uc
 from resolvers import social as social_uc
@@ -52,6 +55,7 @@ from subscriptions.transport import TransportWSHandler
 log = logging.getLogger("youxianggou")
 SERVICES = web.AppKey("services", Services)
 SETTINGS = web.AppKey("settings", Settings)
+METRICS = web.AppKey("metrics", Metrics)
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
 
@@ -209,6 +213,10 @@ async def upload_limit(request: web.Request, handler: Handler) -> web.StreamResp
         await spool.close()
 
 
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    return await metrics_http.handler(request, request.app[METRICS])
+
+
 async def healthz(request: web.Request) -> web.Response:
     report = await request.app[SERVICES].backends.health()
     ok = all(b["status"] == "ok" for b in report.values())
@@ -219,16 +227,40 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
+def observe(metrics: Metrics, backends: Any) -> None:
+    """Time every store and graph call (observability/metrics.py's Timed proxies)."""
+    backends.store = Timed(backends.store, metrics.store_seconds)
+    backends.graph = Timed(backends.graph, metrics.graph_seconds)
+
+
+def gauges(metrics: Metrics, services: Services) -> None:
+    sessions, live = services.sessions, services.live
+    metrics.gauge("websockets_open", "WebSockets open in this process", lambda: sessions.open_count())
+    metrics.gauge("subscriptions_active", "Subscriptions running in this process", TransportWSHandler.running)
+    metrics.gauge("live_rooms_watched", "Live rooms with viewers in this process", lambda: len(live.rooms))
+    metrics.gauge(
+        "live_viewers", "Live viewers in this process", lambda: sum(len(r.viewers) for r in live.rooms.values())
+    )
+    lag = Lag("projector_lag_events", "Outbox events not yet projected into the graph")
+    metrics.registry.register(lag)
+
+    async def read_lag() -> None:
+        lag.value = await services.store.count("outbox", {"done": False})
+
+    metrics.on_scrape(read_lag)
+
+
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     backends = await open_backends(settings)
+    observe(app[METRICS], backends)
     projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
     http = aiohttp.ClientSession()
     wechat = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
     media = MediaStore(settings.DATA_DIR / "media")
-    services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media)
+    services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media, metrics=app[METRICS])
     services.limiter, services.live = live_services(services)
     services.sessions = Sessions(
         backends.bus,
@@ -239,6 +271,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         process_id=new_id(),
     )
 
+    gauges(app[METRICS], services)
     jobs = JobRunner(
         backends.store,
         [
@@ -249,6 +282,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             ),
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
         ],
+        metrics=app[METRICS],
     )
     try:
         await ensure_indexes(backends.store)
@@ -336,8 +370,13 @@ SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
 def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Application:
-    app = web.Application(middlewares=[json_errors, upload_limit], client_max_size=settings.REQUEST_MAX_BYTES)
+    metrics = Metrics()
+    app = web.Application(
+        middlewares=[request_ids, metrics_http.middleware(metrics), json_errors, upload_limit],
+        client_max_size=settings.REQUEST_MAX_BYTES,
+    )
     app[SETTINGS] = settings
+    app[METRICS] = metrics
     app[SEED_DEMO] = seed_demo
     app.cleanup_ctx.append(_lifecycle)
     http_errors.install(app)
@@ -349,6 +388,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)

@@ -37,6 +37,8 @@ class Services:
     sessions: Any = None
     # Users that a token named and that existed lately: user id -> until when (monotonic seconds); resolvers/auth.py.
     known_users: dict[str, float] = field(default_factory=dict)
+    # Prometheus metrics of this app (observability/metrics.Metrics), set by the app.
+    metrics: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from observability.request_ids import RequestIdInResponse
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
@@ -22,6 +23,7 @@ from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
+from schema.operation_metrics import OperationMetrics
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
@@ -102,6 +104,8 @@ schema = ApiSchema(
         UserError,
     ],
     extensions=[
+        OperationMetrics,
+        RequestIdInResponse,
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=DOCUMENT_CACHE),
         Limits,

@@ -140,6 +140,10 @@ class Sessions:
         self._refresher: asyncio.Task[None] | None = None
         self._listening = asyncio.Event()
 
+    def open_count(self) -> int:
+        """WebSockets open here (past their connection_init)."""
+        return sum(len(sessions) for sessions in self.by_client.values())
+
     # -- lifecycle
 
     async def start(self, load: Revocations, reload_seconds: float) -> None:

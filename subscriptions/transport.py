@@ -17,8 +17,9 @@ import asyncio
 import contextlib
 import socket
 import time
+import weakref
 from datetime import timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import orjson
 from graphql import FieldNode, GraphQLError, OperationType, get_operation_ast, value_from_ast_untyped
@@ -75,8 +76,15 @@ def topic_of(payload: dict[str, Any]) -> tuple[str, bytes] | None:
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
     _topics: dict[str, tuple[str, bytes]]
     _expiry: asyncio.Task[None] | None = None
+    _open: ClassVar[weakref.WeakSet[TransportWSHandler]] = weakref.WeakSet()  # this process's sockets (metrics)
+
+    @classmethod
+    def running(cls) -> int:
+        """Subscriptions running on this process's sockets."""
+        return sum(len(handler.operations) for handler in list(cls._open))
 
     def on_request_accepted(self) -> None:
+        TransportWSHandler._open.add(self)
         # Until its connection_init a socket counts against no cap: it gets seconds, not strawberry's minute.
         self.connection_init_wait_timeout = timedelta(seconds=self.context.services.settings.WS_INIT_TIMEOUT_SECONDS)
         super().on_request_accepted()

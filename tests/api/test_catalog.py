@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from observability.metrics import unwrapped
 from store.sqlite import SqliteStore
 from tests.api.conftest import PRODUCT, SHOP, Api, make_product
 
@@ -155,7 +156,7 @@ async def test_search_pages_walk_every_match_once(api: Api) -> None:
 
 
 async def test_search_reads_an_index_not_the_collection(api: Api) -> None:
-    store = api.services.store
+    store = unwrapped(api.services.store)
     assert isinstance(store, SqliteStore)
     sql = (
         "EXPLAIN QUERY PLAN SELECT id, doc FROM \"product_terms\" WHERE json_extract(doc, '$.term') = ? "
