@@ -371,3 +371,114 @@ async def test_anyone_else_gets_no_address(api: Api) -> None:
     body = await api.gql(ORDER, {"id": order_id}, token=stranger)
     # then: the order itself is not theirs to see
     assert body["data"]["order"] is None
+
+
+# -- bad input -------------------------------------------------------------------------------------------------------
+def errors(payload: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    return [(e["code"], e["field"]) for e in payload["errors"]]
+
+
+async def test_a_template_with_broken_rules_is_refused_on_each_field(api: Api) -> None:
+    # given
+    owner, _ = await api.login("坏模板店主")
+    shop_id = (await api.gql(SHOP, {"n": "坏模板店"}, token=owner))["data"]["createShop"]["shop"]["id"]
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({"name": ""}, ["name"]),
+        ({"defaultRate": rate(1000, first=0)}, ["defaultRate", "firstUnits"]),
+        ({"defaultRate": rate(-1)}, ["defaultRate", "firstFee"]),
+        ({"defaultRate": rate(1000, additional=0)}, ["defaultRate", "additionalUnits"]),
+        ({"zones": [{"regionCodes": ["440305"], "rate": rate(1)}]}, ["zones", "0", "regionCodes", "0"]),  # district
+        ({"zones": [{"regionCodes": ["990000"], "rate": rate(1)}]}, ["zones", "0", "regionCodes", "0"]),
+        ({"zones": [{"regionCodes": [], "rate": rate(1)}]}, ["zones", "0", "regionCodes"]),
+        (
+            {"zones": [{"regionCodes": ["110000"], "rate": rate(1)}, {"regionCodes": ["110000"], "rate": rate(2)}]},
+            ["zones", "1", "regionCodes"],
+        ),
+        ({"undeliverableRegionCodes": ["12"]}, ["undeliverableRegionCodes", "0"]),
+        (
+            {"zones": [{"regionCodes": ["540000"], "rate": rate(1)}], "undeliverableRegionCodes": ["540000"]},
+            ["undeliverableRegionCodes"],
+        ),
+        ({"freeShipping": {"minAmount": 0}}, ["freeShipping", "minAmount"]),
+        ({"freeShipping": {"minQuantity": -1}}, ["freeShipping", "minQuantity"]),
+        ({"chargeBy": "BY_WEIGHT", "defaultRate": rate(1, first=2_000_000)}, ["defaultRate", "firstUnits"]),
+    ]
+    for change, field in cases:
+        # when
+        payload = await create_template(api, owner, shop_id, **change)
+        # then
+        assert errors(payload) == [("INVALID_INPUT", ["input", *field])], change
+    assert (await api.gql(TEMPLATES, {"id": shop_id}))["data"]["shop"]["shippingTemplates"] == []
+
+
+async def test_a_broken_update_leaves_the_template_as_it_was(api: Api) -> None:
+    owner, _, template_id = await shop_with_template(api)
+    body = await api.gql(UPDATE, {"in": {"templateId": template_id, "defaultRate": rate(1, first=0)}}, token=owner)
+    assert errors(body["data"]["updateShippingTemplate"]) == [("INVALID_INPUT", ["input", "defaultRate", "firstUnits"])]
+    node = await api.gql(
+        "query($id: ID!) { node(id: $id) { ... on ShippingTemplate { defaultRate { firstUnits } } } }",
+        {"id": template_id},
+    )
+    assert node["data"]["node"]["defaultRate"]["firstUnits"] == 1
+
+
+async def test_a_template_that_does_not_exist_is_not_found(api: Api) -> None:
+    owner, _, template_id = await shop_with_template(api)
+    await api.gql(DELETE, {"id": template_id}, token=owner)
+    edit = await api.gql(UPDATE, {"in": {"templateId": template_id, "name": "x"}}, token=owner)
+    again = await api.gql(DELETE, {"id": template_id}, token=owner)
+    assert errors(edit["data"]["updateShippingTemplate"]) == [("NOT_FOUND", ["input", "templateId"])]
+    assert errors(again["data"]["deleteShippingTemplate"]) == [("NOT_FOUND", ["input", "templateId"])]
+
+
+async def test_a_product_may_not_point_at_another_shops_template(api: Api) -> None:
+    # given: a template of shop A, and shop B's owner
+    _, _, foreign = await shop_with_template(api)
+    owner, _ = await api.login("B店主")
+    shop_id = (await api.gql(SHOP, {"n": "B店"}, token=owner))["data"]["createShop"]["shop"]["id"]
+    product_id, _ = await product_on(api, owner, shop_id, None)
+    skus = [{"specs": [], "price": 100, "stock": 1}]
+    product_input = {"shopId": shop_id, "title": "偷模板", "description": "", "images": [], "skus": skus}
+    # when
+    created = await api.gql(PRODUCT, {"in": {**product_input, "shippingTemplateId": foreign}}, token=owner)
+    updated = await api.gql(
+        UPDATE_PRODUCT, {"in": {"productId": product_id, "shippingTemplateId": foreign}}, token=owner
+    )
+    wrong_type = await api.gql(
+        UPDATE_PRODUCT, {"in": {"productId": product_id, "shippingTemplateId": shop_id}}, token=owner
+    )
+    # then
+    assert errors(created["data"]["createProduct"]) == [("NOT_FOUND", ["input", "shippingTemplateId"])]
+    assert errors(updated["data"]["updateProduct"]) == [("NOT_FOUND", ["input", "shippingTemplateId"])]
+    assert errors(wrong_type["data"]["updateProduct"]) == [("INVALID_INPUT", ["input", "shippingTemplateId"])]
+    products = (
+        await api.gql("query($id: ID!) { shop(id: $id) { products { edges { node { title } } } } }", {"id": shop_id})
+    )["data"]["shop"]["products"]["edges"]
+    assert [p["node"]["title"] for p in products] == ["运费商品"]
+
+
+async def test_only_the_shops_owner_or_admin_updates_a_product(api: Api) -> None:
+    # given
+    owner, shop_id, template_id = await shop_with_template(api)
+    product_id, _ = await product_on(api, owner, shop_id, None)
+    stranger, _ = await api.login("外人")
+    clerk, clerk_user = await api.login("店里客服")
+    await add_staff(api, shop_id, clerk_user["id"], "CUSTOMER_SERVICE")
+    change = {"productId": product_id, "shippingTemplateId": template_id}
+    # when
+    by_stranger = await api.gql(UPDATE_PRODUCT, {"in": change}, token=stranger)
+    by_clerk = await api.gql(UPDATE_PRODUCT, {"in": change}, token=clerk)
+    # then
+    assert errors(by_stranger["data"]["updateProduct"]) == [("FORBIDDEN", ["input", "productId"])]
+    assert errors(by_clerk["data"]["updateProduct"]) == [("FORBIDDEN", ["input", "productId"])]
+    node = await api.gql("query($id: ID!) { product(id: $id) { shippingTemplate { id } } }", {"id": product_id})
+    assert node["data"]["product"]["shippingTemplate"] is None
+
+
+async def test_a_sku_weight_outside_its_range_is_refused(api: Api) -> None:
+    owner, _ = await api.login("重量店主")
+    shop_id = (await api.gql(SHOP, {"n": "重量店"}, token=owner))["data"]["createShop"]["shop"]["id"]
+    skus = [{"specs": [], "price": 100, "stock": 1, "weightGrams": -5}]
+    product_input = {"shopId": shop_id, "title": "负重量", "description": "", "images": [], "skus": skus}
+    payload = (await api.gql(PRODUCT, {"in": product_input}, token=owner))["data"]["createProduct"]
+    assert errors(payload) == [("INVALID_INPUT", ["input", "skus", "0", "weightGrams"])]
