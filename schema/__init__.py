@@ -11,7 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from schema.addresses import Address, AddressMutations
+from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
@@ -61,6 +61,7 @@ Query = merge_types(
         ContentQueries,
         RecommendQueries,
         LiveQueries,
+        AddressQueries,
     ),
 )
 MUTATIONS = (

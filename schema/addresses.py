@@ -11,7 +11,7 @@ from resolvers.addresses import Book
 from schema.common import Node, UserError
 from schema.context import Info
 from schema.mutations import payload_mutation
-from schema.nodes import raw_id, register_node
+from schema.nodes import load_typed, raw_id, register_node
 from store.protocol import Doc
 
 PHONE_MASKED = "The phone as lists show it: 138****1234."
@@ -105,6 +105,14 @@ async def address_node(info: Info, doc: Doc) -> bool:
 
 
 register_node("Address", "address", Address.from_doc, address_node)
+
+
+@strawberry.type
+class AddressQueries:
+    @strawberry.field(description="One of the viewer's addresses (null for anyone else's); the book is me.addresses.")
+    async def address(self, info: Info, id: strawberry.ID) -> Address | None:
+        found: Address | None = await load_typed(info, id, "Address", "id")
+        return found
 
 
 @strawberry.input

@@ -352,6 +352,10 @@ async def test_the_owner_finds_an_address_by_its_id(api: Api) -> None:
     query = "query($id: ID!) { node(id: $id) { ... on Address { fullPhone isDefault } } }"
     found = (await api.gql(query, {"id": address_id}, token=token))["data"]["node"]
     assert found == {"fullPhone": "13812341234", "isDefault": True}
+    by_query = "query($id: ID!) { address(id: $id) { id } }"
+    assert (await api.gql(by_query, {"id": address_id}, token=token))["data"]["address"] == {"id": address_id}
+    other, _ = await api.login("按id偷看")
+    assert (await api.gql(by_query, {"id": address_id}, token=other))["data"]["address"] is None
 
 
 async def test_nobody_else_sees_a_book(api: Api) -> None:
