@@ -145,7 +145,10 @@ class AddressIdInput:
     address_id: strawberry.ID
 
 
-@strawberry.input(description="Exactly the object wx.chooseAddress() returns (errMsg aside).")
+@strawberry.input(
+    description="Exactly the fields of the object wx.chooseAddress() returns (errMsg aside); the first address of a"
+    " book becomes its default, any other is made one with setDefaultAddress."
+)
 class ImportWechatAddressInput:
     user_name: str
     tel_number: str
@@ -155,7 +158,6 @@ class ImportWechatAddressInput:
     detail_info: str
     national_code: str = strawberry.field(description="The district's GB/T 2260 code; it decides the region.")
     postal_code: str | None = None
-    is_default: bool = False
 
 
 @strawberry.type
@@ -245,7 +247,5 @@ class AddressMutations:
             "nationalCode": input.national_code,
             "postalCode": input.postal_code or "",
         }
-        result = await addresses_uc.import_wechat_address(
-            info.context.services, info.context.require_viewer(), wx, input.is_default
-        )
+        result = await addresses_uc.import_wechat_address(info.context.services, info.context.require_viewer(), wx)
         return AddressPayload.of(result)
