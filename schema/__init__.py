@@ -12,6 +12,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from observability.request_ids import RequestIdInResponse
+from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
@@ -27,6 +28,7 @@ from schema.operation_metrics import OperationMetrics
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
 
@@ -61,6 +63,7 @@ Query = merge_types(
         ContentQueries,
         RecommendQueries,
         LiveQueries,
+        AddressQueries,
     ),
 )
 MUTATIONS = (
@@ -74,6 +77,8 @@ MUTATIONS = (
     DistributionMutations,
     ContentMutations,
     LiveMutations,
+    AddressMutations,
+    ShippingMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
@@ -102,6 +107,8 @@ schema = ApiSchema(
         LiveRoom,
         LiveComment,
         UserError,
+        Address,
+        ShippingTemplate,
     ],
     extensions=[
         OperationMetrics,
