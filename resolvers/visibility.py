@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain import visibility as rules
 from domain.moderation import APPROVED
+from domain.staff import staff_id
 from domain.visibility import STRANGER, Relation, Viewer
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
@@ -236,6 +237,19 @@ class Seer:
             return False
         shop = await self.loaders.shop.load(order["shopId"]) if order["buyerId"] != self.viewer_id else None
         return rules.order_visible(order, Viewer(self.viewer_id), shop["ownerId"] if shop else None)
+
+    async def order_details(self, order: Doc) -> bool:
+        """May the viewer see the order's private details (shipments, address): its buyer or the shop's staff."""
+        if self.viewer_id is None or order["buyerId"] == self.viewer_id:
+            return rules.order_details_visible(order, Viewer(self.viewer_id), None, [])
+        shop = await self.loaders.shop.load(order["shopId"])
+        if shop is None:
+            return False
+        member = None
+        if shop["ownerId"] != self.viewer_id:
+            member = await self.loaders.shop_staff.load(staff_id(shop["_id"], self.viewer_id))
+        roles = list(member["roles"]) if member else []
+        return rules.order_details_visible(order, Viewer(self.viewer_id), shop["ownerId"], roles)
 
     # -- users -----------------------------------------------------------------------------------------------
     async def connections(self, owner: Doc) -> bool:

@@ -25,6 +25,7 @@ from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveS
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.shipments import ShipmentQueries
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
 
@@ -52,6 +53,7 @@ Query = merge_types(
         UserQueries,
         CatalogQueries,
         OrderQueries,
+        ShipmentQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
