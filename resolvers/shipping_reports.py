@@ -3,10 +3,10 @@ WeChat Pay while WeChat is configured. A report never fails nor undoes a shipmen
 uploaded again by the sweep, with a backoff, up to WECHAT_SHIPPING_MAX_ATTEMPTS times.
 
 The order keeps `wechatReported` (how many of its packages, in order, are dealt with), `wechatReportDue` (when to
-upload the others; the sweep's index), `wechatReportAttempts`, `wechatReportFailed` (why it gave up) and
-`wechatReportLease`. Uploads go in package order, each package once: the one process holding the lease (taken by
-a guarded update) uploads every package not dealt with yet, so a later package never reaches WeChat before an
-earlier one, and two processes never upload the same one.
+upload the others; the sweep's index), `wechatReportAttempts`, `wechatReportFailed` (why it gave up),
+`wechatUploadedAt` (the last upload_time) and `wechatReportLease`. Uploads go in package order, each package once:
+the one process holding the lease (taken by a guarded update) uploads every package not dealt with yet, so a later
+package never reaches WeChat before an earlier one, and two processes never upload the same one.
 """
 
 from __future__ import annotations
@@ -66,13 +66,15 @@ async def _upload(services: Services, order: Doc) -> bool:
     assert services.wechat_shipping is not None
     start, shipments = order["wechatReported"], order["shipments"]
     tracked = [s for s in shipments[start:] if s.get("trackingNumber")]  # untracked ones cannot be reported
+    done: dict[str, Any] = {"wechatReported": len(shipments), "wechatReportAttempts": 0}
     try:
         if tracked:
-            await services.wechat_shipping.upload(await _report(services, order, tracked))
+            sent = await _report(services, order, tracked)
+            await services.wechat_shipping.upload(sent)
+            done["wechatUploadedAt"] = sent.upload_ms
     except WechatApiError as exc:
         await _failed(services, order, exc)
         return False
-    done = {"wechatReported": len(shipments), "wechatReportAttempts": 0}
     await _release(services, order, done, {"wechatReportFailed": ""}, finished=True)
     return True
 
@@ -91,7 +93,9 @@ async def _report(services: Services, order: Doc, tracked: list[Doc]) -> Shippin
     pending = len(order["shipments"]) - order["wechatReported"]
     all_delivered = not any(rules.left(order)) and len(tracked) == pending
     unified = order["wechatReported"] == 0 and len(order["shipments"]) == 1 and all_delivered
-    return ShippingReport(order["transactionId"], buyer["openid"], packages, not unified, all_delivered, services.now())
+    # WeChat orders a payment's uploads by upload_time and takes a later one only: never the same millisecond twice
+    at = max(services.now(), int(order.get("wechatUploadedAt", 0)) + 1)
+    return ShippingReport(order["transactionId"], buyer["openid"], packages, not unified, all_delivered, at)
 
 
 async def _failed(services: Services, order: Doc, exc: WechatApiError) -> None:

@@ -79,6 +79,7 @@ async def test_packages_shipped_apart_are_split_deliveries_the_last_one_all_deli
     # given a paid WeChat Pay order of 3 units
     fake = wechat[0]
     owner, order_id, doc = await wechat_paid(api_pay, wechat, wechatpay, quantity=3)
+    use_clock(api_pay)  # time stands still: WeChat takes a later upload_time only, so ours must still increase
     # when one unit ships, then two in two packages
     first = await ship(api_pay, owner, order_id, package("YTO", "YT1", (0, 1)))
     rest = await ship(api_pay, owner, order_id, package("YD", "YD2", (0, 1)), package("STO", "ST3", (0, 1)))
@@ -88,6 +89,8 @@ async def test_packages_shipped_apart_are_split_deliveries_the_last_one_all_deli
         (2, False, 1),
         (2, True, 2),
     ]
+    first_at, last_at = (datetime.fromisoformat(b["upload_time"]) for b in fake.uploads)
+    assert last_at > first_at
     held = fake.shipping[doc["transactionId"]]
     assert held["delivered"] and [p["tracking_no"] for p in held["packages"]] == ["YT1", "YD2", "ST3"]
     assert fake.token_calls == 1  # the cached token served both
