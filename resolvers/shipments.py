@@ -8,7 +8,6 @@ reported to WeChat (resolvers/shipping_reports.py), which never undoes or fails 
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from domain import orders as order_rules
@@ -20,7 +19,6 @@ from resolvers.services import Services
 from store.ids import new_id
 from store.protocol import Doc
 
-log = logging.getLogger(__name__)
 SHIP_ATTEMPTS = 20  # lost races on the order before giving up (each loss means another package was added)
 DAY_MS = 86_400_000
 SHIPPABLE = (order_rules.PAID, order_rules.PARTLY_SHIPPED)

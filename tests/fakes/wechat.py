@@ -146,9 +146,7 @@ def _text(value: Any, most_bytes: int) -> bool:
     return isinstance(value, str) and 1 <= len(value.encode()) <= most_bytes
 
 
-def shipping_problem(
-    body: Any, payments: dict[str, str], held: dict[str, dict[str, Any]]
-) -> tuple[int, str] | None:
+def shipping_problem(body: Any, payments: dict[str, str], held: dict[str, dict[str, Any]]) -> tuple[int, str] | None:
     """Why WeChat would refuse an upload_shipping_info body, as (errcode, errmsg); None when it takes it."""
     if not isinstance(body, dict):
         return FORMAT, "data format error"
