@@ -23,6 +23,8 @@ from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
+from integrations.wechat_shipping import WechatShipping
+from integrations.wechat_token import AccessToken
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
@@ -256,11 +258,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     observe(app[METRICS], backends)
     projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
     http = aiohttp.ClientSession()
-    wechat = None
+    wechat = shipping = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
+        tokens = AccessToken(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
+        shipping = WechatShipping(http, settings.WECHAT_API_BASE, tokens)
     media = MediaStore(settings.DATA_DIR / "media")
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media, metrics=app[METRICS])
+    services.wechat_shipping = shipping
     services.limiter, services.live = live_services(services)
     services.sessions = Sessions(
         backends.bus,

@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     # Times a refund WeChat Pay could not take (down, busy) is asked for, with a backoff from 10 s doubling to 1 h;
     # then, as for a refusal that cannot change, the order is marked refundFailed for an operator.
     REFUND_MAX_ATTEMPTS: int = Field(30, ge=1, le=1000)
+    # Shipped orders complete by themselves (points, commission freeze) this long after their last package, unless
+    # the buyer confirms receipt first (the sweep).
+    AUTO_CONFIRM_DAYS: float = Field(10.0, gt=0, le=90)
+    # Times a shipment WeChat's shipping information did not take (down, busy, token refused) is uploaded again,
+    # with a backoff from 10 s doubling to 1 h; then it is marked failed, for the merchant to enter by hand.
+    WECHAT_SHIPPING_MAX_ATTEMPTS: int = Field(20, ge=1, le=1000)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link

@@ -1,18 +1,22 @@
 """Orders: the status machine (the contract's OrderStatus), order numbers and totals. No I/O here.
 
     PENDING_PAYMENT -> PAID | CANCELLED
-    PAID            -> SHIPPED | REFUNDING
+    PAID            -> PARTLY_SHIPPED | SHIPPED | REFUNDING
+    PARTLY_SHIPPED  -> PARTLY_SHIPPED | SHIPPED | REFUNDING
     SHIPPED         -> COMPLETED | REFUNDING
     REFUNDING       -> REFUNDED
     CANCELLED, COMPLETED, REFUNDED: final
 
 Orders also have an internal state, RESERVING, while placeOrder takes their stock; they are never shown in it.
 Every move is applied by compare-and-set on the current status, so of two racing moves exactly one wins.
+An order ships in packages (domain/shipments.py): PARTLY_SHIPPED while some units are left to ship (another package
+keeps it there), SHIPPED once every line's whole quantity has shipped; only then may it complete.
 
-Who moves an order into REFUNDING: the buyer alone only while it is PAID (not shipped, so the goods are still
-with the shop); the platform for a failed group-buy team (PAID, or SHIPPED for orders shipped before teams had
-to succeed first). After shipping, money comes back only through after-sales with the merchant's approval. How
-much comes back is domain/refunds.py's: never more than is left of what was paid.
+Who moves an order into REFUNDING: the buyer alone only while it is PAID (nothing shipped, so the goods are
+still with the shop); the platform for a failed group-buy team (PAID, or SHIPPED for orders shipped before teams
+had to succeed first; a team's orders ship only once it succeeded, so never PARTLY_SHIPPED). Once a package has
+left (PARTLY_SHIPPED included), money comes back only through after-sales with the merchant's approval. How much
+comes back is domain/refunds.py's: never more than is left of what was paid.
 """
 
 from __future__ import annotations
@@ -27,19 +31,21 @@ from domain.text import text_problems
 RESERVING = "RESERVING"
 PENDING_PAYMENT = "PENDING_PAYMENT"
 PAID = "PAID"
+PARTLY_SHIPPED = "PARTLY_SHIPPED"
 SHIPPED = "SHIPPED"
 COMPLETED = "COMPLETED"
 CANCELLED = "CANCELLED"
 REFUNDING = "REFUNDING"
 REFUNDED = "REFUNDED"
 
-# The contract's OrderStatus, in its order.
-STATUSES = (PENDING_PAYMENT, PAID, SHIPPED, COMPLETED, CANCELLED, REFUNDING, REFUNDED)
+# The contract's OrderStatus, in its order (PARTLY_SHIPPED added after PAID).
+STATUSES = (PENDING_PAYMENT, PAID, PARTLY_SHIPPED, SHIPPED, COMPLETED, CANCELLED, REFUNDING, REFUNDED)
 
 MOVES: Mapping[str, frozenset[str]] = {
     RESERVING: frozenset({PENDING_PAYMENT, CANCELLED}),
     PENDING_PAYMENT: frozenset({PAID, CANCELLED}),
-    PAID: frozenset({SHIPPED, REFUNDING}),
+    PAID: frozenset({PARTLY_SHIPPED, SHIPPED, REFUNDING}),
+    PARTLY_SHIPPED: frozenset({PARTLY_SHIPPED, SHIPPED, REFUNDING}),
     SHIPPED: frozenset({COMPLETED, REFUNDING}),
     REFUNDING: frozenset({REFUNDED}),
     COMPLETED: frozenset(),

@@ -7,7 +7,6 @@ direction) nothing of the other user shows: posts, comments, activities, live co
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -148,9 +147,9 @@ def order_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None) -> bool
     return viewer.id in (order["buyerId"], shop_owner_id)
 
 
-def order_address_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None, staff_roles: Iterable[str]) -> bool:
-    """Where an order ships: its buyer, the shop's owner and its staff (any role) see it; nobody else ever does
-    (not distributors, friends, other shops, nor operators)."""
+def order_details_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None, staff_roles: list[str]) -> bool:
+    """An order's private details (its shipments, its address): the buyer, the shop's owner and the shop's staff
+    in any role; nobody else."""
     if viewer.id is None or order["status"] == orders.RESERVING:
         return False
-    return viewer.id in (order["buyerId"], shop_owner_id) or bool(set(staff_roles))
+    return viewer.id in (order["buyerId"], shop_owner_id) or bool(staff_roles)

@@ -1,6 +1,7 @@
 """The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
 group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, ask WeChat Pay again for
-refunds it did not take, delete outbox events applied more than a day ago and the seen marks of past hours. Every
+refunds it did not take, upload again the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS
+ago, delete outbox events applied more than a day ago and the seen marks of past hours. Every
 step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.rankings import purge_seen
 from resolvers.services import Services
+from resolvers.shipments import auto_confirm
+from resolvers.shipping_reports import retry_due
 from resolvers.teams import sweep_teams
 
 log = logging.getLogger(__name__)
@@ -27,6 +30,8 @@ async def sweep(services: Services) -> None:
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),
         "commissions_settled": await settle_due(services),
+        "shipping_reports_retried": await retry_due(services),
+        "receipts_auto_confirmed": await auto_confirm(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),
     }

@@ -57,6 +57,7 @@ def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tupl
 DOC_LOADERS = {
     "user": "users",
     "shop": "shops",
+    "shop_staff": "shop_staff",  # keyed by domain.staff.staff_id(shop, user)
     "product": "products",
     "sku": "skus",
     "order": "orders",
@@ -74,7 +75,6 @@ DOC_LOADERS = {
     "live_comment": "live_comments",
     "address": "addresses",
     "shipping_template": "shipping_templates",
-    "shop_staff": "shop_staff",  # by domain.staff.staff_id(shop, user)
 }
 
 

@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain import orders as rules
-from domain import teams as team_rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers import distribution, holds, refunds
@@ -45,12 +44,24 @@ async def publish_status(services: Services, order: Doc) -> None:
     await services.backends.bus.publish(f"order:{order['_id']}", {"status": order["status"]})
 
 
-async def move(services: Services, order_id: str, target: str, **changes: Any) -> Doc | None:
-    """Compare-and-set the order into `target` from any status allowed to reach it; None when it was not there."""
+async def move(
+    services: Services,
+    order_id: str,
+    target: str,
+    *,
+    guard: dict[str, Any] | None = None,
+    push: dict[str, Any] | None = None,
+    **changes: Any,
+) -> Doc | None:
+    """Compare-and-set the order into `target` from any status allowed to reach it (and while `guard` holds),
+    with `changes` set and `push` appended; None when it was not there."""
     updated = await services.store.update_one(
         "orders",
-        {"_id": order_id, "status": {"$in": rules.sources_of(target)}},
-        {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": services.now()}}},
+        {**(guard or {}), "_id": order_id, "status": {"$in": rules.sources_of(target)}},
+        {
+            "$set": {"status": target, **changes},
+            "$push": {**(push or {}), "history": {"status": target, "at": services.now()}},
+        },
     )
     if updated is not None and target in rules.VISIBLE:
         await publish_status(services, updated)
@@ -275,24 +286,21 @@ async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
     return cancelled
 
 
-async def ship_order(services: Services, staff_id: str, order_id: str) -> Doc:
-    order = await shops_order(services, order_id)
-    team = await services.store.get("teams", order["teamId"]) if order.get("teamId") else None
-    if team is not None and team["status"] != team_rules.SUCCEEDED:  # a team may still fail and refund everybody
-        raise Refused("INVALID_STATE", "A group-buy order ships once its team has succeeded", ["input", "orderId"])
-    shipped = await move(services, order_id, rules.SHIPPED, shippedAt=services.now())
-    if shipped is None:
-        raise refuse_move(order, rules.SHIPPED)
-    return shipped
-
-
 async def confirm_receipt(services: Services, buyer_id: str, order_id: str) -> Doc:
     order = await buyers_order(services, order_id, buyer_id)
-    done = await move(services, order_id, rules.COMPLETED, completedAt=services.now())
+    done = await complete(services, order_id, "buyer")
     if done is None:
         raise refuse_move(order, rules.COMPLETED)
-    await refunds.grant_points(services, order_id)  # those of the money kept
-    await distribution.on_order_completed(services, done)
+    return done
+
+
+async def complete(services: Services, order_id: str, by: str) -> Doc | None:
+    """SHIPPED -> COMPLETED (by the buyer, or the sweep AUTO_CONFIRM_DAYS after the last package), then points
+    and the commission freeze, once: for the one caller that makes the move; None for the others."""
+    done = await move(services, order_id, rules.COMPLETED, completedAt=services.now(), completedBy=by)
+    if done is not None:
+        await refunds.grant_points(services, order_id)  # those of the money kept
+        await distribution.on_order_completed(services, done)
     return done
 
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from domain import orders as rules
+from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError
@@ -183,7 +184,7 @@ async def refund_order(services: Services, buyer_id: str, order_id: str, reason:
 
 
 def _refuse_refund(order: Doc) -> Refused:
-    if order["status"] in (rules.SHIPPED, rules.COMPLETED):
+    if order["status"] in (rules.PARTLY_SHIPPED, rules.SHIPPED, rules.COMPLETED):
         return Refused(
             "INVALID_STATE",
             "This order has shipped: ask the shop for after-sales, which refunds with the merchant's approval",
@@ -222,8 +223,8 @@ async def _provider_refund(services: Services, order: Doc, reason: str) -> Doc:
 
 
 async def finish_refund(services: Services, order: Doc) -> Doc:
-    """The money is back with the buyer: REFUNDED once; unshipped stock returns; sales, points and commission
-    are undone."""
+    """The money is back with the buyer: REFUNDED once; the stock of units not shipped returns; sales, points
+    and commission are undone."""
     await services.store.update_one("orders", {"_id": order["_id"]}, {"$unset": {refunds.REST.due: ""}})
     if order["status"] == rules.CANCELLED:  # a late payment given back: the order stays cancelled
         await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": services.now()}})
@@ -231,8 +232,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now())
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
-    if not done.get("shippedAt"):
-        await return_stock(services, done["lines"])
+    await return_stock(services, shipment_rules.unshipped_lines(done))  # the units that never left
     for product_id, quantity in _quantities(done).items():
         await _count_sales(services, product_id, -quantity)
     if done.get("pointsGranted"):

@@ -12,6 +12,7 @@ from graph.projector import Projector
 from integrations.media import MediaStore
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
+from integrations.wechat_shipping import WechatShipping
 from resolvers.ratelimit import Limiter, MemoryLimiter
 from settings import Settings
 from store.ids import new_id
@@ -30,6 +31,8 @@ class Services:
     wechat: WechatLogin | None = None
     wechat_pay: WechatPayClient | None = None
     media: MediaStore | None = None
+    # WeChat's mini-program shipping information (with WECHAT_APP_ID and WECHAT_APP_SECRET), set by the app.
+    wechat_shipping: WechatShipping | None = None
     limiter: Limiter = field(default_factory=MemoryLimiter)
     # The live rooms' fan-out and like/viewer bookkeeping (subscriptions.live.LiveHub), set by the app.
     live: Any = None

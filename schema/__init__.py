@@ -28,6 +28,7 @@ from schema.operation_metrics import OperationMetrics
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
@@ -56,6 +57,7 @@ Query = merge_types(
         UserQueries,
         CatalogQueries,
         OrderQueries,
+        ShipmentQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,

@@ -14,7 +14,8 @@ from domain.ids import to_global_id
 from domain.staff import WAREHOUSE
 from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
-from resolvers.errors import ApiError
+from resolvers import shipments as shipments_uc
+from resolvers.errors import ApiError, Refused
 from resolvers.intact import intact, intact_edges, one
 from resolvers.services import Services
 from schema.addresses import OrderAddress
@@ -23,6 +24,7 @@ from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+from schema.shipments import PackageInput, Shipment, packages_of
 from schema.staff import ORDER, Staff
 from schema.users import User
 from store.protocol import Doc, Page
@@ -44,6 +46,7 @@ class OrderStatus(Enum):
 
     PENDING_PAYMENT = rules.PENDING_PAYMENT
     PAID = rules.PAID
+    PARTLY_SHIPPED = rules.PARTLY_SHIPPED
     SHIPPED = rules.SHIPPED
     COMPLETED = rules.COMPLETED
     CANCELLED = rules.CANCELLED
@@ -112,7 +115,7 @@ class Order(Node):
     )
     async def shipping_address(self, info: Info) -> OrderAddress | None:
         snapshot = self.doc.get("shippingAddress")
-        if not snapshot or not await info.context.seer.order_address(self.doc):
+        if not snapshot or not await info.context.seer.order_details(self.doc):
             return None
         return OrderAddress.of(snapshot, self.listed)
 
@@ -120,6 +123,15 @@ class Order(Node):
     async def lines(self, info: Info) -> list[OrderLine]:
         lines = await intact(info.context.loaders, "order line", self.doc["lines"], f"order {self.doc['_id']}'s line")
         return [OrderLine(quantity=ln["quantity"], unit_price=Money.fen(ln["unitPrice"]), doc=ln) for ln in lines]
+
+    @strawberry.field(
+        description="The packages shipped so far, oldest first; only the buyer and the shop's staff see them "
+        "(empty for anybody else)."
+    )
+    async def shipments(self, info: Info) -> list[Shipment]:
+        if not await info.context.seer.order_details(self.doc):
+            return []
+        return [Shipment.of(self.doc, i) for i in range(len(self.doc.get("shipments", [])))]
 
     @strawberry.field
     async def buyer(self, info: Info) -> User:
@@ -205,6 +217,13 @@ class PayOrderInput:
 @strawberry.input
 class OrderIdInput:
     order_id: strawberry.ID
+    packages: list[PackageInput] | None = strawberry.field(
+        default=None,
+        description="shipOrder only (other mutations refuse it): the packages leaving now, each with its carrier, "
+        "tracking number and units of the order's lines; the order stays PARTLY_SHIPPED until every unit has "
+        "shipped. Without it, shipOrder ships every unit left in one package without carrier or tracking number, "
+        "which cannot be reported to WeChat's shipping information.",
+    )
 
 
 @strawberry.input
@@ -239,6 +258,8 @@ async def _move(
     info: Info, input: OrderIdInput, use_case: Callable[[Services, str, str], Awaitable[Doc]]
 ) -> OrderPayload:
     """A status change by the viewer (buyer or shop owner, as the use case requires)."""
+    if input.packages is not None:
+        raise Refused("INVALID_INPUT", "Only shipOrder takes packages", ["input", "packages"])
     return OrderPayload.of(await use_case(info.context.services, info.context.require_viewer(), _order_id(input)))
 
 
@@ -301,11 +322,23 @@ class OrderMutations:
     async def cancel_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
         return await _move(info, input, orders_uc.cancel_order)
 
-    @payload_mutation(OrderPayload, staff=Staff(ORDER, WAREHOUSE), description="The shop's staff, once paid.")
+    @payload_mutation(
+        OrderPayload,
+        staff=Staff(ORDER, WAREHOUSE),
+        description="The shop's WAREHOUSE or ADMIN staff, once paid: one or more packages (see `packages`); each is "
+        "reported to WeChat's shipping information for WeChat Pay orders (Shipment.wechatReport).",
+    )
     async def ship_order(self, info: Info, input: OrderIdInput) -> OrderPayload:
-        return await _move(info, input, orders_uc.ship_order)
+        order = await shipments_uc.ship_order(
+            info.context.services, info.context.require_viewer(), _order_id(input), packages_of(input.packages)
+        )
+        return OrderPayload.of(order)
 
-    @payload_mutation(OrderPayload, description="The buyer, once shipped: COMPLETED, and points are earned.")
+    @payload_mutation(
+        OrderPayload,
+        description="The buyer, once every package has shipped: COMPLETED, and points are earned. Shipped orders "
+        "complete by themselves AUTO_CONFIRM_DAYS after their last package.",
+    )
     async def confirm_receipt(self, info: Info, input: OrderIdInput) -> OrderPayload:
         return await _move(info, input, orders_uc.confirm_receipt)
 

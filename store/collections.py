@@ -35,6 +35,8 @@ INDEXES = (
     Index("orders", ("priceRefundDone",)),
     Index("orders", ("refundDue",)),  # refunds to ask a provider for (again): resolvers/refunds.py
     Index("orders", ("priceRefundDue",)),
+    Index("orders", ("status", "shippedAt")),  # shipped orders to complete by themselves: resolvers/shipments.py
+    Index("orders", ("wechatReportDue",)),  # shipments to report to WeChat (again): resolvers/shipping_reports.py
     Index("teams", ("status", "expiresAt")),
     Index("teams", ("productId", "status", "expiresAt")),
     Index("team_members", ("teamId", "joinedAt")),

@@ -127,3 +127,48 @@ async def test_concurrent_ledger_appends_make_one_unbroken_chain(services: Servi
     count, bad, head = await verify_ledger(services)
     assert (count, bad) == (40, None)
     assert head == (await services.store.get("ledger_head", "head") or {})["hash"]
+
+
+async def test_racing_shipments_ship_each_unit_once_and_the_order_completes_once(services: Services) -> None:
+    from domain.shipments import Package, PackageLine
+    from resolvers import shipments
+
+    shop = await catalog.create_shop(services, "seller", "店")
+    product = await catalog.create_product(
+        services, shop["_id"], "商品", "", [], None, [{"specs": [], "price": 100, "stock": 10}]
+    )
+    order = await orders.place_order(services, "buyer", [(f"{product['_id']}000", 3)], "k")
+    await payments.pay_order(services, "buyer", order["_id"], "DEV_PAY", "p")
+    # 12 calls race to ship the same 2 units, each in its own parcel: one ships them, the others are refused
+    units = (PackageLine(0, 2),)
+    shipped = await asyncio.gather(
+        *(
+            outcome(shipments.ship_order(services, "seller", order["_id"], [Package("SF", f"S{i}", units)]))
+            for i in range(12)
+        )
+    )
+    assert shipped.count("ok") == 1 and set(shipped) == {"ok", "INVALID_INPUT"}
+    # 6 calls race to ship the last unit, then the buyer and the sweep race to complete the order
+    last = await asyncio.gather(
+        *(
+            outcome(
+                shipments.ship_order(services, "seller", order["_id"], [Package("ZTO", f"Z{i}", (PackageLine(0, 1),))])
+            )
+            for i in range(6)
+        )
+    )
+    assert last.count("ok") == 1
+    doc = await services.store.get("orders", order["_id"]) or {}
+    assert doc["status"] == "SHIPPED" and doc["shipmentCount"] == 2 and len(doc["shipments"]) == 2
+    confirmed = await asyncio.gather(
+        *(outcome(orders.confirm_receipt(services, "buyer", order["_id"])) for _ in range(5)),
+        *(completed(orders.complete(services, order["_id"], "auto")) for _ in range(5)),
+    )
+    assert confirmed.count("ok") == 1
+    doc = await services.store.get("orders", order["_id"]) or {}
+    assert [h["status"] for h in doc["history"]].count("COMPLETED") == 1
+
+
+async def completed(coro: object) -> str:
+    """ "ok" when the move into COMPLETED was this call's."""
+    return "ok" if await coro is not None else "lost"  # type: ignore[misc]

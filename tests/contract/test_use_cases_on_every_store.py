@@ -11,7 +11,7 @@ from backends import Backends
 from graph.memory import MemoryGraph
 from graph.projector import Projector
 from integrations.media import MediaStore
-from resolvers import bargains, catalog, content, distribution, feeds, orders, payments, teams
+from resolvers import bargains, catalog, content, distribution, feeds, orders, payments, shipments, teams
 from resolvers.services import Services
 from resolvers.social import follow
 from resolvers.users import new_user
@@ -69,7 +69,7 @@ async def test_a_commission_chain_teams_and_bargains(services: Services) -> None
     order = await orders.place_order(services, "buyer", [(sku, 1)], "k", share_token=near_link["_id"])
     assert order["upline"] == ["near", "top"]
     await payments.pay_order(services, "buyer", order["_id"], "DEV_PAY", "p")
-    await orders.ship_order(services, "seller", order["_id"])
+    await shipments.ship_order(services, "seller", order["_id"])
     await orders.confirm_receipt(services, "buyer", order["_id"])
     assert await distribution.settle_due(services) == 2
     await distribution.withdraw(services, "near", 500, "w")

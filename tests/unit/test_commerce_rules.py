@@ -11,7 +11,16 @@ from domain import orders as o
 from domain.catalog import bargain_problems, coupon_refusal, group_buy_problems, stock_change_problems
 from domain.search import matches, normalize, query_terms, terms
 
-STATUSES = [o.PENDING_PAYMENT, o.PAID, o.SHIPPED, o.COMPLETED, o.CANCELLED, o.REFUNDING, o.REFUNDED]
+STATUSES = [
+    o.PENDING_PAYMENT,
+    o.PAID,
+    o.PARTLY_SHIPPED,
+    o.SHIPPED,
+    o.COMPLETED,
+    o.CANCELLED,
+    o.REFUNDING,
+    o.REFUNDED,
+]
 
 
 def test_the_status_machine_allows_exactly_the_documented_moves() -> None:
@@ -19,13 +28,19 @@ def test_the_status_machine_allows_exactly_the_documented_moves() -> None:
     assert allowed == {
         (o.PENDING_PAYMENT, o.PAID),
         (o.PENDING_PAYMENT, o.CANCELLED),
+        (o.PAID, o.PARTLY_SHIPPED),
         (o.PAID, o.SHIPPED),
         (o.PAID, o.REFUNDING),
+        (o.PARTLY_SHIPPED, o.PARTLY_SHIPPED),  # another package, units still left
+        (o.PARTLY_SHIPPED, o.SHIPPED),
+        (o.PARTLY_SHIPPED, o.REFUNDING),
         (o.SHIPPED, o.COMPLETED),
         (o.SHIPPED, o.REFUNDING),
         (o.REFUNDING, o.REFUNDED),
     }
-    assert o.sources_of(o.REFUNDING) == [o.PAID, o.SHIPPED]
+    assert o.sources_of(o.REFUNDING) == [o.PAID, o.PARTLY_SHIPPED, o.SHIPPED]
+    assert o.sources_of(o.COMPLETED) == [o.SHIPPED]  # receipt only once every unit has shipped
+    assert o.BUYER_REFUNDABLE == {o.PAID}  # the buyer alone, only before anything left
     assert not any(o.can_move(final, b) for final in (o.COMPLETED, o.CANCELLED, o.REFUNDED) for b in STATUSES)
 
 
