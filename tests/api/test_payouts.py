@@ -8,6 +8,7 @@ import asyncio
 import time
 from typing import Any
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from domain.ids import from_global_id
@@ -332,3 +333,24 @@ async def test_in_dev_mode_without_wechat_pay_a_withdrawal_is_paid_at_once(api: 
     w = payload["withdrawal"]
     assert (w["status"], w["transferState"], w["confirmParams"]) == ("PAID", None, None)
     assert await money(api, token) == (400, 600) and await ledger_kinds(api, w["id"]) == ["WITHDRAWN"]
+
+
+async def test_a_slow_wechat_pay_does_not_hold_the_sweep(
+    api_pay: Api, wechat: Fakes, wechatpay: PayFakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from resolvers import payouts
+
+    fake = wechatpay[0]
+    clock = use_clock(api_pay)
+    token = await earner(api_pay, wechat[0])
+    # given three withdrawals due to be looked at while WeChat Pay takes 0.3 s to answer
+    fake.down = True
+    for key in ("a", "b", "c"):
+        assert (await withdraw(api_pay, token, 100, key))["withdrawal"]["status"] == "PROCESSING"
+    fake.down, fake.slow = False, 0.3
+    clock.advance(minutes=1)
+    monkeypatch.setattr(payouts, "SWEEP_BUDGET_SECONDS", 0.2)
+    # when the sweep runs, then it stops starting looks once its budget is spent; the rest wait for the next
+    assert await check_withdrawals(api_pay.services) == 1
+    assert await check_withdrawals(api_pay.services) == 1
+    assert len(fake.bills) == 2

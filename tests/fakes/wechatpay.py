@@ -10,6 +10,7 @@ Keys are generated per test; signing uses `wechatpayv3.utils`, the library the s
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -62,6 +63,7 @@ class FakeWechatPay:
     refund_requests: int = 0
     refund_refusal: tuple[int, str] | None = None
     down: bool = False
+    slow: float = 0.0  # seconds every answer takes
     bad_signatures: int = 0
     app_id: str = ""
     # Merchant transfers: out_bill_no -> the bill (its request's fields, state, transfer_bill_no, package_info, ...);
@@ -120,6 +122,8 @@ class FakeWechatPay:
 
     async def _checked(self, request: web.Request) -> dict[str, Any] | web.Response:
         body = await request.text()
+        if self.slow:
+            await asyncio.sleep(self.slow)
         if self.down:
             return web.Response(status=503, text="busy")
         if not self._merchant_signed(request, body):
