@@ -124,10 +124,12 @@ class PayoutMutations:
     @payload_mutation(
         WithdrawalPayload,
         description="From the available balance to the viewer's WeChat balance by WeChat Pay's merchant transfer,"
-        " once per key: at least 1 yuan, at most WITHDRAWAL_MAX (1999.99 yuan). The withdrawal is PROCESSING until"
-        " WeChat Pay reports the end (the user confirms the receipt with confirmParams); a FAILED one's money is"
-        " back in the available balance. In dev mode without WeChat Pay it is PAID at once and no money moves;"
-        " without WeChat Pay outside dev mode it is refused (PAYMENT_FAILED).",
+        " once per key (the same key again answers the withdrawal as it is now): at least 1 yuan, at most"
+        " WITHDRAWAL_MAX (1999.99 yuan). The withdrawal is PROCESSING until WeChat Pay reports the end: the user"
+        " confirms the receipt with confirmParams (wx.requestMerchantTransfer); unconfirmed after"
+        " WITHDRAWAL_CONFIRM_HOURS (48) it is cancelled. A FAILED one's money is back in the available balance."
+        " In dev mode without WeChat Pay it is PAID at once and no money moves anywhere; outside dev mode without"
+        " WeChat Pay, and for a user not signed in with WeChat, it is refused (PAYMENT_FAILED).",
     )
     async def withdraw_commission(self, info: Info, input: WithdrawInput) -> WithdrawalPayload:
         doc = await payouts_uc.withdraw(
