@@ -187,18 +187,30 @@ async def test_a_fail_notification_racing_the_sweeps_query_returns_the_money_onc
 ) -> None:
     fake = wechatpay[0]
     clock = use_clock(api_pay)
-    token = await earner(api_pay, wechat[0])
-    w = (await withdraw(api_pay, token, 600))["withdrawal"]
-    # given WeChat Pay's bill failed, and the sweep's time to query it has come
-    finished = fake.transfer_finished(raw(w["id"]), "FAIL", "PAYEE_ACCOUNT_ABNORMAL")
+    token = await earner(api_pay, wechat[0], price=20_000)
+    first = (await withdraw(api_pay, token, 600))["withdrawal"]
+    second = (await withdraw(api_pay, token, 800, "w2"))["withdrawal"]
+    # given the first bill failed at WeChat Pay, and the sweep's time to query the bills has come
+    told = fake.transfer_finished(raw(first["id"]), "FAIL", "PAYEE_ACCOUNT_ABNORMAL")
     clock.advance(minutes=5)
-    # when the notification and the sweep's query tell it at the same time
-    answered, looked = await asyncio.gather(notify(api_pay, *finished), check_withdrawals(api_pay.services))
-    # then both were heard, and the money is back once
-    assert answered[0] == 200 and looked == 1 and fake.transfer_queries == 1
-    assert await ledger_kinds(api_pay, w["id"]) == ["WITHDRAWN", "WITHDRAWAL_RETURNED"]
-    assert await money(api_pay, token) == (1000, 0)
-    assert (await node(api_pay, token, w["id"]))["status"] == "FAILED"
+    # when its notification arrives while the sweep's query of it is on its way (WeChat Pay answers in 0.3 s)
+    fake.slow = 0.3
+    sweeping = asyncio.create_task(check_withdrawals(api_pay.services))
+    await asyncio.sleep(0.1)
+    assert (await notify(api_pay, *told))[0] == 200
+    assert not sweeping.done() and await sweeping == 2 and fake.transfer_queries >= 1
+    # and the second's failure is told and queried at the same time, in whatever order they interleave
+    fake.slow = 0.0
+    told = fake.transfer_finished(raw(second["id"]), "FAIL", "PAYEE_ACCOUNT_ABNORMAL")
+    assert (await node(api_pay, token, second["id"]))["status"] == "PROCESSING"
+    clock.advance(minutes=5)
+    answered, looked = await asyncio.gather(notify(api_pay, *told), check_withdrawals(api_pay.services))
+    # then each failure was heard, and each withdrawal's money is back once
+    assert answered[0] == 200 and looked <= 1
+    for w in (first, second):
+        assert await ledger_kinds(api_pay, w["id"]) == ["WITHDRAWN", "WITHDRAWAL_RETURNED"]
+        assert (await node(api_pay, token, w["id"]))["status"] == "FAILED"
+    assert await money(api_pay, token) == (2000, 0) and await ledger_intact(api_pay)
 
 
 async def test_an_outage_keeps_the_withdrawal_safe_and_the_sweep_asks_again_under_the_same_bill(
