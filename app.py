@@ -22,7 +22,7 @@ from graph.projector import Projector, rebuild
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
 from integrations.wechat_login import WechatLogin
-from integrations.wechat_pay import WechatPayClient
+from integrations.wechat_pay import TransferScene, WechatPayClient
 from integrations.wechat_shipping import WechatShipping
 from integrations.wechat_token import AccessToken
 from jobs.influence import refresh_influence
@@ -357,11 +357,17 @@ def wechat_pay(settings: Settings) -> WechatPayClient | None:
         public_key_id=settings.WECHAT_PAY_PUBLIC_KEY_ID,
         notify_url=settings.WECHAT_PAY_NOTIFY_URL,
         api_base=settings.WECHAT_PAY_API_BASE,
+        transfer_scene=TransferScene(
+            settings.WECHAT_PAY_TRANSFER_SCENE_ID,
+            settings.WECHAT_PAY_TRANSFER_PERCEPTION,
+            tuple((i["info_type"], i["info_content"]) for i in settings.WECHAT_PAY_TRANSFER_REPORT_INFOS),
+        ),
     )
 
 
 async def wechatpay_webhook(request: web.Request) -> web.Response:
-    """WeChat Pay's payment and refund notifications: 200 {"code": "SUCCESS"} once applied, 4xx when refused."""
+    """WeChat Pay's payment, refund and transfer notifications: 200 {"code": "SUCCESS"} once applied, 4xx when
+    refused."""
     body = await request.text()
     try:
         await handle_wechat_notification(request.app[SERVICES], dict(request.headers), body)

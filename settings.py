@@ -82,6 +82,22 @@ class Settings(BaseSettings):
     WECHAT_PAY_PUBLIC_KEY: str = ""
     WECHAT_PAY_PUBLIC_KEY_ID: str = ""
     WECHAT_PAY_NOTIFY_URL: str = ""
+    # Withdrawals are paid by WeChat Pay's merchant transfer (商家转账) to the user's WeChat balance, in the transfer
+    # scene the merchant was approved for: its id, the reason the user sees, and its report infos (in the
+    # environment a JSON list of {"info_type", "info_content"}; info_type values are fixed per scene: these are
+    # those of 1005, 佣金报酬). The transfer's notifications come to WECHAT_PAY_NOTIFY_URL too.
+    WECHAT_PAY_TRANSFER_SCENE_ID: str = "1005"
+    WECHAT_PAY_TRANSFER_PERCEPTION: str = "劳务报酬"
+    WECHAT_PAY_TRANSFER_REPORT_INFOS: list[dict[str, str]] = Field(
+        default_factory=lambda: [
+            {"info_type": "岗位类型", "info_content": "推广员"},
+            {"info_type": "报酬说明", "info_content": "分销佣金提现"},
+        ]
+    )
+    # The most one withdrawal may be, in fen: WeChat Pay wants the user's real name on a transfer of 2,000 yuan
+    # or more, which we do not hold. A transfer the user has not confirmed this long is cancelled (money back).
+    WITHDRAWAL_MAX: int = Field(199_999, ge=100, le=199_999)
+    WITHDRAWAL_CONFIRM_HOURS: float = Field(48.0, gt=0, le=24 * 30)
     # Content: words that hold a post for moderation (comma-separated, added to a small built-in list), and the
     # follower count above which an author's posts are merged into feeds at read time instead of fanned out.
     BANNED_WORDS: str = ""

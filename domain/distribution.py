@@ -43,9 +43,9 @@ def policy_problems(rates_bp: Sequence[int], freeze_days: int) -> list[Problem]:
     return problems
 
 
-def withdrawal_problems(amount: int) -> list[Problem]:
-    if not MIN_WITHDRAWAL <= amount <= AMOUNT_MAX:
-        return [Problem("amount", f"A withdrawal is {MIN_WITHDRAWAL} fen (1 yuan) to {AMOUNT_MAX} fen")]
+def withdrawal_problems(amount: int, maximum: int = AMOUNT_MAX) -> list[Problem]:
+    if not MIN_WITHDRAWAL <= amount <= min(maximum, AMOUNT_MAX):
+        return [Problem("amount", f"A withdrawal is {MIN_WITHDRAWAL} fen (1 yuan) to {min(maximum, AMOUNT_MAX)} fen")]
     return []
 
 

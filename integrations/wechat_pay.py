@@ -1,5 +1,6 @@
 """WeChat Pay (API v3) for mini-programs, through the `wechatpayv3` library: JSAPI prepay orders, the parameters
-`wx.requestPayment()` takes, refunds, and verified, decrypted notifications.
+`wx.requestPayment()` takes, refunds, merchant transfers to a user's WeChat balance (商家转账, the API of 2025:
+/v3/fund-app/mch-transfer/transfer-bills), and verified, decrypted notifications.
 
 The library signs every request with the merchant key and verifies every answer and notification with the WeChat
 Pay public key (the "微信支付公钥" mode, so no platform-certificate download). It is synchronous, so calls run in a
@@ -39,6 +40,41 @@ class PaymentError(Exception):
 
 
 @dataclass(frozen=True)
+class TransferScene:
+    """What WeChat Pay requires of a transfer in the scene the merchant was approved for (e.g. 1005, 佣金报酬):
+    its id, the reason the user sees (user_recv_perception) and the report infos (transfer_scene_report_infos,
+    whose info_type values are fixed per scene)."""
+
+    scene_id: str
+    perception: str
+    report_infos: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TransferBill:
+    """A transfer bill as WeChat Pay answers it (the create call, a query, or a notification's resource)."""
+
+    out_bill_no: str
+    state: str
+    transfer_bill_no: str | None = None
+    package_info: str | None = None
+    fail_reason: str | None = None
+    amount: int | None = None
+
+    @classmethod
+    def of(cls, body: Mapping[str, Any]) -> TransferBill:
+        amount = body.get("transfer_amount")
+        return cls(
+            out_bill_no=str(body.get("out_bill_no", "")),
+            state=str(body.get("state", "")),
+            transfer_bill_no=body.get("transfer_bill_no"),
+            package_info=body.get("package_info") or None,
+            fail_reason=body.get("fail_reason") or None,
+            amount=int(amount) if isinstance(amount, int) else None,
+        )
+
+
+@dataclass(frozen=True)
 class Notification:
     id: str
     event_type: str
@@ -64,8 +100,11 @@ class WechatPayClient:
         public_key_id: str,
         notify_url: str,
         api_base: str,
+        transfer_scene: TransferScene | None = None,
     ) -> None:
         self.app_id = app_id
+        self.mch_id = mch_id
+        self.transfer_scene = transfer_scene
         self.pay = WeChatPay(
             wechatpay_type=WeChatPayType.MINIPROG,
             mchid=mch_id,
@@ -129,6 +168,39 @@ class WechatPayClient:
             reason=reason[:80],
         )
         return str(body.get("status", "PROCESSING"))
+
+    async def transfer(self, out_bill_no: str, openid: str, amount: int, remark: str) -> TransferBill:
+        """Transfer `amount` fen to the user's WeChat balance. Asking again with the same out_bill_no is the same
+        bill (原单重试): its state now, and the package of wx.requestMerchantTransfer while it waits for the user."""
+        scene = self.transfer_scene
+        if scene is None:
+            raise PaymentError("No transfer scene is configured (WECHAT_PAY_TRANSFER_SCENE_ID)", retryable=False)
+        body = await self._call(
+            self.pay.mch_transfer_bills,
+            out_bill_no=out_bill_no,
+            transfer_scene_id=scene.scene_id,
+            openid=openid,
+            transfer_amount=amount,
+            transfer_remark=remark[:32],
+            user_recv_perception=scene.perception or None,
+            transfer_scene_report_infos=[{"info_type": t, "info_content": c} for t, c in scene.report_infos],
+        )
+        return TransferBill.of(body)
+
+    async def transfer_bill(self, out_bill_no: str) -> TransferBill | None:
+        """The transfer bill as it is now; None when WeChat Pay has none by that number (it never got the request)."""
+        try:
+            body = await self._call(self.pay.mch_transfer_bills_query, out_bill_no=out_bill_no)
+        except PaymentError as exc:
+            if exc.code == "NOT_FOUND":
+                return None
+            raise
+        return TransferBill.of(body)
+
+    async def cancel_transfer(self, out_bill_no: str) -> str:
+        """Withdraw a transfer the user has not confirmed: its state (CANCELING; CANCELLED follows)."""
+        body = await self._call(self.pay.mch_transfer_bills_cancel, out_bill_no=out_bill_no)
+        return str(body.get("state", ""))
 
     def notification(self, headers: Mapping[str, str], body: str, now: float | None = None) -> Notification | None:
         """The notification when its signature verifies, it is fresh and it decrypts; None otherwise."""

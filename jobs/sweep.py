@@ -1,8 +1,8 @@
 """The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
 group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, ask WeChat Pay again for
 refunds it did not take, upload again the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS
-ago, delete outbox events applied more than a day ago and the seen marks of past hours. Every
-step is idempotent; one process at a time runs it (JobRunner's lease)."""
+ago, look after withdrawals whose transfer has no end yet, delete outbox events applied more than a day ago and the
+seen marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from resolvers.bargains import sweep_bargains
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
+from resolvers.payouts import check_withdrawals
 from resolvers.rankings import purge_seen
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
@@ -29,6 +30,7 @@ async def sweep(services: Services) -> None:
         "teams_closed": await sweep_teams(services),
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),
+        "withdrawals_checked": await check_withdrawals(services),
         "commissions_settled": await settle_due(services),
         "shipping_reports_retried": await retry_due(services),
         "receipts_auto_confirmed": await auto_confirm(services),

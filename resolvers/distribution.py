@@ -1,7 +1,7 @@
 """Distribution (分销): share links, referral binding, shop policies and distributorships, commission rows that
-freeze on payment, settle after the freeze and reverse on refund, balances, withdrawals, and the hash-chained
-ledger every money movement is appended to. Every move is a unique insert or a compare-and-set, so replays and
-races change nothing twice."""
+freeze on payment, settle after the freeze and reverse on refund, balances, and the hash-chained ledger every
+money movement is appended to (withdrawals are in resolvers/payouts.py). Every move is a unique insert or a
+compare-and-set, so replays and races change nothing twice."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import Any
 
 from domain import distribution as rules
 from domain import refunds as refund_rules
-from domain.catalog import idempotency_key_problems
 from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
@@ -21,7 +20,6 @@ from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
 from store.counters import increment
-from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
 LEDGER_ATTEMPTS = 100
@@ -342,51 +340,6 @@ async def commissions(services: Services, user_id: str, first: int, after: str |
     if status is not None:
         where["status"] = status
     return await services.store.find("commissions", where, sort="createdAt", direction=-1, limit=first, after=after)
-
-
-# -- withdrawals -----------------------------------------------------------------------------------------
-async def withdraw(services: Services, user_id: str, amount: int, key: str) -> Doc:
-    """Move `amount` from available to withdrawn, once per key, never past the available balance."""
-    refuse_problems(idempotency_key_problems(key) + rules.withdrawal_problems(amount))
-    store = services.store
-    withdrawal_id = new_id()
-    withdrawal = {
-        "_id": withdrawal_id,
-        "userId": user_id,
-        "key": key,
-        "amount": amount,
-        "status": "PENDING",
-        "createdAt": services.now(),
-    }
-    try:
-        await store.insert("withdrawals", withdrawal)
-    except DuplicateKey:
-        page = await store.find("withdrawals", {"userId": user_id, "key": key}, limit=1)
-        if not page.docs:
-            raise
-        if page.docs[0]["amount"] != amount:
-            raise Refused("CONFLICT", "This key was used for another amount", ["input", "idempotencyKey"]) from None
-        return page.docs[0]
-    taken = await store.update_one(
-        "balances",
-        {"_id": user_id, "available": {"$gte": amount}},
-        {"$inc": {"available": -amount, "withdrawn": amount}},
-    )
-    if taken is None:
-        await store.delete("withdrawals", withdrawal_id)
-        raise Refused("INSUFFICIENT_FUNDS", "More than your available commission", ["input", "amount"])
-    await append_ledger(
-        services,
-        {
-            "kind": "WITHDRAWN",
-            "userId": user_id,
-            "ref": withdrawal["_id"],
-            "deltas": {"available": -amount, "withdrawn": amount},
-        },
-    )
-    # No payout provider is integrated yet (WeChat Pay's transfer to change): the withdrawal is recorded as paid.
-    paid = await store.update_one("withdrawals", {"_id": withdrawal_id}, {"$set": {"status": "PAID"}})
-    return paid or withdrawal
 
 
 # -- stats -----------------------------------------------------------------------------------------------

@@ -304,7 +304,8 @@ async def retry_refunds(services: Services, limit: int = 100) -> int:
 
 
 async def handle_wechat_notification(services: Services, headers: dict[str, str], body: str) -> None:
-    """POST /webhooks/wechatpay: WebhookRefused (a 4xx) unless it is genuine, fresh, new and consistent."""
+    """POST /webhooks/wechatpay (payments, refunds, transfers): WebhookRefused (a 4xx) unless it is genuine, fresh,
+    new and consistent."""
     if services.wechat_pay is None:
         raise WebhookRefused(404, "WeChat Pay is not configured")
     note = services.wechat_pay.notification(headers, body)
@@ -322,6 +323,11 @@ async def handle_wechat_notification(services: Services, headers: dict[str, str]
 
 
 async def _apply_notification(services: Services, note: Notification) -> None:
+    if note.event_type.startswith("MCHTRANSFER."):  # a withdrawal's transfer (商家转账)
+        from resolvers.payouts import apply_transfer_notification  # payouts build on payments; one direction
+
+        await apply_transfer_notification(services, note)
+        return
     resource = note.resource
     number = str(resource.get("out_trade_no", ""))
     page = await services.store.find("orders", {"number": number}, limit=1)

@@ -19,13 +19,14 @@ from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
-from schema.distribution import Commission, DistributionMutations, DistributionQueries, Withdrawal
+from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.operation_metrics import OperationMetrics
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
+from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
 from schema.shipments import ShipmentQueries
@@ -77,6 +78,7 @@ MUTATIONS = (
     BargainMutations,
     CouponMutations,
     DistributionMutations,
+    PayoutMutations,
     ContentMutations,
     LiveMutations,
     AddressMutations,

@@ -10,15 +10,17 @@ import strawberry
 from domain import distribution as rules
 from domain.ids import to_global_id
 from resolvers import distribution as dist_uc
+from resolvers import payouts as payouts_uc
 from resolvers.errors import ApiError
 from resolvers.intact import intact, intact_edges, one
 from resolvers.users import is_operator
 from schema.catalog import Product, Shop
-from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
 from schema.orders import when
+from schema.payouts import WithdrawalConnection
 from schema.users import User
 from store.protocol import Doc, Page
 
@@ -36,13 +38,6 @@ class CommissionStatus(Enum):
     FROZEN = rules.FROZEN
     SETTLED = rules.SETTLED
     REVERSED = rules.REVERSED
-
-
-@strawberry.enum
-class WithdrawalStatus(Enum):
-    PENDING = "PENDING"
-    PAID = "PAID"
-    FAILED = "FAILED"
 
 
 @strawberry.type
@@ -210,29 +205,10 @@ class Distributor:
         )
         return await CommissionConnection.of(info, page, after)
 
-
-@strawberry.type
-class Withdrawal(Node):
-    id: strawberry.ID
-    amount: Money
-    status: WithdrawalStatus
-    created_at: datetime
-
-    @classmethod
-    def from_doc(cls, doc: Doc) -> Withdrawal:
-        return cls(
-            id=strawberry.ID(to_global_id("Withdrawal", doc["_id"])),
-            amount=Money.fen(doc["amount"]),
-            status=WithdrawalStatus(doc["status"]),
-            created_at=when(doc["createdAt"]) or datetime.now(),
-        )
-
-
-async def withdrawal_visible(info: Info, doc: Doc) -> bool:
-    return info.context.viewer_id == doc["userId"]
-
-
-register_node("Withdrawal", "withdrawal", Withdrawal.from_doc, withdrawal_visible)
+    @strawberry.field(description="The viewer's withdrawals, newest first.")
+    async def withdrawals(self, info: Info, first: int | None = None, after: str | None = None) -> WithdrawalConnection:
+        page = await payouts_uc.withdrawals(info.context.services, self.user_id, page_size(first), after)
+        return WithdrawalConnection.of(page, after)
 
 
 @strawberry.type
@@ -272,12 +248,6 @@ class CommissionPolicyInput:
     region_locked: bool
 
 
-@strawberry.input
-class WithdrawInput:
-    amount: Long
-    idempotency_key: str
-
-
 @strawberry.type
 class ShareLinkPayload:
     link: ShareLink | None = None
@@ -293,12 +263,6 @@ class DistributorshipPayload:
 @strawberry.type
 class CommissionPolicyPayload:
     policy: CommissionPolicy | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class WithdrawalPayload:
-    withdrawal: Withdrawal | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -361,10 +325,3 @@ class DistributionMutations:
             input.region_locked,
         )
         return CommissionPolicyPayload(policy=CommissionPolicy.from_doc(shop["commissionPolicy"]))
-
-    @payload_mutation(WithdrawalPayload, description="From the available balance, once per key; at least 1 yuan.")
-    async def withdraw_commission(self, info: Info, input: WithdrawInput) -> WithdrawalPayload:
-        doc = await dist_uc.withdraw(
-            info.context.services, info.context.require_viewer(), input.amount, input.idempotency_key
-        )
-        return WithdrawalPayload(withdrawal=Withdrawal.from_doc(doc))

@@ -52,6 +52,8 @@ INDEXES = (
     Index("ledger", ("userId",)),
     Index("ledger", ("ref", "seq")),
     Index("withdrawals", ("userId", "key"), unique=True),
+    Index("withdrawals", ("userId", "createdAt")),
+    Index("withdrawals", ("checkAt",)),
     Index("posts", ("authorId", "createdAt")),
     Index("posts", ("moderation", "createdAt")),
     Index("timelines", ("ownerId", "at")),

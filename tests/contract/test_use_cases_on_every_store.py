@@ -11,7 +11,7 @@ from backends import Backends
 from graph.memory import MemoryGraph
 from graph.projector import Projector
 from integrations.media import MediaStore
-from resolvers import bargains, catalog, content, distribution, feeds, orders, payments, shipments, teams
+from resolvers import bargains, catalog, content, distribution, feeds, orders, payments, payouts, shipments, teams
 from resolvers.services import Services
 from resolvers.social import follow
 from resolvers.users import new_user
@@ -72,7 +72,7 @@ async def test_a_commission_chain_teams_and_bargains(services: Services) -> None
     await shipments.ship_order(services, "seller", order["_id"])
     await orders.confirm_receipt(services, "buyer", order["_id"])
     assert await distribution.settle_due(services) == 2
-    await distribution.withdraw(services, "near", 500, "w")
+    await payouts.withdraw(services, "near", 500, "w")
     stats = await distribution.stats(services, "near")
     assert (stats.available, stats.withdrawn, stats.attributed_orders) == (500, 500, 1)
     count, bad, _ = await distribution.verify_ledger(services)
