@@ -59,6 +59,10 @@ class Settings(BaseSettings):
     # Times a refund WeChat Pay could not take (down, busy) is asked for, with a backoff from 10 s doubling to 1 h;
     # then, as for a refusal that cannot change, the order is marked refundFailed for an operator.
     REFUND_MAX_ATTEMPTS: int = Field(30, ge=1, le=1000)
+    # After-sales: a buyer may ask from payment until this many days after the order completed; a request the shop
+    # has not answered this many hours after it was made is approved by the sweep.
+    AFTER_SALE_DAYS: int = Field(7, ge=0, le=365)
+    AFTER_SALE_AUTO_APPROVE_HOURS: float = Field(48.0, gt=0, le=30 * 24)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link

@@ -1,5 +1,6 @@
 """The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
-group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, ask WeChat Pay again for
+group-buy teams past expiresAt, expire bargains, approve after-sales left unanswered (and finish their steps a crash
+left, ask again for their refunds), settle commissions past their freeze, ask WeChat Pay again for
 refunds it did not take, delete outbox events applied more than a day ago and the seen marks of past hours. Every
 step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from graph.projector import purge_done
+from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
@@ -26,6 +28,7 @@ async def sweep(services: Services) -> None:
         "teams_closed": await sweep_teams(services),
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),
+        "after_sales_moved": await sweep_after_sales(services),
         "commissions_settled": await settle_due(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),

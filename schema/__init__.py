@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
@@ -52,6 +53,7 @@ Query = merge_types(
         UserQueries,
         CatalogQueries,
         OrderQueries,
+        AfterSaleQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
@@ -66,6 +68,7 @@ MUTATIONS = (
     UserMutations,
     CatalogMutations,
     OrderMutations,
+    AfterSaleMutations,
     TeamMutations,
     BargainMutations,
     CouponMutations,
@@ -88,6 +91,7 @@ schema = ApiSchema(
         Product,
         Sku,
         Order,
+        AfterSale,
         Team,
         Bargain,
         Coupon,

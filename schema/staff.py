@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.after_sales import OPENING
 from domain.orders import RESERVING
 from resolvers.errors import Refused
 from resolvers.services import Services
@@ -50,3 +51,11 @@ async def _input_order(services: Services, input: Any) -> str | None:
 
 SHOP = ShopOf(_input_shop, ("input", "shopId"), "No such shop")
 ORDER = ShopOf(_input_order, ("input", "orderId"), "No such order")
+
+
+async def _input_after_sale(services: Services, input: Any) -> str | None:
+    doc = await services.store.get("after_sales", raw_id(input.after_sale_id, "AfterSale", "input", "afterSaleId"))
+    return doc["shopId"] if doc is not None and doc["status"] != OPENING else None
+
+
+AFTER_SALE = ShopOf(_input_after_sale, ("input", "afterSaleId"), "No such after-sale")
