@@ -313,3 +313,39 @@ async def test_the_buyer_and_the_shop_s_staff_see_an_after_sale_and_nobody_else(
         assert (await api.gql(NODE, node, token=token))["data"]["afterSale"]["id"] == node["id"]
     assert (await api.gql(NODE, node, token=stranger))["data"]["afterSale"] is None
     assert (await api.gql(NODE, node))["data"]["afterSale"] is None
+
+
+async def test_the_after_sales_of_a_page_of_orders_are_read_in_one_query(api: Api) -> None:
+    # given a buyer with three paid orders, each with an after-sale
+    sale = await paid_sale(api)
+    order_ids = [sale.order_id]
+    for i in range(2):
+        placed = await place(api, sale.buyer, [line(sale.skus[0])], f"more-{i}")
+        await pay(api, sale.buyer, placed["order"]["id"])
+        order_ids.append(placed["order"]["id"])
+    for i, order_id in enumerate(order_ids):
+        request = request_input(sale, [(0, 1)], orderId=order_id, idempotencyKey=f"k{i}")
+        assert (await api.gql(REQUEST, {"in": request}, token=sale.buyer))["data"]["requestAfterSale"]["errors"] == []
+    # when the buyer lists their orders with their after-sales
+    store = api.services.store
+    finds: list[str] = []
+    original = store.find
+
+    async def counting(collection: str, *args: Any, **kwargs: Any) -> Any:
+        finds.append(collection)
+        return await original(collection, *args, **kwargs)
+
+    store.find = counting  # type: ignore[method-assign]
+    body = await api.gql("{ myOrders(first: 10) { edges { node { afterSales { status } } } } }", token=sale.buyer)
+    # then each order shows its own, read in one query for the page
+    assert [e["node"]["afterSales"] for e in body["data"]["myOrders"]["edges"]] == [[{"status": "REQUESTED"}]] * 3
+    assert finds.count("after_sales") == 1
+
+
+async def test_an_admin_of_the_shop_may_do_what_any_role_may(api: Api) -> None:
+    sale = await paid_sale(api, shipped=True)
+    admin = await staff_member(api, sale, "管理员", "ADMIN")
+    asked = await ask(api, sale.buyer, sale, [(0, 1)], kind="RETURN_AND_REFUND")
+    assert (await run(api, APPROVE, admin, asked["afterSale"]["id"]))["errors"] == []
+    await run(api, SHIP_RETURN, sale.buyer, asked["afterSale"]["id"], c="京东物流", t="JD0001")
+    assert (await run(api, RECEIVED, admin, asked["afterSale"]["id"]))["afterSale"]["status"] == "REFUNDED"
