@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # Times a shipment WeChat's shipping information did not take (down, busy, token refused) is uploaded again,
     # with a backoff from 10 s doubling to 1 h; then it is marked failed, for the merchant to enter by hand.
     WECHAT_SHIPPING_MAX_ATTEMPTS: int = Field(20, ge=1, le=1000)
+    # After-sales: a buyer may ask from payment until this many days after the order completed; a request the shop
+    # has not answered this many hours after it was made is approved by the sweep.
+    AFTER_SALE_DAYS: int = Field(7, ge=0, le=365)
+    AFTER_SALE_AUTO_APPROVE_HOURS: float = Field(48.0, gt=0, le=30 * 24)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link

@@ -4,8 +4,9 @@
     PAID            -> PARTLY_SHIPPED | SHIPPED | REFUNDING
     PARTLY_SHIPPED  -> PARTLY_SHIPPED | SHIPPED | REFUNDING
     SHIPPED         -> COMPLETED | REFUNDING
+    COMPLETED       -> REFUNDING (after-sales gave back the last of its money)
     REFUNDING       -> REFUNDED
-    CANCELLED, COMPLETED, REFUNDED: final
+    CANCELLED, REFUNDED: final
 
 Orders also have an internal state, RESERVING, while placeOrder takes their stock; they are never shown in it.
 Every move is applied by compare-and-set on the current status, so of two racing moves exactly one wins.
@@ -15,8 +16,10 @@ keeps it there), SHIPPED once every line's whole quantity has shipped; only then
 Who moves an order into REFUNDING: the buyer alone only while it is PAID (nothing shipped, so the goods are
 still with the shop); the platform for a failed group-buy team (PAID, or SHIPPED for orders shipped before teams
 had to succeed first; a team's orders ship only once it succeeded, so never PARTLY_SHIPPED). Once a package has
-left (PARTLY_SHIPPED included), money comes back only through after-sales with the merchant's approval. How much
-comes back is domain/refunds.py's: never more than is left of what was paid.
+left (PARTLY_SHIPPED included), money comes back only through after-sales with the merchant's approval
+(domain/after_sales.py): partial refunds leave the order where it is, and the one that gives back the last of its
+money moves it into REFUNDING, from PAID, PARTLY_SHIPPED, SHIPPED or COMPLETED. How much comes back is
+domain/refunds.py's: never more than is left of what was paid.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ MOVES: Mapping[str, frozenset[str]] = {
     PARTLY_SHIPPED: frozenset({PARTLY_SHIPPED, SHIPPED, REFUNDING}),
     SHIPPED: frozenset({COMPLETED, REFUNDING}),
     REFUNDING: frozenset({REFUNDED}),
-    COMPLETED: frozenset(),
+    COMPLETED: frozenset({REFUNDING}),
     CANCELLED: frozenset(),
     REFUNDED: frozenset(),
 }

@@ -50,9 +50,11 @@ def shipped(order: Mapping[str, Any]) -> list[int]:
     return done
 
 
-def left(order: Mapping[str, Any]) -> list[int]:
-    """Units left to ship of each line."""
-    return [line["quantity"] - done for line, done in zip(order["lines"], shipped(order), strict=True)]
+def left(order: Mapping[str, Any], withdrawn: Sequence[int] = ()) -> list[int]:
+    """Units left to ship of each line; `withdrawn` are units per line that will not ship (a refund-only of
+    unshipped units put them back in stock: domain/after_sales.restocked_units)."""
+    out = [line["quantity"] - done for line, done in zip(order["lines"], shipped(order), strict=True)]
+    return [max(0, n - (withdrawn[i] if i < len(withdrawn) else 0)) for i, n in enumerate(out)]
 
 
 def unshipped_lines(order: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -91,7 +93,9 @@ def package_problems(packages: Sequence[Package]) -> list[Problem]:
     return problems
 
 
-def order_problems(order: Mapping[str, Any], packages: Sequence[Package]) -> list[Problem]:
+def order_problems(
+    order: Mapping[str, Any], packages: Sequence[Package], withdrawn: Sequence[int] = ()
+) -> list[Problem]:
     """What is wrong with the packages for this order as it is now: each line index is one of its lines, no
     package takes more of a line than is left of it (packages of one call count together), at most MAX_PACKAGES
     packages in all, and a tracking number is not used twice in the order."""
@@ -100,7 +104,7 @@ def order_problems(order: Mapping[str, Any], packages: Sequence[Package]) -> lis
     if len(before) + len(packages) > MAX_PACKAGES:
         problems.append(Problem("packages", f"An order ships in at most {MAX_PACKAGES} packages"))
     used = {(s.get("carrier"), s.get("trackingNumber")) for s in before}
-    remaining = left(order)
+    remaining = left(order, withdrawn)
     for p, package in enumerate(packages):
         at = f"packages.{p}"
         if package.tracking_number is not None and (package.carrier, package.tracking_number) in used:
@@ -119,14 +123,14 @@ def order_problems(order: Mapping[str, Any], packages: Sequence[Package]) -> lis
     return problems
 
 
-def everything_left(order: Mapping[str, Any]) -> Package:
+def everything_left(order: Mapping[str, Any], withdrawn: Sequence[int] = ()) -> Package:
     """The contract's bare shipOrder: every unit left, in one package without carrier or tracking number."""
-    parts = tuple(PackageLine(i, n) for i, n in enumerate(left(order)) if n > 0)
+    parts = tuple(PackageLine(i, n) for i, n in enumerate(left(order, withdrawn)) if n > 0)
     return Package(None, None, parts)
 
 
-def status_after(order: Mapping[str, Any], packages: Sequence[Package]) -> str:
-    remaining = left(order)
+def status_after(order: Mapping[str, Any], packages: Sequence[Package], withdrawn: Sequence[int] = ()) -> str:
+    remaining = left(order, withdrawn)
     for package in packages:
         for part in package.lines:
             remaining[part.line_index] -= part.quantity

@@ -1,14 +1,16 @@
 """The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
-group-buy teams past expiresAt, expire bargains, settle commissions past their freeze, ask WeChat Pay again for
-refunds it did not take, upload again the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS
-ago, look after withdrawals whose transfer has no end yet, delete outbox events applied more than a day ago and the
-seen marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+group-buy teams past expiresAt, expire bargains, approve after-sales left unanswered (and finish their steps a crash
+left, ask again for their refunds), settle commissions past their freeze, ask WeChat Pay again for refunds it did
+not take, upload again the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after
+withdrawals whose transfer has no end yet, delete outbox events applied more than a day ago and the seen marks of
+past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
 import logging
 
 from graph.projector import purge_done
+from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
@@ -31,6 +33,7 @@ async def sweep(services: Services) -> None:
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),
         "withdrawals_checked": await check_withdrawals(services),
+        "after_sales_moved": await sweep_after_sales(services),
         "commissions_settled": await settle_due(services),
         "shipping_reports_retried": await retry_due(services),
         "receipts_auto_confirmed": await auto_confirm(services),

@@ -293,23 +293,34 @@ async def on_order_completed(services: Services, order: Doc) -> None:
 async def on_order_refunded(services: Services, order: Doc, kept: int = 0) -> None:
     """Money came back: each commission of the order keeps only what it earns on the `kept` fen, from frozen or
     from available. All of it is REVERSED when nothing is kept; a part is when some is (a compare-and-set on the
-    amount, so each part is taken once)."""
+    amount, so each part is taken once; read again when another refund or the settling moved it meanwhile, so
+    that refunds finishing together leave it at what the least kept earns). Commission already withdrawn leaves
+    the available balance below zero: the distributor's next commissions earn it back (a withdrawal never takes
+    more than is available, so this reversal is the only way below zero)."""
     page = await services.store.find("commissions", {"orderId": order["_id"]}, limit=rules.MAX_LEVELS + 1)
     for row in page.docs:
+        await _reverse(services, row, kept)
+
+
+async def _reverse(services: Services, row: Doc | None, kept: int) -> None:
+    for _ in range(LEDGER_ATTEMPTS):
+        if row is None or row["status"] not in (rules.FROZEN, rules.SETTLED):
+            return
         back = refund_rules.commission_back(row["amount"], row["rateBp"], kept)
         if back == 0:
-            continue
-        for source, balance in ((rules.FROZEN, "frozen"), (rules.SETTLED, "available")):
-            guard = {"_id": row["_id"], "status": source, "amount": row["amount"]}
-            if back == row["amount"]:
-                change: dict[str, Any] = {
-                    "$set": {"status": rules.REVERSED, "reversedAt": services.now(), "reversedFrom": source}
-                }
-            else:
-                change = {"$set": {"amount": row["amount"] - back, "orderKept": kept}, "$inc": {"reversedAmount": back}}
-            if await services.store.update_one("commissions", guard, change) is not None:
-                await _move_balance(services, row["userId"], {balance: -back}, row["_id"], "COMMISSION_REVERSED")
-                break
+            return
+        source, balance = (rules.FROZEN, "frozen") if row["status"] == rules.FROZEN else (rules.SETTLED, "available")
+        guard = {"_id": row["_id"], "status": source, "amount": row["amount"]}
+        if back == row["amount"]:
+            change: dict[str, Any] = {
+                "$set": {"status": rules.REVERSED, "reversedAt": services.now(), "reversedFrom": source}
+            }
+        else:
+            change = {"$set": {"amount": row["amount"] - back, "orderKept": kept}, "$inc": {"reversedAmount": back}}
+        if await services.store.update_one("commissions", guard, change) is not None:
+            await _move_balance(services, row["userId"], {balance: -back}, row["_id"], "COMMISSION_REVERSED")
+            return
+        row = await services.store.get("commissions", row["_id"])
 
 
 async def settle_due(services: Services, limit: int = 500) -> int:

@@ -29,6 +29,7 @@ REFERENCES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "order line": (("skuId", "sku", "SKU"), ("productId", "product", "product")),
     "commission": (("shopId", "shop", "shop"),),
     "distributorship": (("shopId", "shop", "shop"),),
+    "after sale": (("orderId", "order", "order"),),
 }
 
 

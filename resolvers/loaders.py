@@ -42,6 +42,25 @@ def team_members_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
     return DataLoader(load_fn=load)
 
 
+def after_sales_by_order_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
+    """Each order's after-sales, newest first (an order has a handful at most)."""
+
+    async def load(order_ids: Sequence[str]) -> list[list[Doc]]:
+        page = await store.find(
+            "after_sales",
+            {"orderId": {"$in": list(order_ids)}},
+            sort="createdAt",
+            direction=-1,
+            limit=50 * len(order_ids),
+        )
+        by_order: dict[str, list[Doc]] = {o: [] for o in order_ids}
+        for doc in page.docs:
+            by_order[doc["orderId"]].append(doc)
+        return [by_order[o] for o in order_ids]
+
+    return DataLoader(load_fn=load)
+
+
 def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tuple[str, str], bool]:
     """Does the (src, dst) edge document exist? One get_many for a whole page of pairs."""
 
@@ -75,6 +94,7 @@ DOC_LOADERS = {
     "live_comment": "live_comments",
     "address": "addresses",
     "shipping_template": "shipping_templates",
+    "after_sale": "after_sales",
 }
 
 
@@ -95,6 +115,8 @@ class Loaders:
             loader = skus_by_product_loader(self._store)
         elif name == "team_members":
             loader = team_members_loader(self._store)
+        elif name == "after_sales_by_order":
+            loader = after_sales_by_order_loader(self._store)
         elif name == "likes":
             loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
         else:

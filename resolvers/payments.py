@@ -12,6 +12,7 @@ from typing import Any
 
 import orjson
 
+from domain import after_sales as after_sale_rules
 from domain import orders as rules
 from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
@@ -23,9 +24,10 @@ from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
 from resolvers.recommend import SALE_HEAT, product_heat
 from resolvers.services import Services
-from store.protocol import Doc, DuplicateKey
+from store.protocol import Doc, DuplicateKey, Filter
 
 log = logging.getLogger(__name__)
+RECORD_ATTEMPTS = 5  # an order's after-sales changing while its buyer asks for a refund (each time, asked again)
 
 
 @dataclass
@@ -124,15 +126,17 @@ async def record_payment(services: Services, order: Doc, transaction_id: str, me
     return paid
 
 
-def _quantities(order: Doc) -> dict[str, int]:
-    """Units of each product in the order."""
+def _quantities(order: Doc, less: list[int] | None = None) -> dict[str, int]:
+    """Units of each product in the order (less, per line, those in `less`)."""
     quantities: dict[str, int] = {}
-    for line in order["lines"]:
-        quantities[line["productId"]] = quantities.get(line["productId"], 0) + line["quantity"]
+    for i, line in enumerate(order["lines"]):
+        units = line["quantity"] - (less[i] if less else 0)
+        if units:
+            quantities[line["productId"]] = quantities.get(line["productId"], 0) + units
     return quantities
 
 
-async def _count_sales(services: Services, product_id: str, units: int) -> None:
+async def count_sales(services: Services, product_id: str, units: int) -> None:
     """salesCount moves with payments and refunds; the search postings sort by it too."""
     product = await services.store.update_one("products", {"_id": product_id}, {"$inc": {"salesCount": units}})
     if product is not None:
@@ -142,7 +146,7 @@ async def _count_sales(services: Services, product_id: str, units: int) -> None:
 async def _after_payment(services: Services, order: Doc) -> None:
     store = services.store
     for product_id, quantity in _quantities(order).items():
-        await _count_sales(services, product_id, quantity)
+        await count_sales(services, product_id, quantity)
         purchase_id = f"{order['buyerId']}>{product_id}"
         seen = {"$inc": {"orders": 1}, "$set": {"at": order["paidAt"]}}
         if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
@@ -174,16 +178,32 @@ async def refund_order(services: Services, buyer_id: str, order_id: str, reason:
         return order
     reason = clean(reason)
     changes = {"refundKey": key, "refundReason": reason, "refundRequestedAt": services.now()}
-    refunding = await _claim_rest(services, order_id, rules.BUYER_REFUNDABLE, changes)
-    if refunding is None:
+    for _ in range(RECORD_ATTEMPTS):
+        if after_sale_rules.open_entries(order):
+            raise _after_sale_open()
+        # not while a request made meanwhile holds some of it for an after-sale (a compare-and-set on the record)
+        unchanged = {"afterSaleVersion": order.get("afterSaleVersion")}
+        refunding = await _claim_rest(services, order_id, rules.BUYER_REFUNDABLE, changes, unchanged)
+        if refunding is not None:
+            return await _provider_refund(services, refunding, reason)
         current = await services.store.get("orders", order_id) or order
         if current.get("refundKey") == key:
             return current  # a concurrent replay won
-        raise _refuse_refund(current)
-    return await _provider_refund(services, refunding, reason)
+        if current.get("afterSaleVersion") == order.get("afterSaleVersion"):
+            raise _refuse_refund(current)
+        order = current  # its after-sales changed meanwhile: again, from the order as it is
+    raise _refuse_refund(order)
+
+
+def _after_sale_open() -> Refused:
+    return Refused(
+        "INVALID_STATE", "An after-sale of this order is open: cancel it, or wait for its refund", ["input", "orderId"]
+    )
 
 
 def _refuse_refund(order: Doc) -> Refused:
+    if after_sale_rules.open_entries(order):
+        return _after_sale_open()
     if order["status"] in (rules.PARTLY_SHIPPED, rules.SHIPPED, rules.COMPLETED):
         return Refused(
             "INVALID_STATE",
@@ -196,14 +216,14 @@ def _refuse_refund(order: Doc) -> Refused:
 
 
 async def _claim_rest(
-    services: Services, order_id: str, sources: frozenset[str], changes: dict[str, Any]
+    services: Services, order_id: str, sources: frozenset[str], changes: dict[str, Any], guard: Filter | None = None
 ) -> Doc | None:
     """The move into REFUNDING from one of `sources`, claiming all that is left of the payment: one guarded update."""
     claimed = await refunds.claim(
         services,
         order_id,
         None,
-        {"status": {"$in": sorted(sources)}},
+        {**(guard or {}), "status": {"$in": sorted(sources)}},
         {**changes, "status": rules.REFUNDING},
         push={"history": {"status": rules.REFUNDING, "at": services.now()}},
     )
@@ -232,9 +252,12 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now())
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
-    await return_stock(services, shipment_rules.unshipped_lines(done))  # the units that never left
-    for product_id, quantity in _quantities(done).items():
-        await _count_sales(services, product_id, -quantity)
+    # what never shipped returns to stock, and the sales are undone, less what after-sales did already
+    shipped, restocked = shipment_rules.shipped(done), after_sale_rules.restocked_units(done)
+    unsold = [{**ln, "quantity": ln["quantity"] - shipped[i] - restocked[i]} for i, ln in enumerate(done["lines"])]
+    await return_stock(services, [ln for ln in unsold if ln["quantity"] > 0])
+    for product_id, quantity in _quantities(done, after_sale_rules.uncounted_units(done)).items():
+        await count_sales(services, product_id, -quantity)
     if done.get("pointsGranted"):
         await services.store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
     await distribution.on_order_refunded(services, done, refunds.kept(done))
@@ -334,18 +357,27 @@ async def _apply_notification(services: Services, note: Notification) -> None:
     if not page.docs:
         raise WebhookRefused(404, f"no order {number!r}")
     order = page.docs[0]
+    refund_no = str(resource.get("out_refund_no", ""))
+    from resolvers import after_sale_refunds  # after-sales build on payments; imported here, one direction
+
     if note.event_type == "TRANSACTION.SUCCESS" and resource.get("trade_state") == "SUCCESS":
         amount = resource.get("amount") or {}
         await mark_paid(
             services, order, int(amount.get("total", -1)), str(resource.get("transaction_id")), "WECHAT_PAY"
         )
+    elif note.event_type.startswith("REFUND.") and after_sale_refunds.is_after_sale_refund(refund_no):
+        outcome = str(resource.get("refund_status") or note.event_type)
+        if note.event_type == "REFUND.SUCCESS" and outcome != "SUCCESS":
+            log.info("wechat pay notification %s (%s, %s) needs no action", note.id, note.event_type, outcome)
+        else:
+            await after_sale_refunds.on_notification(services, refund_no, outcome)
     elif note.event_type == "REFUND.SUCCESS" and resource.get("refund_status") == "SUCCESS":
-        if str(resource.get("out_refund_no", "")).endswith("D"):  # a team's price difference, not the order
+        if refund_no.endswith("D"):  # a team's price difference, not the order
             await _difference_done(services, order["_id"])
         else:
             await finish_refund(services, order)
     elif note.event_type in ("REFUND.ABNORMAL", "REFUND.CLOSED"):  # it will not be made: an operator sees to it
-        kind = refunds.DIFFERENCE if str(resource.get("out_refund_no", "")).endswith("D") else refunds.REST
+        kind = refunds.DIFFERENCE if refund_no.endswith("D") else refunds.REST
         outcome = str(resource.get("refund_status") or note.event_type)
         await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {kind.failed: outcome}})
         log.error(

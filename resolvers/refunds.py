@@ -2,7 +2,8 @@
 update of its `refunded` amount (domain/refunds.py decides how much), so two refunds racing cannot both pass and
 all of an order's refunds never add up to more than it was paid. Then asking WeChat Pay for it, again later when it
 could not take it (with a backoff, a bounded number of times), never again when it refused for good; and the
-points of a completed order, which follow the money it keeps."""
+points of a completed order, which follow the money it keeps. An after-sale's refund is one more of these: claimed
+here like the others, its asking tracked on the after-sale instead of the order (an order may have several)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from domain import after_sales as after_sale_rules
 from domain import orders as order_rules
 from domain import refunds as rules
 from integrations.wechat_pay import PaymentError
@@ -23,8 +25,9 @@ GAVE_UP = "GAVE_UP"
 
 @dataclass(frozen=True)
 class Kind:
-    """One of the two refunds an order may have: the rest of it (R) or a team's price difference (D). Each has
-    its WeChat Pay refund number suffix and the order fields that track it."""
+    """A kind of refund: the rest of an order (R), a team's price difference (D), an after-sale's (A). Each has
+    its WeChat Pay refund number suffix and the fields that track it, on the order or (`collection`) on the
+    document the refund is for; that document's `refundNo`, when it has one, is its WeChat Pay refund number."""
 
     suffix: str
     amount: str
@@ -32,11 +35,15 @@ class Kind:
     due: str
     attempts: str
     failed: str
+    collection: str = "orders"
 
 
 REST = Kind("R", "refundAmount", "refundSubmitted", "refundDue", "refundAttempts", "refundFailed")
 DIFFERENCE = Kind(
     "D", "priceRefund", "priceRefundSubmitted", "priceRefundDue", "priceRefundAttempts", "priceRefundFailed"
+)
+AFTER_SALE = Kind(
+    "A", "refundAmount", "refundSubmitted", "refundDue", "refundAttempts", "refundFailed", collection="after_sales"
 )
 
 
@@ -47,11 +54,12 @@ async def claim(
     guard: Filter,
     changes: dict[str, Any],
     *,
-    kind: Kind = REST,
+    kind: Kind | None = REST,
     push: dict[str, Any] | None = None,
 ) -> tuple[Doc, int] | None:
     """Take a refund of `asked` fen (None: all that is left) out of the order, together with `changes`, while
-    `guard` holds: (the order after, the amount), or None when the guard does not hold or nothing fits."""
+    `guard` holds: (the order after, the amount), or None when the guard does not hold or nothing fits. With
+    `kind` None the caller tracks the asking (an after-sale's refund, on the after-sale, already due)."""
     store = services.store
     for _ in range(CLAIM_ATTEMPTS):
         order = await store.get("orders", order_id)
@@ -61,14 +69,10 @@ async def claim(
         amount = rules.take(order["total"], before or 0, asked)
         if amount == 0:
             return None
-        update: dict[str, Any] = {
-            "$set": {
-                **changes,
-                "refunded": (before or 0) + amount,
-                kind.amount: amount,
-                kind.due: services.now() + rules.RETRY_FIRST_MS,  # the sweep takes over if this request dies
-            }
-        }
+        tracking: dict[str, Any] = {}
+        if kind is not None:  # due at once: the sweep takes over if this request dies
+            tracking = {kind.amount: amount, kind.due: services.now() + rules.RETRY_FIRST_MS}
+        update: dict[str, Any] = {"$set": {**changes, "refunded": (before or 0) + amount, **tracking}}
         if push:
             update["$push"] = push
         claimed = await store.update_one("orders", {**guard, "_id": order_id, "refunded": before}, update)
@@ -80,42 +84,53 @@ async def claim(
     raise LookupError(f"order {order_id}: {CLAIM_ATTEMPTS} refunds raced; none could be claimed")
 
 
-async def ask_provider(services: Services, order: Doc, kind: Kind, reason: str) -> str | None:
-    """Ask WeChat Pay for the order's refund of this kind: its status, or None when it did not take it (the
-    failure is recorded: asked again after a delay, or never when it cannot succeed)."""
+async def ask_provider(
+    services: Services, order: Doc, kind: Kind, reason: str, holder: Doc | None = None
+) -> str | None:
+    """Ask WeChat Pay for the order's refund of this kind, tracked on `holder` (the order unless given): its
+    status, or None when it did not take it (the failure is recorded: asked again after a delay, or never when it
+    cannot succeed)."""
+    holder = order if holder is None else holder
     if services.wechat_pay is None:
-        await _failed(services, order, kind, PaymentError("WeChat Pay is not configured (WECHAT_PAY_MCH_ID)"))
+        await _failed(services, holder, kind, PaymentError("WeChat Pay is not configured (WECHAT_PAY_MCH_ID)"))
         return None
+    refund_no = holder.get("refundNo") or f"{order['number']}{kind.suffix}"
     try:
         status = await services.wechat_pay.refund(
-            order["number"], f"{order['number']}{kind.suffix}", order[kind.amount], order["total"], reason
+            order["number"], refund_no, holder[kind.amount], order["total"], reason
         )
     except PaymentError as exc:
-        await _failed(services, order, kind, exc)
+        await _failed(services, holder, kind, exc)
         return None
     await services.store.update_one(
-        "orders", {"_id": order["_id"]}, {"$set": {kind.submitted: True}, "$unset": {kind.due: ""}}
+        kind.collection, {"_id": holder["_id"]}, {"$set": {kind.submitted: True}, "$unset": {kind.due: ""}}
     )
     return status
 
 
-async def _failed(services: Services, order: Doc, kind: Kind, exc: PaymentError) -> None:
-    store = services.store
-    counted = await store.update_one("orders", {"_id": order["_id"]}, {"$inc": {kind.attempts: 1}})
+async def _failed(services: Services, holder: Doc, kind: Kind, exc: PaymentError) -> None:
+    store, where = services.store, {"_id": holder["_id"]}
+    counted = await store.update_one(kind.collection, where, {"$inc": {kind.attempts: 1}})
     attempts = int((counted or {}).get(kind.attempts, 1))
     if exc.retryable and attempts < services.settings.REFUND_MAX_ATTEMPTS:
         delay = rules.retry_delay_ms(attempts)
-        await store.update_one("orders", {"_id": order["_id"]}, {"$set": {kind.due: services.now() + delay}})
+        await store.update_one(kind.collection, where, {"$set": {kind.due: services.now() + delay}})
         log.warning(
-            "refund %s of order %s failed (asked again in %d s): %s", kind.suffix, order["_id"], delay // 1000, exc
+            "refund %s of %s %s failed (asked again in %d s): %s",
+            kind.suffix,
+            kind.collection,
+            holder["_id"],
+            delay // 1000,
+            exc,
         )
         return None
     failed = GAVE_UP if exc.retryable else (exc.code or "REFUSED")
-    await store.update_one("orders", {"_id": order["_id"]}, {"$set": {kind.failed: failed}, "$unset": {kind.due: ""}})
+    await store.update_one(kind.collection, where, {"$set": {kind.failed: failed}, "$unset": {kind.due: ""}})
     log.error(
-        "refund %s of order %s failed for good (%s), an operator must see to it: %s",
+        "refund %s of %s %s failed for good (%s), an operator must see to it: %s",
         kind.suffix,
-        order["_id"],
+        kind.collection,
+        holder["_id"],
         failed,
         exc,
     )
@@ -123,8 +138,9 @@ async def _failed(services: Services, order: Doc, kind: Kind, exc: PaymentError)
 
 
 async def due(services: Services, kind: Kind, limit: int) -> list[Doc]:
-    """Orders whose refund of this kind is to be asked for (again) now, the longest waiting first."""
-    page = await services.store.find("orders", {kind.due: {"$lte": services.now()}}, sort=kind.due, limit=limit)
+    """Orders (or after-sales) whose refund of this kind is to be asked for (again) now, the longest waiting first."""
+    where = {kind.due: {"$lte": services.now()}}
+    page = await services.store.find(kind.collection, where, sort=kind.due, limit=limit)
     return page.docs
 
 
@@ -133,12 +149,13 @@ def kept(order: Doc) -> int:
     if order["status"] == order_rules.REFUNDED:
         return 0
     back = (order.get("priceRefund") or 0) if order.get("priceRefundDone") else 0
-    return rules.left(order["total"], back)
+    return rules.left(order["total"], back + after_sale_rules.refunded_amount(order))
 
 
 async def grant_points(services: Services, order_id: str) -> None:
     """A completed order's points are those of the money it keeps: granted once it completes, taken back in part
-    when a difference comes back afterwards. A compare-and-set on what was granted moves them once."""
+    when a difference or an after-sale's refund comes back afterwards. A compare-and-set on what was granted moves
+    them once."""
     store = services.store
     for _ in range(CLAIM_ATTEMPTS):
         order = await store.get("orders", order_id)
@@ -150,7 +167,12 @@ async def grant_points(services: Services, order_id: str) -> None:
             owed = granted - rules.points_back(granted, kept(order))
         if owed == granted:
             return
-        guard = {"_id": order_id, "pointsGranted": granted, "priceRefundDone": order.get("priceRefundDone")}
+        guard = {
+            "_id": order_id,
+            "pointsGranted": granted,
+            "priceRefundDone": order.get("priceRefundDone"),
+            "afterSaleVersion": order.get("afterSaleVersion"),  # what the order keeps did not change meanwhile
+        }
         if await store.update_one("orders", guard, {"$set": {"pointsGranted": owed}}) is not None:
             await store.update_one("users", {"_id": order["buyerId"]}, {"$inc": {"points": owed - (granted or 0)}})
             return

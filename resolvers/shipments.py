@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from domain import after_sales as after_sale_rules
 from domain import orders as order_rules
 from domain import shipments as rules
 from domain import teams as team_rules
@@ -35,9 +36,10 @@ async def ship_order(
         if order["status"] not in SHIPPABLE:
             raise orders.refuse_move(order, order_rules.SHIPPED)
         await _team_succeeded(services, order)
-        chosen = packages if packages is not None else [rules.everything_left(order)]
-        refuse_problems(rules.order_problems(order, chosen))
-        shipped = await _append(services, order, chosen, staff_id)
+        withdrawn = after_sale_rules.restocked_units(order)  # refunded before shipping: they stay here
+        chosen = packages if packages is not None else [rules.everything_left(order, withdrawn)]
+        refuse_problems(rules.order_problems(order, chosen, withdrawn))
+        shipped = await _append(services, order, chosen, staff_id, withdrawn)
         if shipped is not None:
             if "wechatReported" in shipped:
                 await shipping_reports.report_safely(services, order_id)
@@ -51,7 +53,9 @@ async def _team_succeeded(services: Services, order: Doc) -> None:
         raise Refused("INVALID_STATE", "A group-buy order ships once its team has succeeded", ["input", "orderId"])
 
 
-async def _append(services: Services, order: Doc, packages: list[rules.Package], staff_id: str) -> Doc | None:
+async def _append(
+    services: Services, order: Doc, packages: list[rules.Package], staff_id: str, withdrawn: list[int]
+) -> Doc | None:
     """The packages onto the order and its move, if nobody added one since it was read; None otherwise."""
     now = services.now()
     docs = [
@@ -74,7 +78,7 @@ async def _append(services: Services, order: Doc, packages: list[rules.Package],
     return await orders.move(
         services,
         order["_id"],
-        rules.status_after(order, packages),
+        rules.status_after(order, packages, withdrawn),
         guard={"shipmentCount": before},
         push={"shipments": {"$each": docs}},
         **changes,

@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 
 from observability.request_ids import RequestIdInResponse
 from schema.addresses import Address, AddressMutations, AddressQueries
+from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
@@ -59,6 +60,7 @@ Query = merge_types(
         CatalogQueries,
         OrderQueries,
         ShipmentQueries,
+        AfterSaleQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
@@ -74,6 +76,7 @@ MUTATIONS = (
     UserMutations,
     CatalogMutations,
     OrderMutations,
+    AfterSaleMutations,
     TeamMutations,
     BargainMutations,
     CouponMutations,
@@ -99,6 +102,7 @@ schema = ApiSchema(
         Product,
         Sku,
         Order,
+        AfterSale,
         Team,
         Bargain,
         Coupon,

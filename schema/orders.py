@@ -30,6 +30,7 @@ from schema.users import User
 from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
+    from schema.after_sales import AfterSale
     from schema.bargains import Bargain
     from schema.teams import Team
 
@@ -156,6 +157,14 @@ class Order(Node):
         found = await info.context.loaders.bargain.load(self.doc["bargainId"]) if self.doc.get("bargainId") else None
         found = await one(info.context.loaders, "bargain", found)
         return Bargain.from_doc(found) if found else None
+
+    @strawberry.field(description="Its after-sale requests, newest first.")
+    async def after_sales(self, info: Info) -> list[Annotated[AfterSale, strawberry.lazy("schema.after_sales")]]:
+        from domain.after_sales import VISIBLE
+        from schema.after_sales import AfterSale
+
+        docs = await info.context.loaders.after_sales_by_order.load(self.doc["_id"])
+        return [AfterSale.from_doc(d) for d in docs if d["status"] in VISIBLE]
 
 
 async def order_visible(info: Info, doc: Doc) -> bool:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from domain.after_sales import OPENING
 from domain.orders import RESERVING
 from resolvers.errors import Refused
 from resolvers.services import Services
@@ -66,3 +67,9 @@ async def _input_product(services: Services, input: Any) -> str | None:
 
 SHIPPING_TEMPLATE = ShopOf(_input_template, ("input", "templateId"), "No such shipping template")
 PRODUCT = ShopOf(_input_product, ("input", "productId"), "No such product")
+async def _input_after_sale(services: Services, input: Any) -> str | None:
+    doc = await services.store.get("after_sales", raw_id(input.after_sale_id, "AfterSale", "input", "afterSaleId"))
+    return doc["shopId"] if doc is not None and doc["status"] != OPENING else None
+
+
+AFTER_SALE = ShopOf(_input_after_sale, ("input", "afterSaleId"), "No such after-sale")

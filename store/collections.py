@@ -72,6 +72,15 @@ INDEXES = (
     Index("addresses", ("userId", "createdAt")),
     Index("shipping_templates", ("shopId", "createdAt")),
     Index("products", ("shippingTemplateId",)),  # a template in use is not deleted
+    # after-sales: resolvers/after_sales.py and after_sale_refunds.py
+    Index("after_sales", ("buyerId", "idempotencyKey"), unique=True),
+    Index("after_sales", ("buyerId", "status", "createdAt")),
+    Index("after_sales", ("shopId", "status", "createdAt")),
+    Index("after_sales", ("orderId", "createdAt")),
+    Index("after_sales", ("status", "requestedAt")),  # unanswered requests the sweep approves
+    Index("after_sales", ("repairAt",)),  # steps a crash left undone
+    Index("after_sales", ("refundDue",)),  # refunds to ask a provider for (again)
+    Index("after_sales", ("refundNo",)),  # WeChat Pay's refund notifications name it
 )
 
 
