@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
@@ -11,6 +12,7 @@ import orjson
 from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from opentelemetry.sdk.trace import TracerProvider
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -29,6 +31,7 @@ from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
 from observability import metrics as metrics_http
+from observability import tracing
 from observability.metrics import Lag, Metrics, Timed
 from observability.request_ids import request_ids
 from resolvers import auth as auth_uc
@@ -38,8 +41,9 @@ from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
 from resolvers.services import Services
 from resolvers.users import claim_legacy_nicknames
-from schema import schema
+from schema import build, schema
 from schema.context import Context
+from schema.engine import ApiSchema
 from settings import Settings
 from store.collections import ensure_indexes
 from store.ids import new_id
@@ -58,6 +62,8 @@ log = logging.getLogger("youxianggou")
 SERVICES = web.AppKey("services", Services)
 SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
+SCHEMA = web.AppKey("schema", ApiSchema)  # the app's: with tracing when OTLP_ENDPOINT is set
+TRACER = web.AppKey("tracer", TracerProvider)
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
 
@@ -266,7 +272,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     media = MediaStore(settings.DATA_DIR / "media")
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media, metrics=app[METRICS])
     services.wechat_shipping = shipping
-    services.limiter, services.live = live_services(services)
+    services.limiter, services.live = live_services(services, app[SCHEMA])
     services.sessions = Sessions(
         backends.bus,
         per_user=settings.WS_MAX_SOCKETS_PER_USER,
@@ -321,13 +327,13 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         log.info("backends closed")
 
 
-def live_services(services: Services) -> tuple[MemoryLimiter | RedisLimiter, LiveHub]:
+def live_services(services: Services, app_schema: ApiSchema) -> tuple[MemoryLimiter | RedisLimiter, LiveHub]:
     """Rate limits and live viewer counts in Redis when the bus is Redis (shared by every process), else here."""
     settings, bus, redis = services.settings, services.backends.bus, services.redis
     limiter = RedisLimiter(redis) if redis is not None else MemoryLimiter()
     counts = RedisViewerCounts(redis, new_id(), ttl_ms=30_000) if redis is not None else ViewerCounts()
     hub = LiveHub(
-        schema,
+        app_schema,
         bus,
         context_factory=lambda plan, group: Context(services, viewer_id=plan.viewer, live_group=group),
         load_blocks=lambda user: social_uc.blocked_either_way(services, user),
@@ -382,17 +388,23 @@ SEED_DEMO = web.AppKey("seed_demo", bool)
 
 def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Application:
     metrics = Metrics()
+    traces = tracing.provider(settings)
+    outer = [tracing.middleware(traces)] if traces is not None else []
     app = web.Application(
-        middlewares=[request_ids, metrics_http.middleware(metrics), json_errors, upload_limit],
+        middlewares=[*outer, request_ids, metrics_http.middleware(metrics), json_errors, upload_limit],
         client_max_size=settings.REQUEST_MAX_BYTES,
     )
     app[SETTINGS] = settings
     app[METRICS] = metrics
+    app[SCHEMA] = schema if traces is None else build([tracing.schema_extension(traces)])
+    if traces is not None:
+        app[TRACER] = traces
+        app.on_cleanup.append(lambda _: asyncio.to_thread(traces.shutdown))
     app[SEED_DEMO] = seed_demo
     app.cleanup_ctx.append(_lifecycle)
     http_errors.install(app)
     view = View(
-        schema=schema,
+        schema=app[SCHEMA],
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         multipart_uploads_enabled=True,
         graphql_ide="graphiql" if settings.graphiql else None,

@@ -157,6 +157,9 @@ class Settings(BaseSettings):
     # The client address is the TCP peer's unless this is set: then it is the last X-Forwarded-For entry (set it only
     # behind a proxy that appends the address it saw; anyone can send the header otherwise).
     TRUST_FORWARDED_FOR: bool = False
+    # OpenTelemetry: traces go to this OTLP/HTTP collector (e.g. http://localhost:4318); empty: no tracing.
+    OTLP_ENDPOINT: str = ""
+    OTEL_SERVICE_NAME: str = "youxianggou"
     # How often each process reloads the logins revoked within an access token's life from the store (the bus
     # announces them at once; this catches what a process missed while its Redis connection was down).
     REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import partial
+from typing import Any
 
 from graphql import ASTValidationRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter, ParserCache
@@ -92,43 +94,50 @@ Subscription = merge_types(
     "Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions)
 )
 
-schema = ApiSchema(
-    query=Query,
-    mutation=Mutation,
-    subscription=Subscription,
-    types=[
-        User,
-        Shop,
-        Product,
-        Sku,
-        Order,
-        AfterSale,
-        Team,
-        Bargain,
-        Coupon,
-        Commission,
-        Withdrawal,
-        Post,
-        Comment,
-        Topic,
-        Activity,
-        LiveRoom,
-        LiveComment,
-        UserError,
-        Address,
-        ShippingTemplate,
-    ],
-    extensions=[
-        OperationMetrics,
-        RequestIdInResponse,
-        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(ParserCache, maxsize=DOCUMENT_CACHE),
-        Limits,
-        RequestLimits,
-        ErrorCodes,
-    ],
-    config=StrawberryConfig(scalar_map={Long: LONG}),
-)
+
+def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
+    """The API's schema; `extra_extensions` (tracing) run first, around everything else."""
+    return ApiSchema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=[
+            User,
+            Shop,
+            Product,
+            Sku,
+            Order,
+            AfterSale,
+            Team,
+            Bargain,
+            Coupon,
+            Commission,
+            Withdrawal,
+            Post,
+            Comment,
+            Topic,
+            Activity,
+            LiveRoom,
+            LiveComment,
+            UserError,
+            Address,
+            ShippingTemplate,
+        ],
+        extensions=[
+            *extra_extensions,
+            OperationMetrics,
+            RequestIdInResponse,
+            partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+            partial(ParserCache, maxsize=DOCUMENT_CACHE),
+            Limits,
+            RequestLimits,
+            ErrorCodes,
+        ],
+        config=StrawberryConfig(scalar_map={Long: LONG}),
+    )
+
+
+schema = build()
 
 
 def sdl() -> str:
