@@ -30,6 +30,10 @@ class WithdrawalStatus(Enum):
     FAILED = strawberry.enum_value(
         rules.FAILED, description="The transfer failed or was cancelled; the amount is back in the available balance."
     )
+    PENDING = strawberry.enum_value(
+        "PENDING",
+        deprecation_reason="The wave-1 contract's status; never returned now (REQUESTED and PROCESSING replace it).",
+    )
 
 
 @strawberry.type(description="The arguments of wx.requestMerchantTransfer, with which the user confirms the receipt.")
