@@ -67,7 +67,7 @@ class TrustedDocuments:
     def resolve(self, query: object, requested_id: object) -> object:
         """The document text a request runs: its `documentId`'s, or its own query (when that may run)."""
         if requested_id is not None:
-            if query is not None:
+            if query not in (None, ""):  # graphql-ws clients must send a string query: "" beside an id
                 raise DocumentRefused(400, BAD_REQUEST, "Send either a query or a documentId, not both")
             if not isinstance(requested_id, str):
                 raise DocumentRefused(400, BAD_REQUEST, 'documentId must be a string: "sha256:<hex>"')
