@@ -21,7 +21,7 @@ from trusted_documents import DocumentRefused, TrustedDocuments
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
-MEDIA_TYPE = "graphql_media_type"  # the negotiated type, kept on the request's sub-response
+MEDIA_TYPE = web.ResponseKey("graphql_media_type", str)  # the negotiated type, kept on the sub-response
 
 
 def accepted(accept: str) -> str:

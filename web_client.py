@@ -29,7 +29,7 @@ Build them once (Node 20 and npm; nothing is loaded from a CDN):</p>
 <p><code>{BUILD_COMMAND}</code> &nbsp; (or <code>cd clients &amp;&amp; npm ci &amp;&amp; npm run build</code>)</p>
 <p>then reload this page. The API itself works without them: POST your queries to <code>/graphql</code>.</p>
 </body></html>"""
-    return web.Response(status=503, text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
+    return web.Response(text=body, content_type="text/html", headers={"Cache-Control": "no-store"})
 
 
 def graphiql_page(settings: Settings) -> web.Response:
@@ -45,10 +45,9 @@ def _wants_html(request: web.Request) -> bool:
 
 def install(app: web.Application, settings: Settings) -> None:
     """Routes for the web app, added after the API's own (which keep their paths)."""
-    dist = settings.WEB_DIST
 
     async def asset(request: web.Request) -> web.StreamResponse:
-        name = request.match_info["name"]
+        dist, name = settings.WEB_DIST, request.match_info["name"]
         path = (dist / "assets" / name).resolve()
         if not path.is_file() or (dist / "assets").resolve() not in path.parents:
             raise web.HTTPNotFound()
@@ -58,6 +57,7 @@ def install(app: web.Application, settings: Settings) -> None:
         # Only a browser's page load gets the app; anything else keeps the API's JSON 404 (json_errors in app.py).
         if not _wants_html(request) or request.path.startswith(API_PREFIXES):
             raise web.HTTPNotFound()
+        dist = settings.WEB_DIST
         index = dist / "index.html"
         if not index.is_file():
             return not_built("友享购 H5 shop", dist)
