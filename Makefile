@@ -5,9 +5,27 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run test test-services lint bench schema clean
+.PHONY: install run test test-services lint bench schema clean web clients-test
 
 install: $(STAMP)
+
+# The clients (clients/: SDK, H5 shop, console, GraphiQL) build too when Node is on the machine; the server never needs it.
+NODE := $(shell command -v node 2>/dev/null)
+CLIENTS_STAMP := clients/node_modules/.installed-stamp
+ifneq ($(NODE),)
+install: $(CLIENTS_STAMP) clients/web/dist/index.html
+endif
+
+$(CLIENTS_STAMP): clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund
+	touch $(CLIENTS_STAMP)
+
+clients/web/dist/index.html: $(CLIENTS_STAMP) $(shell find clients/sdk/src clients/web/src clients/web/*.html -type f 2>/dev/null)
+	cd clients && npm run build
+
+## Build the H5 shop, the console and GraphiQL into clients/web/dist (served by `make run` at / and /graphql).
+web: $(CLIENTS_STAMP)
+	cd clients && npm run build
 
 $(STAMP): pyproject.toml
 	@command -v ffprobe >/dev/null 2>&1 || { echo "installing ffmpeg (Debian package: video uploads are measured with ffprobe)"; \
@@ -28,6 +46,14 @@ test-services:
 ## The whole suite against real Redis, Neo4j, Gremlin Server and FerretDB, started by the tests themselves.
 test: install test-services
 	$(BIN)/pytest $(PYTEST_ARGS)
+ifneq ($(NODE),)
+	$(MAKE) clients-test
+endif
+
+## The SDK's generated code is current, its unit tests (fake Taro and the real server, with graphql-http's audit),
+## the shopper pages' JavaScript size, and the browser journeys (Debian's Chromium; with CI=true a missing one fails).
+clients-test: install
+	cd clients && npm run check && npm test && npm run build && npm run size && npm run e2e
 
 lint: install
 	$(BIN)/ruff check .

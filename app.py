@@ -18,9 +18,11 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import http_errors
+import web_client
 from backends import open_backends
 from domain.tokens import AccessClaims, InvalidToken
 from graph.projector import Projector, rebuild
+from graphql_http import GRAPHQL_RESPONSE, GraphQLOverHTTP
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
 from integrations.wechat_login import WechatLogin
@@ -57,6 +59,7 @@ from subscriptions.sessions import (
     user_client,
 )
 from subscriptions.transport import TransportWSHandler
+from trusted_documents import TrustedDocuments, manifest_paths
 
 log = logging.getLogger("youxianggou")
 SERVICES = web.AppKey("services", Services)
@@ -91,8 +94,11 @@ def client_address(request: web.Request, trust_forwarded_for: bool) -> str:
     return request.remote or "unknown"
 
 
-class View(GraphQLView[Context, None]):
+class View(GraphQLOverHTTP, GraphQLView[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
+
+    async def render_graphql_ide(self, request: web.Request) -> web.Response:
+        return web_client.graphiql_page(request.app[SETTINGS])
 
     async def create_websocket_response(self, request: web.Request, subprotocol: str | None) -> web.WebSocketResponse:
         # No permessage-deflate: a live room's frames are encoded once and written as they are to every viewer.
@@ -171,6 +177,7 @@ class View(GraphQLView[Context, None]):
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+JSON_TYPES = ("application/json", GRAPHQL_RESPONSE)
 
 
 @web.middleware
@@ -187,13 +194,13 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
     except RequestPayloadError:
         return _json_error(400, "The request body could not be read (its encoding or chunks are broken)", "BAD_REQUEST")
     except web.HTTPException as exc:
-        if exc.status < 400 or exc.content_type == "application/json":
+        if exc.status < 400 or exc.content_type in JSON_TYPES:
             raise
         return http_errors.as_json(exc)  # e.g. 413 for a body over the limit
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _json_error(500, "Internal server error", "INTERNAL_SERVER_ERROR")
-    if response.status >= 400 and isinstance(response, web.Response) and response.content_type != "application/json":
+    if response.status >= 400 and isinstance(response, web.Response) and response.content_type not in JSON_TYPES:
         return http_errors.as_json(response)  # strawberry's text answers (400, 404 without GraphiQL)
     return response
 
@@ -409,6 +416,9 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
         multipart_uploads_enabled=True,
         graphql_ide="graphiql" if settings.graphiql else None,
     )
+    view.trusted = TrustedDocuments.load(
+        manifest_paths(settings.TRUSTED_DOCUMENTS), only=settings.TRUSTED_DOCUMENTS_ONLY
+    )
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
@@ -417,4 +427,5 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     media_root.mkdir(parents=True, exist_ok=True)
     app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))
     remove_stale(settings.DATA_DIR / "uploads")
+    web_client.install(app, settings)  # the H5 shop and console at / when clients/web has been built
     return app

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     # GraphiQL at /graphql for browsers, and schema introspection (__schema, __type); unset: on in dev mode only.
     GRAPHIQL: bool | None = None
     INTROSPECTION: bool | None = None
+    # Trusted documents (trusted_documents.py): manifests {"sha256:<hex>": document} written by a client's build,
+    # comma-separated paths; requests may name their document by {"documentId": "sha256:..."}. Unset: the SDK's own
+    # manifest (clients/sdk/src/gql/persisted-documents.json) when it is there. TRUSTED_DOCUMENTS_ONLY (production):
+    # any other document is refused (PERSISTED_DOCUMENT_REQUIRED) before it is parsed.
+    TRUSTED_DOCUMENTS: str | None = None
+    TRUSTED_DOCUMENTS_ONLY: bool = False
+    # The built H5 shop, console and GraphiQL (`make web`: clients/web's Vite build), served at / and /graphql.
+    WEB_DIST: Path = Path(__file__).parent / "clients" / "web" / "dist"
     # Query cost budget of one request (each field 1, times the `first` of every list field above it; a missing
     # `first` counts as the default page), for anonymous and for signed-in callers: QUERY_TOO_COSTLY past it.
     QUERY_COST_ANONYMOUS: int = Field(5_000, ge=1)

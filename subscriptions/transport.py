@@ -7,6 +7,8 @@ On top of strawberry's handling (DESIGN.md §5-6):
 - operations in flight per socket and subscriptions per topic (a live room; else root field and arguments) per
   socket are capped: over a cap, the subscription gets an `error` whose code is TOO_MANY_SUBSCRIPTIONS;
 - a socket has WS_INIT_TIMEOUT_SECONDS to send its connection_init (4408 after), not strawberry's minute;
+- a subscribe payload may name a trusted document by `documentId` instead of its `query` (trusted_documents.py);
+  an unknown id, or a free query under TRUSTED_DOCUMENTS_ONLY, gets an `error` with the HTTP side's code;
 - a signed-in socket holds its token to its expiry: it is closed with 4403 at `exp`, and an operation that
   arrives after it (or after its login was revoked) closes it with 4403 instead of running.
 """
@@ -33,6 +35,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 
 from subscriptions.live import LIVE_FIELDS, SLOW_CONSUMER_CODE, SLOW_CONSUMER_REASON, Member, Plan, parsed
 from subscriptions.sessions import FORBIDDEN_CODE, Session
+from trusted_documents import DocumentRefused, TrustedDocuments
 
 BAD_REQUEST_CODE = 4400
 TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
@@ -127,6 +130,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         if not self.connection_acknowledged or message["id"] in self.operations:
             await super().handle_subscribe(message)  # strawberry closes the socket with the protocol's code
             return
+        if not await self._trusted(message):
+            return
         problem = subscribe_problem(message)  # type: ignore[arg-type]
         if problem is not None:
             await self.handle_invalid_message(problem)
@@ -149,6 +154,20 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Any, None]):
         operation.task = asyncio.create_task(self._run_live(operation, plan))
         operation.task.add_done_callback(self._task_done)
         self.operations[message["id"]] = operation
+
+    async def _trusted(self, message: SubscribeMessage) -> bool:
+        """The payload's document from its documentId (or its own query, when that may run); else an `error`."""
+        payload: Any = message.get("payload")
+        if not isinstance(payload, dict):
+            return True  # subscribe_problem closes the socket
+        trusted: TrustedDocuments = getattr(self.view, "trusted", TrustedDocuments())
+        try:
+            payload["query"] = trusted.resolve(payload.get("query"), payload.pop("documentId", None))
+        except DocumentRefused as exc:
+            error = GraphQLError(exc.message, extensions={"code": exc.code})
+            await self.send_message({"id": message["id"], "type": "error", "payload": [error.formatted]})
+            return False
+        return True
 
     def _revoked(self, session: Session) -> bool:
         return bool(self.context.services.sessions.is_revoked(session.family))

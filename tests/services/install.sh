@@ -17,6 +17,11 @@ if ! command -v ffprobe >/dev/null 2>&1; then
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq ffmpeg >/dev/null
 fi
 
+if command -v node >/dev/null 2>&1 && ! { command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; }; then
+  echo "installing chromium and CJK fonts (Debian packages: the clients' browser journeys, Chinese text in screenshots)"
+  $SUDO apt-get update -qq && $SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+fi
+
 FERRETDB="$CACHE/bin/ferretdb-$FERRETDB_VERSION"
 if [ ! -x "$FERRETDB" ]; then
   echo "building FerretDB $FERRETDB_VERSION from its Go module (once; cached in $FERRETDB)"

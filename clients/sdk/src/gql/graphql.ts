@@ -1,0 +1,486 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type ActivityVerb =
+  | 'BOUGHT'
+  | 'COMMENTED'
+  | 'JOINED_TEAM'
+  | 'LIKED'
+  | 'POSTED'
+  | 'STARTED_TEAM'
+  | 'WENT_LIVE';
+
+export type BargainOfferInput = {
+  durationMinutes: number;
+  floorPrice: number;
+  helpersNeeded: number;
+};
+
+export type BargainStatus =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'PURCHASED'
+  | 'REACHED_FLOOR';
+
+export type CreateCouponInput = {
+  discount: number;
+  minSpend: number;
+  quantity: number;
+  shopId: string | number;
+  title: string;
+  validUntil: string;
+};
+
+export type CreateLiveRoomInput = {
+  productIds?: Array<string | number> | null | undefined;
+  title: string;
+};
+
+export type CreatePostInput = {
+  body: string;
+  images?: Array<string> | null | undefined;
+  kind: PostKind;
+  productIds?: Array<string | number> | null | undefined;
+  title: string;
+  topics?: Array<string> | null | undefined;
+  /** From uploadVideo; required for VIDEO. */
+  videoId?: string | number | null | undefined;
+};
+
+export type CreateProductInput = {
+  bargain?: BargainOfferInput | null | undefined;
+  category?: string | null | undefined;
+  description: string;
+  groupBuy?: GroupBuyOfferInput | null | undefined;
+  images: Array<string>;
+  shopId: string | number;
+  skus: Array<SkuInput>;
+  title: string;
+};
+
+export type CreateShopInput = {
+  logoUrl?: string | null | undefined;
+  name: string;
+};
+
+export type ErrorCode =
+  | 'ALREADY_EXISTS'
+  | 'ALREADY_HELPED'
+  | 'ALREADY_JOINED'
+  | 'BARGAIN_CLOSED'
+  | 'BLOCKED'
+  | 'CONFLICT'
+  | 'CONTENT_REJECTED'
+  | 'COUPON_UNAVAILABLE'
+  | 'DAILY_LIMIT'
+  | 'FORBIDDEN'
+  | 'INSUFFICIENT_FUNDS'
+  | 'INVALID_INPUT'
+  | 'INVALID_STATE'
+  | 'NOT_DISTRIBUTOR'
+  | 'NOT_FOUND'
+  | 'OUT_OF_STOCK'
+  | 'PAYMENT_FAILED'
+  | 'RATE_LIMITED'
+  | 'ROOM_NOT_LIVE'
+  | 'SELF_ACTION'
+  | 'TEAM_CLOSED'
+  | 'TEAM_FULL'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'TOO_MANY_UNPAID'
+  | 'UNAUTHENTICATED';
+
+export type FeedKind =
+  /** Ranked posts for discovery: quality, engagement, social proximity and freshness. */
+  | 'DISCOVER'
+  /** Posts of the people the viewer follows, newest first. */
+  | 'FOLLOWING'
+  /** What the viewer's friends bought, liked, reviewed and posted, as their privacy allows. */
+  | 'FRIENDS';
+
+export type GroupBuyOfferInput = {
+  durationMinutes: number;
+  tiers: Array<GroupBuyTierInput>;
+};
+
+export type GroupBuyTierInput = {
+  price: number;
+  size: number;
+};
+
+export type LiveStatus =
+  | 'ENDED'
+  | 'LIVE'
+  | 'SCHEDULED';
+
+export type ModerationStatus =
+  | 'APPROVED'
+  | 'PENDING'
+  | 'REJECTED';
+
+export type OrderLineInput = {
+  quantity: number;
+  skuId: string | number;
+};
+
+export type OrderStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'PAID'
+  | 'PENDING_PAYMENT'
+  | 'REFUNDED'
+  | 'REFUNDING'
+  | 'SHIPPED';
+
+export type PayOrderInput = {
+  idempotencyKey: string;
+  method: PaymentMethod;
+  orderId: string | number;
+};
+
+export type PaymentMethod =
+  | 'DEV_PAY'
+  | 'WECHAT_PAY';
+
+export type PlaceOrderInput = {
+  couponId?: string | number | null | undefined;
+  idempotencyKey: string;
+  lines: Array<OrderLineInput>;
+  /** The share token of the link that led to this purchase (attribution, commission). */
+  shareToken?: string | null | undefined;
+};
+
+export type PostKind =
+  | 'NOTE'
+  | 'VIDEO';
+
+export type ProductSort =
+  | 'BEST_SELLING'
+  | 'NEWEST'
+  | 'PRICE_ASC'
+  | 'PRICE_DESC'
+  | 'RELEVANCE';
+
+export type SkuInput = {
+  /** This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which only a SKU at the lowest price may. */
+  bargainFloorPrice?: number | null | undefined;
+  /** This SKU's price at each group-buy tier, in tier order, each below its price. Without it the SKU takes the tiers' prices, which only a SKU at the lowest price may. */
+  groupBuyPrices?: Array<number> | null | undefined;
+  price: number;
+  specs: Array<SpecValueInput>;
+  stock: number;
+};
+
+export type SpecValueInput = {
+  name: string;
+  value: string;
+};
+
+export type TeamStatus =
+  | 'FAILED'
+  | 'OPEN'
+  | 'SUCCEEDED';
+
+export type DevLoginMutationVariables = Exact<{
+  nickname: string;
+  inviteCode?: string | null | undefined;
+}>;
+
+
+export type DevLoginMutation = { devLogin: { __typename: 'AuthPayload', accessToken: string | null, refreshToken: string | null, user: { __typename: 'User', id: string, nickname: string, inviteCode: string | null } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type RefreshTokenMutationVariables = Exact<{
+  refreshToken: string;
+}>;
+
+
+export type RefreshTokenMutation = { refreshToken: { __typename: 'AuthPayload', accessToken: string | null, refreshToken: string | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type MeQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MeQuery = { me: { __typename: 'User', id: string, nickname: string, avatarUrl: string | null, inviteCode: string | null, points: number, level: number, followerCount: number, followingCount: number } | null };
+
+export type ProductCardFragment = { __typename: 'Product', id: string, title: string, images: Array<string>, category: string | null, salesCount: number, price: { __typename: 'Money', amount: number }, groupBuy: { __typename: 'GroupBuyOffer', tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null };
+
+export type ProductsQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  query?: string | null | undefined;
+  category?: string | null | undefined;
+  shopId?: string | number | null | undefined;
+  sort?: ProductSort | null | undefined;
+}>;
+
+
+export type ProductsQuery = { products: { __typename: 'ProductConnection', edges: Array<{ __typename: 'ProductEdge', cursor: string, node: { __typename: 'Product', id: string, title: string, images: Array<string>, category: string | null, salesCount: number, price: { __typename: 'Money', amount: number }, groupBuy: { __typename: 'GroupBuyOffer', tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
+export type ProductPageQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ProductPageQuery = { product: { __typename: 'Product', description: string, id: string, title: string, images: Array<string>, category: string | null, salesCount: number, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null }, skus: Array<{ __typename: 'Sku', id: string, stock: number, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }>, groupBuy: { __typename: 'GroupBuyOffer', tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null }>, groupBuy: { __typename: 'GroupBuyOffer', durationMinutes: number, tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null, bargain: { __typename: 'BargainOffer', helpersNeeded: number, durationMinutes: number, floorPrice: { __typename: 'Money', amount: number } } | null, openTeams: Array<{ __typename: 'Team', id: string, size: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, leader: { __typename: 'User', id: string, nickname: string } }>, friendsWhoBought: Array<{ __typename: 'User', id: string, nickname: string }>, similar: Array<{ __typename: 'Product', id: string, title: string, images: Array<string>, category: string | null, salesCount: number, price: { __typename: 'Money', amount: number }, groupBuy: { __typename: 'GroupBuyOffer', tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null }>, price: { __typename: 'Money', amount: number } } | null };
+
+export type CreateShopMutationVariables = Exact<{
+  input: CreateShopInput;
+}>;
+
+
+export type CreateShopMutation = { createShop: { __typename: 'ShopPayload', shop: { __typename: 'Shop', id: string, name: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CreateProductMutationVariables = Exact<{
+  input: CreateProductInput;
+}>;
+
+
+export type CreateProductMutation = { createProduct: { __typename: 'ProductPayload', product: { __typename: 'Product', id: string, title: string, images: Array<string>, category: string | null, salesCount: number, skus: Array<{ __typename: 'Sku', id: string, stock: number, price: { __typename: 'Money', amount: number } }>, price: { __typename: 'Money', amount: number }, groupBuy: { __typename: 'GroupBuyOffer', tiers: Array<{ __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } }> } | null } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CreateCouponMutationVariables = Exact<{
+  input: CreateCouponInput;
+}>;
+
+
+export type CreateCouponMutation = { createCoupon: { __typename: 'CouponPayload', coupon: { __typename: 'Coupon', id: string, title: string, validUntil: string, remaining: number, discount: { __typename: 'Money', amount: number }, minSpend: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CreateShareLinkMutationVariables = Exact<{
+  productId?: string | number | null | undefined;
+}>;
+
+
+export type CreateShareLinkMutation = { createShareLink: { __typename: 'ShareLinkPayload', link: { __typename: 'ShareLink', token: string, path: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OrderSummaryFragment = { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null };
+
+export type MyOrdersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  status?: OrderStatus | null | undefined;
+}>;
+
+
+export type MyOrdersQuery = { myOrders: { __typename: 'OrderConnection', edges: Array<{ __typename: 'OrderEdge', cursor: string, node: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
+export type OrderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OrderQuery = { order: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, buyer: { __typename: 'User', id: string, nickname: string }, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null } | null };
+
+export type PlaceOrderMutationVariables = Exact<{
+  input: PlaceOrderInput;
+}>;
+
+
+export type PlaceOrderMutation = { placeOrder: { __typename: 'OrderPayload', order: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PayOrderMutationVariables = Exact<{
+  input: PayOrderInput;
+}>;
+
+
+export type PayOrderMutation = { payOrder: { __typename: 'PayOrderPayload', order: { __typename: 'Order', id: string, status: OrderStatus } | null, payment: { __typename: 'PaymentRequest', method: PaymentMethod, clientParams: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ShipOrderMutationVariables = Exact<{
+  orderId: string | number;
+}>;
+
+
+export type ShipOrderMutation = { shipOrder: { __typename: 'OrderPayload', order: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, buyer: { __typename: 'User', id: string, nickname: string }, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OrderStatusSubscriptionVariables = Exact<{
+  orderId: string | number;
+}>;
+
+
+export type OrderStatusSubscription = { orderStatus: { __typename: 'Order', id: string, status: OrderStatus } };
+
+export type ActivityItemFragment = { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null };
+
+export type FeedQueryVariables = Exact<{
+  kind: FeedKind;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type FeedQuery = { feed: { __typename: 'ActivityConnection', edges: Array<{ __typename: 'ActivityEdge', cursor: string, node: { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } };
+
+export type FeedUpdatesSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FeedUpdatesSubscription = { feedUpdates: { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null } };
+
+export type PostQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PostQuery = { post: { __typename: 'Post', id: string, kind: PostKind, title: string, body: string, images: Array<string>, likeCount: number, commentCount: number, createdAt: string, viewerLiked: boolean, author: { __typename: 'User', id: string, nickname: string }, products: Array<{ __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } }>, topics: Array<{ __typename: 'Topic', name: string }>, comments: { __typename: 'CommentConnection', edges: Array<{ __typename: 'CommentEdge', node: { __typename: 'Comment', id: string, body: string, author: { __typename: 'User', id: string, nickname: string } } }> } } | null };
+
+export type CreatePostMutationVariables = Exact<{
+  input: CreatePostInput;
+}>;
+
+
+export type CreatePostMutation = { createPost: { __typename: 'PostPayload', post: { __typename: 'Post', id: string, title: string, moderation: ModerationStatus | null } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type LikePostMutationVariables = Exact<{
+  postId: string | number;
+}>;
+
+
+export type LikePostMutation = { likePost: { __typename: 'PostPayload', post: { __typename: 'Post', id: string, likeCount: number, viewerLiked: boolean } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type LiveRoomsQueryVariables = Exact<{
+  first?: number | null | undefined;
+}>;
+
+
+export type LiveRoomsQuery = { liveRooms: { __typename: 'LiveRoomConnection', edges: Array<{ __typename: 'LiveRoomEdge', node: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus, viewerCount: number, likeCount: number, host: { __typename: 'User', id: string, nickname: string } } }> } };
+
+export type LiveRoomQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type LiveRoomQuery = { liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus, viewerCount: number, likeCount: number, host: { __typename: 'User', id: string, nickname: string }, pinnedProduct: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, products: Array<{ __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } }>, recentComments: Array<{ __typename: 'LiveComment', id: string, body: string, at: string, author: { __typename: 'User', id: string, nickname: string } }> } | null };
+
+export type CreateLiveRoomMutationVariables = Exact<{
+  input: CreateLiveRoomInput;
+}>;
+
+
+export type CreateLiveRoomMutation = { createLiveRoom: { __typename: 'LiveRoomPayload', room: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type StartLiveMutationVariables = Exact<{
+  roomId: string | number;
+}>;
+
+
+export type StartLiveMutation = { startLive: { __typename: 'LiveRoomPayload', room: { __typename: 'LiveRoom', id: string, status: LiveStatus } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type SendLiveCommentMutationVariables = Exact<{
+  roomId: string | number;
+  body: string;
+}>;
+
+
+export type SendLiveCommentMutation = { sendLiveComment: { __typename: 'LiveCommentPayload', comment: { __typename: 'LiveComment', id: string, body: string, at: string, author: { __typename: 'User', id: string, nickname: string } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type LikeLiveMutationVariables = Exact<{
+  roomId: string | number;
+  count: number;
+}>;
+
+
+export type LikeLiveMutation = { likeLive: { __typename: 'LiveRoomPayload', room: { __typename: 'LiveRoom', id: string, likeCount: number } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type LiveCommentsSubscriptionVariables = Exact<{
+  roomId: string | number;
+}>;
+
+
+export type LiveCommentsSubscription = { liveComments: { __typename: 'LiveComment', id: string, body: string, at: string, author: { __typename: 'User', id: string, nickname: string } } };
+
+export type LiveRoomEventsSubscriptionVariables = Exact<{
+  roomId: string | number;
+}>;
+
+
+export type LiveRoomEventsSubscription = { liveRoomEvents:
+    | { __typename: 'LikesAdded', likeCount: number }
+    | { __typename: 'LiveEnded' }
+    | { __typename: 'ProductPinned', product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } }
+    | { __typename: 'ViewerCountChanged', viewerCount: number }
+   };
+
+export type TeamViewFragment = { __typename: 'Team', id: string, status: TeamStatus, size: number, minSize: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, nextTier: { __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } } | null, leader: { __typename: 'User', id: string, nickname: string }, members: Array<{ __typename: 'TeamMember', paid: boolean, joinedAt: string, user: { __typename: 'User', id: string, nickname: string } }>, product: { __typename: 'Product', id: string, title: string, images: Array<string>, skus: Array<{ __typename: 'Sku', id: string, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> }> } };
+
+export type TeamQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TeamQuery = { team: { __typename: 'Team', id: string, status: TeamStatus, size: number, minSize: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, nextTier: { __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } } | null, leader: { __typename: 'User', id: string, nickname: string }, members: Array<{ __typename: 'TeamMember', paid: boolean, joinedAt: string, user: { __typename: 'User', id: string, nickname: string } }>, product: { __typename: 'Product', id: string, title: string, images: Array<string>, skus: Array<{ __typename: 'Sku', id: string, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> }> } } | null };
+
+export type StartTeamMutationVariables = Exact<{
+  skuId: string | number;
+  idempotencyKey: string;
+}>;
+
+
+export type StartTeamMutation = { startTeam: { __typename: 'TeamPayload', team: { __typename: 'Team', id: string, status: TeamStatus, size: number, minSize: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, nextTier: { __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } } | null, leader: { __typename: 'User', id: string, nickname: string }, members: Array<{ __typename: 'TeamMember', paid: boolean, joinedAt: string, user: { __typename: 'User', id: string, nickname: string } }>, product: { __typename: 'Product', id: string, title: string, images: Array<string>, skus: Array<{ __typename: 'Sku', id: string, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> }> } } | null, order: { __typename: 'Order', id: string, status: OrderStatus, total: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type JoinTeamMutationVariables = Exact<{
+  teamId: string | number;
+  skuId: string | number;
+  idempotencyKey: string;
+}>;
+
+
+export type JoinTeamMutation = { joinTeam: { __typename: 'TeamPayload', team: { __typename: 'Team', id: string, status: TeamStatus, size: number, minSize: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, nextTier: { __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } } | null, leader: { __typename: 'User', id: string, nickname: string }, members: Array<{ __typename: 'TeamMember', paid: boolean, joinedAt: string, user: { __typename: 'User', id: string, nickname: string } }>, product: { __typename: 'Product', id: string, title: string, images: Array<string>, skus: Array<{ __typename: 'Sku', id: string, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> }> } } | null, order: { __typename: 'Order', id: string, status: OrderStatus, total: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type TeamProgressSubscriptionVariables = Exact<{
+  teamId: string | number;
+}>;
+
+
+export type TeamProgressSubscription = { teamProgress: { __typename: 'Team', id: string, status: TeamStatus, size: number, minSize: number, maxSize: number, expiresAt: string, currentPrice: { __typename: 'Money', amount: number }, nextTier: { __typename: 'GroupBuyTier', size: number, price: { __typename: 'Money', amount: number } } | null, leader: { __typename: 'User', id: string, nickname: string }, members: Array<{ __typename: 'TeamMember', paid: boolean, joinedAt: string, user: { __typename: 'User', id: string, nickname: string } }>, product: { __typename: 'Product', id: string, title: string, images: Array<string>, skus: Array<{ __typename: 'Sku', id: string, price: { __typename: 'Money', amount: number }, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> }> } } };
+
+export type BargainQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type BargainQuery = { bargain: { __typename: 'Bargain', id: string, status: BargainStatus, expiresAt: string, shareToken: string, startPrice: { __typename: 'Money', amount: number }, currentPrice: { __typename: 'Money', amount: number }, floorPrice: { __typename: 'Money', amount: number }, owner: { __typename: 'User', id: string, nickname: string }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, cuts: Array<{ __typename: 'BargainCut', amount: { __typename: 'Money', amount: number }, helper: { __typename: 'User', id: string, nickname: string } }> } | null };
+
+export type StartBargainMutationVariables = Exact<{
+  skuId: string | number;
+}>;
+
+
+export type StartBargainMutation = { startBargain: { __typename: 'BargainPayload', bargain: { __typename: 'Bargain', id: string, shareToken: string, currentPrice: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export const ProductCardFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ProductCard"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Product"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"salesCount"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"groupBuy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tiers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ProductCardFragment, unknown>;
+export const OrderSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"payBy"}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderSummaryFragment, unknown>;
+export const ActivityItemFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ActivityItem"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Activity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"verb"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"post"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"likeCount"}},{"kind":"Field","name":{"kind":"Name","value":"commentCount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveRoom"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ActivityItemFragment, unknown>;
+export const TeamViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TeamView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Team"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"minSize"}},{"kind":"Field","name":{"kind":"Name","value":"maxSize"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"currentPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextTier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"leader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"paid"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"skus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<TeamViewFragment, unknown>;
+export const DevLoginDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a51e16acec1b0e5418497b4be6975e9853e5f869d5a54c317dcc521de060237c"}} as unknown as DocumentNode<DevLoginMutation, DevLoginMutationVariables>;
+export const RefreshTokenDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:6e109d1d97455578a36f39d6852f26e352da0117b31c84d3e8fa5fdb533ddefe"}} as unknown as DocumentNode<RefreshTokenMutation, RefreshTokenMutationVariables>;
+export const MeDocument = {"__meta__":{"operation":"query","documentId":"sha256:2a116d0615389cd080acaf91e17aedab7715bc5e902de1bae7d04d36d3d9fb95"}} as unknown as DocumentNode<MeQuery, MeQueryVariables>;
+export const ProductsDocument = {"__meta__":{"operation":"query","documentId":"sha256:df0b286dd07098286e605b8c2cc52b9d92cf229f800a9e47df5fe7277bdc4eba"}} as unknown as DocumentNode<ProductsQuery, ProductsQueryVariables>;
+export const ProductPageDocument = {"__meta__":{"operation":"query","documentId":"sha256:f58b5aab262098665160e219b21647737bed10feceffcfe8778eb0488a2e6c47"}} as unknown as DocumentNode<ProductPageQuery, ProductPageQueryVariables>;
+export const CreateShopDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a76b1b1b9406273fbcf045ff63178f1315ff48d750dd9bda8afbbf0815179836"}} as unknown as DocumentNode<CreateShopMutation, CreateShopMutationVariables>;
+export const CreateProductDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:39275b1c4fbfbe2bcff176a678078101041113175a951763080513c1bbfa7e0e"}} as unknown as DocumentNode<CreateProductMutation, CreateProductMutationVariables>;
+export const CreateCouponDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:0f09119382911d04e945b1dae38f74f844e118d9758aa046731efd510b5cfe1a"}} as unknown as DocumentNode<CreateCouponMutation, CreateCouponMutationVariables>;
+export const CreateShareLinkDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b6994c8532114bcf14d4dd51217ffe640995d971e45294ee175beecfef9d7ce0"}} as unknown as DocumentNode<CreateShareLinkMutation, CreateShareLinkMutationVariables>;
+export const MyOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:2fda28e6e6e55caf597ec288a6211b126ba5226af7fd88475ebd7c85b4fe7a6d"}} as unknown as DocumentNode<MyOrdersQuery, MyOrdersQueryVariables>;
+export const OrderDocument = {"__meta__":{"operation":"query","documentId":"sha256:9a3e7ea8b9b3f3b22eaeb3dd42bc393b017672dc3940a92964575779b00b3839"}} as unknown as DocumentNode<OrderQuery, OrderQueryVariables>;
+export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2d10e63078d9d4b68b4ab1250e69cf39348b6d1cfc52e742e5b314f4cd640435"}} as unknown as DocumentNode<PlaceOrderMutation, PlaceOrderMutationVariables>;
+export const PayOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:96cdda83510b5f5037a6324a4ad333c2704838e007a8ba9109482e76f4aae5f9"}} as unknown as DocumentNode<PayOrderMutation, PayOrderMutationVariables>;
+export const ShipOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:06239f790549ffa0aa8e61e839a53c7db0e7d05e4c810838895e3b38bc49cb80"}} as unknown as DocumentNode<ShipOrderMutation, ShipOrderMutationVariables>;
+export const OrderStatusDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:2e6489f5a23ed4c11e67475e0257c96773133dd1f2ffe4ca17bc7d1e50d5669b"}} as unknown as DocumentNode<OrderStatusSubscription, OrderStatusSubscriptionVariables>;
+export const FeedDocument = {"__meta__":{"operation":"query","documentId":"sha256:af2a3fd0a9afd955c6b64059e64c20f7d1694f658fcdc192900ab6986c7de2db"}} as unknown as DocumentNode<FeedQuery, FeedQueryVariables>;
+export const FeedUpdatesDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:d77710ccf362de4321c256254aa8ee234093319f2c698f6bc90413584614e496"}} as unknown as DocumentNode<FeedUpdatesSubscription, FeedUpdatesSubscriptionVariables>;
+export const PostDocument = {"__meta__":{"operation":"query","documentId":"sha256:2e143d4672ee342e72fb4be3d8566f9c2236137f27e60a5bd23826c63af866af"}} as unknown as DocumentNode<PostQuery, PostQueryVariables>;
+export const CreatePostDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:c5551718be71bbc12eae5e87952688c2b5e9be32f1ef76f045993217f49d83b7"}} as unknown as DocumentNode<CreatePostMutation, CreatePostMutationVariables>;
+export const LikePostDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:35d657b07e51c54e46080604a49f8206f4ec36390a1e61460608637c8e1a24d5"}} as unknown as DocumentNode<LikePostMutation, LikePostMutationVariables>;
+export const LiveRoomsDocument = {"__meta__":{"operation":"query","documentId":"sha256:0eb03f73f2b86ee7a1e2c04dba78e30e8341c3d4274609aa27e557502ea3c960"}} as unknown as DocumentNode<LiveRoomsQuery, LiveRoomsQueryVariables>;
+export const LiveRoomDocument = {"__meta__":{"operation":"query","documentId":"sha256:482b10568f52eebcea0e920c43b161d105f032a2dc361488a4494441a90181fd"}} as unknown as DocumentNode<LiveRoomQuery, LiveRoomQueryVariables>;
+export const CreateLiveRoomDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:03cac8c8fa38e73e957ae34b100f8a32db94eafa473c29381c517c5b0d76822f"}} as unknown as DocumentNode<CreateLiveRoomMutation, CreateLiveRoomMutationVariables>;
+export const StartLiveDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1b495cd1be432b8651db64a362cc75a1c8f76f68ae24f579f537aaa54ab31bb5"}} as unknown as DocumentNode<StartLiveMutation, StartLiveMutationVariables>;
+export const SendLiveCommentDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b263b72d53d5cdd0b3c4e55564524da129e81c9a39562fab3d1620cadd3807cf"}} as unknown as DocumentNode<SendLiveCommentMutation, SendLiveCommentMutationVariables>;
+export const LikeLiveDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:851d6dd3ecbdccb2ab7570bf7b42f88d944ef413056e5d1cc3f2a67e81fab0d9"}} as unknown as DocumentNode<LikeLiveMutation, LikeLiveMutationVariables>;
+export const LiveCommentsDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:c778f9e5a30dccb2bcd9b008d2c7c61a1550ff3dc098aa7ad28d77f4d7fcb62d"}} as unknown as DocumentNode<LiveCommentsSubscription, LiveCommentsSubscriptionVariables>;
+export const LiveRoomEventsDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:99d295713b309fc09b0ce7c4c079371a878788bd642cccdf2cd7f10f7e497342"}} as unknown as DocumentNode<LiveRoomEventsSubscription, LiveRoomEventsSubscriptionVariables>;
+export const TeamDocument = {"__meta__":{"operation":"query","documentId":"sha256:17e0fa3dc7998b274ea8c4adf1115a773ef4d31fa21d86d2392fd8656820b48e"}} as unknown as DocumentNode<TeamQuery, TeamQueryVariables>;
+export const StartTeamDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:cbe3f7cb0031ed642c3d0dfef6f6df5a10aa4f7c33972af74718ab4bb92708b0"}} as unknown as DocumentNode<StartTeamMutation, StartTeamMutationVariables>;
+export const JoinTeamDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b9eaeafb1a538fa4098e3829f4e7bdd540efb01de07fff271741c9f68dc1521b"}} as unknown as DocumentNode<JoinTeamMutation, JoinTeamMutationVariables>;
+export const TeamProgressDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:f37ddb1598c608a1f59d091f98248ddebc907cc5cf6421f6bcd2a1e30e472d85"}} as unknown as DocumentNode<TeamProgressSubscription, TeamProgressSubscriptionVariables>;
+export const BargainDocument = {"__meta__":{"operation":"query","documentId":"sha256:9c8fc26857e4942aef479d17b2a4d153d984610d85c03750b128f4a2445c0749"}} as unknown as DocumentNode<BargainQuery, BargainQueryVariables>;
+export const StartBargainDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:aa7d10971f4ec64e2dc8a865cf4f6e72458eab9662fef2a1156f167135a2633b"}} as unknown as DocumentNode<StartBargainMutation, StartBargainMutationVariables>;
