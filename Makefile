@@ -74,9 +74,12 @@ bench: install test-services
 	$(BIN)/python bench/recs_eval.py --perf
 	$(BIN)/python bench/live_fanout.py
 
-## Rewrite schema.graphql from the code (a test fails when they differ).
+## Rewrite schema.graphql from the code (a test fails when they differ), and the SDK's generated types from it.
 schema: install
 	$(BIN)/python server.py export-schema > schema.graphql
+ifneq ($(NODE),)
+	cd clients && npm run codegen
+endif
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -56,6 +56,8 @@ export type CreateProductInput = {
   description: string;
   groupBuy?: GroupBuyOfferInput | null | undefined;
   images: Array<string>;
+  /** One of the shop's shipping templates; without one the product ships free. */
+  shippingTemplateId?: string | number | null | undefined;
   shopId: string | number;
   skus: Array<SkuInput>;
   title: string;
@@ -80,6 +82,7 @@ export type ErrorCode =
   | 'INSUFFICIENT_FUNDS'
   | 'INVALID_INPUT'
   | 'INVALID_STATE'
+  | 'NOT_DELIVERABLE'
   | 'NOT_DISTRIBUTOR'
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
@@ -89,6 +92,7 @@ export type ErrorCode =
   | 'SELF_ACTION'
   | 'TEAM_CLOSED'
   | 'TEAM_FULL'
+  | 'TOO_MANY_ADDRESSES'
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'TOO_MANY_UNPAID'
   | 'UNAUTHENTICATED';
@@ -130,6 +134,7 @@ export type OrderStatus =
   | 'CANCELLED'
   | 'COMPLETED'
   | 'PAID'
+  | 'PARTLY_SHIPPED'
   | 'PENDING_PAYMENT'
   | 'REFUNDED'
   | 'REFUNDING'
@@ -172,6 +177,8 @@ export type SkuInput = {
   price: number;
   specs: Array<SpecValueInput>;
   stock: number;
+  /** Grams, 0 to 1,000,000, for BY_WEIGHT shipping templates; 0 when not given. */
+  weightGrams?: number | null | undefined;
 };
 
 export type SpecValueInput = {
