@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     # The most an order may total, in fen (refused before any stock is taken); at most what WeChat Pay's int holds.
     ORDER_MAX_TOTAL: int = Field(100_000_000, ge=1, le=2**31 - 1)
+    # The order desk: how long a staff invite code may be accepted, and how long a signed CSV export URL works.
+    STAFF_INVITE_HOURS: float = Field(72.0, gt=0, le=30 * 24)
+    EXPORT_URL_MINUTES: float = Field(10.0, gt=0, le=24 * 60)
     # Times a refund WeChat Pay could not take (down, busy) is asked for, with a backoff from 10 s doubling to 1 h;
     # then, as for a refusal that cannot change, the order is marked refundFailed for an operator.
     REFUND_MAX_ATTEMPTS: int = Field(30, ge=1, le=1000)

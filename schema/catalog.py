@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from domain.ids import to_global_id
+from domain.staff import ADMIN, WAREHOUSE
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
@@ -17,6 +18,7 @@ from schema.common import Long, Money, Node, PageInfo, UserError, must, page_siz
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+from schema.staff import SHOP, SKU, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 
@@ -380,12 +382,12 @@ class CatalogMutations:
     @payload_mutation(
         ProductPayload,
         limit="PRODUCTS_PER_MINUTE",
-        description="The shop's owner only. Every broken rule is listed in errors.",
+        staff=Staff(SHOP, ADMIN),
+        description="The shop's owner or ADMIN staff. Every broken rule is listed in errors.",
     )
     async def create_product(self, info: Info, input: CreateProductInput) -> ProductPayload:
         services = info.context.services
         shop_id = raw_id(input.shop_id, "Shop", "input", "shopId")
-        await catalog_uc.owned_shop(services, shop_id, info.context.require_viewer(), "input", "shopId")
         skus = [
             {
                 "specs": [{"name": s.name, "value": s.value} for s in sku.specs],
@@ -418,7 +420,11 @@ class CatalogMutations:
         )
         return ProductPayload(product=Product.from_doc(product))
 
-    @payload_mutation(SkuPayload, description="The shop's owner only; once per idempotency key; stock stays >= 0.")
+    @payload_mutation(
+        SkuPayload,
+        staff=Staff(SKU, ADMIN, WAREHOUSE),
+        description="The shop's owner, ADMIN or WAREHOUSE staff; once per idempotency key; stock stays >= 0.",
+    )
     async def adjust_stock(self, info: Info, input: AdjustStockInput) -> SkuPayload:
         sku_id = raw_id(input.sku_id, "Sku", "input", "skuId")
         sku = await catalog_uc.adjust_stock(

@@ -48,5 +48,11 @@ async def _input_order(services: Services, input: Any) -> str | None:
     return order["shopId"] if order is not None and order["status"] != RESERVING else None
 
 
+async def _input_sku(services: Services, input: Any) -> str | None:
+    sku = await services.store.get("skus", raw_id(input.sku_id, "Sku", "input", "skuId"))
+    return sku["shopId"] if sku is not None else None
+
+
 SHOP = ShopOf(_input_shop, ("input", "shopId"), "No such shop")
 ORDER = ShopOf(_input_order, ("input", "orderId"), "No such order")
+SKU = ShopOf(_input_sku, ("input", "skuId"), "No such SKU")
