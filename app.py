@@ -28,6 +28,7 @@ from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
 from resolvers import auth as auth_uc
 from resolvers import live as live_uc
+from resolvers import order_export
 from resolvers import social as social_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
@@ -330,6 +331,29 @@ async def wechatpay_webhook(request: web.Request) -> web.Response:
     return web.json_response({"code": "SUCCESS", "message": ""})
 
 
+async def shop_orders_csv(request: web.Request) -> web.StreamResponse:
+    """GET on an exportShopOrders URL: the CSV streamed page by page; 410 once expired, 403 when forged."""
+    services = request.app[SERVICES]
+    try:
+        claims = await order_export.open_grant(services, request.query.get("token", ""))
+    except order_export.ExportRefused as exc:
+        return _json_error(exc.status, str(exc), exc.code)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{order_export.filename(claims)}"',
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",  # the URL is the permission: never pass it on
+            "X-Content-Type-Options": "nosniff",
+        }
+    )
+    await response.prepare(request)
+    async for chunk in order_export.csv_chunks(services, claims):
+        await response.write(chunk)
+    await response.write_eof()
+    return response
+
+
 SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
@@ -348,6 +372,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
+    app.router.add_get(order_export.EXPORT_PATH, shop_orders_csv)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)
     app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))

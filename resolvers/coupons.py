@@ -1,5 +1,5 @@
-"""Shop coupons: created by the shop's owner or ADMIN staff with a quantity, claimed once per user while copies last (a guarded
-decrement), used by one order, and given back when that order is cancelled."""
+"""Shop coupons: created by the shop's owner or ADMIN staff with a quantity, claimed once per user while copies last
+(a guarded decrement), used by one order, and given back when that order is cancelled."""
 
 from __future__ import annotations
 

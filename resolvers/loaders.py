@@ -72,6 +72,7 @@ DOC_LOADERS = {
     "withdrawal": "withdrawals",
     "live_room": "live_rooms",
     "live_comment": "live_comments",
+    "shop_staff": "shop_staff",  # by staff_id(shop, user)
 }
 
 

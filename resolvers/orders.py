@@ -13,7 +13,7 @@ from domain import orders as rules
 from domain import teams as team_rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, refunds
+from resolvers import distribution, holds, order_desk, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -52,6 +52,8 @@ async def move(services: Services, order_id: str, target: str, **changes: Any) -
         {"_id": order_id, "status": {"$in": rules.sources_of(target)}},
         {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": services.now()}}},
     )
+    if updated is not None:
+        await order_desk.moved(services, updated)  # the shop's counts per status, and its live desk
     if updated is not None and target in rules.VISIBLE:
         await publish_status(services, updated)
     if updated is not None and target in (rules.PAID, rules.CANCELLED):
@@ -324,7 +326,7 @@ async def my_orders(services: Services, buyer_id: str, first: int, after: str | 
 
 
 async def visible_order(services: Services, order_id: str, viewer_id: str | None) -> Doc | None:
-    """An order as its buyer or its shop's owner sees it; None for anybody else."""
+    """An order as its buyer or its shop's owner or staff sees it; None for anybody else."""
     order = await services.store.get("orders", order_id)
     seer = Seer.of(services.store, viewer_id)
     return order if order is not None and await seer.order(order) else None

@@ -81,7 +81,9 @@ async def accept(services: Services, user_id: str, code: str) -> Doc:
     if reason:
         raise Refused("INVALID_STATE", reason, CODE_FIELD)
     if await store.get("shop_staff", rules.staff_id(shop["_id"], user_id)) is not None:
-        raise Refused("ALREADY_EXISTS", "You are on this shop's staff already; the owner can change your roles", CODE_FIELD)
+        raise Refused(
+            "ALREADY_EXISTS", "You are on this shop's staff already; the owner can change your roles", CODE_FIELD
+        )
     taken = await store.update_one(
         "shop_staff_invites",
         {"_id": invite_id, "acceptedBy": None, "expiresAt": {"$gt": services.now()}},

@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain import visibility as rules
 from domain.moderation import APPROVED
+from domain.staff import staff_id
 from domain.visibility import STRANGER, Relation, Viewer
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
@@ -234,8 +235,14 @@ class Seer:
     async def order(self, order: Doc) -> bool:
         if self.viewer_id is None:
             return False
-        shop = await self.loaders.shop.load(order["shopId"]) if order["buyerId"] != self.viewer_id else None
-        return rules.order_visible(order, Viewer(self.viewer_id), shop["ownerId"] if shop else None)
+        if order["buyerId"] == self.viewer_id:
+            return rules.order_visible(order, Viewer(self.viewer_id), None)
+        shop = await self.loaders.shop.load(order["shopId"])
+        owner = shop["ownerId"] if shop else None
+        staff = owner != self.viewer_id and bool(
+            await self.loaders.shop_staff.load(staff_id(order["shopId"], self.viewer_id))
+        )
+        return rules.order_visible(order, Viewer(self.viewer_id), owner, staff)
 
     # -- users -----------------------------------------------------------------------------------------------
     async def connections(self, owner: Doc) -> bool:

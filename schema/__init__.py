@@ -22,6 +22,7 @@ from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
+from schema.order_desk import OrderDeskMutations, OrderDeskSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
@@ -72,10 +73,12 @@ MUTATIONS = (
     DistributionMutations,
     ContentMutations,
     LiveMutations,
+    OrderDeskMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
-    "Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions)
+    "Subscription",
+    (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions, OrderDeskSubscriptions),
 )
 
 schema = ApiSchema(

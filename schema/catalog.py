@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from domain.ids import to_global_id
-from domain.staff import ADMIN, WAREHOUSE
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
+from domain.staff import ADMIN, WAREHOUSE
 from resolvers import catalog as catalog_uc
 from resolvers import social as social_uc
 from resolvers.intact import intact, intact_edges
@@ -24,6 +25,8 @@ from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
     from schema.distribution import CommissionPolicy
+    from schema.order_desk import OrderCount, ShopStaffMember
+    from schema.orders import OrderConnection, OrderStatus
     from schema.teams import Team
 
 
@@ -110,6 +113,39 @@ class Shop(Node):
         from schema.distribution import CommissionPolicy
 
         return CommissionPolicy.from_doc(self.doc.get("commissionPolicy"))
+
+    @strawberry.field(
+        description="For the shop's staff (any role), newest first. `query` finds an order by its number (or the"
+        " start of it), the buyer's exact nickname or the last 4 digits of the recipient's phone; with a query the"
+        " matches come newest first by order number. Placed in [placedFrom, placedTo)."
+    )
+    async def orders(
+        self,
+        info: Info,
+        status: Annotated[OrderStatus, strawberry.lazy("schema.orders")] | None = None,
+        query: str | None = None,
+        placed_from: datetime | None = None,
+        placed_to: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[OrderConnection, strawberry.lazy("schema.orders")] | None:
+        from schema.order_desk import shop_orders
+
+        return await shop_orders(info, self.doc, status, query, placed_from, placed_to, first, after)
+
+    @strawberry.field(description="For the shop's staff (any role): how many orders are in each status now.")
+    async def order_counts(
+        self, info: Info
+    ) -> list[Annotated[OrderCount, strawberry.lazy("schema.order_desk")]] | None:
+        from schema.order_desk import order_counts
+
+        return await order_counts(info, self.doc)
+
+    @strawberry.field(description="For the shop's owner and ADMIN staff: who works for the shop, with their roles.")
+    async def staff(self, info: Info) -> list[Annotated[ShopStaffMember, strawberry.lazy("schema.order_desk")]] | None:
+        from schema.order_desk import shop_staff
+
+        return await shop_staff(info, self.doc)
 
 
 @strawberry.type

@@ -19,8 +19,8 @@ from schema.common import Long, Money, Node, PageInfo, UserError, must, page_siz
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
-from schema.staff import SHOP, Staff
 from schema.orders import when
+from schema.staff import SHOP, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 

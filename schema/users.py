@@ -19,6 +19,7 @@ from schema.nodes import load_typed, raw_id, register_node
 
 if TYPE_CHECKING:
     from schema.content import PostConnection
+    from schema.order_desk import ShopMembership
 
 from store.protocol import Doc
 
@@ -100,6 +101,19 @@ class User(Node):
     @strawberry.field(description="The viewer's own region (regional distribution); null for others.")
     def region(self, info: Info) -> str | None:
         return self.doc.get("region") if info.context.viewer_id == self.doc["_id"] else None
+
+    @strawberry.field(
+        description="The shops the viewer works for, with their roles (owned shops first, as OWNER);"
+        " only for the viewer themself, null otherwise."
+    )
+    async def staff_of(
+        self, info: Info
+    ) -> list[Annotated[ShopMembership, strawberry.lazy("schema.order_desk")]] | None:
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        from schema.order_desk import memberships
+
+        return await memberships(info, self.doc["_id"])
 
     @strawberry.field(description="Only for the viewer themself; null otherwise.")
     def privacy(self, info: Info) -> PrivacySettings | None:
