@@ -18,7 +18,6 @@ from domain.tokens import (
     read_export_token,
 )
 
-
 SECRET = "a secret of thirty-two bytes or more, as HS256 asks"
 
 
