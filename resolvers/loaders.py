@@ -81,6 +81,7 @@ class Loaders:
 
     def __init__(self, store: DocumentStore) -> None:
         self._store = store
+        self.intact_checks: dict[str, Any] = {}  # kind -> the request's DataLoader of resolvers/intact.py's checks
 
     @property
     def store(self) -> DocumentStore:
