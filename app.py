@@ -348,8 +348,15 @@ async def shop_orders_csv(request: web.Request) -> web.StreamResponse:
         }
     )
     await response.prepare(request)
-    async for chunk in order_export.csv_chunks(services, claims):
-        await response.write(chunk)
+    chunks = order_export.csv_chunks(services, claims)
+    try:
+        async for chunk in chunks:
+            await response.write(chunk)
+    except ConnectionResetError:  # the download was stopped: nothing more to send, nothing went wrong here
+        log.info("an order export was stopped by the client after %d bytes", response.body_length)
+        return response
+    finally:
+        await chunks.aclose()
     await response.write_eof()
     return response
 

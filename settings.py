@@ -100,6 +100,7 @@ class Settings(BaseSettings):
     LIVE_LIKES_PER_MINUTE: int = Field(600, ge=1)
     PROFILE_UPDATES_PER_MINUTE: int = Field(10, ge=1)
     VIDEO_UPLOADS_PER_MINUTE: int = Field(5, ge=1)
+    EXPORTS_PER_MINUTE: int = Field(5, ge=1)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

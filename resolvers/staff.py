@@ -37,6 +37,11 @@ async def require(
     shop = await services.store.get("shops", shop_id) if shop_id else None
     if shop is None:
         raise Refused("NOT_FOUND", "No such shop", list(field))
+    return await check(services, shop, user_id, allowed, field)
+
+
+async def check(services: Services, shop: Doc, user_id: str, allowed: Iterable[str], field: Sequence[str]) -> Doc:
+    """`require` for a shop already read (a field of Shop): the shop, or FORBIDDEN."""
     held = await roles_in(services, shop, user_id)
     if not rules.may(held, allowed):
         raise Refused("FORBIDDEN", rules.who_may(allowed), list(field))

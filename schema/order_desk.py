@@ -112,7 +112,7 @@ async def shop_orders(
     first: int | None,
     after: str | None,
 ) -> OrderConnection:
-    await staff_uc.require(info.context.services, shop["_id"], info.context.require_viewer(), staff_rules.ROLES, [])
+    await staff_uc.check(info.context.services, shop, info.context.require_viewer(), staff_rules.ROLES, [])
     page = await desk_uc.shop_orders(
         info.context.services,
         shop["_id"],
@@ -127,14 +127,14 @@ async def shop_orders(
 
 
 async def order_counts(info: Info, shop: Doc) -> list[OrderCount]:
-    await staff_uc.require(info.context.services, shop["_id"], info.context.require_viewer(), staff_rules.ROLES, [])
+    await staff_uc.check(info.context.services, shop, info.context.require_viewer(), staff_rules.ROLES, [])
     counts = await desk_uc.order_counts(info.context.services, shop["_id"])
     return [OrderCount(status=s, count=counts.get(s.value, 0)) for s in OrderStatus]
 
 
 async def shop_staff(info: Info, shop: Doc) -> list[ShopStaffMember]:
     services = info.context.services
-    await staff_uc.require(services, shop["_id"], info.context.require_viewer(), [staff_rules.ADMIN], [])
+    await staff_uc.check(services, shop, info.context.require_viewer(), [staff_rules.ADMIN], [])
     page = await staff_uc.staff_page(services, shop["_id"], STAFF_LIST_MAX, None)
     return [ShopStaffMember.from_doc(d) for d in page.docs]
 
@@ -175,8 +175,8 @@ class RemoveShopStaffInput:
 @strawberry.input
 class ExportShopOrdersInput:
     shop_id: strawberry.ID
-    from_: datetime = strawberry.field(name="from", description="Orders placed at or after this time...")
-    to: datetime = strawberry.field(description="...and before this one: at most 93 days after `from`.")
+    from_: datetime = strawberry.field(name="from", description="Orders placed at or after this time,")
+    to: datetime = strawberry.field(description="and before this one: at most 93 days after `from`.")
 
 
 @strawberry.type
@@ -260,6 +260,7 @@ class OrderDeskMutations:
     @payload_mutation(
         ExportShopOrdersPayload,
         staff=Staff(SHOP, staff_rules.CUSTOMER_SERVICE, staff_rules.WAREHOUSE),
+        limit="EXPORTS_PER_MINUTE",
         description="The shop's staff: a signed URL of the CSV of its orders placed in [from, to), valid"
         " EXPORT_URL_MINUTES (10 by default).",
     )

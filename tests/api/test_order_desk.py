@@ -10,8 +10,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from domain.ids import from_global_id
 from domain.orders import CHINA
+from resolvers import order_export
 from resolvers.order_desk import publish_shop_event
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.test_orders import CANCEL, CONFIRM, REFUND, SHIP, act, line, pay, place
@@ -382,3 +385,29 @@ async def test_an_export_spans_at_most_93_days_and_its_url_expires_and_cannot_be
     await api.gql(REMOVE, {"s": shop_id, "u": clerk_user["id"]}, token=owner)
     resp = await api.client.get(url)
     assert resp.status == 403 and "no longer" in (await resp.json())["errors"][0]["message"]
+
+
+async def test_an_export_reads_page_after_page_and_leaves_out_orders_being_placed(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given pages of two orders, seven orders one minute apart, and one order caught being placed
+    monkeypatch.setattr(order_export, "PAGE", 2)
+    clock = use_clock(api)
+    owner, _ = await api.login("分页导出店主")
+    shop_id, _, (sku_id,) = await make_product(api, owner, stock=20)
+    buyers = [(await api.login(f"分页买家{i}"))[0] for i in range(3)]
+    start = clock.ms
+    placed = []
+    for i in range(7):
+        placed.append((await place(api, buyers[i % 3], [line(sku_id)], f"p{i}"))["order"]["number"])
+        clock.advance(minutes=1)
+    reserving = {**(await api.services.store.find("orders", {"shopId": raw(shop_id)}, limit=1)).docs[0]}
+    reserving |= {"_id": "being-placed", "number": "2099", "status": "RESERVING", "idempotencyKey": "r"}
+    await api.services.store.insert("orders", reserving)
+    # when the owner exports them
+    url = (await export(api, owner, shop_id, start, clock.ms))["url"]
+    body = (await (await api.client.get(url)).read()).decode("utf-8-sig")
+    # then every order is there once, oldest first, with its buyer, and the one being placed is not
+    rows = list(csv.reader(io.StringIO(body)))[1:]
+    assert [r[0].strip() for r in rows] == placed
+    assert [r[3] for r in rows] == [f"分页买家{i % 3}" for i in range(7)]
