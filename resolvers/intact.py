@@ -42,6 +42,9 @@ async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | N
     refs = REFERENCES.get(kind, ())
     if not docs or not refs:
         return list(docs)
+    known = loaders.intact_known
+    if all(d[key] in known.get(related, ()) for key, related, _ in refs for d in docs):
+        return list(docs)  # every reference was found intact earlier in this request (see `prime`)
     checked = await asyncio.gather(*(_check(loaders, related, [d[key] for d in docs]) for key, related, _ in refs))
     kept = []
     for doc in docs:
@@ -72,7 +75,16 @@ async def _check_batch(loaders: Loaders, kind: str, ids: Sequence[str]) -> list[
     found = [d for d in await getattr(loaders, kind).load_many(list(ids)) if d is not None]
     exists = {d["_id"] for d in found}
     whole = {d["_id"] for d in await intact(loaders, kind, found)}
+    loaders.intact_known.setdefault(kind, set()).update(whole)
     return [(i in exists, i in whole) for i in ids]
+
+
+async def prime(loaders: Loaders, kind: str, docs: Sequence[Doc]) -> None:
+    """Check in one batch what the documents of `kind` refer to (the lines of a whole page of orders), so that
+    each document's own check afterwards costs no await (and what is broken is still logged by that check)."""
+    refs = REFERENCES.get(kind, ())
+    if docs and refs:
+        await asyncio.gather(*(_check(loaders, related, [d[key] for d in docs]) for key, related, _ in refs))
 
 
 async def one(loaders: Loaders, kind: str, doc: Doc | None) -> Doc | None:

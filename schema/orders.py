@@ -15,7 +15,7 @@ from domain.staff import WAREHOUSE
 from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
 from resolvers.errors import ApiError
-from resolvers.intact import intact, intact_edges, one
+from resolvers.intact import intact, intact_edges, one, prime
 from resolvers.services import Services
 from schema.catalog import Product, Shop, Sku
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
@@ -152,6 +152,7 @@ class OrderConnection:
     @classmethod
     async def of(cls, info: Info, page: Page, after: str | None) -> OrderConnection:
         kept = await intact_edges(info.context.loaders, "order", page)
+        await prime(info.context.loaders, "order line", [line for doc, _ in kept for line in doc["lines"]])
         edges = [OrderEdge(node=Order.from_doc(d), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
