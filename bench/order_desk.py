@@ -200,15 +200,23 @@ async def timed(session: aiohttp.ClientSession, url: str, token: str, query: str
     return ms, body["data"]
 
 
-def report(label: str, latencies: list[float]) -> None:
+def cpu_ms(pid: int) -> float:
+    """The process's CPU time so far (user + system), in ms."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
+def report(label: str, latencies: list[float], server_cpu: float) -> None:
     print(
-        f"{label:52} n={len(latencies):4} p50={percentile(latencies, 50):6.1f}ms "
-        f"p95={percentile(latencies, 95):6.1f}ms p99={percentile(latencies, 99):6.1f}ms",
+        f"{label:55} n={len(latencies):4} p50={percentile(latencies, 50):6.1f}ms "
+        f"p95={percentile(latencies, 95):6.1f}ms p99={percentile(latencies, 99):6.1f}ms "
+        f"server CPU {server_cpu / len(latencies):5.1f}ms/request",
         flush=True,
     )
 
 
-async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: int) -> None:
+async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: int, pid: int) -> None:
     url = base + "/graphql"
     shop = to_global_id("Shop", "big-shop")
     rng = random.Random(7)
@@ -219,12 +227,13 @@ async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: i
 
         async def series(label: str, make: Any, check: Any = None) -> None:
             latencies = []
+            used = cpu_ms(pid)
             for _ in range(requests):
                 ms, data = await timed(session, url, token, *make())
                 if check is not None:
                     check(data)
                 latencies.append(ms)
-            report(label, latencies)
+            report(label, latencies, cpu_ms(pid) - used)
 
         def full(data: dict[str, Any]) -> None:
             assert len(data["shop"]["orders"]["edges"]) == 20, data
@@ -267,7 +276,7 @@ async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: i
             lambda: (DESK, {"s": shop, "status": "PAID", "q": rng.choice(sample)["phoneTail"]}),
         )
         ms, _ = await timed(session, url, token, COUNTS, {"s": shop})
-        print(f"{'Shop.orderCounts, first call (recounts once from the index)':52} {ms:.0f}ms", flush=True)
+        print(f"{'Shop.orderCounts, first call (recounts once from the index)':55} {ms:.0f}ms", flush=True)
         await series("Shop.orderCounts (kept counters)", lambda: (COUNTS, {"s": shop}))
 
 
@@ -323,7 +332,7 @@ async def main() -> None:
     p.add_argument("--requests", type=int, default=300)
     p.add_argument("--data-dir", type=Path, default=None, help="keep the data here (and reuse it if it is there)")
     args = p.parse_args()
-    print(f"CPU: {cpu()}")
+    print(f"CPU: {cpu()}; load average {os.getloadavg()[0]:.1f} (the machine is shared: see server CPU/request)")
     with tempfile.TemporaryDirectory() as tmp_name:
         data = args.data_dir or Path(tmp_name) / "data"
         settings = Settings(DATA_DIR=data, DEV_LOGIN=True)
@@ -344,7 +353,7 @@ async def main() -> None:
         await store.close()
         pids: list[int] = []
         async with server_process(data, pids) as base:
-            await desk_latency(base, token, facts, args.requests)
+            await desk_latency(base, token, facts, args.requests, pids[0])
             await export_run(base, token, pids[0], (oldest, newest), expected)
 
 

@@ -67,6 +67,8 @@ INDEXES = (
     # The merchant's order desk (resolvers/staff.py, resolvers/order_desk.py, resolvers/order_export.py). Each
     # sorted query's index ends with its sort key and `_id`, the keyset's tie-break, so that MongoDB too reads a
     # page straight off the index instead of sorting every match (SQLite: its ORDER BY is the index's order).
+    # Read by _id alone, so without an index of their own: shop_staff_invites (_id = the code's SHA-256) and
+    # shop_order_counts (_id = the shop's id; a field per status).
     Index("shop_staff", ("shopId", "addedAt", "_id")),
     Index("shop_staff", ("userId", "addedAt", "_id")),
     Index("shops", ("ownerId", "createdAt", "_id")),
