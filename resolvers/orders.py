@@ -52,12 +52,12 @@ async def move(services: Services, order_id: str, target: str, **changes: Any) -
         {"_id": order_id, "status": {"$in": rules.sources_of(target)}},
         {"$set": {"status": target, **changes}, "$push": {"history": {"status": target, "at": services.now()}}},
     )
-    if updated is not None:
-        await order_desk.moved(services, updated)  # the shop's counts per status, and its live desk
     if updated is not None and target in rules.VISIBLE:
         await publish_status(services, updated)
     if updated is not None and target in (rules.PAID, rules.CANCELLED):
         await holds.release(services, updated)  # it holds nothing unpaid any more
+    if updated is not None:
+        await order_desk.moved(services, updated)  # the shop's counts per status, and its live desk
     return updated
 
 
