@@ -216,7 +216,9 @@ def report(label: str, latencies: list[float], server_cpu: float) -> None:
     )
 
 
-async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: int, pid: int) -> None:
+async def desk_latency(
+    base: str, token: str, facts: dict[str, Any], requests: int, pid: int, counts_kept: bool
+) -> None:
     url = base + "/graphql"
     shop = to_global_id("Shop", "big-shop")
     rng = random.Random(7)
@@ -275,8 +277,9 @@ async def desk_latency(base: str, token: str, facts: dict[str, Any], requests: i
             "Shop.orders(status: PAID, query: phone tail)",
             lambda: (DESK, {"s": shop, "status": "PAID", "q": rng.choice(sample)["phoneTail"]}),
         )
+        kept = "kept by an earlier run" if counts_kept else "counted once from the index, then kept"
         ms, _ = await timed(session, url, token, COUNTS, {"s": shop})
-        print(f"{'Shop.orderCounts, first call (recounts once from the index)':55} {ms:.0f}ms", flush=True)
+        print(f"{'Shop.orderCounts, first call (' + kept + ')':55} {ms:.0f}ms", flush=True)
         await series("Shop.orderCounts (kept counters)", lambda: (COUNTS, {"s": shop}))
 
 
@@ -346,6 +349,7 @@ async def main() -> None:
             sample = (await store.find("orders", {"shopId": "big-shop"}, limit=1000)).docs
             facts = {"sample": sample, "buyers": [f"买家{b:05d}" for b in range(BUYERS)]}
         await count_by_index(store)
+        counts_kept = bool((await store.get("shop_order_counts", "big-shop") or {}).get("exact"))
         where = {"shopId": "export-shop"}
         oldest = (await store.find("orders", where, sort="createdAt", limit=1)).docs[0]["createdAt"]
         newest = (await store.find("orders", where, sort="createdAt", direction=-1, limit=1)).docs[0]["createdAt"]
@@ -353,7 +357,7 @@ async def main() -> None:
         await store.close()
         pids: list[int] = []
         async with server_process(data, pids) as base:
-            await desk_latency(base, token, facts, args.requests, pids[0])
+            await desk_latency(base, token, facts, args.requests, pids[0], counts_kept)
             await export_run(base, token, pids[0], (oldest, newest), expected)
 
 
