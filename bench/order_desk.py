@@ -309,6 +309,7 @@ async def export_run(base: str, token: str, pid: int, span: tuple[int, int], exp
                 await asyncio.sleep(0.02)
 
         sampler = asyncio.create_task(sample())
+        used = cpu_ms(pid)
         started = time.monotonic()
         _, data = await timed(session, base + "/graphql", token, EXPORT, variables)
         size = rows = 0
@@ -318,12 +319,13 @@ async def export_run(base: str, token: str, pid: int, span: tuple[int, int], exp
                 size += len(chunk)
                 rows += chunk.count(b"\r\n")
         seconds = time.monotonic() - started
+        used = cpu_ms(pid) - used
         done = True
         await sampler
         assert rows - 1 == expected, (rows, expected)
         print(
-            f"CSV export of {rows - 1} orders: {seconds:.2f}s, {size / 1e6:.1f} MB, server RSS {before / 1024:.0f} MB"
-            f" -> peak {peak / 1024:.0f} MB (growth {(peak - before) / 1024:.1f} MB)",
+            f"CSV export of {rows - 1} orders: {seconds:.2f}s (server CPU {used / 1000:.2f}s), {size / 1e6:.1f} MB,"
+            f" server RSS {before / 1024:.0f} MB -> peak {peak / 1024:.0f} MB (growth {(peak - before) / 1024:.1f} MB)",
             flush=True,
         )
 
