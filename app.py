@@ -38,6 +38,7 @@ from observability.metrics import Lag, Metrics, Timed
 from observability.request_ids import request_ids
 from resolvers import auth as auth_uc
 from resolvers import live as live_uc
+from resolvers import order_export
 from resolvers import social as social_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
@@ -390,6 +391,36 @@ async def wechatpay_webhook(request: web.Request) -> web.Response:
     return web.json_response({"code": "SUCCESS", "message": ""})
 
 
+async def shop_orders_csv(request: web.Request) -> web.StreamResponse:
+    """GET on an exportShopOrders URL: the CSV streamed page by page; 410 once expired, 403 when forged."""
+    services = request.app[SERVICES]
+    try:
+        claims = await order_export.open_grant(services, request.query.get("token", ""))
+    except order_export.ExportRefused as exc:
+        return _json_error(exc.status, str(exc), exc.code)
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{order_export.filename(claims)}"',
+            "Cache-Control": "no-store",
+            "Referrer-Policy": "no-referrer",  # the URL is the permission: never pass it on
+            "X-Content-Type-Options": "nosniff",
+        }
+    )
+    await response.prepare(request)
+    chunks = order_export.csv_chunks(services, claims)
+    try:
+        async for chunk in chunks:
+            await response.write(chunk)
+    except ConnectionResetError:  # the download was stopped: nothing more to send, nothing went wrong here
+        log.info("an order export was stopped by the client after %d bytes", response.body_length)
+        return response
+    finally:
+        await chunks.aclose()
+    await response.write_eof()
+    return response
+
+
 SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
@@ -423,6 +454,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
+    app.router.add_get(order_export.EXPORT_PATH, shop_orders_csv)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)
     app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     # The most an order may total, in fen (refused before any stock is taken); at most what WeChat Pay's int holds.
     ORDER_MAX_TOTAL: int = Field(100_000_000, ge=1, le=2**31 - 1)
+    # The order desk: how long a staff invite code may be accepted, and how long a signed CSV export URL works.
+    STAFF_INVITE_HOURS: float = Field(72.0, gt=0, le=30 * 24)
+    EXPORT_URL_MINUTES: float = Field(10.0, gt=0, le=24 * 60)
     # Times a refund WeChat Pay could not take (down, busy) is asked for, with a backoff from 10 s doubling to 1 h;
     # then, as for a refusal that cannot change, the order is marked refundFailed for an operator.
     REFUND_MAX_ATTEMPTS: int = Field(30, ge=1, le=1000)
@@ -131,6 +134,7 @@ class Settings(BaseSettings):
     LIVE_LIKES_PER_MINUTE: int = Field(600, ge=1)
     PROFILE_UPDATES_PER_MINUTE: int = Field(10, ge=1)
     VIDEO_UPLOADS_PER_MINUTE: int = Field(5, ge=1)
+    EXPORTS_PER_MINUTE: int = Field(5, ge=1)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

@@ -58,3 +58,48 @@ def new_refresh_token() -> str:
 
 def hash_refresh_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ExpiredToken(InvalidToken):
+    """A genuine token past its expiry (a download link that is too old, not a forged one)."""
+
+
+@dataclass(frozen=True)
+class ExportClaims:
+    """What a signed export URL lets its holder download: one shop's orders placed in [start, end), for as long
+    as the user who asked for it may still read them."""
+
+    user_id: str
+    shop_id: str
+    start: int  # ms since the epoch
+    end: int
+    expires_at: int  # ms since the epoch
+
+
+def issue_export_token(secret: str, claims: ExportClaims) -> str:
+    payload = {
+        "typ": "export",
+        "sub": claims.user_id,
+        "shop": claims.shop_id,
+        "from": claims.start,
+        "to": claims.end,
+        "exp_ms": claims.expires_at,
+    }
+    return jwt.encode(payload, secret, algorithm=ALGORITHM)
+
+
+def read_export_token(secret: str, token: str, now_ms: int) -> ExportClaims:
+    """The claims of a genuine export token; InvalidToken when forged or malformed, ExpiredToken when too old (by
+    the caller's clock, so that the service's clock decides, as it does for every other expiry)."""
+    try:
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"verify_exp": False})
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    fields = (claims.get("sub"), claims.get("shop"), claims.get("from"), claims.get("to"), claims.get("exp_ms"))
+    if claims.get("typ") != "export" or not all(isinstance(f, str) for f in fields[:2]):
+        raise InvalidToken("not an export token")
+    if not all(isinstance(f, int) and not isinstance(f, bool) for f in fields[2:]):
+        raise InvalidToken("malformed export token")
+    if claims["exp_ms"] <= now_ms:
+        raise ExpiredToken("this export link has expired")
+    return ExportClaims(claims["sub"], claims["shop"], claims["from"], claims["to"], claims["exp_ms"])

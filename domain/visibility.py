@@ -140,16 +140,9 @@ def anonymous() -> Doc:
     }
 
 
-def order_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None) -> bool:
-    """The buyer and the shop's owner see an order; nobody else (and nobody sees one being placed)."""
+def order_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None, shop_staff: bool = False) -> bool:
+    """The buyer, the shop's owner and its staff (any role) see an order; nobody else (and nobody sees one being
+    placed)."""
     if viewer.id is None or order["status"] == orders.RESERVING:
         return False
-    return viewer.id in (order["buyerId"], shop_owner_id)
-
-
-def order_details_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None, staff_roles: list[str]) -> bool:
-    """An order's private details (its shipments, its address): the buyer, the shop's owner and the shop's staff
-    in any role; nobody else."""
-    if viewer.id is None or order["status"] == orders.RESERVING:
-        return False
-    return viewer.id in (order["buyerId"], shop_owner_id) or bool(staff_roles)
+    return viewer.id in (order["buyerId"], shop_owner_id) or shop_staff

@@ -15,11 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from domain import after_sales as rules
+from domain import order_desk as desk_rules
 from domain import refunds as refund_rules
 from domain import teams as team_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
-from resolvers import orders, staff
+from resolvers import order_desk, orders, staff
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -88,10 +89,11 @@ async def change_record(
     raise Refused("CONFLICT", "This order's after-sales are busy; try again", ORDER_FIELD)
 
 
-async def publish_shop_event(services: Services, doc: Doc, kind: str) -> None:
-    """For the shop's live order desk: AFTER_SALE_REQUESTED, AFTER_SALE_TIMED_OUT."""
-    event = {"kind": kind, "afterSaleId": doc["_id"], "orderId": doc["orderId"], "at": services.now()}
-    await services.backends.bus.publish(f"shopOrders:{doc['shopId']}", event)
+async def tell_desk(services: Services, doc: Doc, kind: str) -> None:
+    """The shop's live order desks (shopOrderEvents) hear of a new request and of one the sweep approved."""
+    await order_desk.publish_shop_event(
+        services, doc["shopId"], kind, order_id=doc["orderId"], after_sale_id=doc["_id"]
+    )
 
 
 def refuse_move(doc: Doc, target: str) -> Refused:
@@ -191,7 +193,7 @@ async def _opened(services: Services, doc_id: str, entry: Doc) -> Doc | None:
         services, doc_id, rules.REQUESTED, requestedAt=services.now(), amount=entry["amount"], lines=entry["lines"]
     )
     if opened is not None:
-        await publish_shop_event(services, opened, "AFTER_SALE_REQUESTED")
+        await tell_desk(services, opened, desk_rules.AFTER_SALE_REQUESTED)
     return opened
 
 
@@ -339,7 +341,7 @@ async def sweep_after_sales(services: Services, limit: int = 100) -> int:
     for doc in due.docs:
         approved = await move(services, doc["_id"], rules.APPROVED, approvedAt=now, approvedBy=None, autoApproved=True)
         if approved is not None:  # else the shop answered meanwhile, or the buyer cancelled
-            await publish_shop_event(services, approved, "AFTER_SALE_TIMED_OUT")
+            await tell_desk(services, approved, desk_rules.AFTER_SALE_TIMED_OUT)
             await advance(services, approved)
             moved += 1
     stuck = await store.find("after_sales", {"repairAt": {"$lte": now}}, sort="repairAt", limit=limit)

@@ -1,5 +1,5 @@
-"""Shop coupons: created by the shop's owner with a quantity, claimed once per user while copies last (a guarded
-decrement), used by one order, and given back when that order is cancelled."""
+"""Shop coupons: created by the shop's owner or ADMIN staff with a quantity, claimed once per user while copies last
+(a guarded decrement), used by one order, and given back when that order is cancelled."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from domain import catalog as rules
 from domain.text import clean
-from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -22,7 +21,7 @@ class CouponView:
 
 async def create_coupon(
     services: Services,
-    owner_id: str,
+    staff_id: str,
     shop_id: str,
     title: str,
     discount: int,
@@ -30,7 +29,7 @@ async def create_coupon(
     valid_until_ms: int,
     quantity: int,
 ) -> Doc:
-    await owned_shop(services, shop_id, owner_id, "input", "shopId")
+    """A coupon of the shop (who may is the mutation's `staff=` declaration; `staff_id` is recorded)."""
     refuse_problems(rules.coupon_problems(title, discount, min_spend, valid_until_ms, quantity, services.now()))
     coupon = {
         "_id": new_id(),
@@ -42,6 +41,7 @@ async def create_coupon(
         "quantity": quantity,
         "remaining": quantity,
         "createdAt": services.now(),
+        "createdBy": staff_id,
     }
     await services.store.insert("coupons", coupon)
     return coupon

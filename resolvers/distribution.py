@@ -15,7 +15,6 @@ from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
 from domain.text import clean, text_problems
-from resolvers.catalog import owned_shop
 from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
@@ -83,20 +82,21 @@ async def bind_referrer(services: Services, user_id: str, code: str | None) -> b
 # -- policies and distributorships -----------------------------------------------------------------------
 async def set_policy(
     services: Services,
-    owner_id: str,
+    staff_id: str,
     shop_id: str,
     rates_bp: list[int],
     freeze_days: int,
     requires_approval: bool,
     region_locked: bool,
 ) -> Doc:
-    await owned_shop(services, shop_id, owner_id, "input", "shopId")
+    """Who may is the mutation's `staff=` declaration; `staff_id` is recorded with the policy."""
     refuse_problems(rules.policy_problems(rates_bp, freeze_days))
     policy = {
         "ratesBp": rates_bp,
         "freezeDays": freeze_days,
         "requiresApproval": requires_approval,
         "regionLocked": region_locked,
+        "setBy": staff_id,
     }
     shop = await services.store.update_one("shops", {"_id": shop_id}, {"$set": {"commissionPolicy": policy}})
     if shop is None:
@@ -139,14 +139,14 @@ async def apply(services: Services, user_id: str, shop_id: str, region: str | No
     return doc
 
 
-async def review(services: Services, owner_id: str, shop_id: str, user_id: str, approve: bool) -> Doc:
-    await owned_shop(services, shop_id, owner_id, "input", "shopId")
+async def review(services: Services, staff_id: str, shop_id: str, user_id: str, approve: bool) -> Doc:
+    """Who may is the mutation's `staff=` declaration; `staff_id` is recorded with the review."""
     store = services.store
     target = rules.ACTIVE if approve else rules.REJECTED
     reviewed = await store.update_one(
         "distributors",
         {"_id": f"{shop_id}:{user_id}", "status": rules.PENDING},
-        {"$set": {"status": target, "reviewedAt": services.now()}},
+        {"$set": {"status": target, "reviewedAt": services.now(), "reviewedBy": staff_id}},
     )
     if reviewed is not None:
         return reviewed

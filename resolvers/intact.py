@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from functools import partial
+
+from strawberry.dataloader import DataLoader
 
 from resolvers.loaders import Loaders
 from resolvers.visibility import dangling
@@ -40,6 +43,9 @@ async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | N
     refs = REFERENCES.get(kind, ())
     if not docs or not refs:
         return list(docs)
+    known = loaders.intact_known
+    if all(d[key] in known.get(related, ()) for key, related, _ in refs for d in docs):
+        return list(docs)  # every reference was found intact earlier in this request (see `prime`)
     checked = await asyncio.gather(*(_check(loaders, related, [d[key] for d in docs]) for key, related, _ in refs))
     kept = []
     for doc in docs:
@@ -54,10 +60,32 @@ async def intact(loaders: Loaders, kind: str, docs: Sequence[Doc], what: str | N
 
 
 async def _check(loaders: Loaders, kind: str, ids: Sequence[str]) -> tuple[set[str], set[str]]:
-    """Of these ids of `kind`: those that exist, and those that exist and are intact."""
-    loader = getattr(loaders, kind)
-    found = [d for d in await loader.load_many(list(dict.fromkeys(ids))) if d is not None]
-    return {d["_id"] for d in found}, {d["_id"] for d in await intact(loaders, kind, found)}
+    """Of these ids of `kind`: those that exist, and those that exist and are intact. Each id is checked once per
+    request, and the checks that the items of a page ask for side by side are one batch (a DataLoader's)."""
+    checker = loaders.intact_checks.get(kind)
+    if checker is None:
+        checker = loaders.intact_checks[kind] = DataLoader(load_fn=partial(_check_batch, loaders, kind))
+    unique = list(dict.fromkeys(ids))
+    states = await checker.load_many(unique)
+    return {i for i, (found, _) in zip(unique, states, strict=True) if found}, {
+        i for i, (_, whole) in zip(unique, states, strict=True) if whole
+    }
+
+
+async def _check_batch(loaders: Loaders, kind: str, ids: Sequence[str]) -> list[tuple[bool, bool]]:
+    found = [d for d in await getattr(loaders, kind).load_many(list(ids)) if d is not None]
+    exists = {d["_id"] for d in found}
+    whole = {d["_id"] for d in await intact(loaders, kind, found)}
+    loaders.intact_known.setdefault(kind, set()).update(whole)
+    return [(i in exists, i in whole) for i in ids]
+
+
+async def prime(loaders: Loaders, kind: str, docs: Sequence[Doc]) -> None:
+    """Check in one batch what the documents of `kind` refer to (the lines of a whole page of orders), so that
+    each document's own check afterwards costs no await (and what is broken is still logged by that check)."""
+    refs = REFERENCES.get(kind, ())
+    if docs and refs:
+        await asyncio.gather(*(_check(loaders, related, [d[key] for d in docs]) for key, related, _ in refs))
 
 
 async def one(loaders: Loaders, kind: str, doc: Doc | None) -> Doc | None:

@@ -103,6 +103,8 @@ class Loaders:
 
     def __init__(self, store: DocumentStore) -> None:
         self._store = store
+        self.intact_checks: dict[str, Any] = {}  # kind -> the request's DataLoader of resolvers/intact.py's checks
+        self.intact_known: dict[str, set[str]] = {}  # kind -> ids those checks found intact
 
     @property
     def store(self) -> DocumentStore:

@@ -12,7 +12,7 @@ from typing import Any
 from domain import orders as rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, refunds
+from resolvers import distribution, holds, order_desk, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -67,6 +67,8 @@ async def move(
         await publish_status(services, updated)
     if updated is not None and target in (rules.PAID, rules.CANCELLED):
         await holds.release(services, updated)  # it holds nothing unpaid any more
+    if updated is not None:
+        await order_desk.moved(services, updated)  # the shop's counts per status, and its live desk
     return updated
 
 
@@ -332,7 +334,7 @@ async def my_orders(services: Services, buyer_id: str, first: int, after: str | 
 
 
 async def visible_order(services: Services, order_id: str, viewer_id: str | None) -> Doc | None:
-    """An order as its buyer or its shop's owner sees it; None for anybody else."""
+    """An order as its buyer or its shop's owner or staff sees it; None for anybody else."""
     order = await services.store.get("orders", order_id)
     seer = Seer.of(services.store, viewer_id)
     return order if order is not None and await seer.order(order) else None

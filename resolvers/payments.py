@@ -18,7 +18,7 @@ from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError
-from resolvers import catalog, distribution, refunds
+from resolvers import catalog, distribution, order_desk, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -229,6 +229,7 @@ async def _claim_rest(
     )
     if claimed is None:
         return None
+    await order_desk.moved(services, claimed[0])
     await publish_status(services, claimed[0])
     return claimed[0]
 

@@ -235,21 +235,14 @@ class Seer:
     async def order(self, order: Doc) -> bool:
         if self.viewer_id is None:
             return False
-        shop = await self.loaders.shop.load(order["shopId"]) if order["buyerId"] != self.viewer_id else None
-        return rules.order_visible(order, Viewer(self.viewer_id), shop["ownerId"] if shop else None)
-
-    async def order_details(self, order: Doc) -> bool:
-        """May the viewer see the order's private details (shipments, address): its buyer or the shop's staff."""
-        if self.viewer_id is None or order["buyerId"] == self.viewer_id:
-            return rules.order_details_visible(order, Viewer(self.viewer_id), None, [])
+        if order["buyerId"] == self.viewer_id:
+            return rules.order_visible(order, Viewer(self.viewer_id), None)
         shop = await self.loaders.shop.load(order["shopId"])
-        if shop is None:
-            return False
-        member = None
-        if shop["ownerId"] != self.viewer_id:
-            member = await self.loaders.shop_staff.load(staff_id(shop["_id"], self.viewer_id))
-        roles = list(member["roles"]) if member else []
-        return rules.order_details_visible(order, Viewer(self.viewer_id), shop["ownerId"], roles)
+        owner = shop["ownerId"] if shop else None
+        staff = owner != self.viewer_id and bool(
+            await self.loaders.shop_staff.load(staff_id(order["shopId"], self.viewer_id))
+        )
+        return rules.order_visible(order, Viewer(self.viewer_id), owner, staff)
 
     # -- users -----------------------------------------------------------------------------------------------
     async def connections(self, owner: Doc) -> bool:

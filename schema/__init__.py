@@ -28,6 +28,7 @@ from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.operation_metrics import OperationMetrics
+from schema.order_desk import OrderDeskMutations, OrderDeskSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
@@ -88,10 +89,12 @@ MUTATIONS = (
     LiveMutations,
     AddressMutations,
     ShippingMutations,
+    OrderDeskMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
-    "Subscription", (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions)
+    "Subscription",
+    (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions, OrderDeskSubscriptions),
 )
 
 

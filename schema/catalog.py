@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,7 +11,7 @@ import strawberry
 
 from domain.ids import to_global_id
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
-from domain.staff import ADMIN
+from domain.staff import ADMIN, WAREHOUSE
 from resolvers import catalog as catalog_uc
 from resolvers import shipping as shipping_uc
 from resolvers import social as social_uc
@@ -19,12 +20,15 @@ from schema.common import Long, Money, Node, PageInfo, UserError, must, page_siz
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
-from schema.staff import PRODUCT, Staff
+from schema.staff import PRODUCT, SHOP, SKU, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
+    from schema.after_sales import AfterSaleConnection, AfterSaleStatus
     from schema.distribution import CommissionPolicy
+    from schema.order_desk import OrderCount, ShopStaffMember
+    from schema.orders import OrderConnection, OrderStatus
     from schema.shipping import ShippingTemplate
     from schema.teams import Team
 
@@ -120,6 +124,51 @@ class Shop(Node):
         from schema.distribution import CommissionPolicy
 
         return CommissionPolicy.from_doc(self.doc.get("commissionPolicy"))
+
+    @strawberry.field(
+        description="For the shop's staff (any role), newest first. `query` finds an order by its number (or the"
+        " start of it), the buyer's exact nickname or the last 4 digits of the recipient's phone; with a query the"
+        " matches come newest first by order number. Placed in [placedFrom, placedTo)."
+    )
+    async def orders(
+        self,
+        info: Info,
+        status: Annotated[OrderStatus, strawberry.lazy("schema.orders")] | None = None,
+        query: str | None = None,
+        placed_from: datetime | None = None,
+        placed_to: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[OrderConnection, strawberry.lazy("schema.orders")] | None:
+        from schema.order_desk import shop_orders
+
+        return await shop_orders(info, self.doc, status, query, placed_from, placed_to, first, after)
+
+    @strawberry.field(description="For the shop's staff (any role): its after-sale requests, newest first.")
+    async def after_sales(
+        self,
+        info: Info,
+        status: Annotated[AfterSaleStatus, strawberry.lazy("schema.after_sales")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[AfterSaleConnection, strawberry.lazy("schema.after_sales")]:
+        from schema.order_desk import shop_after_sales
+
+        return await shop_after_sales(info, self.doc, status, first, after)
+
+    @strawberry.field(description="For the shop's staff (any role): how many orders are in each status now.")
+    async def order_counts(
+        self, info: Info
+    ) -> list[Annotated[OrderCount, strawberry.lazy("schema.order_desk")]] | None:
+        from schema.order_desk import order_counts
+
+        return await order_counts(info, self.doc)
+
+    @strawberry.field(description="For the shop's owner and ADMIN staff: who works for the shop, with their roles.")
+    async def staff(self, info: Info) -> list[Annotated[ShopStaffMember, strawberry.lazy("schema.order_desk")]] | None:
+        from schema.order_desk import shop_staff
+
+        return await shop_staff(info, self.doc)
 
 
 @strawberry.type
@@ -418,12 +467,12 @@ class CatalogMutations:
     @payload_mutation(
         ProductPayload,
         limit="PRODUCTS_PER_MINUTE",
-        description="The shop's owner only. Every broken rule is listed in errors.",
+        staff=Staff(SHOP, ADMIN),
+        description="The shop's owner or ADMIN staff. Every broken rule is listed in errors.",
     )
     async def create_product(self, info: Info, input: CreateProductInput) -> ProductPayload:
         services = info.context.services
         shop_id = raw_id(input.shop_id, "Shop", "input", "shopId")
-        await catalog_uc.owned_shop(services, shop_id, info.context.require_viewer(), "input", "shopId")
         skus = [
             {
                 "specs": [{"name": s.name, "value": s.value} for s in sku.specs],
@@ -490,7 +539,11 @@ class CatalogMutations:
         product = await catalog_uc.update_product(services, product_id, changes)
         return ProductPayload(product=Product.from_doc(product))
 
-    @payload_mutation(SkuPayload, description="The shop's owner only; once per idempotency key; stock stays >= 0.")
+    @payload_mutation(
+        SkuPayload,
+        staff=Staff(SKU, ADMIN, WAREHOUSE),
+        description="The shop's owner, ADMIN or WAREHOUSE staff; once per idempotency key; stock stays >= 0.",
+    )
     async def adjust_stock(self, info: Info, input: AdjustStockInput) -> SkuPayload:
         sku_id = raw_id(input.sku_id, "Sku", "input", "skuId")
         sku = await catalog_uc.adjust_stock(

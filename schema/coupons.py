@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import strawberry
 
 from domain.ids import to_global_id
+from domain.staff import ADMIN
 from resolvers import coupons as coupons_uc
 from resolvers.intact import one
 from schema.catalog import Shop
@@ -14,6 +15,7 @@ from schema.common import Long, Money, Node, UserError
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
+from schema.staff import SHOP, Staff
 from store.protocol import Doc
 
 
@@ -97,7 +99,7 @@ class CouponQueries:
 
 @strawberry.type
 class CouponMutations:
-    @payload_mutation(CouponPayload, description="The shop's owner only.")
+    @payload_mutation(CouponPayload, staff=Staff(SHOP, ADMIN), description="The shop's owner or ADMIN staff.")
     async def create_coupon(self, info: Info, input: CreateCouponInput) -> CouponPayload:
         coupon = await coupons_uc.create_coupon(
             info.context.services,

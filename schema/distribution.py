@@ -9,6 +9,7 @@ import strawberry
 
 from domain import distribution as rules
 from domain.ids import to_global_id
+from domain.staff import ADMIN
 from resolvers import distribution as dist_uc
 from resolvers import payouts as payouts_uc
 from resolvers.errors import ApiError
@@ -21,6 +22,7 @@ from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
 from schema.orders import when
 from schema.payouts import WithdrawalConnection
+from schema.staff import SHOP, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 
@@ -306,14 +308,22 @@ class DistributionMutations:
         doc = await dist_uc.apply(info.context.services, info.context.require_viewer(), shop, input.region)
         return DistributorshipPayload(distributorship=Distributorship.from_doc(doc))
 
-    @payload_mutation(DistributorshipPayload, description="The shop's owner approves or rejects a PENDING application.")
+    @payload_mutation(
+        DistributorshipPayload,
+        staff=Staff(SHOP, ADMIN),
+        description="The shop's owner or ADMIN staff approves or rejects a PENDING application.",
+    )
     async def review_distributor(self, info: Info, input: ReviewDistributorInput) -> DistributorshipPayload:
         shop = raw_id(input.shop_id, "Shop", "input", "shopId")
         user = raw_id(input.user_id, "User", "input", "userId")
         doc = await dist_uc.review(info.context.services, info.context.require_viewer(), shop, user, input.approve)
         return DistributorshipPayload(distributorship=Distributorship.from_doc(doc))
 
-    @payload_mutation(CommissionPolicyPayload, description="The shop's owner: 1-3 levels, 50% in all at most.")
+    @payload_mutation(
+        CommissionPolicyPayload,
+        staff=Staff(SHOP, ADMIN),
+        description="The shop's owner or ADMIN staff: 1-3 levels, 50% in all at most.",
+    )
     async def set_commission_policy(self, info: Info, input: CommissionPolicyInput) -> CommissionPolicyPayload:
         shop = await dist_uc.set_policy(
             info.context.services,

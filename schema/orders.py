@@ -16,7 +16,7 @@ from resolvers import orders as orders_uc
 from resolvers import payments as payments_uc
 from resolvers import shipments as shipments_uc
 from resolvers.errors import ApiError, Refused
-from resolvers.intact import intact, intact_edges, one
+from resolvers.intact import intact, intact_edges, one, prime
 from resolvers.services import Services
 from schema.addresses import OrderAddress
 from schema.catalog import Product, Shop, Sku
@@ -116,7 +116,7 @@ class Order(Node):
     )
     async def shipping_address(self, info: Info) -> OrderAddress | None:
         snapshot = self.doc.get("shippingAddress")
-        if not snapshot or not await info.context.seer.order_details(self.doc):
+        if not snapshot or not await info.context.seer.order(self.doc):
             return None
         return OrderAddress.of(snapshot, self.listed)
 
@@ -130,7 +130,7 @@ class Order(Node):
         "(empty for anybody else)."
     )
     async def shipments(self, info: Info) -> list[Shipment]:
-        if not await info.context.seer.order_details(self.doc):
+        if not await info.context.seer.order(self.doc):
             return []
         return [Shipment.of(self.doc, i) for i in range(len(self.doc.get("shipments", [])))]
 
@@ -188,6 +188,7 @@ class OrderConnection:
     @classmethod
     async def of(cls, info: Info, page: Page, after: str | None) -> OrderConnection:
         kept = await intact_edges(info.context.loaders, "order", page)
+        await prime(info.context.loaders, "order line", [line for doc, _ in kept for line in doc["lines"]])
         edges = [OrderEdge(node=Order.from_doc(d, listed=True), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 

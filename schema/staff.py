@@ -49,6 +49,11 @@ async def _input_order(services: Services, input: Any) -> str | None:
     return order["shopId"] if order is not None and order["status"] != RESERVING else None
 
 
+async def _input_sku(services: Services, input: Any) -> str | None:
+    sku = await services.store.get("skus", raw_id(input.sku_id, "Sku", "input", "skuId"))
+    return sku["shopId"] if sku is not None else None
+
+
 SHOP = ShopOf(_input_shop, ("input", "shopId"), "No such shop")
 ORDER = ShopOf(_input_order, ("input", "orderId"), "No such order")
 
@@ -67,9 +72,14 @@ async def _input_product(services: Services, input: Any) -> str | None:
 
 SHIPPING_TEMPLATE = ShopOf(_input_template, ("input", "templateId"), "No such shipping template")
 PRODUCT = ShopOf(_input_product, ("input", "productId"), "No such product")
+
+
 async def _input_after_sale(services: Services, input: Any) -> str | None:
     doc = await services.store.get("after_sales", raw_id(input.after_sale_id, "AfterSale", "input", "afterSaleId"))
     return doc["shopId"] if doc is not None and doc["status"] != OPENING else None
 
 
 AFTER_SALE = ShopOf(_input_after_sale, ("input", "afterSaleId"), "No such after-sale")
+
+
+SKU = ShopOf(_input_sku, ("input", "skuId"), "No such SKU")

@@ -20,6 +20,7 @@ from schema.nodes import load_typed, raw_id, register_node
 if TYPE_CHECKING:
     from schema.addresses import Address
     from schema.content import PostConnection
+    from schema.order_desk import ShopMembership
 
 from store.protocol import Doc
 
@@ -120,6 +121,19 @@ class User(Node):
             return None
         found = await book(info.context.services, self.doc["_id"])
         return Address.from_doc(found.addresses[0], found.default_id) if found.addresses else None
+
+    @strawberry.field(
+        description="The shops the viewer works for, with their roles (owned shops first, as OWNER);"
+        " only for the viewer themself, null otherwise."
+    )
+    async def staff_of(
+        self, info: Info
+    ) -> list[Annotated[ShopMembership, strawberry.lazy("schema.order_desk")]] | None:
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        from schema.order_desk import memberships
+
+        return await memberships(info, self.doc["_id"])
 
     @strawberry.field(description="Only for the viewer themself; null otherwise.")
     def privacy(self, info: Info) -> PrivacySettings | None:

@@ -81,6 +81,19 @@ INDEXES = (
     Index("after_sales", ("repairAt",)),  # steps a crash left undone
     Index("after_sales", ("refundDue",)),  # refunds to ask a provider for (again)
     Index("after_sales", ("refundNo",)),  # WeChat Pay's refund notifications name it
+    # The merchant's order desk (resolvers/staff.py, resolvers/order_desk.py, resolvers/order_export.py). Each
+    # sorted query's index ends with its sort key and `_id`, the keyset's tie-break, so that MongoDB too reads a
+    # page straight off the index instead of sorting every match (SQLite: its ORDER BY is the index's order).
+    # Read by _id alone, so without an index of their own: shop_staff_invites (_id = the code's SHA-256) and
+    # shop_order_counts (_id = the shop's id; a field per status).
+    Index("shop_staff", ("shopId", "addedAt", "_id")),
+    Index("shop_staff", ("userId", "addedAt", "_id")),
+    Index("shops", ("ownerId", "createdAt", "_id")),
+    Index("orders", ("shopId", "status", "createdAt", "_id")),  # Shop.orders(status:), orderCounts' recount
+    Index("orders", ("shopId", "createdAt", "_id")),  # Shop.orders without a status; the CSV export's pages
+    Index("orders", ("shopId", "number", "_id")),  # query: an order number or its prefix
+    Index("orders", ("shopId", "buyerId", "number", "_id")),  # query: a buyer's nickname
+    Index("orders", ("shopId", "phoneTail", "number", "_id")),  # query: the last 4 digits of the recipient's phone
 )
 
 

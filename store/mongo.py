@@ -92,7 +92,8 @@ class MongoStore:
             keyset: dict[str, Any] = (
                 {"_id": {cmp: last_id}}
                 if sort == "_id"
-                else {"$or": [{sort: {cmp: value}}, {sort: value, "_id": {cmp: last_id}}]}
+                # the plain bound bounds the index scan; the $or alone may leave the planner scanning from the start
+                else {sort: {cmp + "e": value}, "$or": [{sort: {cmp: value}}, {sort: value, "_id": {cmp: last_id}}]}
             )
             query = {"$and": [query, keyset]} if query else keyset
         order = [(sort, direction)] if sort == "_id" else [(sort, direction), ("_id", direction)]

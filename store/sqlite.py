@@ -79,6 +79,27 @@ def where_sql(where: Filter | None) -> tuple[str, list[Any]]:
     return (" AND ".join(clauses) or "1"), params
 
 
+def past_cursor(where: Filter | None, sort: str, direction: int, value: Any) -> Filter | None:
+    """The filter without a bound on the sort key that the cursor's makes redundant (a lower bound of an ascending
+    page at or below the cursor's value): SQLite uses one lower bound of a column to seek its index, and would pick
+    the filter's (the start of the range) over the cursor's on every page."""
+    cond = (where or {}).get(sort)
+    if not isinstance(cond, dict):
+        return where
+    kept = dict(cond)
+    for op in ("$gt", "$gte") if direction == 1 else ("$lt", "$lte"):
+        bound = kept.get(op)
+        if bound is None or isinstance(bound, bool) or type(bound) is not type(value):
+            continue
+        looser = bound < value if direction == 1 else bound > value
+        if looser or (op.endswith("e") and bound == value):
+            del kept[op]
+    if kept == cond:
+        return where
+    narrowed = {k: v for k, v in (where or {}).items() if k != sort}
+    return {**narrowed, sort: kept} if kept else narrowed
+
+
 # get_many of at most this many ids counts as a small statement (see SqliteStore._run_small)
 SMALL_READ = 100
 CHECKPOINT_SECONDS = 1.0
@@ -260,18 +281,22 @@ class SqliteStore:
         self, collection: str, where: Filter | None, sort: str, direction: int, limit: int, after: str | None
     ) -> Page:
         table = self._ensure_table(collection)
+        value, last_id = decode_cursor(after) if after is not None else (None, "")
+        if after is not None and sort != "_id" and value is not None:
+            where = past_cursor(where, sort, direction, value)
         cond, params = where_sql(where)
         key = _expr(sort)
         order = "ASC" if direction == 1 else "DESC"
         if after is not None:
-            value, last_id = decode_cursor(after)
             cmp = ">" if direction == 1 else "<"
             if sort == "_id":
                 cond += f" AND id {cmp} ?"
                 params.append(last_id)
             else:
-                cond += f" AND ({key} {cmp} ? OR ({key} = ? AND id {cmp} ?))"
-                params += [value, value, last_id]
+                # The plain bound first: SQLite seeks the index to it (the OR alone would scan the index from its
+                # start on every page, and deep pages of a big collection would each read all the pages before).
+                cond += f" AND {key} {cmp}= ? AND ({key} {cmp} ? OR ({key} = ? AND id {cmp} ?))"
+                params += [value, value, value, last_id]
         sql = f"SELECT id, doc FROM {table} WHERE {cond} ORDER BY {key} {order}, id {order} LIMIT ?"
         rows = self._db().execute(sql, [*params, limit + 1]).fetchall()
         return page_of([orjson.loads(r[1]) for r in rows], sort, limit)

@@ -12,6 +12,7 @@ from jobs.sweep import sweep
 from resolvers.after_sales import sweep_after_sales
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.test_coupons import CLAIM, CREATE, coupon_input
+from tests.api.test_order_desk import wait_subscribed
 from tests.api.test_orders import CONFIRM, REFUND, SHIP, act, line, pay, place, stock
 
 FIELDS = """afterSale { id status kind amount { amount } refundedAmount { amount } rejectReason autoApproved respondBy
@@ -368,3 +369,29 @@ async def test_units_refunded_before_shipping_are_not_shipped_afterwards(api: Ap
     done = (await api.gql(ship, {"id": sale.order_id, "p": None}, token=sale.owner))["data"]["shipOrder"]
     assert done["errors"] == [] and done["order"]["status"] == "SHIPPED"
     assert done["order"]["shipments"][0]["lines"] == [{"lineIndex": 0, "quantity": 1}, {"lineIndex": 1, "quantity": 1}]
+
+
+async def test_the_shop_lists_its_after_sales_and_its_live_desk_hears_each_request(api: Api) -> None:
+    # given a paid order and the shop's live desk listening
+    sale = await paid_sale(api)
+    stranger, _ = await api.login("售后路人")
+    listing = """query($s: ID!, $st: AfterSaleStatus) { shop(id: $s) { afterSales(status: $st, first: 10) {
+      edges { node { id status } } } } }"""
+    sub = "subscription($s: ID!) { shopOrderEvents(shopId: $s) { kind afterSaleId order { id } } }"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {sale.owner}"}})
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        await ws.send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"s": sale.shop_id}}}
+        )
+        await wait_subscribed(api, sale.shop_id)
+        # when the buyer asks for one unit back
+        asked = (await ask(api, sale.buyer, sale, [(0, 1)]))["afterSale"]
+        # then the desk hears it, naming the request and its order
+        event = (await ws.receive_json(timeout=5))["payload"]["data"]["shopOrderEvents"]
+        assert event == {"kind": "AFTER_SALE_REQUESTED", "afterSaleId": asked["id"], "order": {"id": sale.order_id}}
+    # and the shop's list shows it to its staff, by status; a stranger is refused
+    shown = (await api.gql(listing, {"s": sale.shop_id, "st": "REQUESTED"}, token=sale.owner))["data"]
+    assert [e["node"] for e in shown["shop"]["afterSales"]["edges"]] == [{"id": asked["id"], "status": "REQUESTED"}]
+    other = await api.gql(listing, {"s": sale.shop_id, "st": None}, token=stranger, expect_errors=True)
+    assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"

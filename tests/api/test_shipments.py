@@ -105,7 +105,7 @@ async def test_only_the_buyer_and_the_shop_s_staff_see_the_shipments(api: Api) -
     doc = await order_doc(api, order_id)
     for who, sees in ((agent, True), (clerk, True), (buyer, True), (seller, True), (stranger, False), (None, False)):
         viewer = verify_access_token(api.services.settings.secret_key(), who) if who else None
-        assert await Seer(Loaders(api.services.store), viewer).order_details(doc) is sees
+        assert await Seer(Loaders(api.services.store), viewer).order(doc) is sees
     # and a stranger sees no order at all
     assert (await api.gql(ORDER, {"id": order_id}, token=stranger))["data"]["order"] is None
 

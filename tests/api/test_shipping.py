@@ -356,7 +356,7 @@ async def test_shop_staff_see_the_address_and_nobody_else_does(api: Api) -> None
     assert order is not None
     # when
     seen = {
-        name: await Seer.of(api.services.store, raw(user["id"])).order_details(order)
+        name: await Seer.of(api.services.store, raw(user["id"])).order(order)
         for name, user in (("clerk", clerk), ("other", other_clerk), ("stranger", stranger))
     }
     # then
