@@ -10,10 +10,9 @@ import pytest
 
 from domain.addresses import MAX_ADDRESSES
 from resolvers import addresses
-from resolvers.errors import Refused
 from resolvers.services import Services
 from store.protocol import Page
-from tests.contract.test_commerce_contention import any_services, services
+from tests.contract.test_commerce_contention import any_services, outcome, services
 
 __all__ = ["any_services", "services"]
 
@@ -40,14 +39,6 @@ def interleaved(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
         return page
 
     monkeypatch.setattr(store, "find", find_then_yield)
-
-
-async def outcome(coro: object) -> str:
-    try:
-        await coro  # type: ignore[misc]
-    except Refused as exc:
-        return exc.code
-    return "ok"
 
 
 async def test_the_address_book_runs_on_every_store(any_services: Services) -> None:
