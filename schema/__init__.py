@@ -13,6 +13,7 @@ from strawberry.tools import merge_types
 
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
+from schema.cart import CartMutations, CartQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
@@ -52,6 +53,7 @@ Query = merge_types(
         UserQueries,
         CatalogQueries,
         OrderQueries,
+        CartQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
@@ -66,6 +68,7 @@ MUTATIONS = (
     UserMutations,
     CatalogMutations,
     OrderMutations,
+    CartMutations,
     TeamMutations,
     BargainMutations,
     CouponMutations,
