@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -25,6 +26,33 @@ log = logging.getLogger(__name__)
 # since which lines were taken is unknown; better a unit unsold than a unit sold twice).
 STALE_RESERVING_MS = 60_000
 REPLAY_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
+    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (a SKU whose price moved since is
+    refused, PRICE_CHANGED on its line). With `reserve_only` the order is left RESERVING for the checkout to move."""
+
+    address: dict[str, Any]
+    fee: int
+    checkout_id: str
+    cart_lines: list[dict[str, Any]]
+    prices: dict[str, int]
+    reserve_only: bool = True
+
+    def check_prices(self, skus: dict[str, Doc], lines: list[tuple[str, int]]) -> None:
+        for i, (sku_id, _) in enumerate(lines):
+            if skus[sku_id]["price"] != self.prices[sku_id]:
+                raise Refused("PRICE_CHANGED", "The price changed meanwhile", ["input", "lines", str(i), "skuId"])
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "shippingAddress": self.address,
+            "phoneTail": str(self.address.get("phone", ""))[-4:],
+            "checkoutId": self.checkout_id,
+            "cartLines": self.cart_lines,
+        }
 
 
 def line_problems(lines: list[tuple[str, int]]) -> list[Problem]:
@@ -69,9 +97,11 @@ async def place_order(
     *,
     unit_price: int | None = None,
     links: dict[str, str] | None = None,
+    delivery: Delivery | None = None,
 ) -> Doc:
     """`unit_price` and `links` are for the group-buy and bargain paths: one line at a price they set, and the
-    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...})."""
+    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...}). `delivery` is checkout's: where
+    the order ships and for how much, the checkout and cart lines it comes from, the prices it was priced at."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
     if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
@@ -91,6 +121,8 @@ async def place_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
+    if delivery is not None:
+        delivery.check_prices(skus, lines)
     priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
     refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
@@ -127,7 +159,8 @@ async def place_order(
         "lines": order_lines,
         "subtotal": subtotal,
         "discount": discount,
-        "total": subtotal - discount,
+        "shippingFee": delivery.fee if delivery else 0,
+        "total": subtotal - discount + (delivery.fee if delivery else 0),
         "status": rules.RESERVING,
         "createdAt": now,
         "payBy": holds.pay_by(services, now, lines),
@@ -138,6 +171,7 @@ async def place_order(
         "history": [],
         **attribution,
         **(links or {}),
+        **(delivery.fields() if delivery else {}),
     }
     try:
         await store.insert("orders", order)
@@ -163,6 +197,8 @@ async def place_order(
             )
             if used is None:
                 raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
+        if delivery is not None and delivery.reserve_only:
+            return order  # still RESERVING: its checkout moves it on once every order of it is reserved
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
         # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
@@ -189,6 +225,18 @@ async def _coupon_discount(
     if reason:
         raise Refused("COUPON_UNAVAILABLE", reason, field)
     return min(int(coupon["discount"]), subtotal - 1)
+
+
+async def forget(services: Services, order: Doc) -> None:
+    """A reserved order that will not be placed after all (another order of its checkout failed): its stock,
+    coupon and hold go back and the order is forgotten, as if it had never been tried."""
+    if order.get("couponClaimId"):
+        await services.store.update_one(
+            "coupon_claims",
+            {"_id": order["couponClaimId"], "orderId": order["_id"]},
+            {"$set": {"used": False}, "$unset": {"orderId": ""}},
+        )
+    await _undo(services, order, order["lines"])
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:

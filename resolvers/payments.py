@@ -1,4 +1,5 @@
-"""Paying for orders (DEV_PAY in dev mode, WeChat Pay JSAPI), the payment notification, and refunds.
+"""Paying for orders (DEV_PAY in dev mode, WeChat Pay JSAPI), the payment notification (of one order, or of a
+combined payment of several), and refunds.
 
 An order becomes PAID exactly once, by compare-and-set, whatever the number of notifications; what follows a
 payment (sales counts, the purchase record, the BOUGHT outbox event) runs once, for the winner of that move.
@@ -16,7 +17,7 @@ from domain import orders as rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError
-from resolvers import catalog, distribution, refunds
+from resolvers import cart, catalog, distribution, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -150,6 +151,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
         await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
         await product_heat(services, product_id, SALE_HEAT * quantity)
     await distribution.on_order_paid(services, order)
+    await cart.on_paid(services, order)  # the cart lines a checkout made it of
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
 
@@ -323,6 +325,9 @@ async def handle_wechat_notification(services: Services, headers: dict[str, str]
 
 async def _apply_notification(services: Services, note: Notification) -> None:
     resource = note.resource
+    if "combine_out_trade_no" in resource:
+        await _apply_combined(services, note)
+        return
     number = str(resource.get("out_trade_no", ""))
     page = await services.store.find("orders", {"number": number}, limit=1)
     if not page.docs:
@@ -347,3 +352,26 @@ async def _apply_notification(services: Services, note: Notification) -> None:
         )
     else:
         log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)
+
+
+async def _apply_combined(services: Services, note: Notification) -> None:
+    """A combined payment (合单支付) succeeded: each of its sub-orders is an order paid like a single payment (PAID
+    once, whatever the deliveries). Every sub-order is checked before any is marked, so a notification naming an
+    unknown order or a wrong amount changes nothing."""
+    if note.event_type != "TRANSACTION.SUCCESS":
+        log.info("wechat pay combined notification %s (%s) needs no action", note.id, note.event_type)
+        return
+    paid = []
+    for sub in note.resource.get("sub_orders") or []:
+        if sub.get("trade_state") != "SUCCESS":
+            continue
+        number = str(sub.get("out_trade_no", ""))
+        page = await services.store.find("orders", {"number": number}, limit=1)
+        if not page.docs:
+            raise WebhookRefused(404, f"no order {number!r}")
+        amount = int((sub.get("amount") or {}).get("total_amount", -1))
+        if amount != page.docs[0]["total"]:
+            raise WebhookRefused(400, f"paid {amount} for order {number} of {page.docs[0]['total']}")
+        paid.append((page.docs[0], amount, str(sub.get("transaction_id"))))
+    for order, amount, transaction_id in paid:
+        await mark_paid(services, order, amount, transaction_id, "WECHAT_PAY")
