@@ -23,6 +23,7 @@ SPEC_TEXT_MAX = 20
 CATEGORY_MAX = 20
 PRICE_MIN, PRICE_MAX = 1, 10_000_000
 STOCK_MAX = 1_000_000
+WEIGHT_MAX = 1_000_000  # grams (a tonne): what a BY_WEIGHT shipping template charges by
 TEAM_SIZE_MIN, TEAM_SIZE_MAX = 2, 100
 TIERS_MAX = 5
 DURATION_MIN, DURATION_MAX = 5, 7 * 24 * 60
@@ -54,6 +55,8 @@ def _sku_problems(i: int, sku: Mapping[str, Any]) -> list[Problem]:
         problems.append(Problem(f"skus.{i}.price", f"A price is {PRICE_MIN} to {PRICE_MAX} fen"))
     if not 0 <= sku["stock"] <= STOCK_MAX:
         problems.append(Problem(f"skus.{i}.stock", f"Stock is 0 to {STOCK_MAX}"))
+    if not 0 <= sku.get("weightGrams", 0) <= WEIGHT_MAX:
+        problems.append(Problem(f"skus.{i}.weightGrams", f"A SKU weighs 0 to {WEIGHT_MAX} grams"))
     return problems
 
 

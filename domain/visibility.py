@@ -7,6 +7,7 @@ direction) nothing of the other user shows: posts, comments, activities, live co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +146,11 @@ def order_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None) -> bool
     if viewer.id is None or order["status"] == orders.RESERVING:
         return False
     return viewer.id in (order["buyerId"], shop_owner_id)
+
+
+def order_address_visible(order: Doc, viewer: Viewer, shop_owner_id: str | None, staff_roles: Iterable[str]) -> bool:
+    """Where an order ships: its buyer, the shop's owner and its staff (any role) see it; nobody else ever does
+    (not distributors, friends, other shops, nor operators)."""
+    if viewer.id is None or order["status"] == orders.RESERVING:
+        return False
+    return viewer.id in (order["buyerId"], shop_owner_id) or bool(set(staff_roles))

@@ -8,6 +8,7 @@ from domain import catalog as rules
 from domain import offers
 from domain.search import MAX_QUERY, matches, query_terms, searchable_text, terms
 from domain.text import clean
+from resolvers import shipping
 from resolvers.errors import Refused, bad_input, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
@@ -52,7 +53,9 @@ async def create_product(
     skus: list[dict[str, Any]],
     group_buy: dict[str, Any] | None = None,
     bargain: dict[str, Any] | None = None,
+    shipping_template_id: str | None = None,
 ) -> Doc:
+    """`shipping_template_id` was checked to be the shop's (resolvers/shipping.py template_of_shop)."""
     refuse_problems(rules.product_problems(title, description, images, category, skus, group_buy, bargain))
     skus, group_buy, bargain = offers.with_sku_prices(skus, group_buy, bargain)
     product_id = new_id()
@@ -65,6 +68,7 @@ async def create_product(
             "specs": [{"name": clean(s["name"]), "value": clean(s["value"])} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],
+            "weightGrams": sku.get("weightGrams", 0),
             **{k: sku[k] for k in (offers.TIERS_FIELD, offers.FLOOR_FIELD) if k in sku},  # its own offer prices
         }
         for i, sku in enumerate(skus)
@@ -81,11 +85,29 @@ async def create_product(
         "createdAt": now_ms(),
         "groupBuy": group_buy,
         "bargain": bargain,
+        "shippingTemplateId": shipping_template_id,  # None: ships free
     }
     await services.store.insert_many("skus", sku_docs)
     await services.store.insert_many("product_terms", postings(product))
     await services.store.insert("products", product)  # last: a product is never visible without its SKUs
     return product
+
+
+async def update_product(services: Services, product_id: str, changes: dict[str, Any]) -> Doc:
+    """The fields given change (for now `shippingTemplateId`: one of the product's shop's templates, or None)."""
+    product = await services.store.get("products", product_id)
+    if product is None:
+        raise Refused("NOT_FOUND", "No such product", ["input", "productId"])
+    if "shippingTemplateId" in changes:
+        await shipping.template_of_shop(
+            services, changes["shippingTemplateId"], product["shopId"], "input", "shippingTemplateId"
+        )
+    if not changes:
+        return product
+    updated = await services.store.update_one("products", {"_id": product_id}, {"$set": changes})
+    if updated is None:
+        raise Refused("NOT_FOUND", "No such product", ["input", "productId"])
+    return updated
 
 
 def postings(product: Doc) -> list[Doc]:

@@ -72,6 +72,9 @@ DOC_LOADERS = {
     "withdrawal": "withdrawals",
     "live_room": "live_rooms",
     "live_comment": "live_comments",
+    "address": "addresses",
+    "shipping_template": "shipping_templates",
+    "shop_staff": "shop_staff",  # by domain.staff.staff_id(shop, user)
 }
 
 

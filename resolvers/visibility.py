@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 
 from domain import visibility as rules
 from domain.moderation import APPROVED
+from domain.staff import staff_id
 from domain.visibility import STRANGER, Relation, Viewer
 from resolvers.errors import Refused
 from resolvers.loaders import Loaders
@@ -236,6 +237,17 @@ class Seer:
             return False
         shop = await self.loaders.shop.load(order["shopId"]) if order["buyerId"] != self.viewer_id else None
         return rules.order_visible(order, Viewer(self.viewer_id), shop["ownerId"] if shop else None)
+
+    async def order_address(self, order: Doc) -> bool:
+        """May the viewer see where this order ships (its buyer, the shop's owner or staff)?"""
+        if self.viewer_id is None:
+            return False
+        if order["buyerId"] == self.viewer_id:
+            return rules.order_address_visible(order, Viewer(self.viewer_id), None, ())
+        shop = await self.loaders.shop.load(order["shopId"])
+        member = await self.loaders.shop_staff.load(staff_id(order["shopId"], self.viewer_id))
+        owner = shop["ownerId"] if shop else None
+        return rules.order_address_visible(order, Viewer(self.viewer_id), owner, member["roles"] if member else ())
 
     # -- users -----------------------------------------------------------------------------------------------
     async def connections(self, owner: Doc) -> bool:

@@ -11,6 +11,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from schema.addresses import Address, AddressMutations
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.cart import CartMutations, CartQueries
@@ -26,6 +27,7 @@ from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveS
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
 from schema.users import User, UserMutations, UserQueries
 
@@ -75,6 +77,8 @@ MUTATIONS = (
     DistributionMutations,
     ContentMutations,
     LiveMutations,
+    AddressMutations,
+    ShippingMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
@@ -103,6 +107,8 @@ schema = ApiSchema(
         LiveRoom,
         LiveComment,
         UserError,
+        Address,
+        ShippingTemplate,
     ],
     extensions=[
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),

@@ -10,18 +10,22 @@ import strawberry
 
 from domain.ids import to_global_id
 from domain.offers import FLOOR_FIELD, TIERS_FIELD, priced_tiers, sku_floor, sku_tier_prices
+from domain.staff import ADMIN
 from resolvers import catalog as catalog_uc
+from resolvers import shipping as shipping_uc
 from resolvers import social as social_uc
 from resolvers.intact import intact, intact_edges
 from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+from schema.staff import PRODUCT, Staff
 from schema.users import User
 from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
     from schema.distribution import CommissionPolicy
+    from schema.shipping import ShippingTemplate
     from schema.teams import Team
 
 
@@ -103,6 +107,14 @@ class Shop(Node):
         page = await catalog_uc.product_page(info.context.services, page_size(first), after, shop_id=self.doc["_id"])
         return await ProductConnection.of(info, page, after)
 
+    @strawberry.field(description="The shop's shipping templates, oldest first.")
+    async def shipping_templates(
+        self, info: Info
+    ) -> list[Annotated[ShippingTemplate, strawberry.lazy("schema.shipping")]]:
+        from schema.shipping import shop_templates
+
+        return await shop_templates(info, self.doc["_id"])
+
     @strawberry.field
     def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:
         from schema.distribution import CommissionPolicy
@@ -116,6 +128,7 @@ class Sku(Node):
     specs: list[SpecValue]
     price: Money
     stock: int
+    weight_grams: int = strawberry.field(description="What a BY_WEIGHT shipping template charges by; 0 if not given.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -125,6 +138,7 @@ class Sku(Node):
             specs=[SpecValue(name=s["name"], value=s["value"]) for s in doc["specs"]],
             price=Money.fen(doc["price"]),
             stock=doc["stock"],
+            weight_grams=doc.get("weightGrams", 0),
             doc=doc,
         )
 
@@ -180,6 +194,16 @@ class Product(Node):
     @strawberry.field
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+    @strawberry.field(description="The template its shipping fee follows; null: it ships free.")
+    async def shipping_template(
+        self, info: Info
+    ) -> Annotated[ShippingTemplate, strawberry.lazy("schema.shipping")] | None:
+        from schema.shipping import ShippingTemplate
+
+        template_id = self.doc.get("shippingTemplateId")
+        found = await info.context.loaders.shipping_template.load(template_id) if template_id else None
+        return ShippingTemplate.from_doc(found) if found else None
 
     @strawberry.field
     async def skus(self, info: Info) -> list[Sku]:
@@ -304,6 +328,9 @@ class SkuInput:
         description="This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which"
         " only a SKU at the lowest price may.",
     )
+    weight_grams: int | None = strawberry.field(
+        default=None, description="Grams, 0 to 1,000,000, for BY_WEIGHT shipping templates; 0 when not given."
+    )
 
 
 @strawberry.input
@@ -341,6 +368,17 @@ class CreateProductInput:
     category: str | None = None
     group_buy: GroupBuyOfferInput | None = None
     bargain: BargainOfferInput | None = None
+    shipping_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="One of the shop's shipping templates; without one the product ships free."
+    )
+
+
+@strawberry.input
+class UpdateProductInput:
+    product_id: strawberry.ID
+    shipping_template_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="One of the shop's shipping templates; null: the product ships free."
+    )
 
 
 @strawberry.input
@@ -391,6 +429,7 @@ class CatalogMutations:
                 "specs": [{"name": s.name, "value": s.value} for s in sku.specs],
                 "price": sku.price,
                 "stock": sku.stock,
+                **({"weightGrams": sku.weight_grams} if sku.weight_grams is not None else {}),
                 **({TIERS_FIELD: sku.group_buy_prices} if sku.group_buy_prices is not None else {}),
                 **({FLOOR_FIELD: sku.bargain_floor_price} if sku.bargain_floor_price is not None else {}),
             }
@@ -413,9 +452,42 @@ class CatalogMutations:
             if input.bargain
             else None
         )
-        product = await catalog_uc.create_product(
-            services, shop_id, input.title, input.description, input.images, input.category, skus, group_buy, bargain
+        template_id = (
+            raw_id(input.shipping_template_id, "ShippingTemplate", "input", "shippingTemplateId")
+            if input.shipping_template_id is not None
+            else None
         )
+        await shipping_uc.template_of_shop(services, template_id, shop_id, "input", "shippingTemplateId")
+        product = await catalog_uc.create_product(
+            services,
+            shop_id,
+            input.title,
+            input.description,
+            input.images,
+            input.category,
+            skus,
+            group_buy,
+            bargain,
+            shipping_template_id=template_id,
+        )
+        return ProductPayload(product=Product.from_doc(product))
+
+    @payload_mutation(
+        ProductPayload,
+        staff=Staff(PRODUCT, ADMIN),
+        description="The shop's owner or ADMIN. Only the fields given change (for now: its shipping template).",
+    )
+    async def update_product(self, info: Info, input: UpdateProductInput) -> ProductPayload:
+        services = info.context.services
+        product_id = raw_id(input.product_id, "Product", "input", "productId")
+        changes: dict[str, str | None] = {}
+        if input.shipping_template_id is not strawberry.UNSET:
+            changes["shippingTemplateId"] = (
+                raw_id(input.shipping_template_id, "ShippingTemplate", "input", "shippingTemplateId")
+                if input.shipping_template_id is not None
+                else None
+            )
+        product = await catalog_uc.update_product(services, product_id, changes)
         return ProductPayload(product=Product.from_doc(product))
 
     @payload_mutation(SkuPayload, description="The shop's owner only; once per idempotency key; stock stays >= 0.")

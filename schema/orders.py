@@ -17,6 +17,7 @@ from resolvers import payments as payments_uc
 from resolvers.errors import ApiError
 from resolvers.intact import intact, intact_edges, one
 from resolvers.services import Services
+from schema.addresses import OrderAddress
 from schema.catalog import Product, Shop, Sku
 from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
@@ -77,6 +78,7 @@ class Order(Node):
     number: str = strawberry.field(description="Human-readable, unique.")
     subtotal: Money
     discount: Money
+    shipping_fee: Money = strawberry.field(description="Included in total (0 for orders from before shipping fees).")
     total: Money
     status: OrderStatus
     created_at: datetime
@@ -85,21 +87,34 @@ class Order(Node):
         description="Unpaid orders are cancelled and their stock returned after this time."
     )
     doc: strawberry.Private[Doc]
+    listed: strawberry.Private[bool] = False  # one of a list's orders: the recipient's phone shows masked only
 
     @classmethod
-    def from_doc(cls, doc: Doc) -> Order:
+    def from_doc(cls, doc: Doc, listed: bool = False) -> Order:
         return cls(
             id=strawberry.ID(to_global_id("Order", doc["_id"])),
             number=doc["number"],
             subtotal=Money.fen(doc["subtotal"]),
             discount=Money.fen(doc["discount"]),
+            shipping_fee=Money.fen(doc.get("shippingFee", 0)),
             total=Money.fen(doc["total"]),
             status=OrderStatus(doc["status"]),
             created_at=when(doc["createdAt"]) or datetime.now(UTC),
             paid_at=when(doc.get("paidAt")),
             pay_by=when(doc["payBy"]) if doc["status"] == rules.PENDING_PAYMENT else None,
             doc=doc,
+            listed=listed,
         )
+
+    @strawberry.field(
+        description="Where it ships, as at checkout: for its buyer and the shop's staff only (null for anyone else,"
+        " and for orders without one)."
+    )
+    async def shipping_address(self, info: Info) -> OrderAddress | None:
+        snapshot = self.doc.get("shippingAddress")
+        if not snapshot or not await info.context.seer.order_address(self.doc):
+            return None
+        return OrderAddress.of(snapshot, self.listed)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:
@@ -152,7 +167,7 @@ class OrderConnection:
     @classmethod
     async def of(cls, info: Info, page: Page, after: str | None) -> OrderConnection:
         kept = await intact_edges(info.context.loaders, "order", page)
-        edges = [OrderEdge(node=Order.from_doc(d), cursor=c) for d, c in kept]
+        edges = [OrderEdge(node=Order.from_doc(d, listed=True), cursor=c) for d, c in kept]
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 

@@ -50,3 +50,19 @@ async def _input_order(services: Services, input: Any) -> str | None:
 
 SHOP = ShopOf(_input_shop, ("input", "shopId"), "No such shop")
 ORDER = ShopOf(_input_order, ("input", "orderId"), "No such order")
+
+
+async def _input_template(services: Services, input: Any) -> str | None:
+    found = await services.store.get(
+        "shipping_templates", raw_id(input.template_id, "ShippingTemplate", "input", "templateId")
+    )
+    return found["shopId"] if found is not None else None
+
+
+async def _input_product(services: Services, input: Any) -> str | None:
+    found = await services.store.get("products", raw_id(input.product_id, "Product", "input", "productId"))
+    return found["shopId"] if found is not None else None
+
+
+SHIPPING_TEMPLATE = ShopOf(_input_template, ("input", "templateId"), "No such shipping template")
+PRODUCT = ShopOf(_input_product, ("input", "productId"), "No such product")

@@ -18,6 +18,7 @@ from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 
 if TYPE_CHECKING:
+    from schema.addresses import Address
     from schema.content import PostConnection
 
 from store.protocol import Doc
@@ -100,6 +101,25 @@ class User(Node):
     @strawberry.field(description="The viewer's own region (regional distribution); null for others.")
     def region(self, info: Info) -> str | None:
         return self.doc.get("region") if info.context.viewer_id == self.doc["_id"] else None
+
+    @strawberry.field(description="The viewer's own address book, the default first; null for others.")
+    async def addresses(self, info: Info) -> list[Annotated[Address, strawberry.lazy("schema.addresses")]] | None:
+        from resolvers.addresses import book
+        from schema.addresses import Address
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        return Address.list_of(await book(info.context.services, self.doc["_id"]))
+
+    @strawberry.field(description="The viewer's default address (null without one, and for others).")
+    async def default_address(self, info: Info) -> Annotated[Address, strawberry.lazy("schema.addresses")] | None:
+        from resolvers.addresses import book
+        from schema.addresses import Address
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        found = await book(info.context.services, self.doc["_id"])
+        return Address.from_doc(found.addresses[0], found.default_id) if found.addresses else None
 
     @strawberry.field(description="Only for the viewer themself; null otherwise.")
     def privacy(self, info: Info) -> PrivacySettings | None:

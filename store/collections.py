@@ -64,6 +64,10 @@ INDEXES = (
     Index("live_rooms", ("rank",)),
     Index("live_rooms", ("hostId", "createdAt")),
     Index("live_comments", ("roomId", "at")),
+    Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
+    Index("addresses", ("userId", "createdAt")),
+    Index("shipping_templates", ("shopId", "createdAt")),
+    Index("products", ("shippingTemplateId",)),  # a template in use is not deleted
 )
 
 
