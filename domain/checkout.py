@@ -93,9 +93,11 @@ def shop_problems(groups: Mapping[str, Sequence[Line]]) -> list[Problem]:
     return []
 
 
-def coupon_discount(coupon: Mapping[str, Any], subtotal: int) -> int:
-    """A coupon takes its discount off the subtotal, leaving at least 1 fen to pay."""
-    return max(0, min(int(coupon["discount"]), subtotal - 1))
+def coupon_id_problems(ids: Sequence[str]) -> list[Problem]:
+    """At most MAX_COUPONS coupons, each once (which shop each is for is checked against the lines)."""
+    if len(ids) > MAX_COUPONS:
+        return [Problem("couponIds", f"At most {MAX_COUPONS} coupons, one per shop")]
+    return [Problem(f"couponIds.{i}", "Each coupon appears once") for i, c in enumerate(ids) if c in ids[:i]]
 
 
 def status(orders: Iterable[Mapping[str, Any]]) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain import orders as rules
 from domain import teams as team_rules
-from domain.catalog import coupon_refusal, idempotency_key_problems
+from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers import distribution, holds, refunds
 from resolvers.errors import Refused, refuse_problems
@@ -224,7 +224,7 @@ async def _coupon_discount(
     reason = coupon_refusal(coupon, shop_id, subtotal, now)
     if reason:
         raise Refused("COUPON_UNAVAILABLE", reason, field)
-    return min(int(coupon["discount"]), subtotal - 1)
+    return coupon_discount(coupon, subtotal)
 
 
 async def forget(services: Services, order: Doc) -> None:

@@ -16,7 +16,7 @@ import orjson
 from domain import orders as rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
-from integrations.wechat_pay import Notification, PaymentError
+from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
 from resolvers import cart, catalog, distribution, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
@@ -26,6 +26,7 @@ from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey
 
 log = logging.getLogger(__name__)
+METHOD_FIELD = ["input", "method"]
 
 
 @dataclass
@@ -75,20 +76,29 @@ async def pay_order(services: Services, buyer_id: str, order_id: str, method: st
     return PaymentResult(order, method, client_params)
 
 
-async def _wechat_prepay(services: Services, order: Doc) -> dict[str, str]:
-    field = ["input", "method"]
+async def wechat_payer(services: Services, buyer_id: str) -> tuple[WechatPayClient, str]:
+    """WeChat Pay and the buyer's openid, or PAYMENT_FAILED on the method (not configured, no WeChat login)."""
     if services.wechat_pay is None:
-        raise Refused("PAYMENT_FAILED", "WeChat Pay is not configured (WECHAT_PAY_MCH_ID, ...)", field)
-    buyer = await services.store.get("users", order["buyerId"])
+        raise Refused("PAYMENT_FAILED", "WeChat Pay is not configured (WECHAT_PAY_MCH_ID, ...)", METHOD_FIELD)
+    buyer = await services.store.get("users", buyer_id)
     openid = (buyer or {}).get("openid")
     if not openid:
-        raise Refused("PAYMENT_FAILED", "Sign in with WeChat to pay with WeChat Pay", field)
-    description = order["lines"][0]["title"] + ("等" if len(order["lines"]) > 1 else "")
+        raise Refused("PAYMENT_FAILED", "Sign in with WeChat to pay with WeChat Pay", METHOD_FIELD)
+    return services.wechat_pay, str(openid)
+
+
+async def _wechat_prepay(services: Services, order: Doc) -> dict[str, str]:
+    pay, openid = await wechat_payer(services, order["buyerId"])
     try:
-        return await services.wechat_pay.prepay(order["number"], description, order["total"], openid, order["payBy"])
+        return await pay.prepay(order["number"], description(order), order["total"], openid, order["payBy"])
     except PaymentError as exc:
         log.warning("prepay failed for order %s: %s", order["_id"], exc)
-        raise Refused("PAYMENT_FAILED", "WeChat Pay did not accept this payment; try again", field) from None
+        raise Refused("PAYMENT_FAILED", "WeChat Pay did not accept this payment; try again", METHOD_FIELD) from None
+
+
+def description(order: Doc) -> str:
+    """What WeChat Pay shows the buyer for an order: its first line's title, 等 when there are more."""
+    return str(order["lines"][0]["title"]) + ("等" if len(order["lines"]) > 1 else "")
 
 
 async def mark_paid(services: Services, order: Doc, amount: int, transaction_id: str, method: str) -> Doc:

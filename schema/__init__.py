@@ -16,6 +16,7 @@ from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.cart import CartMutations, CartQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
+from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
@@ -56,6 +57,7 @@ Query = merge_types(
         CatalogQueries,
         OrderQueries,
         CartQueries,
+        CheckoutQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
@@ -71,6 +73,7 @@ MUTATIONS = (
     CatalogMutations,
     OrderMutations,
     CartMutations,
+    CheckoutMutations,
     TeamMutations,
     BargainMutations,
     CouponMutations,
@@ -95,6 +98,7 @@ schema = ApiSchema(
         Product,
         Sku,
         Order,
+        Checkout,
         Team,
         Bargain,
         Coupon,

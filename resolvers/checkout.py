@@ -1,0 +1,369 @@
+"""Checkout (domain/checkout.py): cart lines priced per shop, then one order per shop through placeOrder, all or
+nothing, idempotent per buyer and key. `quote` is the pricing both `checkoutPreview` and `checkout` use.
+
+All or nothing: every order is reserved (stock, coupon, unpaid hold taken) and left RESERVING, where nobody sees or
+pays it; only when every shop's order is reserved do they all move to PENDING_PAYMENT. When one shop's order is
+refused, the orders reserved before it are forgotten (their stock, coupons and holds given back) and so is the
+checkout, so its key may be used again. A crash part-way leaves the checkout PLACING: the sweep fails it and
+cancels the orders it had placed (RESERVING orders are the order sweep's)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from domain import cart as cart_rules
+from domain import checkout as rules
+from domain import orders as order_rules
+from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
+from resolvers import addresses, cart, orders, shipping
+from resolvers.errors import Invalid, Refusals, Refused, refuse_problems
+from resolvers.services import Services
+from resolvers.shipping import ShippingQuote
+from store.ids import new_id
+from store.protocol import Doc, DuplicateKey
+
+log = logging.getLogger(__name__)
+COLLECTION = "checkouts"
+REPLAY_WAIT_SECONDS = orders.REPLAY_WAIT_SECONDS
+KEY_ATTEMPTS = 3
+
+
+def _line_field(index: int) -> list[str]:
+    return ["input", "cartLineIds", str(index)]
+
+
+def _coupon_field(index: int) -> list[str]:
+    return ["input", "couponIds", str(index)]
+
+
+@dataclass
+class ShopQuote:
+    shop_id: str
+    lines: list[rules.Line]
+    shipping: ShippingQuote
+    coupon: Doc | None = None
+    coupon_index: int | None = None
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def discount(self) -> int:
+        return coupon_discount(self.coupon, self.subtotal) if self.coupon else 0
+
+    @property
+    def total(self) -> int:
+        return self.subtotal - self.discount + self.shipping.fee
+
+
+@dataclass
+class Quote:
+    """The selected lines priced per shop, and what checkout would refuse (each on its field)."""
+
+    address: dict[str, Any]
+    shops: list[ShopQuote]
+    refusals: list[Refused] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> int:
+        return sum(s.subtotal for s in self.shops)
+
+    @property
+    def discount(self) -> int:
+        return sum(s.discount for s in self.shops)
+
+    @property
+    def shipping_fee(self) -> int:
+        return sum(s.shipping.fee for s in self.shops)
+
+    @property
+    def total(self) -> int:
+        return sum(s.total for s in self.shops)
+
+
+async def quote(
+    services: Services,
+    buyer_id: str,
+    line_ids: Sequence[str],
+    address_id: str,
+    coupon_ids: Sequence[str],
+    accept_price_changes: bool,
+) -> Quote:
+    """Price the buyer's cart lines `line_ids` to the address with the coupons (at most one per shop). Raises for
+    input that cannot be priced at all (lines not in the cart, an address not the buyer's, an unknown coupon);
+    what can be priced but not bought as it is (a changed price, too little stock, a coupon that does not apply,
+    a region not delivered to) is priced without it and listed in `refusals`."""
+    refuse_problems(cart_rules.id_list_problems(line_ids, "cartLineIds") + rules.coupon_id_problems(coupon_ids))
+    store = services.store
+    in_cart = {x["id"]: x for x in await cart.lines_of(services, buyer_id)}
+    for i, line_id in enumerate(line_ids):
+        if line_id not in in_cart:
+            raise Refused("NOT_FOUND", "No such line in your cart", _line_field(i))
+    address = await addresses.snapshot(services, buyer_id, address_id)
+    chosen = [in_cart[line_id] for line_id in line_ids]
+    skus = await store.get_many("skus", [x["skuId"] for x in chosen])
+    products = await store.get_many("products", list({s["productId"] for s in skus.values()}))
+    coupons = await store.get_many("coupons", list(coupon_ids))
+    claims = await store.get_many("coupon_claims", [f"{c}:{buyer_id}" for c in coupon_ids])
+    refusals: list[Refused] = []
+    priced: list[rules.Line] = []
+    for i, line in enumerate(chosen):
+        sku = skus.get(line["skuId"])
+        refusal = rules.line_refusal(line, sku, products.get(sku["productId"]) if sku else None, accept_price_changes)
+        if refusal is not None:
+            refusals.append(Refused(refusal[0], refusal[1], _line_field(i)))
+        if sku is None or sku["productId"] not in products:
+            continue  # gone: nothing to price
+        priced.append(
+            rules.Line(
+                i,
+                line["id"],
+                sku["_id"],
+                sku["productId"],
+                sku["shopId"],
+                line["quantity"],
+                line["priceAtAdd"],
+                sku["price"],
+            )
+        )
+    groups = rules.by_shop(priced)
+    refuse_problems(rules.shop_problems(groups))
+    district = address["districtCode"]
+    quotes = []
+    for shop_id, lines in groups.items():
+        fees = await shipping.fees(services, shop_id, [(x.sku_id, x.quantity) for x in lines], district, skus=skus)
+        for index in fees.undeliverable:
+            refusals.append(
+                Refused("NOT_DELIVERABLE", "Not delivered to this address", _line_field(lines[index].index))
+            )
+        quotes.append(ShopQuote(shop_id, lines, fees))
+    by_shop = {q.shop_id: q for q in quotes}
+    now = services.now()
+    for j, coupon_id in enumerate(coupon_ids):
+        coupon = coupons.get(coupon_id)
+        if coupon is None:
+            raise Refused("NOT_FOUND", "No such coupon", _coupon_field(j))
+        target = by_shop.get(coupon.get("shopId") or "")
+        if target is not None and target.coupon is not None:
+            refusals.append(Refused("INVALID_INPUT", "One coupon per shop", _coupon_field(j)))
+            continue
+        reason = _coupon_refusal(coupon, target, claims.get(f"{coupon_id}:{buyer_id}"), now)
+        if reason is not None:
+            refusals.append(Refused("COUPON_UNAVAILABLE", reason, _coupon_field(j)))
+        elif target is not None:
+            target.coupon, target.coupon_index = coupon, j
+    return Quote(address, quotes, refusals)
+
+
+def _coupon_refusal(coupon: Doc, shop: ShopQuote | None, claim: Doc | None, now: int) -> str | None:
+    if shop is None:
+        return "This coupon is of a shop none of these lines are from"
+    if claim is None or claim["used"]:
+        return "Claim this coupon first; each claim pays for one order"
+    return coupon_refusal(coupon, shop.shop_id, shop.subtotal, now)
+
+
+# -- placing -----------------------------------------------------------------------------------------------------
+async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
+    """The checkout a buyer's key already made, once placed (a concurrent first call is awaited)."""
+    deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
+    while True:
+        page = await services.store.find(COLLECTION, {"buyerId": buyer_id, "idempotencyKey": key}, limit=1)
+        if not page.docs:
+            return None
+        if page.docs[0]["status"] != rules.PLACING:
+            return page.docs[0]
+        if asyncio.get_running_loop().time() > deadline:
+            raise Refused(
+                "CONFLICT", "A checkout with this key is still being placed; try again", ["input", "idempotencyKey"]
+            )
+        await asyncio.sleep(0.02)
+
+
+async def checkout(
+    services: Services,
+    buyer_id: str,
+    line_ids: Sequence[str],
+    address_id: str,
+    coupon_ids: Sequence[str],
+    share_token: str | None,
+    key: str,
+    accept_price_changes: bool,
+) -> Doc:
+    """Place one order per shop of the lines, all or nothing; a replay of the key returns the first checkout."""
+    refuse_problems(idempotency_key_problems(key))
+    for _ in range(KEY_ATTEMPTS):
+        earlier = await by_key(services, buyer_id, key)
+        if earlier is not None:
+            return earlier
+        priced = await quote(services, buyer_id, line_ids, address_id, coupon_ids, accept_price_changes)
+        if priced.refusals:
+            raise Refusals(priced.refusals)
+        doc = _new_checkout(services, buyer_id, key, priced)
+        try:
+            await services.store.insert(COLLECTION, doc)
+        except DuplicateKey:
+            continue  # a concurrent call with the key won: its checkout, once placed (or failed), decides
+        return await _place(services, doc, priced, share_token)
+    raise Refused("CONFLICT", "A checkout with this key keeps failing; try again", ["input", "idempotencyKey"])
+
+
+def _new_checkout(services: Services, buyer_id: str, key: str, priced: Quote) -> Doc:
+    return {
+        "_id": new_id(),
+        "number": rules.number(order_rules.order_number(datetime.now(UTC))),
+        "buyerId": buyer_id,
+        "idempotencyKey": key,
+        "status": rules.PLACING,
+        "createdAt": services.now(),
+        "shippingAddress": priced.address,
+        "shops": [shop_doc(s) for s in priced.shops],
+        "subtotal": priced.subtotal,
+        "discount": priced.discount,
+        "shippingFee": priced.shipping_fee,
+        "total": priced.total,
+        "orderIds": [],
+    }
+
+
+def shop_doc(shop: ShopQuote) -> Doc:
+    """What a checkout keeps of one shop's pricing, to show it as it was."""
+    return {
+        "shopId": shop.shop_id,
+        "lines": [
+            {
+                "lineId": x.line_id,
+                "skuId": x.sku_id,
+                "productId": x.product_id,
+                "quantity": x.quantity,
+                "unitPrice": x.unit_price,
+                "priceAtAdd": x.price_at_add,
+            }
+            for x in shop.lines
+        ],
+        "subtotal": shop.subtotal,
+        "couponId": shop.coupon["_id"] if shop.coupon else None,
+        "discount": shop.discount,
+        "shippingFee": shop.shipping.fee,
+        "shipping": [
+            {
+                "templateName": p.template_name,
+                "fee": p.fee,
+                "freeShipping": p.free_shipping,
+                "lineIndexes": list(p.line_indexes),
+            }
+            for p in shop.shipping.parts
+        ],
+        "total": shop.total,
+    }
+
+
+async def _place(services: Services, doc: Doc, priced: Quote, share_token: str | None) -> Doc:
+    reserved: list[Doc] = []
+    try:
+        for i, shop in enumerate(priced.shops):
+            try:
+                order = await orders.place_order(
+                    services,
+                    doc["buyerId"],
+                    [(x.sku_id, x.quantity) for x in shop.lines],
+                    f"{doc['_id']}.{i}",
+                    shop.coupon["_id"] if shop.coupon else None,
+                    share_token,
+                    delivery=orders.Delivery(
+                        address=priced.address,
+                        fee=shop.shipping.fee,
+                        checkout_id=doc["_id"],
+                        cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
+                        prices={x.sku_id: x.unit_price for x in shop.lines},
+                    ),
+                )
+            except Refused as exc:
+                raise _on_checkout(exc, shop) from None
+            reserved.append(order)
+        order_ids = [o["_id"] for o in reserved]
+        for order in reserved:
+            if await orders.move(services, order["_id"], order_rules.PENDING_PAYMENT) is None:
+                raise LookupError(f"order {order['_id']} of checkout {doc['_id']} left RESERVING unexpectedly")
+    except BaseException:
+        await _give_back(services, doc, reserved)
+        raise
+    placed = await services.store.update_one(
+        COLLECTION,
+        {"_id": doc["_id"], "status": rules.PLACING},
+        {"$set": {"status": rules.PLACED, "orderIds": order_ids, "payBy": min(o["payBy"] for o in reserved)}},
+    )
+    if placed is None:
+        raise LookupError(f"checkout {doc['_id']} left PLACING unexpectedly")
+    return placed
+
+
+async def _give_back(services: Services, doc: Doc, reserved: list[Doc]) -> None:
+    """A checkout that failed: its reserved orders are forgotten (cancelled if one was moved on already) and so is
+    the checkout. Should this fail too, the sweep fails the PLACING checkout later."""
+    try:
+        for order in reserved:
+            current = await services.store.get("orders", order["_id"])
+            if current is None:
+                continue
+            if current["status"] == order_rules.RESERVING:
+                await orders.forget(services, current)
+            else:
+                await orders.cancel(services, current["_id"], "checkout failed")
+        await services.store.delete(COLLECTION, doc["_id"])
+    except Exception:
+        log.exception("checkout %s could not give back what it took; the sweep will", doc["_id"])
+
+
+def _on_checkout(exc: Refused, shop: ShopQuote) -> Refused:
+    """A refusal of placeOrder's, on checkout's fields: a line's on its cartLineIds entry, the coupon's on its
+    couponIds entry."""
+    each = exc.each() if isinstance(exc, Invalid) else [exc]
+    moved = []
+    for refusal in each:
+        path = refusal.field or []
+        if len(path) >= 3 and path[1] == "lines":
+            target: list[str] | None = _line_field(shop.lines[int(path[2])].index)
+        elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
+            target = _coupon_field(shop.coupon_index)
+        else:
+            target = refusal.field
+        moved.append(Refused(refusal.code, str(refusal), target))
+    return Refusals(moved)
+
+
+async def buyers_checkout(services: Services, checkout_id: str, buyer_id: str) -> Doc:
+    found = await services.store.get(COLLECTION, checkout_id)
+    if found is None or found["buyerId"] != buyer_id or found["status"] != rules.PLACED:
+        raise Refused("NOT_FOUND", "No such checkout of yours", ["input", "checkoutId"])
+    return found
+
+
+async def expire_stale(services: Services, limit: int = 100) -> int:
+    """Checkouts a crash left PLACING: FAILED, and the orders they had placed cancelled (their stock returned)."""
+    now = services.now()
+    stale = await services.store.find(
+        COLLECTION, {"status": rules.PLACING, "createdAt": {"$lt": now - rules.STALE_PLACING_MS}}, limit=limit
+    )
+    done = 0
+    for doc in stale.docs:
+        failed = await services.store.update_one(
+            COLLECTION,
+            {"_id": doc["_id"], "status": rules.PLACING},
+            {"$set": {"status": rules.FAILED, "failedAt": now}},
+        )
+        if failed is None:
+            continue
+        placed = await services.store.find("orders", {"checkoutId": doc["_id"]}, limit=rules.MAX_SHOPS)
+        for order in placed.docs:
+            if order["status"] == order_rules.PENDING_PAYMENT:
+                await orders.cancel(services, order["_id"], "checkout interrupted")
+        log.warning("checkout %s was left half-placed; failed it", doc["_id"])
+        done += 1
+    return done
