@@ -8,6 +8,7 @@ PLACING is FAILED by the sweep, which cancels what it had placed.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -108,6 +109,12 @@ def status(orders: Iterable[Mapping[str, Any]]) -> str:
     if any(s not in (order_rules.CANCELLED, order_rules.RESERVING) for s in statuses):
         return PAID
     return CANCELLED
+
+
+def checkout_id(buyer_id: str, key: str) -> str:
+    """A checkout's id follows from its buyer and idempotency key (so a replay finds it by id, and two racing
+    calls cannot both insert one), and tells neither."""
+    return hashlib.sha256(f"{buyer_id}\x00{key}".encode()).hexdigest()[:24]
 
 
 def number(order_number: str) -> str:

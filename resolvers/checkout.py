@@ -18,9 +18,10 @@ from typing import Any
 
 from domain import cart as cart_rules
 from domain import checkout as rules
+from domain import holds as rules_holds
 from domain import orders as order_rules
 from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
-from resolvers import addresses, cart, orders, shipping
+from resolvers import addresses, cart, holds, orders, shipping
 from resolvers.errors import Invalid, Refusals, Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.shipping import ShippingQuote
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 COLLECTION = "checkouts"
 REPLAY_WAIT_SECONDS = orders.REPLAY_WAIT_SECONDS
 KEY_ATTEMPTS = 3
+KEY_FIELD = ["input", "idempotencyKey"]
 
 
 def _line_field(index: int) -> list[str]:
@@ -68,6 +70,7 @@ class Quote:
 
     address: dict[str, Any]
     shops: list[ShopQuote]
+    skus: dict[str, Doc]
     refusals: list[Refused] = field(default_factory=list)
 
     @property
@@ -137,7 +140,8 @@ async def quote(
     district = address["districtCode"]
     quotes = []
     for shop_id, lines in groups.items():
-        fees = await shipping.fees(services, shop_id, [(x.sku_id, x.quantity) for x in lines], district, skus=skus)
+        wanted = [(x.sku_id, x.quantity) for x in lines]
+        fees = await shipping.fees(services, shop_id, wanted, district, skus=skus, products=products)
         for index in fees.undeliverable:
             refusals.append(
                 Refused("NOT_DELIVERABLE", "Not delivered to this address", _line_field(lines[index].index))
@@ -158,7 +162,7 @@ async def quote(
             refusals.append(Refused("COUPON_UNAVAILABLE", reason, _coupon_field(j)))
         elif target is not None:
             target.coupon, target.coupon_index = coupon, j
-    return Quote(address, quotes, refusals)
+    return Quote(address, quotes, skus, refusals)
 
 
 def _coupon_refusal(coupon: Doc, shop: ShopQuote | None, claim: Doc | None, now: int) -> str | None:
@@ -171,18 +175,19 @@ def _coupon_refusal(coupon: Doc, shop: ShopQuote | None, claim: Doc | None, now:
 
 # -- placing -----------------------------------------------------------------------------------------------------
 async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
-    """The checkout a buyer's key already made, once placed (a concurrent first call is awaited)."""
+    """The checkout a buyer's key already made, once placed (a concurrent first call is awaited); CONFLICT for one
+    the sweep failed (its key is spent)."""
     deadline = asyncio.get_running_loop().time() + REPLAY_WAIT_SECONDS
     while True:
-        page = await services.store.find(COLLECTION, {"buyerId": buyer_id, "idempotencyKey": key}, limit=1)
-        if not page.docs:
+        found = await services.store.get(COLLECTION, rules.checkout_id(buyer_id, key))
+        if found is None:
             return None
-        if page.docs[0]["status"] != rules.PLACING:
-            return page.docs[0]
+        if found["status"] == rules.FAILED:
+            raise Refused("CONFLICT", "The checkout of this key was interrupted; use a new key", KEY_FIELD)
+        if found["status"] != rules.PLACING:
+            return found
         if asyncio.get_running_loop().time() > deadline:
-            raise Refused(
-                "CONFLICT", "A checkout with this key is still being placed; try again", ["input", "idempotencyKey"]
-            )
+            raise Refused("CONFLICT", "A checkout with this key is still being placed; try again", KEY_FIELD)
         await asyncio.sleep(0.02)
 
 
@@ -211,12 +216,12 @@ async def checkout(
         except DuplicateKey:
             continue  # a concurrent call with the key won: its checkout, once placed (or failed), decides
         return await _place(services, doc, priced, share_token)
-    raise Refused("CONFLICT", "A checkout with this key keeps failing; try again", ["input", "idempotencyKey"])
+    raise Refused("CONFLICT", "A checkout with this key keeps failing; try again", KEY_FIELD)
 
 
 def _new_checkout(services: Services, buyer_id: str, key: str, priced: Quote) -> Doc:
     return {
-        "_id": new_id(),
+        "_id": rules.checkout_id(buyer_id, key),
         "number": rules.number(order_rules.order_number(datetime.now(UTC))),
         "buyerId": buyer_id,
         "idempotencyKey": key,
@@ -265,49 +270,71 @@ def shop_doc(shop: ShopQuote) -> Doc:
 
 
 async def _place(services: Services, doc: Doc, priced: Quote, share_token: str | None) -> Doc:
+    buyer_id = doc["buyerId"]
+    keys = [f"{doc['_id']}.{i}" for i in range(len(priced.shops))]
+    order_ids = [new_id() for _ in priced.shops]
+    now = services.now()
+    wanted = [[(x.sku_id, x.quantity) for x in shop.lines] for shop in priced.shops]
+    pay_by = [holds.pay_by(services, now, lines) for lines in wanted]
     reserved: list[Doc] = []
     try:
+        # the unpaid holds of every order in one compare-and-set, and the shops (their commission policy) in one read
+        new = [
+            rules_holds.new_hold(o, k, ls, False, p)
+            for o, k, ls, p in zip(order_ids, keys, wanted, pay_by, strict=True)
+        ]
+        try:
+            await holds.take_all(services, buyer_id, new, False)
+        except holds.HoldRefused as exc:
+            raise _on_checkout(exc, priced.shops[exc.index]) from None
+        shops = await services.store.get_many("shops", [s.shop_id for s in priced.shops])
         for i, shop in enumerate(priced.shops):
+            delivery = orders.Delivery(
+                address=priced.address,
+                fee=shop.shipping.fee,
+                checkout_id=doc["_id"],
+                cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
+                prices={x.sku_id: x.unit_price for x in shop.lines},
+                skus=priced.skus,
+                shop=shops.get(shop.shop_id, {}),
+                order_id=order_ids[i],
+                pay_by=pay_by[i],
+            )
             try:
                 order = await orders.place_order(
                     services,
-                    doc["buyerId"],
-                    [(x.sku_id, x.quantity) for x in shop.lines],
-                    f"{doc['_id']}.{i}",
+                    buyer_id,
+                    wanted[i],
+                    keys[i],
                     shop.coupon["_id"] if shop.coupon else None,
                     share_token,
-                    delivery=orders.Delivery(
-                        address=priced.address,
-                        fee=shop.shipping.fee,
-                        checkout_id=doc["_id"],
-                        cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
-                        prices={x.sku_id: x.unit_price for x in shop.lines},
-                    ),
+                    delivery=delivery,
                 )
             except Refused as exc:
                 raise _on_checkout(exc, shop) from None
             reserved.append(order)
-        order_ids = [o["_id"] for o in reserved]
         for order in reserved:
             if await orders.move(services, order["_id"], order_rules.PENDING_PAYMENT) is None:
                 raise LookupError(f"order {order['_id']} of checkout {doc['_id']} left RESERVING unexpectedly")
     except BaseException:
-        await _give_back(services, doc, reserved)
+        await _give_back(services, doc, reserved, order_ids)
         raise
     placed = await services.store.update_one(
         COLLECTION,
         {"_id": doc["_id"], "status": rules.PLACING},
-        {"$set": {"status": rules.PLACED, "orderIds": order_ids, "payBy": min(o["payBy"] for o in reserved)}},
+        {"$set": {"status": rules.PLACED, "orderIds": order_ids, "payBy": min(pay_by)}},
     )
     if placed is None:
         raise LookupError(f"checkout {doc['_id']} left PLACING unexpectedly")
     return placed
 
 
-async def _give_back(services: Services, doc: Doc, reserved: list[Doc]) -> None:
-    """A checkout that failed: its reserved orders are forgotten (cancelled if one was moved on already) and so is
-    the checkout. Should this fail too, the sweep fails the PLACING checkout later."""
+async def _give_back(services: Services, doc: Doc, reserved: list[Doc], order_ids: list[str]) -> None:
+    """A checkout that failed: its reserved orders are forgotten (cancelled if one was moved on already), the holds
+    of those it never placed go, and so does the checkout. Should this fail too, the sweep fails the PLACING
+    checkout later."""
     try:
+        await holds.release_all(services, doc["buyerId"], order_ids)
         for order in reserved:
             current = await services.store.get("orders", order["_id"])
             if current is None:

@@ -31,20 +31,20 @@ REPLAY_WAIT_SECONDS = 5.0
 @dataclass(frozen=True)
 class Delivery:
     """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
-    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (a SKU whose price moved since is
-    refused, PRICE_CHANGED on its line). With `reserve_only` the order is left RESERVING for the checkout to move."""
+    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (a unit is only taken at that
+    price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop for all its orders, and took
+    the unpaid holds of all of them at once (holds.take_all), for the order id and payBy it gives. The order is left
+    RESERVING for the checkout to move on."""
 
     address: dict[str, Any]
     fee: int
     checkout_id: str
     cart_lines: list[dict[str, Any]]
     prices: dict[str, int]
-    reserve_only: bool = True
-
-    def check_prices(self, skus: dict[str, Doc], lines: list[tuple[str, int]]) -> None:
-        for i, (sku_id, _) in enumerate(lines):
-            if skus[sku_id]["price"] != self.prices[sku_id]:
-                raise Refused("PRICE_CHANGED", "The price changed meanwhile", ["input", "lines", str(i), "skuId"])
+    skus: dict[str, Doc]
+    shop: Doc
+    order_id: str
+    pay_by: int
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -104,12 +104,13 @@ async def place_order(
     the order ships and for how much, the checkout and cart lines it comes from, the prices it was priced at."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
-    if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
+    if coupon_id is not None and delivery is None:  # the first order used the coupon, so a replay must be found
+        # before it is checked (a checkout's orders have keys of their new checkout: its own key is checked there)
         replay = await by_key(services, buyer_id, key)
         if replay is not None:
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
-    skus = await store.get_many("skus", [sku_id for sku_id, _ in lines])
+    skus = delivery.skus if delivery else await store.get_many("skus", [sku_id for sku_id, _ in lines])
     shop_id = None
     for i, (sku_id, _) in enumerate(lines):
         sku = skus.get(sku_id)
@@ -121,15 +122,13 @@ async def place_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
-    if delivery is not None:
-        delivery.check_prices(skus, lines)
     priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
     refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
-    held = await holds.check(services, buyer_id, key, lines, seat)
+    held = await holds.check(services, buyer_id, key, lines, seat) if delivery is None else None
     untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
     products = await store.get_many("products", untitled) if untitled else {}
-    shop = await store.get("shops", shop_id) or {}
+    shop = delivery.shop if delivery else await store.get("shops", shop_id) or {}
     if share_token:  # a share link binds a buyer nobody referred yet; unknown tokens are ignored
         await distribution.bind_referrer(services, buyer_id, share_token)
     attribution = await distribution.snapshot(services, buyer_id) if shop.get("commissionPolicy") else {}
@@ -152,7 +151,7 @@ async def place_order(
         claim_id = f"{coupon_id}:{buyer_id}"
         discount = await _coupon_discount(services, coupon_id, claim_id, shop_id, subtotal, now)
     order = {
-        "_id": new_id(),
+        "_id": delivery.order_id if delivery else new_id(),
         "number": rules.order_number(datetime.now(UTC)),
         "buyerId": buyer_id,
         "shopId": shop_id,
@@ -163,7 +162,7 @@ async def place_order(
         "total": subtotal - discount + (delivery.fee if delivery else 0),
         "status": rules.RESERVING,
         "createdAt": now,
-        "payBy": holds.pay_by(services, now, lines),
+        "payBy": delivery.pay_by if delivery else holds.pay_by(services, now, lines),
         holds.HELD: True,
         "idempotencyKey": key,
         "couponClaimId": claim_id,
@@ -183,13 +182,15 @@ async def place_order(
         await store.insert("orders", order)
     taken: list[dict[str, Any]] = []
     try:
-        await holds.take(services, order, seat, held)  # the limit under contention
+        if delivery is None:  # (checkout took the holds of all its orders)
+            await holds.take(services, order, seat, held)  # the limit under contention
         for i, line in enumerate(order_lines):
             q = line["quantity"]
-            if not await store.update_one(
-                "skus", {"_id": line["skuId"], "stock": {"$gte": q}}, {"$inc": {"stock": -q}}
-            ):
-                raise Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
+            guard = {"_id": line["skuId"], "stock": {"$gte": q}}
+            if delivery is not None:
+                guard["price"] = delivery.prices[line["skuId"]]
+            if not await store.update_one("skus", guard, {"$inc": {"stock": -q}}):
+                raise await _not_taken(services, line, i, delivery)
             taken.append(line)
         if claim_id is not None:
             used = await store.update_one(
@@ -197,7 +198,7 @@ async def place_order(
             )
             if used is None:
                 raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
-        if delivery is not None and delivery.reserve_only:
+        if delivery is not None:
             return order  # still RESERVING: its checkout moves it on once every order of it is reserved
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
@@ -209,6 +210,15 @@ async def place_order(
     if placed is None:
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
     return placed
+
+
+async def _not_taken(services: Services, line: dict[str, Any], i: int, delivery: Delivery | None) -> Refused:
+    """Why a line's units were not taken: its price moved from the one checkout priced it at, or too few are left."""
+    if delivery is not None:
+        sku = await services.store.get("skus", line["skuId"]) or {}
+        if sku.get("price") != delivery.prices[line["skuId"]]:
+            return Refused("PRICE_CHANGED", "The price changed meanwhile", ["input", "lines", str(i), "skuId"])
+    return Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
 
 
 async def _coupon_discount(

@@ -64,7 +64,6 @@ INDEXES = (
     Index("live_rooms", ("rank",)),
     Index("live_rooms", ("hostId", "createdAt")),
     Index("live_comments", ("roomId", "at")),
-    Index("checkouts", ("buyerId", "idempotencyKey"), unique=True),
     Index("checkouts", ("status", "createdAt")),  # the sweep fails those a crash left PLACING
     Index("orders", ("checkoutId",)),
     Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
