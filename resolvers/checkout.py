@@ -10,15 +10,16 @@ cancels the orders it had placed (RESERVING orders are the order sweep's)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from domain import cart as cart_rules
 from domain import checkout as rules
-from domain import holds as rules_holds
+from domain import holds as hold_rules
 from domain import orders as order_rules
 from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
 from resolvers import addresses, cart, holds, orders, shipping
@@ -141,7 +142,8 @@ async def quote(
     quotes = []
     for shop_id, lines in groups.items():
         wanted = [(x.sku_id, x.quantity) for x in lines]
-        fees = await shipping.fees(services, shop_id, wanted, district, skus=skus, products=products)
+        own = {x.product_id: products[x.product_id] for x in lines}
+        fees = await shipping.fees(services, shop_id, wanted, district, skus=skus, products=own)
         for index in fees.undeliverable:
             refusals.append(
                 Refused("NOT_DELIVERABLE", "Not delivered to this address", _line_field(lines[index].index))
@@ -233,7 +235,7 @@ def _new_checkout(services: Services, buyer_id: str, key: str, priced: Quote) ->
         "discount": priced.discount,
         "shippingFee": priced.shipping_fee,
         "total": priced.total,
-        "orderIds": [],
+        "orderIds": [new_id() for _ in priced.shops],  # made before the orders, so a crash leaves them known
     }
 
 
@@ -270,99 +272,109 @@ def shop_doc(shop: ShopQuote) -> Doc:
 
 
 async def _place(services: Services, doc: Doc, priced: Quote, share_token: str | None) -> Doc:
+    """Each shop's order through placeOrder's steps (orders.new_order, holds, orders.reserve), all reserved before
+    any is written; then they are written, PENDING_PAYMENT, together."""
     buyer_id = doc["buyerId"]
-    keys = [f"{doc['_id']}.{i}" for i in range(len(priced.shops))]
-    order_ids = [new_id() for _ in priced.shops]
     now = services.now()
     wanted = [[(x.sku_id, x.quantity) for x in shop.lines] for shop in priced.shops]
     pay_by = [holds.pay_by(services, now, lines) for lines in wanted]
+    shops = await services.store.get_many("shops", [s.shop_id for s in priced.shops])
+    deliveries = [
+        _delivery(doc, priced, shop, shops, order_id, due)
+        for shop, order_id, due in zip(priced.shops, doc["orderIds"], pay_by, strict=True)
+    ]
+    made: list[Doc] = []
     reserved: list[Doc] = []
+    written: list[Doc] = []
     try:
-        # the unpaid holds of every order in one compare-and-set, and the shops (their commission policy) in one read
+        for i, (shop, delivery) in enumerate(zip(priced.shops, deliveries, strict=True)):
+            key = f"{doc['number']}.{i}"  # new with each attempt (a failed one may have left a cancelled order)
+            coupon_id = shop.coupon["_id"] if shop.coupon else None
+            with _on_checkout(shop):
+                order, _ = await orders.new_order(
+                    services, buyer_id, wanted[i], key, coupon_id, share_token, delivery=delivery
+                )
+            made.append(order)
         new = [
-            rules_holds.new_hold(o, k, ls, False, p)
-            for o, k, ls, p in zip(order_ids, keys, wanted, pay_by, strict=True)
+            hold_rules.new_hold(o["_id"], o["idempotencyKey"], w, False, o["payBy"])
+            for o, w in zip(made, wanted, strict=True)
         ]
         try:
-            await holds.take_all(services, buyer_id, new, False)
+            await holds.take_all(services, buyer_id, new, False)  # one compare-and-set for every order's hold
         except holds.HoldRefused as exc:
-            raise _on_checkout(exc, priced.shops[exc.index]) from None
-        shops = await services.store.get_many("shops", [s.shop_id for s in priced.shops])
-        for i, shop in enumerate(priced.shops):
-            delivery = orders.Delivery(
-                address=priced.address,
-                fee=shop.shipping.fee,
-                checkout_id=doc["_id"],
-                cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
-                prices={x.sku_id: x.unit_price for x in shop.lines},
-                skus=priced.skus,
-                shop=shops.get(shop.shop_id, {}),
-                order_id=order_ids[i],
-                pay_by=pay_by[i],
-            )
-            try:
-                order = await orders.place_order(
-                    services,
-                    buyer_id,
-                    wanted[i],
-                    keys[i],
-                    shop.coupon["_id"] if shop.coupon else None,
-                    share_token,
-                    delivery=delivery,
-                )
-            except Refused as exc:
-                raise _on_checkout(exc, shop) from None
+            with _on_checkout(priced.shops[exc.index]):
+                raise
+        for order, shop, delivery in zip(made, priced.shops, deliveries, strict=True):
+            with _on_checkout(shop):
+                await orders.reserve(services, order, delivery)
             reserved.append(order)
-        for order in reserved:
-            if await orders.move(services, order["_id"], order_rules.PENDING_PAYMENT) is None:
-                raise LookupError(f"order {order['_id']} of checkout {doc['_id']} left RESERVING unexpectedly")
+        for order in made:
+            order["status"] = order_rules.PENDING_PAYMENT
+            order["history"] = [{"status": order_rules.PENDING_PAYMENT, "at": now}]
+            await orders.insert_new(services, order)
+            written.append(order)
     except BaseException:
-        await _give_back(services, doc, reserved, order_ids)
+        await _give_back(services, doc, reserved, written)
         raise
     placed = await services.store.update_one(
         COLLECTION,
         {"_id": doc["_id"], "status": rules.PLACING},
-        {"$set": {"status": rules.PLACED, "orderIds": order_ids, "payBy": min(pay_by)}},
+        {"$set": {"status": rules.PLACED, "payBy": min(pay_by)}},
     )
-    if placed is None:
+    if placed is None:  # the sweep took it for a crashed one: it cancels its orders
         raise LookupError(f"checkout {doc['_id']} left PLACING unexpectedly")
     return placed
 
 
-async def _give_back(services: Services, doc: Doc, reserved: list[Doc], order_ids: list[str]) -> None:
-    """A checkout that failed: its reserved orders are forgotten (cancelled if one was moved on already), the holds
-    of those it never placed go, and so does the checkout. Should this fail too, the sweep fails the PLACING
-    checkout later."""
+def _delivery(
+    doc: Doc, priced: Quote, shop: ShopQuote, shops: dict[str, Doc], order_id: str, pay_by: int
+) -> orders.Delivery:
+    return orders.Delivery(
+        address=priced.address,
+        fee=shop.shipping.fee,
+        checkout_id=doc["_id"],
+        cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
+        prices={x.sku_id: x.unit_price for x in shop.lines},
+        skus=priced.skus,
+        shop=shops.get(shop.shop_id, {}),
+        order_id=order_id,
+        pay_by=pay_by,
+    )
+
+
+async def _give_back(services: Services, doc: Doc, reserved: list[Doc], written: list[Doc]) -> None:
+    """A checkout that failed: orders written already are cancelled (their stock and coupons come back), what the
+    others reserved is given back, the holds go, and so does the checkout. Should this fail too, the sweep fails
+    the PLACING checkout later."""
     try:
-        await holds.release_all(services, doc["buyerId"], order_ids)
-        for order in reserved:
-            current = await services.store.get("orders", order["_id"])
-            if current is None:
-                continue
-            if current["status"] == order_rules.RESERVING:
-                await orders.forget(services, current)
-            else:
-                await orders.cancel(services, current["_id"], "checkout failed")
+        for order in written:
+            await orders.cancel(services, order["_id"], "checkout failed")
+        for order in reserved[len(written) :]:
+            await orders.give_back(services, order)
+        await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         await services.store.delete(COLLECTION, doc["_id"])
     except Exception:
         log.exception("checkout %s could not give back what it took; the sweep will", doc["_id"])
 
 
-def _on_checkout(exc: Refused, shop: ShopQuote) -> Refused:
-    """A refusal of placeOrder's, on checkout's fields: a line's on its cartLineIds entry, the coupon's on its
-    couponIds entry."""
-    each = exc.each() if isinstance(exc, Invalid) else [exc]
-    moved = []
-    for refusal in each:
-        path = refusal.field or []
-        if len(path) >= 3 and path[1] == "lines":
-            target: list[str] | None = _line_field(shop.lines[int(path[2])].index)
-        elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
-            target = _coupon_field(shop.coupon_index)
-        else:
-            target = refusal.field
-        moved.append(Refused(refusal.code, str(refusal), target))
-    return Refusals(moved)
+@contextlib.contextmanager
+def _on_checkout(shop: ShopQuote) -> Iterator[None]:
+    """placeOrder's refusals on checkout's fields: a line's on its cartLineIds entry, the coupon's on its couponIds
+    entry."""
+    try:
+        yield
+    except Refused as exc:
+        moved = []
+        for refusal in exc.each() if isinstance(exc, Invalid) else [exc]:
+            path = refusal.field or []
+            if len(path) >= 3 and path[1] == "lines":
+                target: list[str] | None = _line_field(shop.lines[int(path[2])].index)
+            elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
+                target = _coupon_field(shop.coupon_index)
+            else:
+                target = refusal.field
+            moved.append(Refused(refusal.code, str(refusal), target))
+        raise Refusals(moved) from None
 
 
 async def buyers_checkout(services: Services, checkout_id: str, buyer_id: str) -> Doc:
@@ -373,24 +385,36 @@ async def buyers_checkout(services: Services, checkout_id: str, buyer_id: str) -
 
 
 async def expire_stale(services: Services, limit: int = 100) -> int:
-    """Checkouts a crash left PLACING: FAILED, and the orders they had placed cancelled (their stock returned)."""
+    """Checkouts a crash left PLACING: FAILED (their key spent), the orders they had written cancelled (stock and
+    coupons back), the coupon claims of those never written given back, and their holds released. Units reserved
+    for an order that was never written stay taken: better a unit unsold than a unit sold twice (like a crashed
+    placeOrder's RESERVING order)."""
     now = services.now()
-    stale = await services.store.find(
+    store = services.store
+    stale = await store.find(
         COLLECTION, {"status": rules.PLACING, "createdAt": {"$lt": now - rules.STALE_PLACING_MS}}, limit=limit
     )
     done = 0
     for doc in stale.docs:
-        failed = await services.store.update_one(
+        failed = await store.update_one(
             COLLECTION,
             {"_id": doc["_id"], "status": rules.PLACING},
             {"$set": {"status": rules.FAILED, "failedAt": now}},
         )
         if failed is None:
             continue
-        placed = await services.store.find("orders", {"checkoutId": doc["_id"]}, limit=rules.MAX_SHOPS)
-        for order in placed.docs:
-            if order["status"] == order_rules.PENDING_PAYMENT:
-                await orders.cancel(services, order["_id"], "checkout interrupted")
+        written = await store.get_many("orders", doc["orderIds"])
+        for order_id, shop in zip(doc["orderIds"], doc["shops"], strict=True):
+            if order_id in written:
+                if written[order_id]["status"] == order_rules.PENDING_PAYMENT:
+                    await orders.cancel(services, order_id, "checkout interrupted")
+            elif shop.get("couponId"):
+                await store.update_one(
+                    "coupon_claims",
+                    {"_id": f"{shop['couponId']}:{doc['buyerId']}", "orderId": order_id},
+                    {"$set": {"used": False}, "$unset": {"orderId": ""}},
+                )
+        await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         log.warning("checkout %s was left half-placed; failed it", doc["_id"])
         done += 1
     return done

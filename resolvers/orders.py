@@ -31,10 +31,9 @@ REPLAY_WAIT_SECONDS = 5.0
 @dataclass(frozen=True)
 class Delivery:
     """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
-    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (a unit is only taken at that
-    price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop for all its orders, and took
-    the unpaid holds of all of them at once (holds.take_all), for the order id and payBy it gives. The order is left
-    RESERVING for the checkout to move on."""
+    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (`reserve` takes a unit only at
+    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop once for all its orders
+    and takes their unpaid holds together (holds.take_all), for the order id and payBy it gives here."""
 
     address: dict[str, Any]
     fee: int
@@ -97,19 +96,60 @@ async def place_order(
     *,
     unit_price: int | None = None,
     links: dict[str, str] | None = None,
-    delivery: Delivery | None = None,
 ) -> Doc:
     """`unit_price` and `links` are for the group-buy and bargain paths: one line at a price they set, and the
-    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...}). `delivery` is checkout's: where
-    the order ships and for how much, the checkout and cart lines it comes from, the prices it was priced at."""
+    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...})."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
-    if coupon_id is not None and delivery is None:  # the first order used the coupon, so a replay must be found
-        # before it is checked (a checkout's orders have keys of their new checkout: its own key is checked there)
+    if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
         replay = await by_key(services, buyer_id, key)
         if replay is not None:
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
+    order, held = await new_order(
+        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links
+    )
+    try:
+        await store.insert("orders", order)
+    except DuplicateKey:
+        replay = await by_key(services, buyer_id, key)
+        if replay is not None:
+            return replay  # a concurrent duplicate won the key
+        order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
+        await store.insert("orders", order)
+    reserved = False
+    try:
+        await holds.take(services, order, bool(order.get("teamId")), held)  # the limit under contention
+        await reserve(services, order)
+        reserved = True
+        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
+    except BaseException:
+        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
+        # Should this fail too, the sweep cancels the RESERVING order later.
+        with contextlib.suppress(Exception):
+            await (forget(services, order) if reserved else _undo(services, order, []))
+        raise
+    if placed is None:
+        raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
+    return placed
+
+
+async def new_order(
+    services: Services,
+    buyer_id: str,
+    lines: list[tuple[str, int]],
+    key: str,
+    coupon_id: str | None = None,
+    share_token: str | None = None,
+    *,
+    unit_price: int | None = None,
+    links: dict[str, str] | None = None,
+    delivery: Delivery | None = None,
+) -> tuple[Doc, Doc | None]:
+    """The order these lines make, checked and priced but not written (RESERVING, nothing taken yet), and the
+    buyer's holds it was checked against (None for a checkout's order: checkout takes its orders' holds together).
+    `delivery` is checkout's: where the order ships and for how much, what it was priced from."""
+    store = services.store
     skus = delivery.skus if delivery else await store.get_many("skus", [sku_id for sku_id, _ in lines])
     shop_id = None
     for i, (sku_id, _) in enumerate(lines):
@@ -150,6 +190,7 @@ async def place_order(
     if coupon_id is not None:
         claim_id = f"{coupon_id}:{buyer_id}"
         discount = await _coupon_discount(services, coupon_id, claim_id, shop_id, subtotal, now)
+    fee = delivery.fee if delivery else 0
     order = {
         "_id": delivery.order_id if delivery else new_id(),
         "number": rules.order_number(datetime.now(UTC)),
@@ -158,8 +199,8 @@ async def place_order(
         "lines": order_lines,
         "subtotal": subtotal,
         "discount": discount,
-        "shippingFee": delivery.fee if delivery else 0,
-        "total": subtotal - discount + (delivery.fee if delivery else 0),
+        "shippingFee": fee,
+        "total": subtotal - discount + fee,
         "status": rules.RESERVING,
         "createdAt": now,
         "payBy": delivery.pay_by if delivery else holds.pay_by(services, now, lines),
@@ -172,19 +213,17 @@ async def place_order(
         **(links or {}),
         **(delivery.fields() if delivery else {}),
     }
-    try:
-        await store.insert("orders", order)
-    except DuplicateKey:
-        replay = await by_key(services, buyer_id, key)
-        if replay is not None:
-            return replay  # a concurrent duplicate won the key
-        order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
-        await store.insert("orders", order)
+    return order, held
+
+
+async def reserve(services: Services, order: Doc, delivery: Delivery | None = None) -> None:
+    """Take the order's units line by line (a checkout's only at the prices it was priced at) and its coupon
+    claim, by guarded updates; refused (OUT_OF_STOCK, PRICE_CHANGED, COUPON_UNAVAILABLE) once it has given back
+    what it took."""
+    store = services.store
     taken: list[dict[str, Any]] = []
     try:
-        if delivery is None:  # (checkout took the holds of all its orders)
-            await holds.take(services, order, seat, held)  # the limit under contention
-        for i, line in enumerate(order_lines):
+        for i, line in enumerate(order["lines"]):
             q = line["quantity"]
             guard = {"_id": line["skuId"], "stock": {"$gte": q}}
             if delivery is not None:
@@ -192,24 +231,17 @@ async def place_order(
             if not await store.update_one("skus", guard, {"$inc": {"stock": -q}}):
                 raise await _not_taken(services, line, i, delivery)
             taken.append(line)
+        claim_id = order.get("couponClaimId")
         if claim_id is not None:
             used = await store.update_one(
                 "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
             )
             if used is None:
                 raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
-        if delivery is not None:
-            return order  # still RESERVING: its checkout moves it on once every order of it is reserved
-        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
-        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
-        # Should this fail too, the sweep cancels the RESERVING order later.
         with contextlib.suppress(Exception):
-            await _undo(services, order, taken)
+            await return_stock(services, taken)
         raise
-    if placed is None:
-        raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
-    return placed
 
 
 async def _not_taken(services: Services, line: dict[str, Any], i: int, delivery: Delivery | None) -> Refused:
@@ -237,16 +269,31 @@ async def _coupon_discount(
     return coupon_discount(coupon, subtotal)
 
 
+async def insert_new(services: Services, order: Doc) -> None:
+    """Write an order made by `new_order`, with a new number on the rare collision of numbers."""
+    try:
+        await services.store.insert("orders", order)
+    except DuplicateKey:
+        order["number"] = rules.order_number(datetime.now(UTC))
+        await services.store.insert("orders", order)
+
+
 async def forget(services: Services, order: Doc) -> None:
-    """A reserved order that will not be placed after all (another order of its checkout failed): its stock,
-    coupon and hold go back and the order is forgotten, as if it had never been tried."""
+    """A written order that will not be placed after all: what it reserved goes back, with its hold, and the
+    order is forgotten, as if it had never been tried."""
+    await give_back(services, order)
+    await _undo(services, order, [])
+
+
+async def give_back(services: Services, order: Doc) -> None:
+    """What `reserve` took for the order: its units and its coupon claim."""
     if order.get("couponClaimId"):
         await services.store.update_one(
             "coupon_claims",
             {"_id": order["couponClaimId"], "orderId": order["_id"]},
             {"$set": {"used": False}, "$unset": {"orderId": ""}},
         )
-    await _undo(services, order, order["lines"])
+    await return_stock(services, order["lines"])
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:

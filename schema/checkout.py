@@ -127,7 +127,6 @@ class Checkout(Node):
     discount: Money
     shipping_fee: Money
     total: Money = strawberry.field(description="What payCheckout charges while every order waits for payment.")
-    shops: list[CheckoutShop]
     shipping_address: OrderAddress
     doc: strawberry.Private[Doc]
 
@@ -142,16 +141,19 @@ class Checkout(Node):
             discount=Money.fen(doc["discount"]),
             shipping_fee=Money.fen(doc["shippingFee"]),
             total=Money.fen(doc["total"]),
-            shops=[CheckoutShop.of(s, o) for s, o in zip(doc["shops"], doc["orderIds"], strict=True)],
             shipping_address=OrderAddress.of(doc["shippingAddress"], False),
             doc=doc,
         )
+
+    @strawberry.field(description="Each shop's lines and totals as they were priced, in the order of `orders`.")
+    def shops(self) -> list[CheckoutShop]:
+        return [CheckoutShop.of(s, o) for s, o in zip(self.doc["shops"], self.doc["orderIds"], strict=True)]
 
     async def _orders(self, info: Info) -> list[Doc]:
         found = [o for o in await info.context.loaders.order.load_many(self.doc["orderIds"]) if o is not None]
         return await intact(info.context.loaders, "order", found, f"checkout {self.doc['_id']}'s order")
 
-    @strawberry.field(description="One order per shop, in the order of `shops`.")
+    @strawberry.field(description="One order per shop.")
     async def orders(self, info: Info) -> list[Order]:
         return [Order.from_doc(o) for o in await self._orders(info)]
 
