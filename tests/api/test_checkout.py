@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from domain.ids import from_global_id
+from resolvers import shipping
 from resolvers.checkout import expire_stale
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.test_addresses import create as create_address
@@ -365,17 +366,46 @@ async def test_racing_payments_of_a_checkout_pay_each_order_once(
 
 
 async def test_a_checkout_a_crash_left_placing_is_failed_by_the_sweep(api: Api, two_shops: Any) -> None:
+    # given a checkout left PLACING by a crash after it wrote shop B's order but before shop A's (with a coupon)
     s = two_shops
+    store = api.services.store
     clock = use_clock(api)
-    placed = (await do_checkout(api, s["buyer"], s["lines"], s["address"]))["checkout"]
+    placed = (await do_checkout(api, s["buyer"], s["lines"], s["address"], couponIds=[s["coupon"]]))["checkout"]
     raw = from_global_id(placed["id"])[1]
-    await api.services.store.update_one("checkouts", {"_id": raw}, {"$set": {"status": "PLACING"}})
-    assert await expire_stale(api.services) == 0  # not stale yet
+    order_a, order_b = (from_global_id(o["id"])[1] for o in placed["orders"])
+    await store.update_one("checkouts", {"_id": raw}, {"$set": {"status": "PLACING"}})
+    await store.delete("orders", order_a)
+    # when the sweep runs, once the checkout is stale
+    assert await expire_stale(api.services) == 0
     clock.advance(minutes=2)
     assert await expire_stale(api.services) == 1
-    assert (await api.services.store.get("checkouts", raw) or {})["status"] == "FAILED"
+    # then it is FAILED (its key spent), B's order is cancelled with its stock back, A's coupon claim and every
+    # hold are given back; A's units stay taken (which were is not known: better unsold than sold twice)
+    assert (await store.get("checkouts", raw) or {})["status"] == "FAILED"
+    assert (await store.get("orders", order_b) or {})["status"] == "CANCELLED"
+    assert [await sku_stock(api, x) for x in s["skus"]] == [18, 19, 20]
+    claim = await store.get("coupon_claims", f"{from_global_id(s['coupon'])[1]}:{s['buyerId']}") or {}
+    assert claim["used"] is False
+    assert (await store.get("unpaid_holds", s["buyerId"]) or {})["holds"] == []
+    again = await do_checkout(api, s["buyer"], s["lines"], s["address"])
+    assert [(e["code"], e["field"]) for e in again["errors"]] == [("CONFLICT", ["input", "idempotencyKey"])]
+
+
+async def test_a_price_changed_between_pricing_and_reserving_is_refused(
+    api: Api, two_shops: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a merchant who changes shop B's price while the checkout is being priced (after its SKUs were read)
+    s = two_shops
+    fees = shipping.fees
+
+    async def meanwhile(*args: Any, **kwargs: Any) -> Any:
+        await set_sku(api, s["skus"][2], price=9900)
+        return await fees(*args, **kwargs)
+
+    monkeypatch.setattr(shipping, "fees", meanwhile)
+    # when the buyer checks out
+    refused = await do_checkout(api, s["buyer"], s["lines"], s["address"])
+    # then no unit is taken at a price nobody was shown: PRICE_CHANGED on the line, and shop A's units come back
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("PRICE_CHANGED", ["input", "cartLineIds", "2"])]
     assert [await sku_stock(api, x) for x in s["skus"]] == [20, 20, 20]
-    statuses = [
-        (await api.services.store.get("orders", from_global_id(o["id"])[1]) or {})["status"] for o in placed["orders"]
-    ]
-    assert statuses == ["CANCELLED", "CANCELLED"]
+    assert await api.services.store.count("orders") == 0 and await api.services.store.count("checkouts") == 0
