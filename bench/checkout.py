@@ -1,6 +1,6 @@
 """Checkout under load.
 
-    .venv/bin/python bench/checkout.py [--checkouts 2000] [--concurrency 32]
+    .venv/bin/python bench/checkout.py [--checkouts 2000] [--concurrency 32] [--orders 1500]
 
 `checkout` over HTTP against a real server process on the embedded default (DEV_LOGIN), from this process: each
 checkout is a fresh buyer's cart of 6 lines from 3 shops (2 SKUs each; one shop ships on a by-piece template), to an
@@ -8,6 +8,9 @@ address in 南山区, so each makes 3 orders. The hold limits are the defaults (
 one 3-shop checkout each). Buyers, carts and addresses are made first, untimed; then checkouts/s and latency
 percentiles at the given concurrency. Then no oversell: for every SKU, stock left + units in placed orders = the
 initial stock, counted from the answers and again from the server's own database once it has stopped.
+
+Last, for scale on a shared machine, placeOrder of one line (bench/orders.py's request) on the same server right
+after: its orders/s at the same concurrency, so that a checkout's cost reads against an order's measured alongside.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import percentile, server_process  # noqa: E402
+from bench.orders import PLACE, UNPAID_ORDERS  # noqa: E402
 
 LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken } }"
 SHOP = "mutation($n: String!) { createShop(input: {name: $n}) { shop { id } } }"
@@ -63,8 +67,9 @@ async def gql(
         return body["data"]
 
 
-async def catalog(session: aiohttp.ClientSession, url: str) -> list[str]:
-    """3 shops of 2 SKUs each; the first shop's product ships on a by-piece template. The 6 SKU ids."""
+async def catalog(session: aiohttp.ClientSession, url: str) -> tuple[list[str], str]:
+    """3 shops of 2 SKUs each; the first shop's product ships on a by-piece template. The 6 SKU ids, and one more
+    SKU (of its own product) for the placeOrder phase."""
     skus: list[str] = []
     for s in range(3):
         seller = (await gql(session, url, LOGIN, {"n": f"结账压测卖家{s}"}))["devLogin"]["accessToken"]
@@ -81,7 +86,9 @@ async def catalog(session: aiohttp.ClientSession, url: str) -> list[str]:
         ]
         made = (await gql(session, url, PRODUCT, {"in": product}, seller))["createProduct"]
         skus += [sku["id"] for sku in made["product"]["skus"]]
-    return skus
+    single = {**product, "title": "单品", "skus": [{"specs": [], "price": 1990, "stock": INITIAL_STOCK}]}
+    made = (await gql(session, url, PRODUCT, {"in": single}, seller))["createProduct"]
+    return skus, made["product"]["skus"][0]["id"]
 
 
 async def buyer(session: aiohttp.ClientSession, url: str, n: int, skus: list[str]) -> tuple[str, list[str], str]:
@@ -92,6 +99,34 @@ async def buyer(session: aiohttp.ClientSession, url: str, n: int, skus: list[str
     line_ids = [line["id"] for shop in shown["cart"]["shops"] for line in shop["lines"]]
     address = (await gql(session, url, ADDRESS, {"in": HOME}, token))["createAddress"]["address"]["id"]
     return token, line_ids, address
+
+
+async def place_orders(session: aiohttp.ClientSession, url: str, sku: str, args: argparse.Namespace) -> None:
+    """placeOrder of one unit of `sku` by fresh buyers (each as many unpaid orders as the default allows)."""
+    tokens = [
+        (await gql(session, url, LOGIN, {"n": f"下单压测买家{b}"}))["devLogin"]["accessToken"]
+        for b in range(-(-args.orders // UNPAID_ORDERS))
+    ]
+    queue = [(tokens[i // UNPAID_ORDERS], f"o{i}") for i in range(args.orders)]
+    latencies: list[float] = []
+
+    async def worker() -> None:
+        while queue:
+            token, key = queue.pop()
+            t = time.perf_counter()
+            payload = (await gql(session, url, PLACE, {"s": sku, "k": key}, token))["placeOrder"]
+            latencies.append((time.perf_counter() - t) * 1000)
+            assert payload["errors"] == [], payload
+
+    started = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    seconds = time.monotonic() - started
+    print(
+        f"placeOrder (1 line) on the same server right after, concurrency={args.concurrency}: {len(latencies)} orders"
+        f" in {seconds:.1f}s = {len(latencies) / seconds:.0f} orders/s; p50={percentile(latencies, 50):.1f}ms"
+        f" p99={percentile(latencies, 99):.1f}ms",
+        flush=True,
+    )
 
 
 def sold_in_database(data_dir: Path) -> dict[str, int]:
@@ -116,6 +151,7 @@ async def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--checkouts", type=int, default=2000)
     p.add_argument("--concurrency", type=int, default=32)
+    p.add_argument("--orders", type=int, default=1500, help="placeOrders measured after, for scale")
     args = p.parse_args()
     print(f"CPU: {cpu_model()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -127,7 +163,7 @@ async def main() -> None:
             aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=args.concurrency * 2)) as session,
         ):
             url = base + "/graphql"
-            skus = await catalog(session, url)
+            skus, single = await catalog(session, url)
             started = time.monotonic()
             gate = asyncio.Semaphore(args.concurrency)
 
@@ -171,6 +207,7 @@ async def main() -> None:
             )
             for sku in skus:
                 stock_left[sku] = (await gql(session, url, STOCK, {"id": sku}))["node"]["stock"]
+            await place_orders(session, url, single, args)
         from domain.ids import from_global_id
 
         in_db = sold_in_database(data_dir)

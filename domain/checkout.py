@@ -2,8 +2,10 @@
 
 A checkout is PLACING while its orders are reserved (internal, never shown), then PLACED; what the buyer sees as its
 status follows from its orders: PENDING_PAYMENT while one of them waits for payment, then PAID when one was paid,
-CANCELLED when none ever was. A checkout that failed is forgotten (so is its idempotency key); one a crash left
-PLACING is FAILED by the sweep, which cancels what it had placed.
+CANCELLED when none ever was. A checkout that was refused is forgotten (so is its idempotency key); one a crash left
+PLACING is FAILED by the sweep, which cancels what it had placed, and its key stays spent.
+
+    PLACING -> PLACED | (forgotten) | FAILED
 """
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
-"""Checkout (domain/checkout.py): cart lines priced per shop, then one order per shop through placeOrder, all or
-nothing, idempotent per buyer and key. `quote` is the pricing both `checkoutPreview` and `checkout` use.
+"""Checkout (domain/checkout.py): cart lines priced per shop, then one order per shop through placeOrder's steps,
+all or nothing, idempotent per buyer and key. `quote` is the pricing both `checkoutPreview` and `checkout` use.
 
-All or nothing: every order is reserved (stock, coupon, unpaid hold taken) and left RESERVING, where nobody sees or
-pays it; only when every shop's order is reserved do they all move to PENDING_PAYMENT. When one shop's order is
-refused, the orders reserved before it are forgotten (their stock, coupons and holds given back) and so is the
-checkout, so its key may be used again. A crash part-way leaves the checkout PLACING: the sweep fails it and
-cancels the orders it had placed (RESERVING orders are the order sweep's)."""
+All or nothing: the checkout is written first (PLACING, with the ids its orders will have); then every shop's order
+is made by placeOrder's own steps (orders.new_order checks and prices it, holds.take_all takes the unpaid holds of
+all of them in one compare-and-set, orders.reserve takes each one's units, at the prices quoted, and its coupon);
+only when every one is reserved are they written, PENDING_PAYMENT, so nobody sees or pays a part of a checkout.
+When one shop's order is refused, what the others reserved is given back, the holds go and the checkout is
+forgotten, so its key may be used again. A crash part-way leaves the checkout PLACING: the sweep fails it
+(expire_stale)."""
 
 from __future__ import annotations
 
