@@ -195,6 +195,12 @@ async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
         await asyncio.sleep(0.02)
 
 
+@dataclass
+class Placed:
+    checkout: Doc
+    orders: list[Doc] | None = None  # the orders as just written (None for a replay)
+
+
 async def checkout(
     services: Services,
     buyer_id: str,
@@ -204,13 +210,13 @@ async def checkout(
     share_token: str | None,
     key: str,
     accept_price_changes: bool,
-) -> Doc:
+) -> Placed:
     """Place one order per shop of the lines, all or nothing; a replay of the key returns the first checkout."""
     refuse_problems(idempotency_key_problems(key))
     for _ in range(KEY_ATTEMPTS):
         earlier = await by_key(services, buyer_id, key)
         if earlier is not None:
-            return earlier
+            return Placed(earlier)
         priced = await quote(services, buyer_id, line_ids, address_id, coupon_ids, accept_price_changes)
         if priced.refusals:
             raise Refusals(priced.refusals)
@@ -273,7 +279,7 @@ def shop_doc(shop: ShopQuote) -> Doc:
     }
 
 
-async def _place(services: Services, doc: Doc, priced: Quote, share_token: str | None) -> Doc:
+async def _place(services: Services, doc: Doc, priced: Quote, share_token: str | None) -> Placed:
     """Each shop's order through placeOrder's steps (orders.new_order, holds, orders.reserve), all reserved before
     any is written; then they are written, PENDING_PAYMENT, together."""
     buyer_id = doc["buyerId"]
@@ -325,7 +331,7 @@ async def _place(services: Services, doc: Doc, priced: Quote, share_token: str |
     )
     if placed is None:  # the sweep took it for a crashed one: it cancels its orders
         raise LookupError(f"checkout {doc['_id']} left PLACING unexpectedly")
-    return placed
+    return Placed(placed, made)
 
 
 def _delivery(

@@ -129,9 +129,11 @@ class Checkout(Node):
     total: Money = strawberry.field(description="What payCheckout charges while every order waits for payment.")
     shipping_address: OrderAddress
     doc: strawberry.Private[Doc]
+    # the orders as the checkout just wrote them, with the shop and buyer it read: shown without reading them again
+    written: strawberry.Private[list[Doc] | None] = None
 
     @classmethod
-    def from_doc(cls, doc: Doc) -> Checkout:
+    def from_doc(cls, doc: Doc, written: list[Doc] | None = None) -> Checkout:
         return cls(
             id=strawberry.ID(to_global_id("Checkout", doc["_id"])),
             number=doc["number"],
@@ -143,6 +145,7 @@ class Checkout(Node):
             total=Money.fen(doc["total"]),
             shipping_address=OrderAddress.of(doc["shippingAddress"], False),
             doc=doc,
+            written=written,
         )
 
     @strawberry.field(description="Each shop's lines and totals as they were priced, in the order of `orders`.")
@@ -150,6 +153,8 @@ class Checkout(Node):
         return [CheckoutShop.of(s, o) for s, o in zip(self.doc["shops"], self.doc["orderIds"], strict=True)]
 
     async def _orders(self, info: Info) -> list[Doc]:
+        if self.written is not None:
+            return self.written
         found = [o for o in await info.context.loaders.order.load_many(self.doc["orderIds"]) if o is not None]
         return await intact(info.context.loaders, "order", found, f"checkout {self.doc['_id']}'s order")
 
@@ -265,7 +270,7 @@ class CheckoutMutations:
         " acceptPriceChanges; lines short of stock always are (OUT_OF_STOCK).",
     )
     async def checkout(self, info: Info, input: CheckoutInput) -> CheckoutPayload:
-        doc = await checkout_uc.checkout(
+        placed = await checkout_uc.checkout(
             info.context.services,
             info.context.require_viewer(),
             line_ids(input.cart_line_ids, "input", "cartLineIds"),
@@ -275,7 +280,7 @@ class CheckoutMutations:
             input.idempotency_key,
             input.accept_price_changes,
         )
-        return CheckoutPayload(checkout=Checkout.from_doc(doc))
+        return CheckoutPayload(checkout=Checkout.from_doc(placed.checkout, placed.orders))
 
     @payload_mutation(
         PayCheckoutPayload,
