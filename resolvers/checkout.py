@@ -1,5 +1,5 @@
 """Checkout (domain/checkout.py): cart lines priced per shop, then one order per shop through placeOrder's steps,
-all or nothing, idempotent per buyer and key. `quote` is the pricing both `checkoutPreview` and `checkout` use.
+all or nothing, idempotent per buyer and key; the pricing is resolvers/checkout_quote.py's.
 
 All or nothing: the checkout is written first (PLACING, with the ids its orders will have); then every shop's order
 is made by placeOrder's own steps (orders.new_order checks and prices it, holds.take_all takes the unpaid holds of
@@ -15,19 +15,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
-from domain import cart as cart_rules
 from domain import checkout as rules
 from domain import holds as hold_rules
 from domain import orders as order_rules
-from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
-from resolvers import addresses, cart, holds, orders, shipping
+from domain.catalog import idempotency_key_problems
+from resolvers import holds, orders
+from resolvers.checkout_quote import Quote, ShopQuote, coupon_field, line_field, quote, shop_doc
 from resolvers.errors import Invalid, Refusals, Refused, refuse_problems
 from resolvers.services import Services
-from resolvers.shipping import ShippingQuote
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
 
@@ -38,146 +36,6 @@ KEY_ATTEMPTS = 3
 KEY_FIELD = ["input", "idempotencyKey"]
 
 
-def _line_field(index: int) -> list[str]:
-    return ["input", "cartLineIds", str(index)]
-
-
-def _coupon_field(index: int) -> list[str]:
-    return ["input", "couponIds", str(index)]
-
-
-@dataclass
-class ShopQuote:
-    shop_id: str
-    lines: list[rules.Line]
-    shipping: ShippingQuote
-    coupon: Doc | None = None
-    coupon_index: int | None = None
-
-    @property
-    def subtotal(self) -> int:
-        return sum(line.amount for line in self.lines)
-
-    @property
-    def discount(self) -> int:
-        return coupon_discount(self.coupon, self.subtotal) if self.coupon else 0
-
-    @property
-    def total(self) -> int:
-        return self.subtotal - self.discount + self.shipping.fee
-
-
-@dataclass
-class Quote:
-    """The selected lines priced per shop, and what checkout would refuse (each on its field)."""
-
-    address: dict[str, Any]
-    shops: list[ShopQuote]
-    skus: dict[str, Doc]
-    refusals: list[Refused] = field(default_factory=list)
-
-    @property
-    def subtotal(self) -> int:
-        return sum(s.subtotal for s in self.shops)
-
-    @property
-    def discount(self) -> int:
-        return sum(s.discount for s in self.shops)
-
-    @property
-    def shipping_fee(self) -> int:
-        return sum(s.shipping.fee for s in self.shops)
-
-    @property
-    def total(self) -> int:
-        return sum(s.total for s in self.shops)
-
-
-async def quote(
-    services: Services,
-    buyer_id: str,
-    line_ids: Sequence[str],
-    address_id: str,
-    coupon_ids: Sequence[str],
-    accept_price_changes: bool,
-) -> Quote:
-    """Price the buyer's cart lines `line_ids` to the address with the coupons (at most one per shop). Raises for
-    input that cannot be priced at all (lines not in the cart, an address not the buyer's, an unknown coupon);
-    what can be priced but not bought as it is (a changed price, too little stock, a coupon that does not apply,
-    a region not delivered to) is priced without it and listed in `refusals`."""
-    refuse_problems(cart_rules.id_list_problems(line_ids, "cartLineIds") + rules.coupon_id_problems(coupon_ids))
-    store = services.store
-    in_cart = {x["id"]: x for x in await cart.lines_of(services, buyer_id)}
-    for i, line_id in enumerate(line_ids):
-        if line_id not in in_cart:
-            raise Refused("NOT_FOUND", "No such line in your cart", _line_field(i))
-    address = await addresses.snapshot(services, buyer_id, address_id)
-    chosen = [in_cart[line_id] for line_id in line_ids]
-    skus = await store.get_many("skus", [x["skuId"] for x in chosen])
-    products = await store.get_many("products", list({s["productId"] for s in skus.values()}))
-    coupons = await store.get_many("coupons", list(coupon_ids))
-    claims = await store.get_many("coupon_claims", [f"{c}:{buyer_id}" for c in coupon_ids])
-    refusals: list[Refused] = []
-    priced: list[rules.Line] = []
-    for i, line in enumerate(chosen):
-        sku = skus.get(line["skuId"])
-        refusal = rules.line_refusal(line, sku, products.get(sku["productId"]) if sku else None, accept_price_changes)
-        if refusal is not None:
-            refusals.append(Refused(refusal[0], refusal[1], _line_field(i)))
-        if sku is None or sku["productId"] not in products:
-            continue  # gone: nothing to price
-        priced.append(
-            rules.Line(
-                i,
-                line["id"],
-                sku["_id"],
-                sku["productId"],
-                sku["shopId"],
-                line["quantity"],
-                line["priceAtAdd"],
-                sku["price"],
-            )
-        )
-    groups = rules.by_shop(priced)
-    refuse_problems(rules.shop_problems(groups))
-    district = address["districtCode"]
-    quotes = []
-    for shop_id, lines in groups.items():
-        wanted = [(x.sku_id, x.quantity) for x in lines]
-        own = {x.product_id: products[x.product_id] for x in lines}
-        fees = await shipping.fees(services, shop_id, wanted, district, skus=skus, products=own)
-        for index in fees.undeliverable:
-            refusals.append(
-                Refused("NOT_DELIVERABLE", "Not delivered to this address", _line_field(lines[index].index))
-            )
-        quotes.append(ShopQuote(shop_id, lines, fees))
-    by_shop = {q.shop_id: q for q in quotes}
-    now = services.now()
-    for j, coupon_id in enumerate(coupon_ids):
-        coupon = coupons.get(coupon_id)
-        if coupon is None:
-            raise Refused("NOT_FOUND", "No such coupon", _coupon_field(j))
-        target = by_shop.get(coupon.get("shopId") or "")
-        if target is not None and target.coupon is not None:
-            refusals.append(Refused("INVALID_INPUT", "One coupon per shop", _coupon_field(j)))
-            continue
-        reason = _coupon_refusal(coupon, target, claims.get(f"{coupon_id}:{buyer_id}"), now)
-        if reason is not None:
-            refusals.append(Refused("COUPON_UNAVAILABLE", reason, _coupon_field(j)))
-        elif target is not None:
-            target.coupon, target.coupon_index = coupon, j
-    return Quote(address, quotes, skus, refusals)
-
-
-def _coupon_refusal(coupon: Doc, shop: ShopQuote | None, claim: Doc | None, now: int) -> str | None:
-    if shop is None:
-        return "This coupon is of a shop none of these lines are from"
-    if claim is None or claim["used"]:
-        return "Claim this coupon first; each claim pays for one order"
-    return coupon_refusal(coupon, shop.shop_id, shop.subtotal, now)
-
-
-# -- placing -----------------------------------------------------------------------------------------------------
 async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
     """The checkout a buyer's key already made, once placed (a concurrent first call is awaited); CONFLICT for one
     the sweep failed (its key is spent)."""
@@ -244,38 +102,6 @@ def _new_checkout(services: Services, buyer_id: str, key: str, priced: Quote) ->
         "shippingFee": priced.shipping_fee,
         "total": priced.total,
         "orderIds": [new_id() for _ in priced.shops],  # made before the orders, so a crash leaves them known
-    }
-
-
-def shop_doc(shop: ShopQuote) -> Doc:
-    """What a checkout keeps of one shop's pricing, to show it as it was."""
-    return {
-        "shopId": shop.shop_id,
-        "lines": [
-            {
-                "lineId": x.line_id,
-                "skuId": x.sku_id,
-                "productId": x.product_id,
-                "quantity": x.quantity,
-                "unitPrice": x.unit_price,
-                "priceAtAdd": x.price_at_add,
-            }
-            for x in shop.lines
-        ],
-        "subtotal": shop.subtotal,
-        "couponId": shop.coupon["_id"] if shop.coupon else None,
-        "discount": shop.discount,
-        "shippingFee": shop.shipping.fee,
-        "shipping": [
-            {
-                "templateName": p.template_name,
-                "fee": p.fee,
-                "freeShipping": p.free_shipping,
-                "lineIndexes": list(p.line_indexes),
-            }
-            for p in shop.shipping.parts
-        ],
-        "total": shop.total,
     }
 
 
@@ -376,9 +202,9 @@ def _on_checkout(shop: ShopQuote) -> Iterator[None]:
         for refusal in exc.each() if isinstance(exc, Invalid) else [exc]:
             path = refusal.field or []
             if len(path) >= 3 and path[1] == "lines":
-                target: list[str] | None = _line_field(shop.lines[int(path[2])].index)
+                target: list[str] | None = line_field(shop.lines[int(path[2])].index)
             elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
-                target = _coupon_field(shop.coupon_index)
+                target = coupon_field(shop.coupon_index)
             else:
                 target = refusal.field
             moved.append(Refused(refusal.code, str(refusal), target))

@@ -11,6 +11,7 @@ from domain import checkout as rules
 from domain.ids import to_global_id
 from resolvers import checkout as checkout_uc
 from resolvers import checkout_payments as pay_uc
+from resolvers import checkout_quote as quote_uc
 from resolvers.intact import intact, one
 from schema.addresses import OrderAddress
 from schema.cart import line_ids
@@ -188,9 +189,9 @@ class CheckoutPreview:
     )
 
     @classmethod
-    def of(cls, quote: checkout_uc.Quote) -> CheckoutPreview:
+    def of(cls, quote: quote_uc.Quote) -> CheckoutPreview:
         return cls(
-            shops=[CheckoutShop.of(checkout_uc.shop_doc(s)) for s in quote.shops],
+            shops=[CheckoutShop.of(quote_uc.shop_doc(s)) for s in quote.shops],
             subtotal=Money.fen(quote.subtotal),
             discount=Money.fen(quote.discount),
             shipping_fee=Money.fen(quote.shipping_fee),
@@ -250,7 +251,7 @@ def _coupon_ids(ids: list[strawberry.ID]) -> list[str]:
 class CheckoutQueries:
     @strawberry.field(description="The totals checkout would charge for these cart lines, reserving nothing.")
     async def checkout_preview(self, info: Info, input: CheckoutPreviewInput) -> CheckoutPreview:
-        quote = await checkout_uc.quote(
+        quote = await quote_uc.quote(
             info.context.services,
             info.context.require_viewer(),
             line_ids(input.cart_line_ids, "input", "cartLineIds"),

@@ -29,10 +29,10 @@ def payload_mutation(
     description: str | None = None,
 ) -> Callable[[F], Any]:
     """A mutation resolver `(self, info, input)` returning `payload`. With `login`, anonymous callers get
-        UNAUTHENTICATED; with `role`, callers without it get FORBIDDEN; with `limit` (a `<THING>_PER_MINUTE` setting),
-        callers over that rate get RATE_LIMITED; with `staff`, only the shop's owner and its staff in those roles (or
-    ADMIN) may call it, FORBIDDEN otherwise. A Refused (or a bad id in the input) becomes `payload(errors=[...])`;
-        nothing is written by a refused call."""
+    UNAUTHENTICATED; with `role`, callers without it get FORBIDDEN; with `limit` (a `<THING>_PER_MINUTE` setting),
+    callers over that rate get RATE_LIMITED; with `staff`, only the shop's owner and its staff in those roles (or
+ADMIN) may call it, FORBIDDEN otherwise. A Refused (or a bad id in the input) becomes `payload(errors=[...])`;
+    nothing is written by a refused call."""
 
     if limit is not None and limit not in Settings.model_fields:
         raise ValueError(f"{limit} is not a setting")  # a typo fails at import, not at the first call
