@@ -67,6 +67,7 @@ bench: install test-services
 	$(BIN)/python bench/friend_suggestions.py --graphs memory,neo4j
 	$(BIN)/python bench/influence.py
 	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/group_buy.py
 	$(BIN)/python bench/feeds.py

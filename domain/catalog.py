@@ -215,6 +215,11 @@ def coupon_problems(
     return problems
 
 
+def coupon_discount(coupon: Mapping[str, Any], subtotal: int) -> int:
+    """What a coupon takes off a subtotal: its discount, leaving at least 1 fen to pay."""
+    return max(0, min(int(coupon["discount"]), subtotal - 1))
+
+
 def coupon_refusal(coupon: Mapping[str, Any], shop_id: str, subtotal: int, now_ms: int) -> str | None:
     """Why this coupon cannot pay for an order of `subtotal` at `shop_id` now; None when it can."""
     if coupon.get("shopId") != shop_id:

@@ -1,6 +1,7 @@
-"""WeChat Pay (API v3) for mini-programs, through the `wechatpayv3` library: JSAPI prepay orders, the parameters
-`wx.requestPayment()` takes, refunds, merchant transfers to a user's WeChat balance (商家转账, the API of 2025:
-/v3/fund-app/mch-transfer/transfer-bills), and verified, decrypted notifications.
+"""WeChat Pay (API v3) for mini-programs, through the `wechatpayv3` library: JSAPI prepay orders (one order, or
+several combined: 合单支付), the parameters `wx.requestPayment()` takes, refunds, merchant transfers to a user's
+WeChat balance (商家转账, the API of 2025: /v3/fund-app/mch-transfer/transfer-bills), and verified, decrypted
+notifications.
 
 The library signs every request with the merchant key and verifies every answer and notification with the WeChat
 Pay public key (the "微信支付公钥" mode, so no platform-certificate download). It is synchronous, so calls run in a
@@ -147,7 +148,11 @@ class WechatPayClient:
             payer={"openid": openid},
             time_expire=expires,
         )
-        package = f"prepay_id={body['prepay_id']}"
+        return self._request_payment(str(body["prepay_id"]))
+
+    def _request_payment(self, prepay_id: str) -> dict[str, str]:
+        """What wx.requestPayment() takes for a prepay id, signed with the merchant key."""
+        package = f"prepay_id={prepay_id}"
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
         return {
             "appId": self.app_id,
@@ -157,6 +162,31 @@ class WechatPayClient:
             "signType": "RSA",
             "paySign": self.pay.sign([self.app_id, timestamp, nonce, package]),
         }
+
+    async def combine_prepay(
+        self, combine_number: str, sub_orders: list[tuple[str, str, int]], openid: str, expires_ms: int
+    ) -> dict[str, str]:
+        """A combined (合单) JSAPI prepay of several orders, `(number, description, total)` each, paid at once; the
+        signed parameters of wx.requestPayment(), as for one order. Each sub-order is its order's own trade (its
+        number is its out_trade_no), so it is refunded on its own like any other."""
+        expires = datetime.fromtimestamp(expires_ms / 1000, UTC).isoformat(timespec="seconds")
+        body = await self._call(
+            self.pay.combine_pay,
+            combine_out_trade_no=combine_number,
+            sub_orders=[
+                {
+                    "mchid": self.mch_id,
+                    "attach": number,
+                    "amount": {"total_amount": total, "currency": "CNY"},
+                    "out_trade_no": number,
+                    "description": description[:127],
+                }
+                for number, description, total in sub_orders
+            ],
+            combine_payer_info={"openid": openid},
+            time_expire=expires,
+        )
+        return self._request_payment(str(body["prepay_id"]))
 
     async def refund(self, number: str, refund_no: str, amount: int, total: int, reason: str) -> str:
         """Ask for a refund; its status (SUCCESS, PROCESSING, ...). Asking again with the same refund_no is safe."""

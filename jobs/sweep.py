@@ -1,9 +1,10 @@
-"""The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), close and settle
-group-buy teams past expiresAt, expire bargains, approve after-sales left unanswered (and finish their steps a crash
-left, ask again for their refunds), settle commissions past their freeze, ask WeChat Pay again for refunds it did
-not take, upload again the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after
-withdrawals whose transfer has no end yet, delete outbox events applied more than a day ago and the seen marks of
-past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+"""The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), fail checkouts a
+crash left half-placed (cancelling their orders), close and settle group-buy teams past expiresAt, expire bargains,
+approve after-sales left unanswered (and finish their steps a crash left, ask again for their refunds), settle
+commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again the shipments WeChat
+did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
+delete outbox events applied more than a day ago and the seen marks of past hours. Every step is idempotent; one
+process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import logging
 from graph.projector import purge_done
 from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
+from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
@@ -29,6 +31,7 @@ OUTBOX_KEEP_MS = 86_400_000  # applied outbox events are kept a day (for inspect
 async def sweep(services: Services) -> None:
     counts = {
         "orders_cancelled": await expire_unpaid(services),
+        "checkouts_failed": await fail_stale_checkouts(services),
         "teams_closed": await sweep_teams(services),
         "bargains_expired": await sweep_bargains(services),
         "refunds_retried": await retry_refunds(services),

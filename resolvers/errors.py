@@ -34,6 +34,17 @@ class Invalid(Refused):
         return [Refused(self.code, p.message, ["input", *p.field.split(".")]) for p in self.problems]
 
 
+class Refusals(Refused):
+    """Several refusals at once, each with its own code and field (every cart line whose price changed)."""
+
+    def __init__(self, refusals: Sequence[Refused]) -> None:
+        super().__init__(refusals[0].code, str(refusals[0]), refusals[0].field)
+        self.refusals = list(refusals)
+
+    def each(self) -> list[Refused]:
+        return list(self.refusals)
+
+
 def refuse_problems(problems: Sequence[Problem]) -> None:
     if problems:
         raise Invalid(problems)

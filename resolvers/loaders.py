@@ -80,6 +80,7 @@ DOC_LOADERS = {
     "product": "products",
     "sku": "skus",
     "order": "orders",
+    "checkout": "checkouts",
     "coupon": "coupons",
     "team": "teams",
     "bargain": "bargains",

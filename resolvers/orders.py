@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from domain import orders as rules
-from domain.catalog import coupon_refusal, idempotency_key_problems
+from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers import distribution, holds, order_desk, refunds
 from resolvers.errors import Refused, refuse_problems
@@ -24,6 +25,32 @@ log = logging.getLogger(__name__)
 # since which lines were taken is unknown; better a unit unsold than a unit sold twice).
 STALE_RESERVING_MS = 60_000
 REPLAY_WAIT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
+    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (`reserve` takes a unit only at
+    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop once for all its orders
+    and takes their unpaid holds together (holds.take_all), for the order id and payBy it gives here."""
+
+    address: dict[str, Any]
+    fee: int
+    checkout_id: str
+    cart_lines: list[dict[str, Any]]
+    prices: dict[str, int]
+    skus: dict[str, Doc]
+    shop: Doc
+    order_id: str
+    pay_by: int
+
+    def fields(self) -> dict[str, Any]:
+        return {
+            "shippingAddress": self.address,
+            "phoneTail": str(self.address.get("phone", ""))[-4:],
+            "checkoutId": self.checkout_id,
+            "cartLines": self.cart_lines,
+        }
 
 
 def line_problems(lines: list[tuple[str, int]]) -> list[Problem]:
@@ -92,7 +119,51 @@ async def place_order(
         if replay is not None:
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
-    skus = await store.get_many("skus", [sku_id for sku_id, _ in lines])
+    order, held = await new_order(
+        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links
+    )
+    try:
+        await store.insert("orders", order)
+    except DuplicateKey:
+        replay = await by_key(services, buyer_id, key)
+        if replay is not None:
+            return replay  # a concurrent duplicate won the key
+        order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
+        await store.insert("orders", order)
+    reserved = False
+    try:
+        await holds.take(services, order, bool(order.get("teamId")), held)  # the limit under contention
+        await reserve(services, order)
+        reserved = True
+        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
+    except BaseException:
+        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
+        # Should this fail too, the sweep cancels the RESERVING order later.
+        with contextlib.suppress(Exception):
+            await (forget(services, order) if reserved else _undo(services, order, []))
+        raise
+    if placed is None:
+        raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
+    return placed
+
+
+async def new_order(
+    services: Services,
+    buyer_id: str,
+    lines: list[tuple[str, int]],
+    key: str,
+    coupon_id: str | None = None,
+    share_token: str | None = None,
+    *,
+    unit_price: int | None = None,
+    links: dict[str, str] | None = None,
+    delivery: Delivery | None = None,
+) -> tuple[Doc, Doc | None]:
+    """The order these lines make, checked and priced but not written (RESERVING, nothing taken yet), and the
+    buyer's holds it was checked against (None for a checkout's order: checkout takes its orders' holds together).
+    `delivery` is checkout's: where the order ships and for how much, what it was priced from."""
+    store = services.store
+    skus = delivery.skus if delivery else await store.get_many("skus", [sku_id for sku_id, _ in lines])
     shop_id = None
     for i, (sku_id, _) in enumerate(lines):
         sku = skus.get(sku_id)
@@ -107,10 +178,10 @@ async def place_order(
     priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
     refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
-    held = await holds.check(services, buyer_id, key, lines, seat)
+    held = await holds.check(services, buyer_id, key, lines, seat) if delivery is None else None
     untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
     products = await store.get_many("products", untitled) if untitled else {}
-    shop = await store.get("shops", shop_id) or {}
+    shop = delivery.shop if delivery else await store.get("shops", shop_id) or {}
     if share_token:  # a share link binds a buyer nobody referred yet; unknown tokens are ignored
         await distribution.bind_referrer(services, buyer_id, share_token)
     attribution = await distribution.snapshot(services, buyer_id) if shop.get("commissionPolicy") else {}
@@ -132,18 +203,20 @@ async def place_order(
     if coupon_id is not None:
         claim_id = f"{coupon_id}:{buyer_id}"
         discount = await _coupon_discount(services, coupon_id, claim_id, shop_id, subtotal, now)
+    fee = delivery.fee if delivery else 0
     order = {
-        "_id": new_id(),
+        "_id": delivery.order_id if delivery else new_id(),
         "number": rules.order_number(datetime.now(UTC)),
         "buyerId": buyer_id,
         "shopId": shop_id,
         "lines": order_lines,
         "subtotal": subtotal,
         "discount": discount,
-        "total": subtotal - discount,
+        "shippingFee": fee,
+        "total": subtotal - discount + fee,
         "status": rules.RESERVING,
         "createdAt": now,
-        "payBy": holds.pay_by(services, now, lines),
+        "payBy": delivery.pay_by if delivery else holds.pay_by(services, now, lines),
         holds.HELD: True,
         "idempotencyKey": key,
         "couponClaimId": claim_id,
@@ -151,41 +224,46 @@ async def place_order(
         "history": [],
         **attribution,
         **(links or {}),
+        **(delivery.fields() if delivery else {}),
     }
-    try:
-        await store.insert("orders", order)
-    except DuplicateKey:
-        replay = await by_key(services, buyer_id, key)
-        if replay is not None:
-            return replay  # a concurrent duplicate won the key
-        order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
-        await store.insert("orders", order)
+    return order, held
+
+
+async def reserve(services: Services, order: Doc, delivery: Delivery | None = None) -> None:
+    """Take the order's units line by line (a checkout's only at the prices it was priced at) and its coupon
+    claim, by guarded updates; refused (OUT_OF_STOCK, PRICE_CHANGED, COUPON_UNAVAILABLE) once it has given back
+    what it took."""
+    store = services.store
     taken: list[dict[str, Any]] = []
     try:
-        await holds.take(services, order, seat, held)  # the limit under contention
-        for i, line in enumerate(order_lines):
+        for i, line in enumerate(order["lines"]):
             q = line["quantity"]
-            if not await store.update_one(
-                "skus", {"_id": line["skuId"], "stock": {"$gte": q}}, {"$inc": {"stock": -q}}
-            ):
-                raise Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
+            guard = {"_id": line["skuId"], "stock": {"$gte": q}}
+            if delivery is not None:
+                guard["price"] = delivery.prices[line["skuId"]]
+            if not await store.update_one("skus", guard, {"$inc": {"stock": -q}}):
+                raise await _not_taken(services, line, i, delivery)
             taken.append(line)
+        claim_id = order.get("couponClaimId")
         if claim_id is not None:
             used = await store.update_one(
                 "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
             )
             if used is None:
                 raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
-        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
-        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
-        # Should this fail too, the sweep cancels the RESERVING order later.
         with contextlib.suppress(Exception):
-            await _undo(services, order, taken)
+            await return_stock(services, taken)
         raise
-    if placed is None:
-        raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
-    return placed
+
+
+async def _not_taken(services: Services, line: dict[str, Any], i: int, delivery: Delivery | None) -> Refused:
+    """Why a line's units were not taken: its price moved from the one checkout priced it at, or too few are left."""
+    if delivery is not None:
+        sku = await services.store.get("skus", line["skuId"]) or {}
+        if sku.get("price") != delivery.prices[line["skuId"]]:
+            return Refused("PRICE_CHANGED", "The price changed meanwhile", ["input", "lines", str(i), "skuId"])
+    return Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
 
 
 async def _coupon_discount(
@@ -201,7 +279,36 @@ async def _coupon_discount(
     reason = coupon_refusal(coupon, shop_id, subtotal, now)
     if reason:
         raise Refused("COUPON_UNAVAILABLE", reason, field)
-    return min(int(coupon["discount"]), subtotal - 1)
+    return coupon_discount(coupon, subtotal)
+
+
+async def insert_new(services: Services, order: Doc) -> None:
+    """Write an order made by `new_order` in its status (checkout writes them PENDING_PAYMENT), with a new number on
+    the rare collision of numbers; the shop's desk counts it like an order moved there."""
+    try:
+        await services.store.insert("orders", order)
+    except DuplicateKey:
+        order["number"] = rules.order_number(datetime.now(UTC))
+        await services.store.insert("orders", order)
+    await order_desk.moved(services, order)
+
+
+async def forget(services: Services, order: Doc) -> None:
+    """A written order that will not be placed after all: what it reserved goes back, with its hold, and the
+    order is forgotten, as if it had never been tried."""
+    await give_back(services, order)
+    await _undo(services, order, [])
+
+
+async def give_back(services: Services, order: Doc) -> None:
+    """What `reserve` took for the order: its units and its coupon claim."""
+    if order.get("couponClaimId"):
+        await services.store.update_one(
+            "coupon_claims",
+            {"_id": order["couponClaimId"], "orderId": order["_id"]},
+            {"$set": {"used": False}, "$unset": {"orderId": ""}},
+        )
+    await return_stock(services, order["lines"])
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:

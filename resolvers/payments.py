@@ -1,4 +1,5 @@
-"""Paying for orders (DEV_PAY in dev mode, WeChat Pay JSAPI), the payment notification, and refunds.
+"""Paying for orders (DEV_PAY in dev mode, WeChat Pay JSAPI), the payment notification (of one order, or of a
+combined payment of several), and refunds.
 
 An order becomes PAID exactly once, by compare-and-set, whatever the number of notifications; what follows a
 payment (sales counts, the purchase record, the BOUGHT outbox event) runs once, for the winner of that move.
@@ -17,8 +18,8 @@ from domain import orders as rules
 from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
-from integrations.wechat_pay import Notification, PaymentError
-from resolvers import catalog, distribution, order_desk, refunds
+from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
+from resolvers import cart, catalog, distribution, order_desk, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -28,6 +29,7 @@ from store.protocol import Doc, DuplicateKey, Filter
 
 log = logging.getLogger(__name__)
 RECORD_ATTEMPTS = 5  # an order's after-sales changing while its buyer asks for a refund (each time, asked again)
+METHOD_FIELD = ["input", "method"]
 
 
 @dataclass
@@ -77,20 +79,29 @@ async def pay_order(services: Services, buyer_id: str, order_id: str, method: st
     return PaymentResult(order, method, client_params)
 
 
-async def _wechat_prepay(services: Services, order: Doc) -> dict[str, str]:
-    field = ["input", "method"]
+async def wechat_payer(services: Services, buyer_id: str) -> tuple[WechatPayClient, str]:
+    """WeChat Pay and the buyer's openid, or PAYMENT_FAILED on the method (not configured, no WeChat login)."""
     if services.wechat_pay is None:
-        raise Refused("PAYMENT_FAILED", "WeChat Pay is not configured (WECHAT_PAY_MCH_ID, ...)", field)
-    buyer = await services.store.get("users", order["buyerId"])
+        raise Refused("PAYMENT_FAILED", "WeChat Pay is not configured (WECHAT_PAY_MCH_ID, ...)", METHOD_FIELD)
+    buyer = await services.store.get("users", buyer_id)
     openid = (buyer or {}).get("openid")
     if not openid:
-        raise Refused("PAYMENT_FAILED", "Sign in with WeChat to pay with WeChat Pay", field)
-    description = order["lines"][0]["title"] + ("等" if len(order["lines"]) > 1 else "")
+        raise Refused("PAYMENT_FAILED", "Sign in with WeChat to pay with WeChat Pay", METHOD_FIELD)
+    return services.wechat_pay, str(openid)
+
+
+async def _wechat_prepay(services: Services, order: Doc) -> dict[str, str]:
+    pay, openid = await wechat_payer(services, order["buyerId"])
     try:
-        return await services.wechat_pay.prepay(order["number"], description, order["total"], openid, order["payBy"])
+        return await pay.prepay(order["number"], description(order), order["total"], openid, order["payBy"])
     except PaymentError as exc:
         log.warning("prepay failed for order %s: %s", order["_id"], exc)
-        raise Refused("PAYMENT_FAILED", "WeChat Pay did not accept this payment; try again", field) from None
+        raise Refused("PAYMENT_FAILED", "WeChat Pay did not accept this payment; try again", METHOD_FIELD) from None
+
+
+def description(order: Doc) -> str:
+    """What WeChat Pay shows the buyer for an order: its first line's title, 等 when there are more."""
+    return str(order["lines"][0]["title"]) + ("等" if len(order["lines"]) > 1 else "")
 
 
 async def mark_paid(services: Services, order: Doc, amount: int, transaction_id: str, method: str) -> Doc:
@@ -155,6 +166,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
         await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
         await product_heat(services, product_id, SALE_HEAT * quantity)
     await distribution.on_order_paid(services, order)
+    await cart.on_paid(services, order)  # the cart lines a checkout made it of
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
 
@@ -353,6 +365,9 @@ async def _apply_notification(services: Services, note: Notification) -> None:
         await apply_transfer_notification(services, note)
         return
     resource = note.resource
+    if "combine_out_trade_no" in resource:
+        await _apply_combined(services, note)
+        return
     number = str(resource.get("out_trade_no", ""))
     page = await services.store.find("orders", {"number": number}, limit=1)
     if not page.docs:
@@ -386,3 +401,26 @@ async def _apply_notification(services: Services, note: Notification) -> None:
         )
     else:
         log.info("wechat pay notification %s (%s) needs no action", note.id, note.event_type)
+
+
+async def _apply_combined(services: Services, note: Notification) -> None:
+    """A combined payment (合单支付) succeeded: each of its sub-orders is an order paid like a single payment (PAID
+    once, whatever the deliveries). Every sub-order is checked before any is marked, so a notification naming an
+    unknown order or a wrong amount changes nothing."""
+    if note.event_type != "TRANSACTION.SUCCESS":
+        log.info("wechat pay combined notification %s (%s) needs no action", note.id, note.event_type)
+        return
+    paid = []
+    for sub in note.resource.get("sub_orders") or []:
+        if sub.get("trade_state") != "SUCCESS":
+            continue
+        number = str(sub.get("out_trade_no", ""))
+        page = await services.store.find("orders", {"number": number}, limit=1)
+        if not page.docs:
+            raise WebhookRefused(404, f"no order {number!r}")
+        amount = int((sub.get("amount") or {}).get("total_amount", -1))
+        if amount != page.docs[0]["total"]:
+            raise WebhookRefused(400, f"paid {amount} for order {number} of {page.docs[0]['total']}")
+        paid.append((page.docs[0], amount, str(sub.get("transaction_id"))))
+    for order, amount, transaction_id in paid:
+        await mark_paid(services, order, amount, transaction_id, "WECHAT_PAY")

@@ -51,11 +51,12 @@ async def fees(
     district_code: str,
     *,
     skus: Mapping[str, Doc] | None = None,
+    products: Mapping[str, Doc] | None = None,
 ) -> ShippingQuote:
     """The shipping fee of one shop's order to `district_code` (an address snapshot's districtCode).
 
     `lines` are `(sku_id, quantity)` (SKU ids, not product ids: a BY_WEIGHT template needs each SKU's weight, and
-    the free-shipping amount its price); `skus` may hand over the SKU documents the caller already read. Each
+    the free-shipping amount its price); `skus` and `products` may hand over documents the caller already read. Each
     template prices its own lines and the fees add up; lines of products without a template ship free. A line
     whose template does not deliver to that district is named in `undeliverable` (by its index; the fee then
     leaves it out); the caller refuses it (NOT_DELIVERABLE on that line). A SKU missing or of another shop is a
@@ -66,7 +67,9 @@ async def fees(
     for sku_id, _ in lines:
         if sku_id not in found or found[sku_id]["shopId"] != shop_id:
             raise ValueError(f"SKU {sku_id} is not one of shop {shop_id}'s")
-    products = await store.get_many("products", list({found[s]["productId"] for s, _ in lines}))
+    product_ids = list({found[s]["productId"] for s, _ in lines})
+    unread = [p for p in product_ids if products is None or p not in products]
+    products = {**(products or {}), **(await store.get_many("products", unread) if unread else {})}
     template_ids = list({p["shippingTemplateId"] for p in products.values() if p.get("shippingTemplateId")})
     templates = await store.get_many("shipping_templates", template_ids) if template_ids else {}
     priced = []

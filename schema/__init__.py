@@ -18,7 +18,9 @@ from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
+from schema.cart import CartMutations, CartQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
+from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
@@ -64,6 +66,8 @@ Query = merge_types(
         OrderQueries,
         ShipmentQueries,
         AfterSaleQueries,
+        CartQueries,
+        CheckoutQueries,
         TeamQueries,
         BargainQueries,
         CouponQueries,
@@ -80,6 +84,8 @@ MUTATIONS = (
     CatalogMutations,
     OrderMutations,
     AfterSaleMutations,
+    CartMutations,
+    CheckoutMutations,
     TeamMutations,
     BargainMutations,
     CouponMutations,
@@ -111,6 +117,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             Sku,
             Order,
             AfterSale,
+            Checkout,
             Team,
             Bargain,
             Coupon,

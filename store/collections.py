@@ -68,6 +68,7 @@ INDEXES = (
     Index("live_rooms", ("rank",)),
     Index("live_rooms", ("hostId", "createdAt")),
     Index("live_comments", ("roomId", "at")),
+    Index("checkouts", ("status", "createdAt")),  # the sweep fails those a crash left PLACING
     Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
     Index("addresses", ("userId", "createdAt")),
     Index("shipping_templates", ("shopId", "createdAt")),

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from store.protocol import UPDATE_OPS, Doc, Update
 
 
 def apply_update(doc: Doc, update: Update) -> Doc:
-    """Return a new document with `$set`, `$unset`, `$inc` and `$push` applied (top-level fields)."""
+    """Return a new document with `$set`, `$unset`, `$inc` and `$push` applied (top-level fields). Every operator
+    replaces a top-level value and none changes a nested one in place, so a shallow copy keeps `doc` as it was
+    (a deep copy of an order's lines and history cost a quarter of a checkout's time)."""
     unknown = set(update) - set(UPDATE_OPS)
     if unknown:
         raise ValueError(f"unsupported update operators: {sorted(unknown)}")
-    out = copy.deepcopy(doc)
+    out = dict(doc)
     for name, value in update.get("$set", {}).items():
         out[name] = value
     for name in update.get("$unset", {}):

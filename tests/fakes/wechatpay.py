@@ -55,8 +55,10 @@ class FakeWechatPay:
     merchant_key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
     platform_key: rsa.RSAPrivateKey = field(default_factory=lambda: rsa.generate_private_key(65537, 2048))
     apiv3_key: str = field(default_factory=lambda: secrets.token_hex(16))
-    # out_trade_no -> the prepay request
+    # out_trade_no -> the prepay request (a combined prepay's sub-orders too, shaped like a JSAPI one)
     transactions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # combine_out_trade_no -> the combined prepay request
+    combines: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     refund_status: str = "PROCESSING"
     # Refund requests received (accepted or not); a refusal to answer them with, e.g. (403, "USER_ACCOUNT_ABNORMAL").
@@ -138,6 +140,44 @@ class FakeWechatPay:
         if req.get("mchid") != MCH_ID or not req.get("payer", {}).get("openid") or not req.get("notify_url"):
             return self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
         self.transactions[req["out_trade_no"]] = req
+        return self._answer(200, {"prepay_id": f"wx{secrets.token_hex(14)}"})
+
+    async def combine_jsapi(self, request: web.Request) -> web.Response:
+        """合单下单-JSAPI: up to 50 sub-orders of this merchant, each with its own out_trade_no and amount."""
+        req = await self._checked(request)
+        if isinstance(req, web.Response):
+            return req
+        subs = req.get("sub_orders") or []
+        numbers = [sub.get("out_trade_no") for sub in subs]
+        if (
+            req.get("combine_mchid") != MCH_ID
+            or not req.get("combine_appid")
+            or not req.get("combine_out_trade_no")
+            or not (req.get("combine_payer_info") or {}).get("openid")
+            or not req.get("notify_url")
+            or not 1 <= len(subs) <= 50
+            or len(set(numbers)) != len(numbers)
+            or any(
+                sub.get("mchid") != MCH_ID
+                or not sub.get("out_trade_no")
+                or not sub.get("description")
+                or not sub.get("attach")
+                or not isinstance((sub.get("amount") or {}).get("total_amount"), int)
+                or sub["amount"]["total_amount"] < 1
+                for sub in subs
+            )
+        ):
+            return self._answer(400, {"code": "PARAM_ERROR", "message": "参数错误"})
+        self.combines[req["combine_out_trade_no"]] = req
+        for sub in subs:
+            self.transactions[sub["out_trade_no"]] = {
+                "appid": req["combine_appid"],
+                "mchid": sub["mchid"],
+                "out_trade_no": sub["out_trade_no"],
+                "payer": {"openid": req["combine_payer_info"]["openid"]},
+                "amount": {"total": sub["amount"]["total_amount"], "currency": "CNY"},
+                "combine_out_trade_no": req["combine_out_trade_no"],
+            }
         return self._answer(200, {"prepay_id": f"wx{secrets.token_hex(14)}"})
 
     async def refund(self, request: web.Request) -> web.Response:
@@ -246,6 +286,7 @@ class FakeWechatPay:
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post("/v3/pay/transactions/jsapi", self.jsapi)
+        app.router.add_post("/v3/combine-transactions/jsapi", self.combine_jsapi)
         app.router.add_post("/v3/refund/domestic/refunds", self.refund)
         app.router.add_post(TRANSFER_PATH, self.transfer)
         app.router.add_get(TRANSFER_PATH + "/out-bill-no/{no}", self.transfer_query)
@@ -310,6 +351,43 @@ class FakeWechatPay:
             "success_time": time.strftime("%Y-%m-%dT%H:%M:%S+08:00"),
             "payer": req["payer"],
             "amount": {"total": req["amount"]["total"] if total is None else total, "currency": "CNY"},
+        }
+        return self.notification("TRANSACTION.SUCCESS", resource, **kw)
+
+    def combine_paid(
+        self, combine_out_trade_no: str, totals: dict[str, int] | None = None, **kw: Any
+    ) -> tuple[dict[str, str], str]:
+        """TRANSACTION.SUCCESS of a combined payment: every sub-order paid (each for the amount it was prepaid with,
+        unless `totals` says otherwise for its out_trade_no)."""
+        req = self.combines[combine_out_trade_no]
+        now = time.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+        subs = []
+        for sub in req["sub_orders"]:
+            total = (totals or {}).get(sub["out_trade_no"], sub["amount"]["total_amount"])
+            subs.append(
+                {
+                    "mchid": sub["mchid"],
+                    "trade_type": "JSAPI",
+                    "trade_state": "SUCCESS",
+                    "bank_type": "OTHERS",
+                    "attach": sub["attach"],
+                    "success_time": now,
+                    "transaction_id": f"4200{secrets.token_hex(10)}",
+                    "out_trade_no": sub["out_trade_no"],
+                    "amount": {
+                        "total_amount": total,
+                        "currency": "CNY",
+                        "payer_amount": total,
+                        "payer_currency": "CNY",
+                    },
+                }
+            )
+        resource = {
+            "combine_appid": req["combine_appid"],
+            "combine_mchid": req["combine_mchid"],
+            "combine_out_trade_no": combine_out_trade_no,
+            "sub_orders": subs,
+            "combine_payer_info": req["combine_payer_info"],
         }
         return self.notification("TRANSACTION.SUCCESS", resource, **kw)
 

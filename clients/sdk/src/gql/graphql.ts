@@ -87,6 +87,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'OUT_OF_STOCK'
   | 'PAYMENT_FAILED'
+  | 'PRICE_CHANGED'
   | 'RATE_LIMITED'
   | 'ROOM_NOT_LIVE'
   | 'SELF_ACTION'

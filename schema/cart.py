@@ -1,0 +1,186 @@
+"""The cart: `cart`, `addToCart`, `updateCartLine`, `removeCartLines`, `selectCartLines`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+
+import strawberry
+
+from domain import cart as rules
+from domain.ids import to_global_id
+from resolvers import cart as cart_uc
+from resolvers.services import Services
+from schema.catalog import Product, Shop, Sku
+from schema.common import Money, UserError, must
+from schema.context import Info
+from schema.mutations import payload_mutation
+from schema.nodes import raw_id
+from store.protocol import Doc
+
+
+@strawberry.enum(description="How a cart line stands now; the first that holds, in this order of the values below.")
+class CartLineAvailability(Enum):
+    OFF_SHELF = rules.OFF_SHELF
+    OUT_OF_STOCK = rules.OUT_OF_STOCK
+    PRICE_CHANGED = rules.PRICE_CHANGED
+    LOW_STOCK = rules.LOW_STOCK
+    OK = rules.OK
+
+
+@strawberry.type
+class CartLine:
+    id: strawberry.ID
+    quantity: int
+    selected: bool
+    added_at: datetime
+    price_when_added: Money = strawberry.field(description="The SKU's price when this line was added.")
+    unit_price: Money | None = strawberry.field(description="The SKU's price now; null when it is gone.")
+    stock: int = strawberry.field(description="Units of the SKU in stock now (0 when it is gone).")
+    availability: CartLineAvailability = strawberry.field(
+        description=(
+            f"OFF_SHELF: the SKU or its product is gone. OUT_OF_STOCK: fewer units in stock than the quantity. "
+            f"PRICE_CHANGED: the price is not the price when added. LOW_STOCK: enough, but fewer than "
+            f"{rules.LOW_STOCK_UNITS} units left. OK otherwise."
+        )
+    )
+    doc: strawberry.Private[Doc]
+    sku_doc: strawberry.Private[Doc | None]
+    product_doc: strawberry.Private[Doc | None]
+
+    @strawberry.field
+    def sku(self) -> Sku | None:
+        return Sku.from_doc(self.sku_doc) if self.sku_doc else None
+
+    @strawberry.field
+    def product(self) -> Product | None:
+        return Product.from_doc(self.product_doc) if self.product_doc else None
+
+
+@strawberry.type
+class CartShop:
+    lines: list[CartLine]
+    shop_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def shop(self, info: Info) -> Shop:
+        return Shop.from_doc(must(await info.context.loaders.shop.load(self.shop_id), "shop"))
+
+
+@strawberry.type
+class Cart:
+    shops: list[CartShop] = strawberry.field(description="Lines grouped by shop, the most recently added first.")
+    line_count: int
+    selected_subtotal: Money = strawberry.field(
+        description="Today's price of the selected lines that can be bought as they are (OK, LOW_STOCK, PRICE_CHANGED)."
+    )
+
+    @classmethod
+    def of(cls, view: cart_uc.CartView) -> Cart:
+        groups: dict[str, list[CartLine]] = {}
+        subtotal = 0
+        for doc in reversed(view.lines):
+            sku = view.skus.get(doc["skuId"])
+            product = view.products.get(doc["productId"]) if sku else None
+            availability = view.availability(doc)
+            if doc["selected"] and availability not in (rules.OFF_SHELF, rules.OUT_OF_STOCK) and sku:
+                subtotal += sku["price"] * doc["quantity"]
+            groups.setdefault(doc["shopId"], []).append(
+                CartLine(
+                    id=strawberry.ID(to_global_id("CartLine", doc["id"])),
+                    quantity=doc["quantity"],
+                    selected=doc["selected"],
+                    added_at=datetime.fromtimestamp(doc["addedAt"] / 1000, UTC),
+                    price_when_added=Money.fen(doc["priceAtAdd"]),
+                    unit_price=Money.fen(sku["price"]) if sku else None,
+                    stock=sku["stock"] if sku else 0,
+                    availability=CartLineAvailability(availability),
+                    doc=doc,
+                    sku_doc=sku,
+                    product_doc=product,
+                )
+            )
+        shops = [CartShop(lines=lines, shop_id=shop_id) for shop_id, lines in groups.items()]
+        return cls(shops=shops, line_count=len(view.lines), selected_subtotal=Money.fen(subtotal))
+
+
+async def cart_of(services: Services, lines: list[Doc]) -> Cart:
+    return Cart.of(await cart_uc.view(services, lines))
+
+
+@strawberry.input
+class AddToCartInput:
+    sku_id: strawberry.ID
+    quantity: int = strawberry.field(description=f"Added to the SKU's line if there is one; 1 to {rules.MAX_QUANTITY}.")
+
+
+@strawberry.input
+class UpdateCartLineInput:
+    line_id: strawberry.ID
+    quantity: int
+
+
+@strawberry.input
+class RemoveCartLinesInput:
+    line_ids: list[strawberry.ID]
+
+
+@strawberry.input
+class SelectCartLinesInput:
+    line_ids: list[strawberry.ID]
+    selected: bool = True
+
+
+@strawberry.type
+class CartPayload:
+    cart: Cart | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def line_ids(ids: list[strawberry.ID], *field: str) -> list[str]:
+    return [raw_id(line_id, "CartLine", *field, str(i)) for i, line_id in enumerate(ids)]
+
+
+@strawberry.type
+class CartQueries:
+    @strawberry.field(description="The viewer's cart; null when signed out.")
+    async def cart(self, info: Info) -> Cart | None:
+        viewer = info.context.viewer_id
+        if viewer is None:
+            return None
+        services = info.context.services
+        return await cart_of(services, await cart_uc.lines_of(services, viewer))
+
+
+@strawberry.type
+class CartMutations:
+    @payload_mutation(
+        CartPayload,
+        description=f"Adds to the SKU's line, or a new line; at most {rules.MAX_LINES} lines of {rules.MAX_QUANTITY}.",
+    )
+    async def add_to_cart(self, info: Info, input: AddToCartInput) -> CartPayload:
+        services = info.context.services
+        sku_id = raw_id(input.sku_id, "Sku", "input", "skuId")
+        lines = await cart_uc.add(services, info.context.require_viewer(), sku_id, input.quantity)
+        return CartPayload(cart=await cart_of(services, lines))
+
+    @payload_mutation(CartPayload, description="Sets a line's quantity.")
+    async def update_cart_line(self, info: Info, input: UpdateCartLineInput) -> CartPayload:
+        services = info.context.services
+        line_id = raw_id(input.line_id, "CartLine", "input", "lineId")
+        lines = await cart_uc.update(services, info.context.require_viewer(), line_id, input.quantity)
+        return CartPayload(cart=await cart_of(services, lines))
+
+    @payload_mutation(CartPayload, description="All the lines named, or none (NOT_FOUND names the one not there).")
+    async def remove_cart_lines(self, info: Info, input: RemoveCartLinesInput) -> CartPayload:
+        services = info.context.services
+        ids = line_ids(input.line_ids, "input", "lineIds")
+        lines = await cart_uc.remove(services, info.context.require_viewer(), ids)
+        return CartPayload(cart=await cart_of(services, lines))
+
+    @payload_mutation(CartPayload, description="Marks lines selected (or not) for checkout.")
+    async def select_cart_lines(self, info: Info, input: SelectCartLinesInput) -> CartPayload:
+        services = info.context.services
+        ids = line_ids(input.line_ids, "input", "lineIds")
+        lines = await cart_uc.select(services, info.context.require_viewer(), ids, input.selected)
+        return CartPayload(cart=await cart_of(services, lines))
