@@ -157,6 +157,13 @@ class Settings(BaseSettings):
     # The client address is the TCP peer's unless this is set: then it is the last X-Forwarded-For entry (set it only
     # behind a proxy that appends the address it saw; anyone can send the header otherwise).
     TRUST_FORWARDED_FOR: bool = False
+    # Data rights (PIPL). An export's download link works DATA_EXPORT_HOURS after the archive is ready, then its file
+    # is deleted; exportMyData is rate-limited per user (asking while one is prepared returns that one, free). A
+    # deletion is carried out ACCOUNT_DELETION_COOLING_DAYS after it was asked; until then cancelAccountDeletion
+    # undoes it and logging in works.
+    DATA_EXPORT_HOURS: float = Field(24.0, gt=0, le=24 * 30)
+    DATA_EXPORTS_PER_MINUTE: int = Field(5, ge=1)
+    ACCOUNT_DELETION_COOLING_DAYS: float = Field(15.0, ge=0, le=90)
     # How often each process reloads the logins revoked within an access token's life from the store (the bus
     # announces them at once; this catches what a process missed while its Redis connection was down).
     REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)

@@ -20,6 +20,7 @@ from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
+from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
@@ -86,6 +87,7 @@ MUTATIONS = (
     LiveMutations,
     AddressMutations,
     ShippingMutations,
+    DataRightsMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
