@@ -109,7 +109,7 @@ def test_archive_sections_have_distinct_names() -> None:
 def test_each_deleted_or_anonymised_collection_has_an_erasure_step_and_kept_ones_none() -> None:
     erased = {n for n, r in TABLE.items() if isinstance(r, Personal) and r.erasure in (DELETED, ANONYMISED)}
     assert set(ERASERS) == erased
-    assert list(ERASERS)[0] == "token_families" and list(ERASERS)[-1] == "users"  # logins first, tombstone last
+    assert next(iter(ERASERS)) == "token_families" and list(ERASERS)[-1] == "users"  # logins first, tombstone last
 
 
 def test_not_personal_collections_hold_no_user_field() -> None:
@@ -170,7 +170,8 @@ def test_forged_tampered_and_foreign_tokens_are_refused() -> None:
     token = issue_download_token(SECRET, "u1", "e1", NOW + 60_000)
     with pytest.raises(InvalidToken):
         read_download_token("another-secret-of-some-length-too", token, NOW)
-    forged = jwt.encode({"sub": "u1", "eid": "e2", "exp": (NOW + 60_000) // 1000, "typ": "download"}, "a-guessed-secret-of-enough-length")
+    claims = {"sub": "u1", "eid": "e2", "exp": (NOW + 60_000) // 1000, "typ": "download"}
+    forged = jwt.encode(claims, "a-guessed-secret-of-enough-length")
     with pytest.raises(InvalidToken):
         read_download_token(SECRET, forged, NOW)
     head, body, sig = token.split(".")
