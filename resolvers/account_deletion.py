@@ -2,15 +2,17 @@
 period is over (domain/account_deletion.py has the states; resolvers/account_erasure.py the steps).
 
 One document per user in `account_deletions`, its id the user's: asking twice, or twice at once, is one deletion
-(a unique insert, or a compare-and-set from CANCELLED). Carrying it out: nothing may block it (checked again, then
-every login revoked so the user can no longer act, then checked once more), PENDING -> ERASING by compare-and-set
-(so a cancel and the sweep never both win), then the erasure steps in order, each marked done as it ends: a sweep
-that dies resumes at the first unmarked step once its lease is over (every step is idempotent).
+(a unique insert, or a compare-and-set from CANCELLED). Carrying it out: nothing may block it (checked again),
+PENDING -> ERASING by compare-and-set (so a cancel and the sweep never both win), then the erasure steps in order,
+each marked done as it ends: a sweep that dies resumes at the first unmarked step once its lease is over (every
+step is idempotent). The first step revokes every login, so the user can no longer act; what slipped in before it
+(an order paid a moment earlier) is looked for once more then, and sends the deletion back to PENDING, blocked.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from domain import account_deletion as rules
 from domain.text import clean
@@ -133,20 +135,14 @@ async def erase_due(services: Services) -> int:
 
 
 async def _start(services: Services, doc: Doc) -> Doc | None:
-    """PENDING -> ERASING once nothing blocks it: checked, every login revoked (the user can no longer act), and
-    checked again (an order placed meanwhile). A blocked one waits, naming its blockers, and is looked at later."""
-    user_id, now = doc["_id"], services.now()
-    guard = {"_id": user_id, "status": rules.PENDING, "checkAt": doc["checkAt"]}
-    found = await blockers(services, user_id)
-    if not found:
-        await erasure.revoke_logins(services, user_id)
-        found = await blockers(services, user_id)
+    """PENDING -> ERASING once nothing blocks it; a blocked one waits, naming its blockers, and is looked at again
+    RETRY_BLOCKED_MS later. The compare-and-set decides against a cancel arriving at the same time."""
+    found = await blockers(services, doc["_id"])
+    guard = {"_id": doc["_id"], "status": rules.PENDING, "checkAt": doc["checkAt"]}
     if found:
-        log.info("account deletion postponed", extra={"user": user_id, "blockedBy": found})
-        await services.store.update_one(
-            COLLECTION, guard, {"$set": {"blockedBy": found, "checkAt": now + rules.RETRY_BLOCKED_MS}}
-        )
+        await _postpone(services, guard, found)
         return None
+    now = services.now()
     return await services.store.update_one(
         COLLECTION,
         guard,
@@ -160,6 +156,12 @@ async def _start(services: Services, doc: Doc) -> Doc | None:
             }
         },
     )
+
+
+async def _postpone(services: Services, guard: dict[str, Any], found: list[str]) -> None:
+    log.info("account deletion postponed", extra={"user": guard["_id"], "blockedBy": found})
+    changes = {"status": rules.PENDING, "blockedBy": found, "checkAt": services.now() + rules.RETRY_BLOCKED_MS}
+    await services.store.update_one(COLLECTION, guard, {"$set": changes, "$unset": {"step": ""}})
 
 
 async def _resume(services: Services, doc: Doc) -> Doc | None:
@@ -178,6 +180,11 @@ async def _erase(services: Services, doc: Doc) -> bool:
     for index in range(doc["step"], len(steps)):
         name, step = steps[index]
         await step(services, user_id)
+        if index == 0:  # every login revoked, the user can no longer act: what slipped in before still blocks it
+            found = await blockers(services, user_id)
+            if found:
+                await _postpone(services, {"_id": user_id, "status": rules.ERASING, "step": 0}, found)
+                return False
         marked = await store.update_one(
             COLLECTION,
             {"_id": user_id, "status": rules.ERASING, "step": index},

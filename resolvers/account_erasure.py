@@ -167,7 +167,7 @@ async def _orders(services: Services, user_id: str) -> None:
 
 async def _withdrawals(services: Services, user_id: str) -> None:
     async for withdrawal in each(services.store, "withdrawals", _found("withdrawals"), user_id):
-        if withdrawal.get("openid"):
+        if "openid" in withdrawal:
             await services.store.update_one("withdrawals", {"_id": withdrawal["_id"]}, {"$unset": {"openid": ""}})
 
 
