@@ -29,7 +29,8 @@ from tests.api.test_orders import CONFIRM, SHIP, act, line, pay, place
 from tests.api.test_payouts import earner
 
 DELETE = """mutation($r: String) { deleteMyAccount(input: {reason: $r, clientMutationId: "d"}) {
-  accountDeletion { status requestedAt scheduledFor cancelledAt blockedBy } clientMutationId errors { code field } } }"""
+  accountDeletion { status requestedAt scheduledFor cancelledAt blockedBy } clientMutationId
+  errors { code field } } }"""
 CANCEL = """mutation { cancelAccountDeletion(input: {}) {
   accountDeletion { status scheduledFor cancelledAt } errors { code field } } }"""
 ME = "{ me { id nickname accountDeletion { status scheduledFor blockedBy } } }"
