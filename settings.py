@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     DATA_EXPORT_HOURS: float = Field(24.0, gt=0, le=24 * 30)
     DATA_EXPORTS_PER_MINUTE: int = Field(5, ge=1)
     ACCOUNT_DELETION_COOLING_DAYS: float = Field(15.0, ge=0, le=90)
+    # The most one sweep run spends erasing accounts (one of 100,000 documents takes minutes); the rest of an
+    # erasure goes on in the next runs, from the step and document it reached.
+    ACCOUNT_ERASURE_SECONDS: float = Field(5.0, gt=0, le=3600)
     # How often each process reloads the logins revoked within an access token's life from the store (the bus
     # announces them at once; this catches what a process missed while its Redis connection was down).
     REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)

@@ -12,6 +12,7 @@ step is idempotent). The first step revokes every login, so the user can no long
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from domain import account_deletion as rules
@@ -122,15 +123,23 @@ async def erase_due(services: Services) -> int:
     """Start the deletions whose cooling-off period is over, and resume those a dead sweep left ERASING. The
     number of accounts whose erasure finished."""
     store, now = services.store, services.now()
-    finished = 0
-    for status in (rules.ERASING, rules.PENDING):
-        due = await store.find(
-            COLLECTION, {"status": status, "checkAt": {"$lte": now}}, sort="checkAt", limit=SWEEP_BATCH
-        )
-        for doc in due.docs:
-            taken = await _resume(services, doc) if status == rules.ERASING else await _start(services, doc)
-            if taken is not None and await _erase(services, taken):
-                finished += 1
+    deadline = time.monotonic() + services.settings.ACCOUNT_ERASURE_SECONDS
+    token = erasure.DEADLINE.set(deadline)
+    finished, started = 0, False
+    try:
+        for status in (rules.ERASING, rules.PENDING):
+            due = await store.find(
+                COLLECTION, {"status": status, "checkAt": {"$lte": now}}, sort="checkAt", limit=SWEEP_BATCH
+            )
+            for doc in due.docs:
+                if started and time.monotonic() > deadline:
+                    return finished  # the rest in the next run (which gets on with at least one)
+                started = True
+                taken = await _resume(services, doc) if status == rules.ERASING else await _start(services, doc)
+                if taken is not None and await _erase(services, taken):
+                    finished += 1
+    finally:
+        erasure.DEADLINE.reset(token)
     return finished
 
 
@@ -179,7 +188,15 @@ async def _erase(services: Services, doc: Doc) -> bool:
     steps = list(erasure.ERASERS.items())
     for index in range(doc["step"], len(steps)):
         name, step = steps[index]
-        await step(services, user_id)
+        try:
+            await step(services, user_id)
+        except erasure.Paused:  # this run's time is over: the next run resumes this step
+            await store.update_one(
+                COLLECTION,
+                {"_id": user_id, "status": rules.ERASING, "step": index},
+                {"$set": {"checkAt": services.now()}},
+            )
+            return False
         if index == 0:  # every login revoked, the user can no longer act: what slipped in before still blocks it
             found = await blockers(services, user_id)
             if found:

@@ -6,11 +6,17 @@ Every step can be run again after a crash part-way: deletes of what is gone alre
 only for the caller whose delete or compare-and-set removed the thing they count, anonymising sets fixed values.
 Graph edges go as every graph change does: the documents change, an outbox event names the pair, the projector
 makes the graph agree (so the graph equals a rebuild afterwards).
+
+A sweep run spends at most ACCOUNT_ERASURE_SECONDS on erasures (a user with 100,000 documents takes a minute or
+more, and the sweep also cancels unpaid orders): past it, the step pauses after its current page (Paused) and the
+next run resumes it, which re-reads from the first document left.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 
 from domain import bargains as bargain_rules
 from domain import live as live_rules
@@ -18,12 +24,30 @@ from domain.personal_data import Found, erased_address, personal, tombstone
 from resolvers import auth, bargains, content, feeds, live
 from resolvers.data_export import erase_exports
 from resolvers.errors import Refused
-from resolvers.personal_data import each
+from resolvers.personal_data import pages
 from resolvers.services import Services
 from resolvers.social import drop_follow
 from resolvers.users import release_nickname
+from store.protocol import Doc
 
 Step = Callable[[Services, str], Awaitable[None]]
+# When this sweep run's time for erasures is over (time.monotonic()); None: no limit.
+DEADLINE: ContextVar[float | None] = ContextVar("erasure_deadline", default=None)
+
+
+class Paused(Exception):
+    """This run's time for erasures is over; the step resumes in the next run."""
+
+
+async def each(services: Services, collection: str, found: Found, user_id: str) -> AsyncIterator[Doc]:
+    """The user's documents, page by page; Paused after a page once the run's time is over (never before the first
+    page, so every run gets on)."""
+    async for page in pages(services.store, collection, found, user_id):
+        for doc in page:
+            yield doc
+        deadline = DEADLINE.get()
+        if deadline is not None and time.monotonic() > deadline:
+            raise Paused(collection)
 
 
 def _found(collection: str) -> Found:
@@ -34,7 +58,7 @@ def _found(collection: str) -> Found:
 
 
 async def _delete_all(services: Services, collection: str, found: Found, user_id: str) -> None:
-    async for doc in each(services.store, collection, found, user_id):
+    async for doc in each(services, collection, found, user_id):
         await services.store.delete(collection, doc["_id"])
 
 
@@ -48,7 +72,7 @@ def _deleting(collection: str) -> Step:
 # -- the account -----------------------------------------------------------------------------------------------
 async def revoke_logins(services: Services, user_id: str) -> None:
     """Every login of the user revoked: refresh tokens refused, access tokens and sockets closed everywhere."""
-    async for family in each(services.store, "token_families", _found("token_families"), user_id):
+    async for family in each(services, "token_families", _found("token_families"), user_id):
         if not family.get("revoked"):
             await auth.revoke_family(services, family["_id"])
 
@@ -74,7 +98,7 @@ async def _exports(services: Services, user_id: str) -> None:
 # -- the social graph ------------------------------------------------------------------------------------------
 async def _follows(services: Services, user_id: str) -> None:
     for side, other in (("src", "dst"), ("dst", "src")):
-        async for edge in each(services.store, "follows", Found(side, "", "at"), user_id):
+        async for edge in each(services, "follows", Found(side, "", "at"), user_id):
             if await drop_follow(services, edge["src"], edge["dst"]):
                 await services.emit("user_pair", a=edge["src"], b=edge["dst"])
                 await feeds.relations_changed(services, edge[other])
@@ -82,31 +106,31 @@ async def _follows(services: Services, user_id: str) -> None:
 
 async def _blocks(services: Services, user_id: str) -> None:
     for side in ("src", "dst"):
-        async for edge in each(services.store, "blocks", Found(side, ""), user_id):
+        async for edge in each(services, "blocks", Found(side, ""), user_id):
             if await services.store.delete("blocks", edge["_id"]):
                 await services.emit("user_pair", a=edge["src"], b=edge["dst"])
 
 
 # -- content ---------------------------------------------------------------------------------------------------
 async def _posts(services: Services, user_id: str) -> None:
-    async for post in each(services.store, "posts", _found("posts"), user_id):
+    async for post in each(services, "posts", _found("posts"), user_id):
         if post["moderation"] != "REMOVED":
             await content.remove_post(services, post)
 
 
 async def _comments(services: Services, user_id: str) -> None:
-    async for comment in each(services.store, "comments", _found("comments"), user_id):
+    async for comment in each(services, "comments", _found("comments"), user_id):
         if not comment.get("removed"):
             await content.remove_comment(services, comment)
 
 
 async def _likes(services: Services, user_id: str) -> None:
-    async for like in each(services.store, "likes", _found("likes"), user_id):
+    async for like in each(services, "likes", _found("likes"), user_id):
         await content.drop_like(services, user_id, like["postId"])
 
 
 async def _videos(services: Services, user_id: str) -> None:
-    async for video in each(services.store, "videos", _found("videos"), user_id):
+    async for video in each(services, "videos", _found("videos"), user_id):
         if services.media is not None:
             for url in (video.get("url"), video.get("coverUrl")):
                 if url and url.startswith("/media/"):
@@ -119,7 +143,7 @@ async def _timeline(services: Services, user_id: str) -> None:
 
 
 async def _live_rooms(services: Services, user_id: str) -> None:
-    async for room in each(services.store, "live_rooms", _found("live_rooms"), user_id):
+    async for room in each(services, "live_rooms", _found("live_rooms"), user_id):
         if room["status"] != live_rules.ENDED:
             try:
                 await live.end_room(services, room, title="")
@@ -131,13 +155,13 @@ async def _live_rooms(services: Services, user_id: str) -> None:
 
 # -- projections -----------------------------------------------------------------------------------------------
 async def _engagements(services: Services, user_id: str) -> None:
-    async for doc in each(services.store, "engagements", _found("engagements"), user_id):
+    async for doc in each(services, "engagements", _found("engagements"), user_id):
         if await services.store.delete("engagements", doc["_id"]):
             await services.emit("engaged", userId=user_id, productId=doc["productId"])
 
 
 async def _purchases(services: Services, user_id: str) -> None:
-    async for doc in each(services.store, "purchases", _found("purchases"), user_id):
+    async for doc in each(services, "purchases", _found("purchases"), user_id):
         if await services.store.delete("purchases", doc["_id"]):
             await services.emit("bought", userId=user_id, productId=doc["productId"])
 
@@ -152,13 +176,13 @@ async def _unpaid_holds(services: Services, user_id: str) -> None:
 
 
 async def _coupon_claims(services: Services, user_id: str) -> None:
-    async for claim in each(services.store, "coupon_claims", _found("coupon_claims"), user_id):
+    async for claim in each(services, "coupon_claims", _found("coupon_claims"), user_id):
         if not claim["used"]:
             await services.store.delete("coupon_claims", claim["_id"])
 
 
 async def _orders(services: Services, user_id: str) -> None:
-    async for order in each(services.store, "orders", _found("orders"), user_id):
+    async for order in each(services, "orders", _found("orders"), user_id):
         changes = {"shippingAddress": erased_address(order["shippingAddress"])} if order.get("shippingAddress") else {}
         await services.store.update_one(
             "orders", {"_id": order["_id"]}, {"$set": changes, "$unset": {"phoneTail": "", "buyerRegion": ""}}
@@ -166,13 +190,13 @@ async def _orders(services: Services, user_id: str) -> None:
 
 
 async def _withdrawals(services: Services, user_id: str) -> None:
-    async for withdrawal in each(services.store, "withdrawals", _found("withdrawals"), user_id):
+    async for withdrawal in each(services, "withdrawals", _found("withdrawals"), user_id):
         if "openid" in withdrawal:
             await services.store.update_one("withdrawals", {"_id": withdrawal["_id"]}, {"$unset": {"openid": ""}})
 
 
 async def _bargains(services: Services, user_id: str) -> None:
-    async for bargain in each(services.store, "bargains", _found("bargains"), user_id):
+    async for bargain in each(services, "bargains", _found("bargains"), user_id):
         if bargain["status"] in bargain_rules.OPEN_STATUSES:
             await bargains.expire(services, bargain)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 import asyncio
 
 import orjson
+import pytest
 
 from domain import account_deletion as rules
-from resolvers import account_deletion, content, data_export, social
+from resolvers import account_deletion, content, data_export, personal_data, social
 from resolvers.errors import Refused
 from resolvers.services import Services
 from resolvers.users import new_user
@@ -130,3 +131,32 @@ async def test_two_sweeps_racing_erase_once(services: Services) -> None:
     fans = await services.store.get_many("users", [f"fan{i}" for i in range(20)])
     assert {f["followingCount"] for f in fans.values()} == {0}  # each follow counted off once
     assert (await services.store.get("account_deletions", "me") or {})["status"] == "DONE"
+
+
+async def test_an_erasure_spread_over_many_short_sweep_runs_ends_exact(
+    any_services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = any_services
+    at(s, 1_000_000)
+    await people(s, "me", *(f"u{i}" for i in range(12)))
+    for i in range(12):
+        await social.follow(s, "me", f"u{i}")
+        post = await content.create_post(s, f"u{i}", "NOTE", f"茶{i}", "好茶", [], None, [], [])
+        await content.like(s, "me", post["_id"])
+    await account_deletion.request_deletion(s, "me", None)
+    at(s, 1_000_000 + 16 * DAY)
+    # given sweep runs with almost no time for erasures, and pages of 5 documents
+    s.settings.ACCOUNT_ERASURE_SECONDS = 1e-9
+    monkeypatch.setattr(personal_data.pages, "__defaults__", (5,))
+    runs = 0
+    while (await s.store.get("account_deletions", "me") or {})["status"] != "DONE":
+        runs += 1
+        assert runs < 100
+        await account_deletion.erase_due(s)
+    # then it took many runs (each gets on by at least a page) and every count is exact
+    assert runs > 6
+    users = await s.store.get_many("users", [f"u{i}" for i in range(12)])
+    assert {u["followerCount"] for u in users.values()} == {0}
+    liked = await s.store.find("posts", {}, limit=50)
+    assert {p["likeCount"] for p in liked.docs} == {0}
+    assert await s.store.count("likes", {}) == await s.store.count("follows", {}) == 0
