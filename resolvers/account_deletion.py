@@ -41,6 +41,7 @@ async def blockers(services: Services, user_id: str) -> list[str]:
         await any_of("orders", {"buyerId": user_id, "status": {"$in": list(rules.ORDER_OPEN)}})
         or await any_of("orders", {"buyerId": user_id, "refundDue": {"$ne": None}})  # money on its way back
         or await any_of("orders", {"buyerId": user_id, "priceRefundDue": {"$ne": None}})
+        or await any_of("orders", {"buyerId": user_id, "wechatReportDue": {"$ne": None}})  # needs their openid
     ):
         found.append(rules.OPEN_ORDERS)
     if await any_of("after_sales", {"buyerId": user_id, "status": {"$in": list(rules.AFTER_SALE_OPEN)}}):

@@ -182,6 +182,19 @@ async def test_open_orders_and_a_shop_block_a_deletion_one_error_each(api: Api) 
     assert await api.services.store.count("account_deletions", {}) == 0
 
 
+@pytest.mark.parametrize("due", ["refundDue", "priceRefundDue", "wechatReportDue"])
+async def test_a_finished_order_with_a_refund_or_a_wechat_report_still_due_blocks_a_deletion(
+    api: Api, due: str
+) -> None:
+    token, _ = await api.login("等退款")
+    user_id = await raw_id(api, "等退款")
+    order = {"_id": "o1", "buyerId": user_id, "number": "N1", "idempotencyKey": "k", "status": "COMPLETED"}
+    await api.services.store.insert("orders", {**order, due: 1})
+    assert (await ask(api, DELETE, token))["errors"] == [{"code": "OPEN_ORDERS", "field": None}]
+    await api.services.store.update_one("orders", {"_id": "o1"}, {"$unset": {due: ""}})  # done: no longer
+    assert (await ask(api, DELETE, token))["errors"] == []
+
+
 async def test_money_in_the_balance_blocks_a_deletion(api: Api) -> None:
     token = await earner(api, None, "有佣金")
     assert (await ask(api, DELETE, token))["errors"] == [{"code": "BALANCE_NOT_EMPTY", "field": None}]
