@@ -24,6 +24,7 @@ from resolvers.services import Services
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.personal_world import World, ask, build
 from tests.api.test_after_sales import REQUEST
+from tests.api.test_content import MODERATE, operator
 from tests.api.test_data_export import export_now, fetch
 from tests.api.test_orders import CONFIRM, SHIP, act, line, pay, place
 from tests.api.test_payouts import earner
@@ -293,6 +294,13 @@ async def test_the_person_is_gone(api: Api, erased: World) -> None:
     assert await ask(api, POST, w.friend, id=gid("Post", w.ids["post"])) is None
     removed = await store.get("posts", w.ids["post"])
     assert removed is not None and removed["moderation"] == "REMOVED" and removed["title"] == removed["body"] == ""
+    moderator = await operator(api)
+    blank = await ask(api, POST, moderator, id=gid("Post", w.ids["post"]))
+    assert (blank["title"], blank["moderation"], blank["topics"]) == ("", "REMOVED", [{"name": "绿茶", "postCount": 1}])
+    assert [c["node"]["body"] for c in blank["comments"]["edges"]] == ["好看"]  # the friend's comment is theirs
+    # operators see it blank, and cannot approve it again
+    again_approved = await api.gql(MODERATE, {"t": gid("Post", w.ids["post"]), "a": True}, token=moderator)
+    assert again_approved["data"]["moderate"]["errors"] == [{"code": "INVALID_STATE"}]
     friends_post = await ask(api, POST, w.friend, id=gid("Post", w.ids["friendsPost"]))
     assert (friends_post["likeCount"], friends_post["commentCount"], friends_post["comments"]["edges"]) == (0, 0, [])
     assert friends_post["topics"] == [{"name": "绿茶", "postCount": 1}]
