@@ -12,7 +12,6 @@ from domain.ids import from_global_id
 from resolvers.addresses import snapshot
 from resolvers.teams import sweep_teams
 from tests.api.conftest import SHOP, Api, Clock, make_product, offer_product, use_clock
-from tests.api.test_addresses import address
 from tests.api.test_addresses import create as create_address
 from tests.api.test_after_sales import APPROVE, REQUEST
 from tests.api.test_bargains import OFFER
@@ -187,7 +186,3 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
 async def ask(api: Api, query: str, token: str | None = None, **variables: Any) -> Any:
     """The data of the operation's one root field."""
     return next(iter((await api.gql(query, variables, token=token))["data"].values()))
-
-
-def mine_address() -> dict[str, Any]:
-    return address(**ADDRESS)
