@@ -37,6 +37,7 @@ from observability import tracing
 from observability.metrics import Lag, Metrics, Timed
 from observability.request_ids import request_ids
 from resolvers import auth as auth_uc
+from resolvers import data_export as data_export_uc
 from resolvers import live as live_uc
 from resolvers import order_export
 from resolvers import social as social_uc
@@ -326,6 +327,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         log.info("backends open", extra={k: v.kind for k, v in backends.named().items()})
         yield
     finally:
+        await services.stop_background()
         await services.live.stop()
         await services.sessions.stop()
         await jobs.stop()
@@ -421,6 +423,21 @@ async def shop_orders_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def data_export_download(request: web.Request) -> web.StreamResponse:
+    """GET /exports/<signed token>: a data export's archive, streamed from disk; 403 or 410 in JSON otherwise."""
+    try:
+        found = await data_export_uc.download(request.app[SERVICES], request.match_info["token"])
+    except data_export_uc.DownloadRefused as exc:
+        return _json_error(exc.status, exc.message, exc.code)
+    headers = {
+        "Content-Type": "application/json",
+        "Content-Disposition": f'attachment; filename="{found.filename}"',
+        "Cache-Control": "private, no-store",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return web.FileResponse(found.path, headers=headers)
+
+
 SEED_DEMO = web.AppKey("seed_demo", bool)
 
 
@@ -455,6 +472,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
     app.router.add_get(order_export.EXPORT_PATH, shop_orders_csv)
+    app.router.add_get(data_export_uc.DOWNLOAD_PREFIX + "{token}", data_export_download)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)
     app.router.add_get(MEDIA_PREFIX + "{name:.+}", media_handler(media_root))

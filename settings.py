@@ -172,6 +172,16 @@ class Settings(BaseSettings):
     # OpenTelemetry: traces go to this OTLP/HTTP collector (e.g. http://localhost:4318); empty: no tracing.
     OTLP_ENDPOINT: str = ""
     OTEL_SERVICE_NAME: str = "youxianggou"
+    # Data rights (PIPL). An export's download link works DATA_EXPORT_HOURS after the archive is ready, then its file
+    # is deleted; exportMyData is rate-limited per user (asking while one is prepared returns that one, free). A
+    # deletion is carried out ACCOUNT_DELETION_COOLING_DAYS after it was asked; until then cancelAccountDeletion
+    # undoes it and logging in works.
+    DATA_EXPORT_HOURS: float = Field(24.0, gt=0, le=24 * 30)
+    DATA_EXPORTS_PER_MINUTE: int = Field(5, ge=1)
+    ACCOUNT_DELETION_COOLING_DAYS: float = Field(15.0, ge=0, le=90)
+    # The most one sweep run spends erasing accounts (one of 100,000 documents takes minutes); the rest of an
+    # erasure goes on in the next runs, from the step and document it reached.
+    ACCOUNT_ERASURE_SECONDS: float = Field(5.0, gt=0, le=3600)
     # How often each process reloads the logins revoked within an access token's life from the store (the bus
     # announces them at once; this catches what a process missed while its Redis connection was down).
     REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)

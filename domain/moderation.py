@@ -17,6 +17,8 @@ from domain.search import normalize
 APPROVED = "APPROVED"
 PENDING = "PENDING"
 REJECTED = "REJECTED"
+# Removed with its author's account (resolvers/account_erasure.py): shown to nobody, decided by no operator.
+REMOVED = "REMOVED"
 
 # A small default list (Chinese and English); deployments extend it with the BANNED_WORDS setting.
 DEFAULT_BANNED = ("赌博", "博彩", "代开发票", "刷单", "高仿", "枪支", "毒品", "casino", "viagra", "porn")

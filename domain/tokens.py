@@ -103,3 +103,34 @@ def read_export_token(secret: str, token: str, now_ms: int) -> ExportClaims:
     if claims["exp_ms"] <= now_ms:
         raise ExpiredToken("this export link has expired")
     return ExportClaims(claims["sub"], claims["shop"], claims["from"], claims["to"], claims["exp_ms"])
+
+
+@dataclass(frozen=True)
+class DownloadClaims:
+    user_id: str
+    export_id: str
+    expires_at: int  # milliseconds since the epoch
+
+
+def issue_download_token(secret: str, user_id: str, export_id: str, expires_at_ms: int) -> str:
+    """The signed part of a data export's link: whose export, which one, until when (HS256, like access tokens,
+    with its own `typ` so that neither passes for the other)."""
+    claims = {"sub": user_id, "eid": export_id, "exp": expires_at_ms // 1000, "typ": "download"}
+    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+
+
+def read_download_token(secret: str, token: str, now_ms: int) -> DownloadClaims:
+    """The claims of a genuine download token; ExpiredToken past its exp (by the app's clock, which tests move),
+    InvalidToken when forged, tampered with, malformed or of another kind."""
+    try:
+        options = {"require": ["exp", "sub"], "verify_exp": False}
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=options)  # type: ignore[arg-type]
+    except jwt.PyJWTError as exc:
+        raise InvalidToken(str(exc)) from exc
+    if claims.get("typ") != "download" or not isinstance(claims.get("sub"), str):
+        raise InvalidToken("not a download token")
+    if not isinstance(claims.get("eid"), str) or not isinstance(claims.get("exp"), int):
+        raise InvalidToken("malformed download token")
+    if claims["exp"] * 1000 <= now_ms:
+        raise ExpiredToken("this link has expired")
+    return DownloadClaims(claims["sub"], claims["eid"], claims["exp"] * 1000)

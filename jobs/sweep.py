@@ -3,17 +3,20 @@ crash left half-placed (cancelling their orders), close and settle group-buy tea
 approve after-sales left unanswered (and finish their steps a crash left, ask again for their refunds), settle
 commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again the shipments WeChat
 did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
-delete outbox events applied more than a day ago and the seen marks of past hours. Every step is idempotent; one
-process at a time runs it (JobRunner's lease)."""
+carry out account deletions whose cooling-off period is over (and resume those a crash left), take over data
+exports whose preparer died and delete expired ones, delete outbox events applied more than a day ago and the seen
+marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
 import logging
 
 from graph.projector import purge_done
+from resolvers.account_deletion import erase_due
 from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
 from resolvers.checkout import expire_stale as fail_stale_checkouts
+from resolvers.data_export import sweep_exports
 from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
@@ -40,6 +43,8 @@ async def sweep(services: Services) -> None:
         "commissions_settled": await settle_due(services),
         "shipping_reports_retried": await retry_due(services),
         "receipts_auto_confirmed": await auto_confirm(services),
+        "accounts_erased": await erase_due(services),
+        "data_exports_moved": await sweep_exports(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),
     }

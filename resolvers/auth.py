@@ -246,7 +246,7 @@ async def authenticate(services: Services, token: str, loaders: Loaders | None =
         user = await loaders.user.load(claims.user_id)
     else:
         user = await services.store.get("users", claims.user_id)
-    if user is None:
+    if user is None or user.get("deletedAt"):
         raise InvalidToken("no such user")
     if len(known) >= KNOWN_USERS_MAX:
         known.clear()

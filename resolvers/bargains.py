@@ -49,7 +49,7 @@ async def start_bargain(services: Services, owner_id: str, sku_id: str) -> Doc:
     if existing is not None:
         if existing["expiresAt"] > now:
             return existing
-        await _expire(services, existing)
+        await expire(services, existing)
     bargain = {
         "_id": new_id(),
         "ownerId": owner_id,
@@ -87,7 +87,7 @@ async def _open_bargain(services: Services, owner_id: str, sku_id: str) -> Doc |
     return page.docs[0] if page.docs else None
 
 
-async def _expire(services: Services, bargain: Doc) -> bool:
+async def expire(services: Services, bargain: Doc) -> bool:
     return (
         await services.store.update_one(
             "bargains",
@@ -227,4 +227,4 @@ async def sweep_bargains(services: Services, limit: int = 200) -> int:
         sort="expiresAt",
         limit=limit,
     )
-    return sum([await _expire(services, b) for b in page.docs])
+    return sum([await expire(services, b) for b in page.docs])

@@ -199,10 +199,46 @@ async def like(services: Services, user_id: str, post_id: str) -> Doc:
 
 async def unlike(services: Services, user_id: str, post_id: str) -> Doc:
     post = await Seer.of(services.store, user_id).post_to_engage(post_id, ["input", "postId"], taking_back=True)
-    if not await services.store.delete("likes", f"{post_id}>{user_id}"):
+    if not await drop_like(services, user_id, post_id):
         return post
     await engage(services, user_id, post["productIds"], -1)
-    return await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": -1}}) or post
+    return await services.store.get("posts", post_id) or post
+
+
+async def drop_like(services: Services, user_id: str, post_id: str) -> bool:
+    """Delete the like if it exists; the post's count moves only for the one caller whose delete removed it."""
+    if not await services.store.delete("likes", f"{post_id}>{user_id}"):
+        return False
+    await services.store.update_one("posts", {"_id": post_id}, {"$inc": {"likeCount": -1}})
+    return True
+
+
+POST_CLEARED: dict[str, Any] = {"title": "", "body": "", "images": [], "videoId": None, "productIds": [], "flags": []}
+
+
+async def remove_post(services: Services, post: Doc) -> None:
+    """Its author's account is deleted: the post's content goes, nobody sees it, its topics count it no more.
+    Once: the compare-and-set from its current state decides who decrements the topics."""
+    removed = await services.store.update_one(
+        "posts",
+        {"_id": post["_id"], "moderation": post["moderation"]},
+        {"$set": {**POST_CLEARED, "moderation": moderation.REMOVED, "removedFrom": post["moderation"]}},
+    )
+    if removed is not None and post["moderation"] == moderation.APPROVED:
+        await count_in_topics(services, post, -1)
+
+
+async def remove_comment(services: Services, comment: Doc) -> None:
+    """Its author's account is deleted: the body goes and nobody sees it; the post counts it no more (once: the
+    compare-and-set on `hidden` decides, as an operator's hiding does)."""
+    store = services.store
+    hidden = await store.update_one(
+        "comments", {"_id": comment["_id"], "hidden": False}, {"$set": {"hidden": True, "body": "", "removed": True}}
+    )
+    if hidden is not None:
+        await store.update_one("posts", {"_id": comment["postId"]}, {"$inc": {"commentCount": -1}})
+    else:  # hidden already (by an operator)
+        await store.update_one("comments", {"_id": comment["_id"]}, {"$set": {"body": "", "removed": True}})
 
 
 async def comment(services: Services, user_id: str, post_id: str, body: str, reply_to: str | None) -> Doc:
@@ -316,7 +352,7 @@ async def moderate(services: Services, operator_id: str, found: Target, approve:
         hidden = not approve
         moved = await store.update_one(
             "comments",
-            {"_id": found.doc["_id"], "hidden": not hidden},
+            {"_id": found.doc["_id"], "hidden": not hidden, "removed": {"$ne": True}},  # not one its author took
             {"$set": {"hidden": hidden, "moderatedBy": operator_id}},
         )
         if moved is not None:

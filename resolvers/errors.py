@@ -14,6 +14,10 @@ class ApiError(Exception):
         self.code = code
         self.field = list(field) if field is not None else None
 
+    def each(self) -> list[ApiError]:
+        """The failures this one stands for, one UserError each (several for Invalid and Refusals)."""
+        return [self]
+
 
 class Refused(ApiError):
     """An expected refusal of a mutation (team full, blocked, out of stock): reported in its `errors`."""
@@ -30,18 +34,19 @@ class Invalid(Refused):
         super().__init__("INVALID_INPUT", problems[0].message, ["input", *problems[0].field.split(".")])
         self.problems = list(problems)
 
-    def each(self) -> list[Refused]:
+    def each(self) -> list[ApiError]:
         return [Refused(self.code, p.message, ["input", *p.field.split(".")]) for p in self.problems]
 
 
 class Refusals(Refused):
-    """Several refusals at once, each with its own code and field (every cart line whose price changed)."""
+    """Several refusals at once, each with its own code and field (every cart line whose price changed, everything
+    that stops an account's deletion)."""
 
     def __init__(self, refusals: Sequence[Refused]) -> None:
         super().__init__(refusals[0].code, str(refusals[0]), refusals[0].field)
         self.refusals = list(refusals)
 
-    def each(self) -> list[Refused]:
+    def each(self) -> list[ApiError]:
         return list(self.refusals)
 
 

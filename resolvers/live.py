@@ -88,10 +88,14 @@ async def start(services: Services, host_id: str, room_id: str) -> Doc:
 
 
 async def end(services: Services, host_id: str, room_id: str) -> Doc:
+    return await end_room(services, await hosted_room(services, host_id, room_id))
+
+
+async def end_room(services: Services, room: Doc, **changes: Any) -> Doc:
     now = services.now()
-    room = await _move(services, await hosted_room(services, host_id, room_id), rules.ENDED, {"endedAt": now})
-    await services.backends.bus.publish(topic(room_id), {"kind": "ended", "endedAt": now})
-    return room
+    ended = await _move(services, room, rules.ENDED, {"endedAt": now, **changes})
+    await services.backends.bus.publish(topic(room["_id"]), {"kind": "ended", "endedAt": now})
+    return ended
 
 
 async def pin(services: Services, host_id: str, room_id: str, product_id: str) -> Doc:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,8 @@ class Services:
     metrics: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
+    # Work a request started and does not wait for (a data export being written); cancelled when the app stops.
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def now(self) -> int:
         return self.clock()
@@ -57,6 +60,18 @@ class Services:
         """The Redis client of the Redis bus (one connection per process), or None without Redis."""
         bus = self.backends.bus
         return getattr(bus, "redis", None) if bus.kind == "redis" else None
+
+    def spawn(self, work: Coroutine[Any, Any, Any], name: str) -> asyncio.Task[Any]:
+        """Run `work` after the request that asked for it; held here so it is neither collected nor forgotten."""
+        task = asyncio.create_task(work, name=name)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    async def stop_background(self) -> None:
+        for task in list(self.background):
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
 
     async def emit(self, kind: str, **data: Any) -> None:
         """Append an outbox event for the graph projection and wake the projector."""

@@ -17,7 +17,7 @@ async def follow(services: Services, src: str, dst: str) -> None:
     store = services.store
     if src == dst:
         raise Refused("SELF_ACTION", "You cannot follow yourself", ["input", "userId"])
-    if await store.get("users", dst) is None:
+    if not await _exists(services, dst):
         raise Refused("NOT_FOUND", "No such user", ["input", "userId"])
     if await is_blocked_between(services, src, dst):
         raise Refused("BLOCKED", "One of you has blocked the other", ["input", "userId"])
@@ -29,7 +29,7 @@ async def follow(services: Services, src: str, dst: str) -> None:
     await store.update_one("users", {"_id": dst}, {"$inc": {"followerCount": 1}})
     if await is_blocked_between(services, src, dst):
         # A block landed while we followed; its sweep may have run before our insert, so undo it here.
-        await _drop_follow(services, src, dst)
+        await drop_follow(services, src, dst)
         raise Refused("BLOCKED", "One of you has blocked the other", ["input", "userId"])
     await services.emit("user_pair", a=src, b=dst)
     await feeds.relations_changed(services, src, dst)
@@ -38,12 +38,12 @@ async def follow(services: Services, src: str, dst: str) -> None:
 async def unfollow(services: Services, src: str, dst: str) -> None:
     if src == dst:
         raise Refused("SELF_ACTION", "You cannot unfollow yourself", ["input", "userId"])
-    if await _drop_follow(services, src, dst):
+    if await drop_follow(services, src, dst):
         await services.emit("user_pair", a=src, b=dst)
         await feeds.relations_changed(services, src, dst)
 
 
-async def _drop_follow(services: Services, src: str, dst: str) -> bool:
+async def drop_follow(services: Services, src: str, dst: str) -> bool:
     """Delete the follow if it exists; counts move only for the one caller whose delete removed it."""
     store = services.store
     if not await store.delete("follows", f"{src}>{dst}"):
@@ -58,7 +58,7 @@ async def block(services: Services, src: str, dst: str) -> None:
     store = services.store
     if src == dst:
         raise Refused("SELF_ACTION", "You cannot block yourself", ["input", "userId"])
-    if await store.get("users", dst) is None:
+    if not await _exists(services, dst):
         raise Refused("NOT_FOUND", "No such user", ["input", "userId"])
     try:
         await store.insert("blocks", {"_id": f"{src}>{dst}", "src": src, "dst": dst, "at": now_ms()})
@@ -67,8 +67,14 @@ async def block(services: Services, src: str, dst: str) -> None:
     await services.backends.bus.publish(BLOCKS_TOPIC, {"a": src, "b": dst, "blocked": True})  # live rooms' hubs
     await feeds.relations_changed(services, src, dst)
     for a, b in ((src, dst), (dst, src)):
-        await _drop_follow(services, a, b)
+        await drop_follow(services, a, b)
     await services.emit("user_pair", a=src, b=dst)
+
+
+async def _exists(services: Services, user_id: str) -> bool:
+    """A user one may follow or block: there, and not the tombstone of a deleted account."""
+    user = await services.store.get("users", user_id)
+    return user is not None and not user.get("deletedAt")
 
 
 async def is_blocked_between(services: Services, a: str, b: str) -> bool:

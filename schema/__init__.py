@@ -24,6 +24,7 @@ from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
+from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
@@ -96,6 +97,7 @@ MUTATIONS = (
     AddressMutations,
     ShippingMutations,
     OrderDeskMutations,
+    DataRightsMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
+from domain import account_deletion as deletion_rules
 from resolvers import auth as auth_uc
+from resolvers.account_deletion import deletion_of
 from schema.common import UserError
 from schema.context import Info
+from schema.data_rights import AccountDeletion
 from schema.mutations import payload_mutation
 from schema.users import User
 
@@ -17,6 +20,16 @@ class AuthPayload:
     refresh_token: str | None = None
     user: User | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @strawberry.field(
+        description="The signed-in user's account deletion while it is PENDING (its cooling-off period: "
+        "cancelAccountDeletion undoes it); null otherwise."
+    )
+    async def account_deletion(self, info: Info) -> AccountDeletion | None:
+        if self.user is None:
+            return None
+        found = await deletion_of(info.context.services, self.user.doc["_id"])
+        return AccountDeletion.from_doc(found) if found and found["status"] == deletion_rules.PENDING else None
 
     @classmethod
     def of(cls, session: auth_uc.Session) -> AuthPayload:

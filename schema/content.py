@@ -43,6 +43,7 @@ class ModerationStatus(Enum):
     PENDING = moderation.PENDING
     APPROVED = moderation.APPROVED
     REJECTED = moderation.REJECTED
+    REMOVED = strawberry.enum_value(moderation.REMOVED, description="Its author deleted their account.")
 
 
 @strawberry.type

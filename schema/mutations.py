@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import strawberry
 
 from resolvers import staff as staff_uc
-from resolvers.errors import ApiError, Invalid, Refusals, Refused
+from resolvers.errors import ApiError, Refused
 from resolvers.ratelimit import spend
 from schema.common import ErrorCode, UserError
 from schema.staff import Staff
@@ -57,8 +57,7 @@ def payload_mutation(
             except ApiError as exc:
                 if exc.code not in CODES:
                     raise
-                each = exc.each() if isinstance(exc, Invalid | Refusals) else [exc]
-                return payload(errors=[UserError.of(e) for e in each])
+                return payload(errors=[UserError.of(e) for e in exc.each()])
             context.renew_loaders()  # what the mutation wrote is what its payload shows
             return result
 

@@ -20,6 +20,7 @@ from schema.nodes import load_typed, raw_id, register_node
 if TYPE_CHECKING:
     from schema.addresses import Address
     from schema.content import PostConnection
+    from schema.data_rights import AccountDeletion, DataExport
     from schema.order_desk import ShopMembership
 
 from store.protocol import Doc
@@ -145,6 +146,31 @@ class User(Node):
             show_in_social_proof=bool(p["showInSocialProof"]),
             connections_visibility=Visibility(p["connectionsVisibility"]),
         )
+
+    @strawberry.field(description="The viewer's latest data export (exportMyData); null for others and without one.")
+    async def data_export(self, info: Info) -> Annotated[DataExport, strawberry.lazy("schema.data_rights")] | None:
+        from resolvers.data_export import latest
+        from schema.data_rights import DataExport
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        found = await latest(info.context.services, self.doc["_id"])
+        return DataExport.from_doc(found) if found else None
+
+    @strawberry.field(
+        description="The viewer's account deletion (deleteMyAccount), PENDING during its cooling-off period; null "
+        "for others and when none was asked."
+    )
+    async def account_deletion(
+        self, info: Info
+    ) -> Annotated[AccountDeletion, strawberry.lazy("schema.data_rights")] | None:
+        from resolvers.account_deletion import deletion_of
+        from schema.data_rights import AccountDeletion
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        found = await deletion_of(info.context.services, self.doc["_id"])
+        return AccountDeletion.from_doc(found) if found else None
 
     async def _connection(self, info: Info, direction: str, first: int | None, after: str | None) -> UserConnection:
         size = page_size(first)

@@ -72,6 +72,7 @@ export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'ALREADY_HELPED'
   | 'ALREADY_JOINED'
+  | 'BALANCE_NOT_EMPTY'
   | 'BARGAIN_CLOSED'
   | 'BLOCKED'
   | 'CONFLICT'
@@ -85,7 +86,11 @@ export type ErrorCode =
   | 'NOT_DELIVERABLE'
   | 'NOT_DISTRIBUTOR'
   | 'NOT_FOUND'
+  | 'OPEN_AFTER_SALES'
+  | 'OPEN_ORDERS'
+  | 'OPEN_WITHDRAWALS'
   | 'OUT_OF_STOCK'
+  | 'OWNS_SHOP'
   | 'PAYMENT_FAILED'
   | 'PRICE_CHANGED'
   | 'RATE_LIMITED'
@@ -124,7 +129,9 @@ export type LiveStatus =
 export type ModerationStatus =
   | 'APPROVED'
   | 'PENDING'
-  | 'REJECTED';
+  | 'REJECTED'
+  /** Its author deleted their account. */
+  | 'REMOVED';
 
 export type OrderLineInput = {
   quantity: number;
