@@ -95,6 +95,9 @@ DOC_LOADERS = {
     "address": "addresses",
     "shipping_template": "shipping_templates",
     "after_sale": "after_sales",
+    "coupon_claim": "coupon_claims",  # keyed by f"{coupon}:{user}"
+    "page": "pages",
+    "page_document": "page_documents",
 }
 
 

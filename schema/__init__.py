@@ -27,6 +27,10 @@ from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.operation_metrics import OperationMetrics
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
+from schema.pages.components import ComponentQueries, TemplateMutations
+from schema.pages.pages import PageMutations, PageQueries
+from schema.pages.rendering import RenderQueries
+from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
@@ -69,6 +73,10 @@ Query = merge_types(
         RecommendQueries,
         LiveQueries,
         AddressQueries,
+        PageQueries,
+        RenderQueries,
+        ComponentQueries,
+        ThemeQueries,
     ),
 )
 MUTATIONS = (
@@ -86,6 +94,9 @@ MUTATIONS = (
     LiveMutations,
     AddressMutations,
     ShippingMutations,
+    PageMutations,
+    TemplateMutations,
+    ThemeMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

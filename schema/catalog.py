@@ -25,6 +25,7 @@ from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
     from schema.distribution import CommissionPolicy
+    from schema.pages.themes import ShopTheme
     from schema.shipping import ShippingTemplate
     from schema.teams import Team
 
@@ -114,6 +115,12 @@ class Shop(Node):
         from schema.shipping import shop_templates
 
         return await shop_templates(info, self.doc["_id"])
+
+    @strawberry.field(description="Its pages' colours, radius and font scale (setShopTheme); the default until set.")
+    def theme(self) -> Annotated[ShopTheme, strawberry.lazy("schema.pages.themes")]:
+        from schema.pages.themes import shop_theme
+
+        return shop_theme(self.doc)
 
     @strawberry.field
     def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:

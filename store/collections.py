@@ -81,6 +81,14 @@ INDEXES = (
     Index("after_sales", ("repairAt",)),  # steps a crash left undone
     Index("after_sales", ("refundDue",)),  # refunds to ask a provider for (again)
     Index("after_sales", ("refundNo",)),  # WeChat Pay's refund notifications name it
+    # the shop builder: resolvers/pages/
+    Index("pages", ("shopId", "createdAt")),
+    Index("page_revisions", ("pageId", "createdAt")),  # pageRevisions, newest first
+    Index("page_publications", ("pageId", "revision")),  # a rollback goes back to a revision that was live
+    Index("products", ("shopId", "salesCount")),  # product grids by rule, smart lists, campaign zones
+    Index("products", ("shopId", "price")),
+    Index("products", ("shopId", "category", "createdAt")),
+    Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
 )
 
 

@@ -201,7 +201,11 @@ def validate(document: Any, base_theme: Mapping[str, Any] | None = None) -> tupl
     theme = document.get("theme")
     if isinstance(theme, dict) and not problems:
         problems += theme_problems(merged(base_theme, theme), "theme")
-    return problems[:MAX_PROBLEMS], stored
+    return sorted(problems, key=_in_document_order)[:MAX_PROBLEMS], stored
+
+
+def _in_document_order(problem: Problem) -> list[tuple[int, int | str]]:
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in problem.field.split(".")]
 
 
 def _rich_text(sections: list[Any]) -> list[Problem]:

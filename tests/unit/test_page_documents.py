@@ -67,8 +67,8 @@ def test_schema_errors_name_the_json_path_of_the_wrong_field() -> None:
     )
     # then each problem is at its place
     assert fields(document) == [
-        "sections.3.settings.limit",
         "sections.3.settings.colour",
+        "sections.3.settings.limit",
         "sections.4.blocks.0.settings.image",
     ]
 
