@@ -6,7 +6,7 @@ unavailable item with its reason, never dropped.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -85,30 +85,38 @@ def _primed(loaders: Loaders, docs: Sequence[Doc]) -> list[Item]:
     return [Item(None, doc) for doc in docs]
 
 
-async def best_sellers(services: Services, shop_id: str, limit: int) -> list[Doc]:
+async def best_sellers(services: Services, shop_id: str, limit: int = CANDIDATES) -> list[Doc]:
     page = await services.store.find("products", {"shopId": shop_id}, sort="salesCount", direction=-1, limit=limit)
     return page.docs
 
 
-async def offer_products(services: Services, loaders: Loaders, shop_id: str, kind: str, limit: int) -> list[Item]:
+BestSellers = Callable[[], Awaitable[list[Doc]]]  # the shop's CANDIDATES best sellers, read once per request
+
+
+async def offer_products(loaders: Loaders, sellers: BestSellers, kind: str, limit: int) -> list[Item]:
     """The shop's best sellers that carry the offer (a group buy or a bargain)."""
-    found = [p for p in await best_sellers(services, shop_id, CANDIDATES) if p.get(OFFER_FIELD[kind])]
+    found = [p for p in await sellers() if p.get(OFFER_FIELD[kind])]
     return _primed(loaders, found[:limit])
 
 
 async def smart_products(
-    services: Services, loaders: Loaders, shop_id: str, viewer_id: str | None, limit: int
+    services: Services, loaders: Loaders, sellers: BestSellers, shop_id: str, viewer_id: str | None, limit: int
 ) -> list[Item]:
     """商品陈列智能排序: the shop's products among the viewer's recommendations (friends, co-purchases, influence,
-    in their order), then the shop's best sellers."""
-    ranked = [r.product for r in await recommended(services, viewer_id, RECOMMENDED) if r.product["shopId"] == shop_id]
+    in their order), then the shop's best sellers. Without a viewer recommendations are the best sellers."""
+    ranked = []
+    if viewer_id is not None:
+        recommendations = await recommended(services, viewer_id, RECOMMENDED)
+        ranked = [r.product for r in recommendations if r.product["shopId"] == shop_id]
     seen = {p["_id"] for p in ranked}
-    ranked += [p for p in await best_sellers(services, shop_id, limit + len(seen)) if p["_id"] not in seen]
+    ranked += [p for p in await sellers() if p["_id"] not in seen]
     return _primed(loaders, ranked[:limit])
 
 
-async def stock(loaders: Loaders, product_id: str) -> int:
-    return sum(int(s["stock"]) for s in await loaders.skus_by_product.load(product_id))
+async def stocks(loaders: Loaders, product_ids: Sequence[str]) -> dict[str, int]:
+    """Units left over each product's SKUs."""
+    skus = await loaders.skus_by_product.load_many(list(product_ids))
+    return {p: sum(int(s["stock"]) for s in found) for p, found in zip(product_ids, skus, strict=True)}
 
 
 # -- coupons -------------------------------------------------------------------------------------------------
