@@ -229,3 +229,53 @@ async def test_a_304_reads_neither_the_document_nor_the_sections(api: Api) -> No
     response = await get(api, query, {"shop": shop_id}, **{"If-None-Match": f'W/"{revision}", "other"'})
     assert response.status == 304
     assert "products" not in calls and "page_documents" not in calls
+
+
+DATA = "query($shop: ID!) { shopPage(shopId: $shop, kind: HOME) { sections { type available data } } }"
+
+
+async def test_each_sections_data_comes_as_one_json_value_the_renderer_reads(api: Api) -> None:
+    owner, _ = await api.login("数据店主")
+    shop_id, product, _ = await make_product(api, owner, title="数据茶", prices=(1200, 900), stock=5)
+    gone = (await make_product(api, owner, title="将删除", shop_id=shop_id))[1]
+    coupon = (await api.gql(CREATE, {"in": coupon_input(shop_id)}, token=owner))["data"]["createCoupon"]["coupon"]["id"]
+    room = (await api.gql(ROOM, {"t": "直播数据"}, token=owner))["data"]["createLiveRoom"]["room"]["id"]
+    note = {"kind": "NOTE", "title": "好喝", "body": "推荐", "images": ["https://img.example.com/n.jpg"]}
+    await api.gql(POST, {"in": note}, token=owner)
+    await live_page(
+        api,
+        owner,
+        shop_id,
+        doc(
+            grid(product, gone),
+            {"type": "coupon_strip", "settings": {}},
+            {"type": "live_room_card", "settings": {}},
+            {"type": "notes_waterfall", "settings": {"source": "SHOP"}},
+            {"type": "shop_info", "settings": {}},
+            {"type": "floating_promotion", "settings": {"campaign": {"kind": "COUPON", "id": coupon}}},
+            spacer(),
+        ),
+    )
+    await api.services.store.delete("products", from_global_id(gone)[1])
+    body = await api.gql(DATA, {"shop": shop_id})
+    data = [s["data"] for s in body["data"]["shopPage"]["sections"]]
+    assert data[0]["products"] == [
+        {"ref": product, "available": True, "reason": None, "id": product, "title": "数据茶", "image": None,
+         "price": 900, "stock": 10, "badges": []},
+        {"ref": gone, "available": False, "reason": "NOT_FOUND"},
+    ]  # fmt: skip
+    [strip] = data[1]["coupons"]
+    assert (strip["id"], strip["discount"], strip["claimable"], strip["ref"]) == (coupon, 1000, True, None)
+    assert data[2]["liveRoom"] | {"id": None, "startedAt": None} == {
+        "ref": None, "available": True, "reason": None, "id": None, "title": "直播数据", "status": "SCHEDULED",
+        "viewerCount": 0, "startedAt": None,
+    }  # fmt: skip
+    assert [(n["title"], n["image"], n["author"]["nickname"]) for n in data[3]["notes"]] == [
+        ("好喝", "https://img.example.com/n.jpg", "数据店主")
+    ]
+    assert data[4]["shop"] == {
+        "id": shop_id, "name": "数据茶的店", "logoUrl": None, "followerCount": 0, "viewerFollows": False
+    }  # fmt: skip
+    assert data[5]["campaign"]["kind"] == "COUPON" and data[5]["campaign"]["coupon"]["id"] == coupon
+    assert data[6] == {}
+    assert room
