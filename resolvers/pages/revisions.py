@@ -137,6 +137,13 @@ def _conflict(pointer: str, field: list[str], page: Doc | None) -> Conflict:
     return Conflict(f"The {pointer} revision changed since you read it: {told}", field, page or {})
 
 
+async def shop_or_refuse(services: Services, shop_id: str) -> Doc:
+    shop = await services.store.get("shops", shop_id)
+    if shop is None:
+        raise Refused("NOT_FOUND", "No such shop", ["input", "shopId"])
+    return shop
+
+
 async def page_or_refuse(services: Services, pid: str) -> Doc:
     page = await services.store.get("pages", pid)
     if page is None:

@@ -12,6 +12,7 @@ from domain.pages.templates import TEMPLATES
 from domain.pages.themes import PRESETS
 from domain.staff import ADMIN
 from resolvers.pages import templates as templates_uc
+from resolvers.pages.revisions import shop_or_refuse
 from schema.common import UserError
 from schema.context import Info
 from schema.mutations import payload_mutation
@@ -110,8 +111,7 @@ class TemplateMutations:
     )
     async def apply_template(self, info: Info, input: ApplyTemplateInput) -> ApplyTemplatePayload:
         services = info.context.services
-        shop = await services.store.get("shops", raw_id(input.shop_id, "Shop", "input", "shopId"))
-        assert shop is not None  # the staff check found it
+        shop = await shop_or_refuse(services, raw_id(input.shop_id, "Shop", "input", "shopId"))
         pages, notes, shop = await templates_uc.apply_template(
             services, shop, input.template, info.context.require_viewer(), with_theme=input.with_theme
         )

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 from domain.ids import to_global_id
 from domain.pages import kinds
 from domain.pages.preview import Preview, issue_preview_token
-from domain.pages.revisions import is_revision_id
+from domain.pages.revisions import is_revision_id, revision_key
 from domain.staff import ADMIN
 from resolvers import staff as staff_uc
 from resolvers.errors import Refused
@@ -115,7 +115,7 @@ class Page:
 async def _revision(info: Info, page: Doc, revision_id: str | None) -> PageRevision | None:
     if revision_id is None:
         return None
-    found = await info.context.services.store.get("page_revisions", f"{page['_id']}@{revision_id}")
+    found = await info.context.loaders.page_revision.load(revision_key(page["_id"], revision_id))
     return PageRevision.from_doc(found) if found else None
 
 
@@ -205,12 +205,11 @@ class PageMutations:
     )
     async def save_page_draft(self, info: Info, input: SavePageDraftInput) -> PagePayload:
         services = info.context.services
-        shop = await services.store.get("shops", shop_raw(input.shop_id))
+        shop = await revisions_uc.shop_or_refuse(services, shop_raw(input.shop_id))
         expected = revision_arg(input.expected_draft_revision_id, "input", "expectedDraftRevisionId")
         author = info.context.require_viewer()
 
         async def save() -> PagePayload:
-            assert shop is not None  # the staff check found it
             page, revision = await revisions_uc.save_draft(
                 services, shop, input.kind.value, input.slug, input.document, author, expected
             )
