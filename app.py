@@ -129,7 +129,11 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         try:
-            return await super().__call__(request)
+            response = await super().__call__(request)
+            context = request.get(CONTEXT)
+            if context is not None and context.etag is not None and response.status == 200:
+                return conditional(request, response, context.etag)
+            return response
         finally:
             # graphql-core's executor is a reference cycle that only the cyclic GC frees; let go of what the
             # context holds (the request, the response, the loaders' documents) so refcounting frees those now.
@@ -176,6 +180,20 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
             raise ConnectionRejectionError({"code": "TOO_MANY_CONNECTIONS"})
         context.session = session
         return await super().on_ws_connect(context)
+
+
+# A response with an ETag is the viewer's (coupons claimed, recommendations): kept by their client only, and checked
+# again before each use; a GET that names the ETag again in If-None-Match gets 304 and no body.
+CONDITIONAL_HEADERS = {"Cache-Control": "private, no-cache", "Vary": "Authorization"}
+
+
+def conditional(request: web.Request, response: web.StreamResponse, etag: str) -> web.StreamResponse:
+    """ETag from the one field that answers the whole response (schema/conditional.py); 304 for a GET that has it."""
+    if request.method == "GET" and any(t.value in (etag, "*") for t in request.if_none_match or ()):
+        response = web.Response(status=304)
+    response.etag = etag
+    response.headers.update(CONDITIONAL_HEADERS)
+    return response
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

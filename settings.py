@@ -135,6 +135,10 @@ class Settings(BaseSettings):
     PROFILE_UPDATES_PER_MINUTE: int = Field(10, ge=1)
     VIDEO_UPLOADS_PER_MINUTE: int = Field(5, ge=1)
     EXPORTS_PER_MINUTE: int = Field(5, ge=1)
+    # The shop builder: draft saves (each up to 256 KB, kept as a revision) per editor, and how long a preview link
+    # renders the draft it was made for.
+    PAGE_SAVES_PER_MINUTE: int = Field(30, ge=1)
+    PAGE_PREVIEW_HOURS: float = Field(72.0, gt=0, le=24 * 30)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).

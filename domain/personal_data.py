@@ -232,6 +232,12 @@ TABLE: Mapping[str, Rule] = {
     "shop_staff": Personal((Found("userId", "shopStaff"),), DELETED, "The user stops being staff of any shop."),
     # -- not personal -------------------------------------------------------------------------------------------
     "products": NotPersonal("A shop's catalogue."),
+    "pages": NotPersonal("A shop's page pointers (its draft and published revisions)."),
+    "page_revisions": NotPersonal(
+        "A shop's page documents; `authorId` names the staff member who saved one, as the shop's edit record."
+    ),
+    "page_documents": NotPersonal("A shop's page documents, by their content hash (no author)."),
+    "page_publications": NotPersonal("When a shop's page revision was published, and by which staff member."),
     "shop_staff_invites": NotPersonal(
         "A shop's invite codes (their hash) and who took one; being staff is shop_staff, erased with the user."
     ),

@@ -96,6 +96,10 @@ DOC_LOADERS = {
     "address": "addresses",
     "shipping_template": "shipping_templates",
     "after_sale": "after_sales",
+    "coupon_claim": "coupon_claims",  # keyed by f"{coupon}:{user}"
+    "page": "pages",
+    "page_revision": "page_revisions",  # keyed by domain.pages.revisions.revision_key(page, sha256)
+    "page_document": "page_documents",
 }
 
 

@@ -33,6 +33,10 @@ from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveS
 from schema.operation_metrics import OperationMetrics
 from schema.order_desk import OrderDeskMutations, OrderDeskSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
+from schema.pages.components import ComponentQueries, TemplateMutations
+from schema.pages.pages import PageMutations, PageQueries
+from schema.pages.rendering import RenderQueries
+from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
@@ -77,6 +81,10 @@ Query = merge_types(
         RecommendQueries,
         LiveQueries,
         AddressQueries,
+        PageQueries,
+        RenderQueries,
+        ComponentQueries,
+        ThemeQueries,
     ),
 )
 MUTATIONS = (
@@ -98,6 +106,9 @@ MUTATIONS = (
     ShippingMutations,
     OrderDeskMutations,
     DataRightsMutations,
+    PageMutations,
+    TemplateMutations,
+    ThemeMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from schema.distribution import CommissionPolicy
     from schema.order_desk import OrderCount, ShopStaffMember
     from schema.orders import OrderConnection, OrderStatus
+    from schema.pages.themes import ShopTheme
     from schema.shipping import ShippingTemplate
     from schema.teams import Team
 
@@ -118,6 +119,12 @@ class Shop(Node):
         from schema.shipping import shop_templates
 
         return await shop_templates(info, self.doc["_id"])
+
+    @strawberry.field(description="Its pages' colours, radius and font scale (setShopTheme); the default until set.")
+    def theme(self) -> Annotated[ShopTheme, strawberry.lazy("schema.pages.themes")]:
+        from schema.pages.themes import shop_theme
+
+        return shop_theme(self.doc)
 
     @strawberry.field
     def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:

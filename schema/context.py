@@ -27,6 +27,8 @@ class Context:
     live_group: Any = None
     # A WebSocket's Session (subscriptions/sessions.py): its client, its token's login and expiry. Set at connect.
     session: Any = None
+    # What the response answers, as an ETag (schema/conditional.py), when one field answers it all.
+    etag: str | None = None
     loaders: Loaders = field(init=False)
     _seer: Seer | None = field(init=False, default=None)
     # What a long subscription knows of the viewer's blocks and follows, kept across its events for a while.

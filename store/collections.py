@@ -41,6 +41,10 @@ COLLECTIONS = (
     "nicknames",
     "orders",
     "outbox",
+    "page_documents",
+    "page_publications",
+    "page_revisions",
+    "pages",
     "payment_attempts",
     "post_topics",
     "posts",
@@ -184,6 +188,14 @@ INDEXES = (
     Index("data_exports", ("status", "leaseUntil")),  # exports whose preparer died, for the sweep to take over
     Index("data_exports", ("status", "expiresAt")),  # ready exports past their link's life, to delete
     Index("account_deletions", ("status", "checkAt")),  # deletions due (cooling-off over), or whose sweep died
+    # the shop builder: resolvers/pages/
+    Index("pages", ("shopId", "createdAt")),
+    Index("page_revisions", ("pageId", "createdAt")),  # pageRevisions, newest first
+    Index("page_publications", ("pageId", "revision")),  # a rollback goes back to a revision that was live
+    Index("products", ("shopId", "salesCount")),  # product grids by rule, smart lists, campaign zones
+    Index("products", ("shopId", "price")),
+    Index("products", ("shopId", "category", "createdAt")),
+    Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
 )
 
 

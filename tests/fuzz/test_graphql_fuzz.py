@@ -127,6 +127,32 @@ def string_node(value: str) -> graphql.StringValueNode:
     return graphql.StringValueNode(value=value)
 
 
+def json_node(value: Any) -> graphql.ValueNode:
+    """A JSON value as a GraphQL literal (the JSON scalar: page documents)."""
+    if isinstance(value, dict):
+        fields = [graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=json_node(v)) for k, v in value.items()]
+        return graphql.ObjectValueNode(fields=tuple(fields))
+    if isinstance(value, list):
+        return graphql.ListValueNode(values=tuple(json_node(v) for v in value))
+    if isinstance(value, bool):
+        return graphql.BooleanValueNode(value=value)
+    if isinstance(value, int):
+        return graphql.IntValueNode(value=str(value))
+    if value is None:
+        return graphql.NullValueNode()
+    return string_node(str(value))
+
+
+JSON_KEYS = st.sampled_from(["schemaVersion", "title", "sections", "id", "type", "settings", "blocks", "theme"])
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(JSON_KEYS | st.from_regex(r"\A[a-z]{1,8}\Z"), inner, max_size=5)
+    ),
+    max_leaves=20,
+)
+
+
 def internal_errors(body: Any) -> list[Any]:
     errors = body.get("errors") if isinstance(body, dict) else None
     return [e for e in errors or [] if (e.get("extensions") or {}).get("code") == "INTERNAL_SERVER_ERROR"]
@@ -145,6 +171,7 @@ def test_generated_requests_never_answer_internal_server_error(world: World) -> 
         "DateTime": st.datetimes().map(lambda d: string_node(d.isoformat() + "Z"))
         | st.text(max_size=30).map(string_node),
         "Upload": st.just(graphql.NullValueNode()),
+        "JSON": JSON_VALUES.map(json_node),
     }
     seen = {"requests": 0}
 

@@ -1,0 +1,1 @@
+"""The shop builder's GraphQL: pages and revisions (merchant), rendering (shopPage), components, templates, themes."""
