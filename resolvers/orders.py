@@ -4,15 +4,15 @@ status machine of domain/orders.py by compare-and-set, returning stock, and canc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from backends import UNAVAILABLE
 from domain import orders as rules
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, refunds
+from resolvers import distribution, holds, refunds, retries
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -177,9 +177,14 @@ async def place_order(
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
         # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
-        # Should this fail too, the sweep cancels the RESERVING order later.
-        with contextlib.suppress(Exception):
+        # Should the store be unavailable for that too, it is done once the store is back (`taken` knows what is
+        # left to give back); should the process stop first, the sweep cancels the RESERVING order later.
+        try:
             await _undo(services, order, taken)
+        except UNAVAILABLE:
+            retries.until_done(services, f"undo of order {order['_id']}", lambda: _undo(services, order, taken))
+        except Exception:
+            log.exception("undoing order %s failed; the sweep cancels it", order["_id"])
         raise
     if placed is None:
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
@@ -203,8 +208,11 @@ async def _coupon_discount(
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
-    """A placement that failed part-way: give back what it took and forget the order (and so its key)."""
-    await return_stock(services, taken)
+    """A placement that failed part-way: give back what it took and forget the order (and so its key). A line
+    leaves `taken` once its stock is back, so running this again after a failure gives nothing back twice."""
+    while taken:
+        await return_stock(services, taken[:1])
+        taken.pop(0)
     await services.store.delete("orders", order["_id"])
     await holds.release(services, order)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -42,6 +43,8 @@ class Services:
     known_users: dict[str, float] = field(default_factory=dict)
     # Prometheus metrics of this app (observability/metrics.Metrics), set by the app.
     metrics: Any = None
+    # Repairs waiting for a backend to come back (resolvers/retries.py), cancelled when the app stops.
+    repairs: set[asyncio.Task[None]] = field(default_factory=set)
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
 

@@ -12,12 +12,14 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from backends import UNAVAILABLE as BACKEND_DOWN
 from resolvers.errors import ApiError
 from store.cursor import BadCursor
 
 log = logging.getLogger("youxianggou.errors")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+UNAVAILABLE = "UNAVAILABLE"  # a backend the answer needs is down: try again later (HTTP 503 when nothing answered)
 INVALID_QUERY = "GRAPHQL_VALIDATION_FAILED"
 INVALID_INPUT = "INVALID_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
@@ -33,6 +35,8 @@ def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         if original.field:
             extensions["field"] = original.field
         return original.code, extensions
+    if isinstance(original, BACKEND_DOWN):
+        return UNAVAILABLE, {"code": UNAVAILABLE}
     if isinstance(original, BadCursor):
         return INVALID_INPUT, {"code": INVALID_INPUT, "field": ["after"]}
     if isinstance(original, CannotGetOperationTypeError | InvalidOperationTypeError | MissingQueryError):
