@@ -15,6 +15,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
@@ -29,6 +30,7 @@ T = TypeVar("T")
 POOL = 4
 VERTEX_BATCH = 500
 EDGE_BATCH = 100
+RECONNECT_SECONDS = 1.0  # at most one reconnection attempt this often while the server is down
 STAMP = ("Projection", "stamp")  # the vertex (label, uid) holding the projection's stamp; clear() drops it too
 
 
@@ -54,6 +56,7 @@ class GremlinGraph:
         self._g: GraphTraversalSource | None = None
         self._broken: DriverRemoteConnection | None = None  # the connection a call found dead
         self._reconnecting = asyncio.Lock()
+        self._tried_at = float("-inf")  # loop time of the last reconnection attempt
 
     @property
     def g(self) -> GraphTraversalSource:
@@ -80,12 +83,18 @@ class GremlinGraph:
         await self.ping()
 
     async def _connected(self) -> None:
-        """Open a new connection when the current one was found dead (a call before this one failed)."""
+        """Open a new connection when the current one was found dead (a call before this one failed): at most once
+        every RECONNECT_SECONDS, and only once the server accepts TCP connections again (gremlinpython leaks the
+        aiohttp sessions of a connection that fails to open)."""
         if self._broken is None or self._broken is not self._conn:
             return
         async with self._reconnecting:
             if self._broken is not self._conn:
                 return  # another call reconnected meanwhile
+            loop = asyncio.get_running_loop()
+            if loop.time() - self._tried_at < RECONNECT_SECONDS or not await self._accepts():
+                raise GraphUnavailable(f"no connection to {self.url}")
+            self._tried_at = loop.time()
             old = self._conn
             with contextlib.suppress(Exception):
                 await asyncio.get_running_loop().run_in_executor(self._executor, old.close)  # type: ignore[union-attr]
@@ -97,6 +106,19 @@ class GremlinGraph:
                     raise
                 raise GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
             self._broken = None
+
+    async def _accepts(self) -> bool:
+        """Whether the server's port takes a TCP connection (a cheap look before a real connection is built)."""
+        url = urlsplit(self.url)
+        try:
+            async with asyncio.timeout(RECONNECT_SECONDS):
+                _, writer = await asyncio.open_connection(url.hostname, url.port or 8182)
+        except (OSError, TimeoutError):
+            return False
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
 
     async def close(self) -> None:
         if self._conn is not None:

@@ -25,6 +25,7 @@ INVALID_INPUT = "INVALID_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
 QUERY_LOG_CHARS = 500
 MASKED = "Internal server error"
+DOWN_MESSAGE = "A backend is unavailable; try again shortly"
 
 
 def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
@@ -66,7 +67,8 @@ def with_code(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: with its code, or masked (applying it twice changes nothing)."""
     known = expected(error)
     if known is not None:
-        return _copy(error, error.message, known[1])
+        # an outage's details (hosts, ports, driver messages) are the operators' business: they are in the logs
+        return _copy(error, DOWN_MESSAGE if known[0] == UNAVAILABLE else error.message, known[1])
     return _copy(error, MASKED, {"code": INTERNAL})
 
 

@@ -50,6 +50,7 @@ class RedisBus:
         # Set by the reader when Redis confirms a subscription, so subscribe() returns only once events flow.
         self._confirmed: dict[str, asyncio.Event] = {}
         self.dropped = 0  # events published while Redis was unreachable
+        self.resubscribed = 0  # topics subscribed again after Redis came back
         self._publishing_failed = False
 
     @property
@@ -166,6 +167,7 @@ class RedisBus:
                 if topic in self._confirmed:  # a subscription made by subscribe()
                     self._confirmed.pop(topic).set()
                 elif self.fanout.count(topic):  # subscribed again after a reconnect: events may have been missed
+                    self.resubscribed += 1
                     self.fanout.deliver(resync(topic))
                 else:  # its last subscriber left while Redis was down
                     await self._forget(topic)

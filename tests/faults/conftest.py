@@ -40,9 +40,9 @@ def _wanted(item: pytest.Item) -> set[str]:
     return {n for n in NAMES if f"own_{n}" in names or n in names}
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Launched now, beside the shared services, so they boot side by side.
-    mine = [item for item in items if HERE in Path(str(item.fspath)).parents]
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Launched once the selection is final (-k, -m applied), so they boot beside the shared services.
+    mine = [item for item in session.items if HERE in Path(str(item.fspath)).parents]
     for name in sorted(set().union(*(_wanted(item) for item in mine)) if mine else set()):
         _manager.start(name)
 

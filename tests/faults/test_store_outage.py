@@ -8,11 +8,10 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import aiohttp
-
 from domain.ids import from_global_id
 from observability.metrics import unwrapped
 from tests.api.conftest import Api, make_product
+from tests.api.test_trust_websocket import closed_with
 from tests.faults.conftest import Faulty, eventually, health
 
 PLACE = """mutation($lines: [OrderLineInput!]!, $k: String!) {
@@ -54,6 +53,7 @@ async def test_requests_that_need_the_store_answer_503_unavailable_while_it_is_d
         status, headers, body = await post(api, ME, token=token)
         assert (status, codes(body), body["data"]) == (503, ["UNAVAILABLE"], {"me": None})
         assert headers["Retry-After"] == "5"
+        assert body["errors"][0]["message"] == "A backend is unavailable; try again shortly"  # no host, no driver
         status, _, body = await post(api, PLACE, {"lines": [{"skuId": sku, "quantity": 1}], "k": "down"}, token)
         assert (status, codes(body)) == (503, ["UNAVAILABLE"])
         status, headers, body = await post(api, ME, token=stranger)
@@ -65,8 +65,7 @@ async def test_requests_that_need_the_store_answer_503_unavailable_while_it_is_d
         # and a WebSocket that must be told who it is is closed with 1013 (Try Again Later): clients reconnect
         async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
             await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {stranger}"}})
-            closed = await ws.receive(timeout=10)
-            assert (closed.type, ws.close_code) == (aiohttp.WSMsgType.CLOSE, 1013)
+            assert await closed_with(ws) == 1013
     finally:
         # when it is back
         await own_mongo.restart()
