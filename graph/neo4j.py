@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Callable, Collection, Coroutine, Sequence
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
@@ -16,21 +16,32 @@ P = ParamSpec("P")
 R = TypeVar("R")
 # How long the driver retries a query through a lost connection before GraphUnavailable (its default is 30 s: a
 # traversal in a request would hang that long while the server is down).
-RETRY_SECONDS = 3.0
+RETRY_SECONDS = 1.0
 DOWN = (ServiceUnavailable, SessionExpired)
 
 
-def reachable(method: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
-    """The driver's "no server answers" errors as GraphUnavailable."""
+def reachable(
+    method: Callable[Concatenate[Neo4jGraph, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[Neo4jGraph, P], Coroutine[Any, Any, R]]:
+    """The driver's "no server answers" errors as GraphUnavailable. Once a call found the server gone, the next
+    ones first check it answers (one connection attempt, refused at once while it is down) instead of each
+    retrying for RETRY_SECONDS: a write whose side read needs the graph is not held up by the outage."""
 
     @functools.wraps(method)
-    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+    async def call(self: Neo4jGraph, *args: P.args, **kwargs: P.kwargs) -> R:
+        if self.down:
+            await self._probe()
         try:
-            return await method(*args, **kwargs)
+            return await method(self, *args, **kwargs)
         except DOWN as exc:
-            raise GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            self.down = True
+            raise unavailable(exc) from exc
 
     return call
+
+
+def unavailable(exc: Exception) -> GraphUnavailable:
+    return GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 def _auth_and_url(url: str) -> tuple[str, Any]:
@@ -55,6 +66,7 @@ class Neo4jGraph:
         self.url = url
         self.database = database
         self._driver: AsyncDriver | None = None
+        self.down = False  # a call found the server gone; the next ones check it is back first
 
     @property
     def driver(self) -> AsyncDriver:
@@ -82,6 +94,13 @@ class Neo4jGraph:
     @reachable
     async def ping(self) -> None:
         await self.driver.verify_connectivity()
+
+    async def _probe(self) -> None:
+        try:
+            await self.driver.verify_connectivity()
+        except DOWN as exc:
+            raise unavailable(exc) from exc
+        self.down = False
 
     async def _write(self, cypher: str, **params: Any) -> None:
         await self.driver.execute_query(cypher, params, database_=self.database)
@@ -156,6 +175,8 @@ class Neo4jGraph:
 
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         a, b = endpoints(rel)
+        if self.down:
+            await self._probe()
         try:
             async with self.driver.session(database=self.database, fetch_size=batch) as session:
                 result = await session.run(f"MATCH (s:{a})-[:{rel}]->(d:{b}) RETURN s.id AS s, d.id AS d")
@@ -168,7 +189,8 @@ class Neo4jGraph:
                 if chunk:
                     yield chunk
         except DOWN as exc:
-            raise GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            self.down = True
+            raise unavailable(exc) from exc
 
     @reachable
     async def clear(self) -> None:

@@ -242,3 +242,30 @@ async def _holds_block(api: Api, user: str, other: str) -> bool:
     """The LiveHub's set of who is across a block from `user` (read again from the store after the resync)."""
     entry = api.services.live._blocks.get(user)
     return entry is not None and other in entry.ids
+
+
+async def test_a_bus_subscription_lives_through_a_restart_and_resyncs_first(own_redis: Faulty) -> None:
+    # given a subscriber on one process and a publisher on another
+    from subscriptions.redis import RedisBus
+
+    here, there = RedisBus(own_redis.url), RedisBus(own_redis.url)
+    await here.open()
+    await there.open()
+    try:
+        async with here.subscribe("t") as sub:
+            await there.publish("t", {"n": 1})
+            assert (await asyncio.wait_for(anext(sub), 5)).data == {"n": 1}
+            # when Redis dies: publishing drops the event instead of raising
+            await own_redis.kill()
+            await there.publish("t", {"n": 2})
+            assert there.dropped == 1
+            # when it is back
+            await own_redis.restart()
+            # then the subscription, never ended, first gets a resync, then what is published after
+            first = await asyncio.wait_for(anext(sub), 10)
+            assert (first.resync, first.data) == (True, {})
+            await there.publish("t", {"n": 3})
+            assert (await asyncio.wait_for(anext(sub), 5)).data == {"n": 3}
+    finally:
+        await here.close()
+        await there.close()
