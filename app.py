@@ -19,9 +19,10 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import http_errors
 import web_client
+from backends import UNAVAILABLE as BACKEND_DOWN
 from backends import open_backends
 from domain.tokens import AccessClaims, InvalidToken
-from graph.projector import Projector, rebuild
+from graph.projector import Projector
 from graphql_http import GRAPHQL_RESPONSE, GraphQLOverHTTP
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
@@ -69,6 +70,7 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 SCHEMA = web.AppKey("schema", ApiSchema)  # the app's: with tracing when OTLP_ENDPOINT is set
 TRACER = web.AppKey("tracer", TracerProvider)
+TRY_AGAIN_LATER_CODE = 1013  # RFC 6455's "Try Again Later": a WebSocket refused while a backend is down
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
 
@@ -110,6 +112,12 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
 
     def encode_json(self, data: object) -> str:
         return orjson.dumps(data).decode()  # text: WebSocket frames of graphql-transport-ws are text
+
+    def create_response(self, response_data: Any, sub_response: web.Response) -> web.Response:
+        if http_errors.nothing_answered(response_data):  # a backend is down: 503, try again later
+            sub_response.set_status(503)
+            sub_response.headers["Retry-After"] = str(http_errors.RETRY_AFTER_SECONDS)
+        return super().create_response(response_data, sub_response)
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -160,14 +168,18 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
         A bad token closes the socket with 4403; a client over its socket cap, with 4429."""
         params = context.connection_params or {}
         header = params.get("authorization") or params.get("Authorization")
-        try:
-            claims = await viewer_from_header(context, header if isinstance(header, str) else None, prime=False)
-        except InvalidToken:
-            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
         services, ws = context.services, context.response
 
         async def close(code: int, reason: str) -> None:
             await ws.close(code=code, message=reason.encode())
+
+        try:
+            claims = await viewer_from_header(context, header if isinstance(header, str) else None, prime=False)
+        except InvalidToken:
+            raise ConnectionRejectionError({"code": "UNAUTHENTICATED"}) from None
+        except BACKEND_DOWN:  # the store cannot say who this is: 1013 Try Again Later (clients reconnect)
+            await close(TRY_AGAIN_LATER_CODE, "A backend is unavailable; reconnect shortly")
+            raise ConnectionRejectionError({"code": "UNAVAILABLE"}) from None
 
         if claims is None:
             client = address_client(client_address(context.request, services.settings.TRUST_FORWARDED_FOR))
@@ -217,6 +229,9 @@ async def json_errors(request: web.Request, handler: Handler) -> web.StreamRespo
         if exc.status < 400 or exc.content_type in JSON_TYPES:
             raise
         return http_errors.as_json(exc)  # e.g. 413 for a body over the limit
+    except BACKEND_DOWN as exc:  # e.g. the store, asked who a token's user is, before any GraphQL ran
+        log.warning("%s %s: %s is unavailable: %s", request.method, request.path, exc.backend, exc)
+        return http_errors.unavailable()
     except Exception:
         log.exception("unhandled error on %s %s", request.method, request.path)
         return _json_error(500, "Internal server error", "INTERNAL_SERVER_ERROR")
@@ -327,9 +342,9 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         claimed = await claim_legacy_nicknames(services)
         if claimed:
             log.info("nicknames of earlier users claimed", extra={"users": claimed})
-        if backends.graph.kind == "memory":
-            edges = await rebuild(backends.store, backends.graph)
-            log.info("memory graph rebuilt from documents", extra={"edges": edges})
+        edges = await projector.ensure_projected()  # the memory graph always; another one when it has no stamp
+        if edges is not None:
+            log.info("graph rebuilt from documents", extra={"edges": edges, "graph": backends.graph.kind})
         if app.get(SEED_DEMO):
             from resolvers.demo import seed_demo
 

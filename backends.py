@@ -1,18 +1,26 @@
-"""The one place where backends are picked by URL and opened; a driver is imported only when its URL is used."""
+"""The one place where backends are picked by URL and opened; a driver is imported only when its URL is used.
+
+Each backend raises its own error when it cannot be reached mid-run (StoreUnavailable, GraphUnavailable,
+BusUnavailable; `UNAVAILABLE` below): the API answers those with the code UNAVAILABLE (HTTP 503 when nothing
+could be answered), and `health()` names the backend that is down.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from graph.protocol import GraphStore
+from graph.protocol import GraphStore, GraphUnavailable
 from settings import Settings
-from store.protocol import DocumentStore
-from subscriptions.protocol import Bus
+from store.protocol import DocumentStore, StoreUnavailable
+from subscriptions.protocol import Bus, BusUnavailable
 
 log = logging.getLogger(__name__)
+UNAVAILABLE = (StoreUnavailable, GraphUnavailable, BusUnavailable)
+HEALTH_SECONDS = 2.0  # a backend that does not answer a ping by then is reported down
 
 
 class BackendUnavailable(RuntimeError):
@@ -67,16 +75,22 @@ class Backends:
         return {"store": self.store, "graph": self.graph, "bus": self.bus}
 
     async def health(self) -> dict[str, dict[str, str]]:
-        """Each backend's kind and status ("ok" or "down: <reason>")."""
-        report = {}
-        for name, backend in self.named().items():
+        """Each backend's kind and status ("ok" or "down: <reason>"), pinged side by side, each within
+        HEALTH_SECONDS (a store that is gone makes its driver wait longer than a health check may)."""
+
+        async def status(backend: Any) -> str:
             try:
-                await backend.ping()
-                status = "ok"
+                async with asyncio.timeout(HEALTH_SECONDS):
+                    await backend.ping()
+            except TimeoutError:
+                return f"down: no answer within {HEALTH_SECONDS:g} s"
             except Exception as exc:
-                status = f"down: {type(exc).__name__}"
-            report[name] = {"kind": backend.kind, "status": status}
-        return report
+                return f"down: {type(exc).__name__}"
+            return "ok"
+
+        named = self.named()
+        statuses = await asyncio.gather(*(status(b) for b in named.values()))
+        return {name: {"kind": b.kind, "status": s} for (name, b), s in zip(named.items(), statuses, strict=True)}
 
     async def close(self) -> None:
         for name, backend in self.named().items():

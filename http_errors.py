@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from functools import partial
 from http import HTTPStatus
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -26,6 +27,8 @@ CODES = {
     431: "HEADERS_TOO_LARGE",
 }
 MESSAGE_CHARS = 200
+UNAVAILABLE = "UNAVAILABLE"
+RETRY_AFTER_SECONDS = 5  # what a 503 asks the client to wait before trying again
 
 
 def error_body(message: str, code: str) -> bytes:
@@ -36,6 +39,24 @@ def json_error(status: int, message: str, code: str | None = None) -> web.Respon
     return web.Response(
         status=status, body=error_body(message, code or code_for(status)), content_type="application/json"
     )
+
+
+def unavailable(message: str = "A backend is unavailable; try again shortly") -> web.Response:
+    """503 with Retry-After: a backend the request needs (the store, to know who is asking) is down."""
+    response = json_error(503, message, UNAVAILABLE)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def nothing_answered(result: Any) -> bool:
+    """A GraphQL answer that holds nothing because a backend is down: an UNAVAILABLE error, and no data (or every
+    root field null). Such an answer is a 503 (GraphQL over HTTP lets a response without data be a 5xx); an answer
+    with some data stays 200, its missing parts carrying UNAVAILABLE."""
+    if not isinstance(result, dict):
+        return False
+    codes = {(e.get("extensions") or {}).get("code") for e in result.get("errors") or ()}
+    data = result.get("data")
+    return UNAVAILABLE in codes and (data is None or all(v is None for v in data.values()))
 
 
 def as_json(response: web.Response) -> web.Response:

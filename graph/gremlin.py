@@ -3,27 +3,43 @@
 Traversals use no lambdas and no server-side scripts, so they stay portable. Node ids are kept in a `uid`
 property (index it on the server). gremlinpython drives its own event loop, so every call runs on a small
 thread pool of ours instead of the server's event loop.
+
+gremlinpython does not reconnect: once its connections are closed (the server restarted), every call fails. A call
+that fails for want of a server marks the connection broken (GraphUnavailable), and the next call opens a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
+import aiohttp
 from gremlin_python.driver.driver_remote_connection import DriverRemoteConnection
 from gremlin_python.process.anonymous_traversal import traversal
 from gremlin_python.process.graph_traversal import GraphTraversalSource, __
 from gremlin_python.process.traversal import Column, Order, P
 from gremlin_python.process.traversal import T as Token
 
-from graph.protocol import Direction, endpoints
+from graph.protocol import Direction, GraphUnavailable, endpoints
 
 T = TypeVar("T")
 POOL = 4
 VERTEX_BATCH = 500
 EDGE_BATCH = 100
+RECONNECT_SECONDS = 1.0  # at most one reconnection attempt this often while the server is down
+STAMP = ("Projection", "stamp")  # the vertex (label, uid) holding the projection's stamp; clear() drops it too
+
+
+def server_gone(exc: BaseException) -> bool:
+    """An error of the connection, not of the traversal: refused, reset, timed out, or gremlinpython's own
+    "Connection was already closed" (a RuntimeError)."""
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return True
+    return isinstance(exc, RuntimeError) and "closed" in str(exc).lower()
 
 
 class GremlinGraph:
@@ -38,6 +54,9 @@ class GremlinGraph:
         self._writing = asyncio.Lock()
         self._conn: DriverRemoteConnection | None = None
         self._g: GraphTraversalSource | None = None
+        self._broken: DriverRemoteConnection | None = None  # the connection a call found dead
+        self._reconnecting = asyncio.Lock()
+        self._tried_at = float("-inf")  # loop time of the last reconnection attempt
 
     @property
     def g(self) -> GraphTraversalSource:
@@ -46,19 +65,65 @@ class GremlinGraph:
         return self._g
 
     async def _run(self, fn: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+        conn = self._conn
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._executor, fn)
+        except Exception as exc:
+            if not server_gone(exc):
+                raise
+            self._broken = conn
+            raise GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+
+    def _connect(self) -> None:
+        self._conn = DriverRemoteConnection(self.url, self.traversal_source, pool_size=POOL)
+        self._g = traversal().with_(self._conn)
 
     async def open(self) -> None:
-        def connect() -> None:
-            self._conn = DriverRemoteConnection(self.url, self.traversal_source, pool_size=POOL)
-            self._g = traversal().with_(self._conn)
-
-        await self._run(connect)
+        await self._run(self._connect)
         await self.ping()
+
+    async def _connected(self) -> None:
+        """Open a new connection when the current one was found dead (a call before this one failed): at most once
+        every RECONNECT_SECONDS, and only once the server accepts TCP connections again (gremlinpython leaks the
+        aiohttp sessions of a connection that fails to open)."""
+        if self._broken is None or self._broken is not self._conn:
+            return
+        async with self._reconnecting:
+            if self._broken is not self._conn:
+                return  # another call reconnected meanwhile
+            loop = asyncio.get_running_loop()
+            if loop.time() - self._tried_at < RECONNECT_SECONDS or not await self._accepts():
+                raise GraphUnavailable(f"no connection to {self.url}")
+            self._tried_at = loop.time()
+            old = self._conn
+            with contextlib.suppress(Exception):
+                await asyncio.get_running_loop().run_in_executor(self._executor, old.close)  # type: ignore[union-attr]
+            try:
+                await asyncio.get_running_loop().run_in_executor(self._executor, self._connect)
+            except Exception as exc:
+                self._conn, self._broken = old, old  # still down: the next call tries again
+                if not server_gone(exc):
+                    raise
+                raise GraphUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+            self._broken = None
+
+    async def _accepts(self) -> bool:
+        """Whether the server's port takes a TCP connection (a cheap look before a real connection is built)."""
+        url = urlsplit(self.url)
+        try:
+            async with asyncio.timeout(RECONNECT_SECONDS):
+                _, writer = await asyncio.open_connection(url.hostname, url.port or 8182)
+        except (OSError, TimeoutError):
+            return False
+        writer.close()
+        with contextlib.suppress(OSError):
+            await writer.wait_closed()
+        return True
 
     async def close(self) -> None:
         if self._conn is not None:
-            await self._run(self._conn.close)
+            with contextlib.suppress(GraphUnavailable):  # a server that is gone has nothing to close
+                await self._run(self._conn.close)
             self._conn = None
             self._g = None
         self._executor.shutdown(wait=True)
@@ -68,6 +133,7 @@ class GremlinGraph:
             await self._run(t.iterate)
 
     async def ping(self) -> None:
+        await self._connected()
         await self._run(lambda: self.g.inject(1).to_list())
 
     def _vertex(self, label: str, uid: str) -> Any:
@@ -75,6 +141,7 @@ class GremlinGraph:
         return __.V().has(label, "uid", uid).fold().coalesce(__.unfold(), __.add_v(label).property("uid", uid))
 
     async def add_edge(self, rel: str, src: str, dst: str) -> None:
+        await self._connected()
         a, b = endpoints(rel)
         t = (
             self.g.inject(0)
@@ -99,6 +166,7 @@ class GremlinGraph:
     async def add_edges(self, rel: str, pairs: Sequence[tuple[str, str]]) -> None:
         """Vertices first, then one traversal per batch of edges, each edge a side effect that adds it unless it
         exists: a few round trips for many edges, still free of lambdas."""
+        await self._connected()
         a, b = endpoints(rel)
         await self._ensure_vertices(a, [s for s, _ in pairs] + ([d for _, d in pairs] if a == b else []))
         if a != b:
@@ -117,10 +185,12 @@ class GremlinGraph:
             await self._write(t)
 
     async def remove_edge(self, rel: str, src: str, dst: str) -> None:
+        await self._connected()
         a, b = endpoints(rel)
         await self._write(self.g.V().has(a, "uid", src).out_e(rel).where(__.in_v().has(b, "uid", dst)).drop())
 
     async def neighbors(self, rel: str, node: str, direction: Direction = "out", limit: int = 1000) -> list[str]:
+        await self._connected()
         a, b = endpoints(rel)
         start = self.g.V().has(a if direction == "out" else b, "uid", node)
         hop = start.out(rel) if direction == "out" else start.in_(rel)
@@ -130,6 +200,7 @@ class GremlinGraph:
     async def two_hop(
         self, rel: str, start: str, *, limit: int = 20, exclude: Collection[str] = ()
     ) -> list[tuple[str, int]]:
+        await self._connected()
         a, _ = endpoints(rel)
         banned = [start, *exclude]
         t = (
@@ -154,6 +225,7 @@ class GremlinGraph:
     async def neighbor_counts(
         self, rel: str, starts: Collection[str], direction: Direction = "out", limit: int = 100
     ) -> list[tuple[str, int]]:
+        await self._connected()
         a, b = endpoints(rel)
         ids = sorted(set(starts))
         if not ids:
@@ -164,6 +236,7 @@ class GremlinGraph:
 
     async def edges(self, rel: str, batch: int = 10_000) -> AsyncIterator[list[tuple[str, str]]]:
         a, _b = endpoints(rel)
+        await self._connected()
         t = (
             self.g.V()
             .has_label(a)
@@ -188,4 +261,16 @@ class GremlinGraph:
                 return
 
     async def clear(self) -> None:
+        await self._connected()
         await self._write(self.g.V().drop())
+
+    async def stamp(self) -> str | None:
+        await self._connected()
+        label, uid = STAMP
+        values = await self._run(self.g.V().has(label, "uid", uid).values("value").to_list)
+        return str(values[0]) if values else None
+
+    async def set_stamp(self, value: str) -> None:
+        await self._connected()
+        label, uid = STAMP
+        await self._write(self.g.inject(0).flat_map(self._vertex(label, uid)).property("value", value))

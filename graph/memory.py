@@ -15,6 +15,7 @@ class MemoryGraph:
     def __init__(self) -> None:
         self._out: dict[str, defaultdict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
         self._in: dict[str, defaultdict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self._stamp: str | None = None
 
     async def open(self) -> None:
         return None
@@ -85,3 +86,10 @@ class MemoryGraph:
     async def clear(self) -> None:
         self._out.clear()
         self._in.clear()
+        self._stamp = None
+
+    async def stamp(self) -> str | None:
+        return self._stamp
+
+    async def set_stamp(self, value: str) -> None:
+        self._stamp = value

@@ -2,6 +2,13 @@
 
 Events only name what changed (a pair of users); the projector reads the current truth from the documents and
 makes the graph agree. So applying an event twice, or two events out of order, leaves the same graph.
+
+Outages: while the graph (or the store) is down, events wait in the outbox and projection pauses (logged once);
+once it is back they are applied, nothing lost. A graph server can come back empty (TinkerGraph in memory, a
+wiped volume): the graph keeps a stamp that `rebuild` sets and `clear` drops, and the projector checks it every
+`stamp_seconds` and after every failure; a graph without one is rebuilt from the documents, then the events of
+the rebuild's time are applied again (another process may have projected one between the rebuild's reads and
+its writes), so it ends equal to a fresh rebuild.
 """
 
 from __future__ import annotations
@@ -9,13 +16,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator
 
-from graph.protocol import GraphStore
-from store.protocol import Doc, DocumentStore
+from graph.protocol import GraphStore, GraphUnavailable
+from store.ids import new_id
+from store.protocol import Doc, DocumentStore, StoreUnavailable
 
 log = logging.getLogger(__name__)
 BATCH = 200
+STAMP_SECONDS = 5.0  # how often the projector checks that the graph still has its data
+REPLAY_MARGIN_MS = 10_000  # events this long before a rebuild began are applied again after it (clock skew)
+OUTAGE = (GraphUnavailable, StoreUnavailable)
 
 
 async def _exists(store: DocumentStore, collection: str, a: str, b: str) -> bool:
@@ -59,13 +71,47 @@ async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> No
 
 
 class Projector:
-    def __init__(self, store: DocumentStore, graph: GraphStore, poll_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        store: DocumentStore,
+        graph: GraphStore,
+        poll_seconds: float = 1.0,
+        stamp_seconds: float = STAMP_SECONDS,
+    ) -> None:
         self.store = store
         self.graph = graph
         self.poll_seconds = poll_seconds
+        self.stamp_seconds = stamp_seconds
+        self.rebuilds = 0  # graphs found without their data and rebuilt by this projector
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._checked_at = float("-inf")  # monotonic time of the last stamp check
+        self._paused = False  # the last attempt failed for an outage
+
+    async def ensure_projected(self) -> int | None:
+        """Rebuild the graph from the documents when it has no stamp (a new graph, or one that lost its data),
+        then apply again the events of the rebuild's time; the edges written, or None when it had its stamp."""
+        self._checked_at = time.monotonic()
+        if await self.graph.stamp() is not None:
+            return None
+        since = f"{time.time_ns() // 1_000_000 - REPLAY_MARGIN_MS:012x}"  # outbox ids begin with their time
+        edges = await rebuild(self.store, self.graph)
+        await self._replay(since)
+        self.rebuilds += 1
+        return edges
+
+    async def _replay(self, since: str) -> int:
+        """Apply every outbox event from `since` on, applied or not (applying again changes nothing)."""
+        count, after = 0, None
+        while True:
+            page = await self.store.find("outbox", {"_id": {"$gte": since}}, limit=BATCH, after=after)
+            for event in page.docs:
+                await apply_event(self.store, self.graph, event)
+            count += len(page.docs)
+            if page.next_cursor is None:
+                return count
+            after = page.next_cursor
 
     def nudge(self) -> None:
         """Called after an outbox write in this process, so projection does not wait for the next poll."""
@@ -89,9 +135,20 @@ class Projector:
     async def _loop(self) -> None:
         while not self._stopping:
             try:
+                if self._paused or time.monotonic() - self._checked_at >= self.stamp_seconds:
+                    edges = await self.ensure_projected()
+                    if edges is not None:
+                        log.warning("the graph had lost its data: rebuilt from the documents", extra={"edges": edges})
                 await self.drain()
+                if self._paused:
+                    self._paused = False
+                    log.info("outbox projection resumed")
             except asyncio.CancelledError:
                 raise
+            except OUTAGE as exc:
+                if not self._paused:  # once per outage
+                    self._paused = True
+                    log.warning("outbox projection paused, %s is unavailable (%s); retrying", exc.backend, exc)
             except Exception:
                 log.exception("outbox projection failed; retrying")
             # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that arrives just as the
@@ -141,7 +198,8 @@ async def _all_pairs(
 
 
 async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
-    """Rebuild the graph from the documents (follows, friends as mutual follows, blocks); edges written."""
+    """Rebuild the graph from the documents (follows, friends as mutual follows, blocks, purchases, engagements)
+    and stamp it; the edges written."""
     await graph.clear()
     follows = {pair async for pair in _all_pairs(store, "follows")}
     friends = [(s, d) for s, d in follows if (d, s) in follows]
@@ -155,4 +213,5 @@ async def rebuild(store: DocumentStore, graph: GraphStore) -> int:
     await graph.add_edges("BLOCKS", blocks)
     await graph.add_edges("BOUGHT", bought)
     await graph.add_edges("ENGAGED", engaged)
+    await graph.set_stamp(new_id())
     return len(follows) + len(friends) + len(blocks) + len(bought) + len(engaged)

@@ -24,6 +24,13 @@ RELATIONS: dict[str, tuple[str, str]] = {
 Direction = Literal["out", "in"]
 
 
+class GraphUnavailable(Exception):
+    """The graph server cannot be reached. Writes wait in the outbox (the projector applies them once it is back);
+    traversals answer UNAVAILABLE."""
+
+    backend = "graph"
+
+
 def endpoints(rel: str) -> tuple[str, str]:
     try:
         return RELATIONS[rel]
@@ -67,4 +74,10 @@ class GraphStore(Protocol):
         """Every `rel` edge as (src, dst), streamed in batches (for jobs such as influence)."""
 
     async def clear(self) -> None:
-        """Remove every node and edge (rebuild-graph and tests)."""
+        """Remove every node and edge, and the stamp (rebuild-graph and tests)."""
+
+    async def stamp(self) -> str | None:
+        """The value `set_stamp` left, kept until the graph is cleared or loses its data (a server that came back
+        empty): None tells the projector the graph must be rebuilt from the documents."""
+
+    async def set_stamp(self, value: str) -> None: ...

@@ -15,12 +15,14 @@
 from __future__ import annotations
 
 import base64
+import logging
 from dataclasses import dataclass
 from typing import Any
 
 from domain import moderation, visibility
 from domain.ranking import PROXIMITY, Candidate, arrange
 from domain.visibility import Relation, Viewer
+from graph.protocol import GraphUnavailable
 from resolvers import rankings
 from resolvers.errors import bad_input
 from resolvers.services import Services
@@ -28,6 +30,7 @@ from resolvers.visibility import Seer
 from store.ids import new_id
 from store.protocol import Doc, DuplicateKey
 
+log = logging.getLogger(__name__)
 POST_HEAT, LIKE_HEAT, COMMENT_HEAT = 3.0, 1.0, 2.0
 HOUR_MS = 3_600_000
 TRENDING_HOURS = 24
@@ -128,7 +131,12 @@ async def _audience(services: Services, activity: Doc, actor: Doc) -> set[str]:
         page = await store.find("follows", {"dst": activity["actorId"]}, limit=services.settings.FANOUT_THRESHOLD)
         audience |= {f["src"] for f in page.docs}
     if _shown_to_friends(actor, activity["verb"]):
-        audience |= set(await services.backends.graph.neighbors("FRIEND", activity["actorId"], limit=FRIENDS_LIMIT))
+        try:
+            friends = await services.backends.graph.neighbors("FRIEND", activity["actorId"], limit=FRIENDS_LIMIT)
+        except GraphUnavailable as exc:  # the activity is stored: friends see it when they read their feed
+            log.warning("feeds: the graph is unavailable (%s); %s not pushed to friends live", exc, activity["_id"])
+            friends = []
+        audience |= set(friends)
     return audience
 
 
@@ -242,6 +250,24 @@ async def friends(
     return FeedPage(items[:first], cursors[:first], len(items) > first or page.next_cursor is not None)
 
 
+async def _proximity(services: Services, viewer_id: str) -> dict[str, float]:
+    """How close each author is to the viewer, from the graph; none while the graph is unavailable (DISCOVER then
+    ranks by everything else)."""
+    proximity: dict[str, float] = {}
+    graph = services.backends.graph
+    try:
+        for user_id, _ in await graph.two_hop("FRIEND", viewer_id, limit=500):
+            proximity[user_id] = PROXIMITY["friend_of_friend"]
+        for user_id in await graph.neighbors("FOLLOWS", viewer_id, limit=FRIENDS_LIMIT):
+            proximity[user_id] = PROXIMITY["followee"]
+        for user_id in await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT):
+            proximity[user_id] = PROXIMITY["friend"]
+    except GraphUnavailable as exc:
+        log.warning("feeds: the graph is unavailable (%s); DISCOVER ranked without proximity", exc)
+        return {}
+    return proximity
+
+
 async def discover(
     services: Services, viewer_id: str | None, first: int, after: str | None, seer: Seer | None = None
 ) -> FeedPage:
@@ -256,15 +282,7 @@ async def discover(
         direction=-1,
         limit=DISCOVER_CANDIDATES,
     )
-    proximity: dict[str, float] = {}
-    if viewer_id is not None:
-        graph = services.backends.graph
-        for user_id, _ in await graph.two_hop("FRIEND", viewer_id, limit=500):
-            proximity[user_id] = PROXIMITY["friend_of_friend"]
-        for user_id in await graph.neighbors("FOLLOWS", viewer_id, limit=FRIENDS_LIMIT):
-            proximity[user_id] = PROXIMITY["followee"]
-        for user_id in await graph.neighbors("FRIEND", viewer_id, limit=FRIENDS_LIMIT):
-            proximity[user_id] = PROXIMITY["friend"]
+    proximity = await _proximity(services, viewer_id) if viewer_id is not None else {}
     seer = seer or Seer.of(store, viewer_id)
     visible = await seer.posts(recent.docs)  # approved, not across a block, and with an author
     authors = await seer.users(p["authorId"] for p in visible)

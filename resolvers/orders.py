@@ -4,16 +4,16 @@ status machine of domain/orders.py by compare-and-set, returning stock, and canc
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from backends import UNAVAILABLE
 from domain import orders as rules
 from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, order_desk, refunds
+from resolvers import distribution, holds, order_desk, refunds, retries
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -137,10 +137,16 @@ async def place_order(
         reserved = True
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
-        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key).
-        # Should this fail too, the sweep cancels the RESERVING order later.
-        with contextlib.suppress(Exception):
-            await (forget(services, order) if reserved else _undo(services, order, []))
+        # Refused, or the store failed part-way: give back what was taken and forget the order (so its key). Should
+        # the store be unavailable for that too, it is done once the store is back; should the process stop first,
+        # the sweep cancels the RESERVING order later.
+        undo = (lambda: forget(services, order)) if reserved else (lambda: _undo(services, order, []))
+        try:
+            await undo()
+        except UNAVAILABLE:
+            retries.until_done(services, f"undo of order {order['_id']}", undo)
+        except Exception:
+            log.exception("undoing order %s failed; the sweep cancels it", order["_id"])
         raise
     if placed is None:
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
@@ -252,8 +258,15 @@ async def reserve(services: Services, order: Doc, delivery: Delivery | None = No
             if used is None:
                 raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
     except BaseException:
-        with contextlib.suppress(Exception):
-            await return_stock(services, taken)
+        # what this reservation took goes back (the caller forgets the order); should the store be unavailable for
+        # that too, it is given back once the store is back (`taken` knows what); should the process stop first,
+        # the sweep cancels the RESERVING order later
+        try:
+            await give_back_taken(services, taken)
+        except UNAVAILABLE:
+            retries.until_done(services, f"stock of order {order['_id']}", lambda: give_back_taken(services, taken))
+        except Exception:
+            log.exception("returning the stock of order %s failed; the sweep cancels it", order["_id"])
         raise
 
 
@@ -312,10 +325,19 @@ async def give_back(services: Services, order: Doc) -> None:
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
-    """A placement that failed part-way: give back what it took and forget the order (and so its key)."""
-    await return_stock(services, taken)
+    """A placement that failed part-way: give back what it took and forget the order (and so its key). A line
+    leaves `taken` once its stock is back, so running this again after a failure gives nothing back twice."""
+    await give_back_taken(services, taken)
     await services.store.delete("orders", order["_id"])
     await holds.release(services, order)
+
+
+async def give_back_taken(services: Services, taken: list[dict[str, Any]]) -> None:
+    """Return the stock of the lines a placement took: a line leaves `taken` once its stock is back, so running this
+    again after the store failed part-way gives nothing back twice."""
+    while taken:
+        await return_stock(services, taken[:1])
+        taken.pop(0)
 
 
 async def return_stock(services: Services, lines: list[dict[str, Any]]) -> None:

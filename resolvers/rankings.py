@@ -1,15 +1,21 @@
 """Heat rankings (trending topics, hot products): heat added per member and hour, read back over a window with
 time decay. In Redis sorted sets (one per kind and hour) when Redis is configured, so every server process adds
-to and reads the same ranking; in the document store otherwise."""
+to and reads the same ranking; in the document store otherwise.
+
+While Redis is unreachable, heat is not added (a view, like or sale then counts for nothing: never twice) and the
+write that added it goes on; reading a ranking answers UNAVAILABLE."""
 
 from __future__ import annotations
 
+import logging
 import math
 
 from resolvers.services import Services
 from store.counters import increment
 from store.protocol import DuplicateKey
+from subscriptions.protocol import BusUnavailable
 
+log = logging.getLogger(__name__)
 HOUR_MS = 3_600_000
 
 
@@ -35,10 +41,15 @@ async def add(
     hour = services.now() // HOUR_MS
     redis = services.redis
     if redis is not None:
-        async with redis.pipeline(transaction=False) as pipe:
-            pipe.zincrby(heat_key(kind, hour), heat, member)
-            pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
-            await pipe.execute()
+        from subscriptions.redis import DOWN
+
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.zincrby(heat_key(kind, hour), heat, member)
+                pipe.expire(heat_key(kind, hour), (keep_hours + 1) * 3600)
+                await pipe.execute()
+        except DOWN as exc:
+            log.warning("rankings: Redis is unreachable (%s); %s heat of %s not added", exc, kind, member)
         return
     fields = {"kind": kind, "member": member, "hour": hour}
     await increment(services.store, "heat", f"{kind}|{member}|{hour}", {"heat": heat}, fields)
@@ -50,10 +61,16 @@ async def first_in_hour(services: Services, kind: str, member: str, actor: str) 
     hour = services.now() // HOUR_MS
     redis = services.redis
     if redis is not None:
-        async with redis.pipeline(transaction=False) as pipe:
-            pipe.sadd(seen_key(kind, hour, member), actor)
-            pipe.expire(seen_key(kind, hour, member), SEEN_KEEP_HOURS * 3600)
-            added, _ = await pipe.execute()
+        from subscriptions.redis import DOWN
+
+        try:
+            async with redis.pipeline(transaction=False) as pipe:
+                pipe.sadd(seen_key(kind, hour, member), actor)
+                pipe.expire(seen_key(kind, hour, member), SEEN_KEEP_HOURS * 3600)
+                added, _ = await pipe.execute()
+        except DOWN as exc:
+            log.warning("rankings: Redis is unreachable (%s); a %s of %s not counted", exc, kind, member)
+            return False  # not counted rather than maybe counted twice
         return bool(added)
     try:
         await services.store.insert(SEEN, {"_id": f"{kind}|{member}|{hour}|{actor}", "hour": hour})
@@ -78,7 +95,12 @@ async def top(services: Services, kind: str, hours: int, half_life_hours: float,
     redis = services.redis
     heat: dict[str, float] = {}
     if redis is not None:
-        rows = await redis.zunion({heat_key(kind, h): w for h, w in weights.items()}, withscores=True)
+        from subscriptions.redis import DOWN
+
+        try:
+            rows = await redis.zunion({heat_key(kind, h): w for h, w in weights.items()}, withscores=True)
+        except DOWN as exc:
+            raise BusUnavailable(f"rankings: {exc}") from exc
         heat = {(m.decode() if isinstance(m, bytes) else m): float(score) for m, score in rows}
     else:
         page = await services.store.find("heat", {"kind": kind, "hour": {"$gt": now_hour - hours}}, limit=200_000)

@@ -1,11 +1,13 @@
 """Per-key rate limits: a token bucket per key (`domain.live.take`), `rate` a second with bursts up to `burst`
 (live comments, bargain helps, and every mutation that declares a `limit`). `MemoryLimiter` holds the buckets in
 this process (the embedded default: one process); `RedisLimiter` keeps them in Redis so a limit holds across every
-server process.
+server process. While Redis is unreachable, RedisLimiter limits in this process only (neither open nor closed: a
+client gets at most the limit per process, like the socket caps), and goes back to Redis once it answers.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -14,6 +16,8 @@ from resolvers.errors import Refused
 
 if TYPE_CHECKING:
     from resolvers.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class Limiter(Protocol):
@@ -59,12 +63,26 @@ return allowed
 
 class RedisLimiter:
     def __init__(self, redis: Any, prefix: str = "yxg:rate:") -> None:
+        from subscriptions.redis import DOWN
+
         self.prefix = prefix
         self._take = redis.register_script(_TAKE)
+        self._down_errors = DOWN
+        self.fallback = MemoryLimiter()  # this process's buckets, while Redis is unreachable
+        self.degraded = False
 
     async def allow(self, key: str, now_ms: int, rate: float, burst: int, cost: int = 1) -> bool:
         refill_ms = int(burst / rate * 1000) + 1000  # a bucket untouched this long is full again: let it expire
-        allowed = await self._take(keys=[self.prefix + key], args=[burst, repr(rate), now_ms, refill_ms, cost])
+        try:
+            allowed = await self._take(keys=[self.prefix + key], args=[burst, repr(rate), now_ms, refill_ms, cost])
+        except self._down_errors as exc:
+            if not self.degraded:
+                self.degraded = True
+                log.warning("rate limits: Redis is unreachable (%s); limiting in this process only", exc)
+            return await self.fallback.allow(key, now_ms, rate, burst, cost)
+        if self.degraded:
+            self.degraded = False
+            log.info("rate limits: back in Redis")
         return bool(allowed)
 
 

@@ -533,7 +533,9 @@ class ContentSubscriptions:
         async with merged(services.backends.bus, topics, services.settings.SUBSCRIBER_QUEUE_SIZE) as events:
             async for envelope in events:
                 event = envelope.data  # decoded once per process, shared by every local subscriber
-                if event.get("relationsChanged"):  # a follow or block of the viewer's: read the facts again
+                # a follow or block of the viewer's, or a bus that reconnected (it may have missed one): read the
+                # facts again
+                if envelope.resync or event.get("relationsChanged"):
                     info.context.facts = None
                     continue
                 if event["activity"]["_id"] in seen:

@@ -12,17 +12,20 @@ from strawberry.exceptions import MissingQueryError
 from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 
+from backends import UNAVAILABLE as BACKEND_DOWN
 from resolvers.errors import ApiError
 from store.cursor import BadCursor
 
 log = logging.getLogger("youxianggou.errors")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+UNAVAILABLE = "UNAVAILABLE"  # a backend the answer needs is down: try again later (HTTP 503 when nothing answered)
 INVALID_QUERY = "GRAPHQL_VALIDATION_FAILED"
 INVALID_INPUT = "INVALID_INPUT"
 BAD_REQUEST = "BAD_REQUEST"
 QUERY_LOG_CHARS = 500
 MASKED = "Internal server error"
+DOWN_MESSAGE = "A backend is unavailable; try again shortly"
 
 
 def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
@@ -33,6 +36,8 @@ def expected(error: GraphQLError) -> tuple[str, dict[str, Any]] | None:
         if original.field:
             extensions["field"] = original.field
         return original.code, extensions
+    if isinstance(original, BACKEND_DOWN):
+        return UNAVAILABLE, {"code": UNAVAILABLE}
     if isinstance(original, BadCursor):
         return INVALID_INPUT, {"code": INVALID_INPUT, "field": ["after"]}
     if isinstance(original, CannotGetOperationTypeError | InvalidOperationTypeError | MissingQueryError):
@@ -62,7 +67,8 @@ def with_code(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: with its code, or masked (applying it twice changes nothing)."""
     known = expected(error)
     if known is not None:
-        return _copy(error, error.message, known[1])
+        # an outage's details (hosts, ports, driver messages) are the operators' business: they are in the logs
+        return _copy(error, DOWN_MESSAGE if known[0] == UNAVAILABLE else error.message, known[1])
     return _copy(error, MASKED, {"code": INTERNAL})
 
 

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+import functools
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from typing import Any, Literal, ParamSpec, TypeVar
 
 from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
-from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
+from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure
 
 from store.cursor import decode_cursor, page_of
-from store.protocol import Doc, DuplicateKey, Filter, Index, Page, Update
+from store.protocol import Doc, DuplicateKey, Filter, Index, Page, StoreUnavailable, Update
+
+P = ParamSpec("P")
+R = TypeVar("R")
+# How long a call waits for a reachable server before StoreUnavailable (PyMongo's serverSelectionTimeoutMS); a
+# `serverSelectionTimeoutMS` in MONGO_URL wins.
+SERVER_SELECTION_MS = 5000
+
+
+def reachable(method: Callable[P, Coroutine[Any, Any, R]]) -> Callable[P, Coroutine[Any, Any, R]]:
+    """PyMongo's "no server answers" errors (server selection timed out, connection reset, network timeout) as
+    StoreUnavailable, the one outage error every store raises."""
+
+    @functools.wraps(method)
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await method(*args, **kwargs)
+        except ConnectionFailure as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {str(exc)[:200]}") from exc
+
+    return call
 
 
 def _is_duplicate_key(exc: OperationFailure) -> bool:
@@ -33,7 +54,9 @@ class MongoStore:
         return self._client[self.database_name]
 
     async def open(self) -> None:
-        self._client = AsyncMongoClient(self.url, serverSelectionTimeoutMS=5000, tz_aware=True)
+        given = "serverselectiontimeoutms" in self.url.lower()
+        options: dict[str, Any] = {} if given else {"serverSelectionTimeoutMS": SERVER_SELECTION_MS}
+        self._client = AsyncMongoClient(self.url, tz_aware=True, **options)
         await self.ping()
 
     async def close(self) -> None:
@@ -41,20 +64,24 @@ class MongoStore:
             await self._client.close()
             self._client = None
 
+    @reachable
     async def ping(self) -> None:
         await self._db.command("ping")
 
+    @reachable
     async def ensure_index(self, index: Index) -> None:
         keys = [(f, 1) for f in index.fields]
         name = "__".join(f.replace(".", "_") for f in index.fields) + ("__u" if index.unique else "")
         await self._db[index.collection].create_index(keys, unique=index.unique, name=name)
 
+    @reachable
     async def insert(self, collection: str, doc: Doc) -> None:
         try:
             await self._db[collection].insert_one(dict(doc))
         except DuplicateKeyError as exc:
             raise DuplicateKey(collection, str(exc.details or exc)) from exc
 
+    @reachable
     async def insert_many(self, collection: str, docs: Sequence[Doc]) -> None:
         if not docs:
             return
@@ -65,16 +92,19 @@ class MongoStore:
                 raise DuplicateKey(collection, "insert_many") from exc
             raise
 
+    @reachable
     async def get(self, collection: str, doc_id: str) -> Doc | None:
         found: Doc | None = await self._db[collection].find_one({"_id": doc_id})
         return found
 
+    @reachable
     async def get_many(self, collection: str, ids: Sequence[str]) -> dict[str, Doc]:
         if not ids:
             return {}
         cursor = self._db[collection].find({"_id": {"$in": list(dict.fromkeys(ids))}})
         return {doc["_id"]: doc async for doc in cursor}
 
+    @reachable
     async def find(
         self,
         collection: str,
@@ -100,9 +130,11 @@ class MongoStore:
         cursor = self._db[collection].find(query).sort(order).limit(limit + 1)
         return page_of([doc async for doc in cursor], sort, limit)
 
+    @reachable
     async def count(self, collection: str, where: Filter | None = None) -> int:
         return int(await self._db[collection].count_documents(dict(where or {})))
 
+    @reachable
     async def update_one(self, collection: str, where: Filter, update: Update) -> Doc | None:
         try:
             found: Doc | None = await self._db[collection].find_one_and_update(
@@ -116,6 +148,7 @@ class MongoStore:
             raise
         return found
 
+    @reachable
     async def set_many(self, collection: str, changes: Mapping[str, Mapping[str, Any]]) -> int:
         if not changes:
             return 0
@@ -123,6 +156,7 @@ class MongoStore:
         result = await self._db[collection].bulk_write(ops, ordered=False)
         return int(result.modified_count)
 
+    @reachable
     async def delete(self, collection: str, doc_id: str) -> bool:
         result = await self._db[collection].delete_one({"_id": doc_id})
         return bool(result.deleted_count)

@@ -18,6 +18,13 @@ COMPARISONS = ("$ne", "$gt", "$gte", "$lt", "$lte", "$in")
 UPDATE_OPS = ("$set", "$unset", "$inc", "$push")
 
 
+class StoreUnavailable(Exception):
+    """The store cannot be reached (a server down, a network cut): nothing can be read or written now. The API
+    answers UNAVAILABLE (HTTP 503) and the client may try again later."""
+
+    backend = "store"
+
+
 class DuplicateKey(Exception):
     """An insert or update would break a unique index."""
 

@@ -23,10 +23,13 @@ class BusClosed(Exception):
 
 @dataclass(eq=False)
 class Envelope:
-    """One published event as it travels: raw JSON bytes, decoded at most once and shared by all subscribers."""
+    """One published event as it travels: raw JSON bytes, decoded at most once and shared by all subscribers.
+    A `resync` envelope is no event: the bus reconnected and may have missed some, so read the state again (its
+    data is an empty object)."""
 
     topic: str
     raw: bytes
+    resync: bool = False
 
     @cached_property
     def data(self) -> Any:
@@ -118,6 +121,10 @@ class LocalFanout:
 
 def encode(event: Any) -> bytes:
     return orjson.dumps(event)
+
+
+def resync(topic: str) -> Envelope:
+    return Envelope(topic, b"{}", resync=True)
 
 
 @contextlib.asynccontextmanager

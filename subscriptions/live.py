@@ -323,11 +323,14 @@ class RedisViewerCounts(ViewerCounts):
     process that died expire. Updates are diffs against what this process reported last, in one script."""
 
     def __init__(self, redis: Any, process_id: str, ttl_ms: int) -> None:
+        from subscriptions.redis import DOWN
+
         self.redis = redis
         self.process_id = process_id
         self.ttl_ms = ttl_ms
         self.script = redis.register_script(REPORT_SCRIPT)
         self._reported: dict[str, set[str]] = {}
+        self._down_errors = DOWN  # while Redis is unreachable a room's count is this process's viewers
 
     @staticmethod
     def keys(room_id: str) -> list[str]:
@@ -341,7 +344,10 @@ class RedisViewerCounts(ViewerCounts):
         joined = viewers if refresh else viewers - before
         left = before - viewers
         args = [now_ms, now_ms + self.ttl_ms, self.process_id, len(joined), *joined, *left]
-        total = int(await self.script(keys=self.keys(room_id), args=args))
+        try:
+            total = int(await self.script(keys=self.keys(room_id), args=args))
+        except self._down_errors:
+            return len(viewers)  # not reported: the next report sends the difference, the next refresh all
         if viewers:
             self._reported[room_id] = set(viewers)
         else:
@@ -349,7 +355,10 @@ class RedisViewerCounts(ViewerCounts):
         return total
 
     async def total(self, room_id: str, viewers: set[str], now_ms: int) -> int:
-        reported = int(await self.redis.hlen(self.keys(room_id)[1]))
+        try:
+            reported = int(await self.redis.hlen(self.keys(room_id)[1]))
+        except self._down_errors:
+            return len(viewers)
         viewers = {f"{v}@{self.process_id}" if v.startswith("a:") else v for v in viewers}
         return reported + len(viewers - self._reported.get(room_id, set()))  # joined here since the last tick
 
@@ -540,7 +549,10 @@ class LiveHub:
                     if gap:
                         self._reload_blocks()
                     async for envelope in events:
-                        self.apply_block(envelope.data)
+                        if envelope.resync:  # the bus reconnected: block events may have been missed
+                            self._reload_blocks()
+                        else:
+                            self.apply_block(envelope.data)
             except asyncio.CancelledError:
                 raise
             except BusClosed:
@@ -640,6 +652,10 @@ class LiveHub:
             async with self.bus.subscribe(topic(room.id)) as events:
                 room.ready.set()
                 async for envelope in events:
+                    if envelope.resync:  # the bus reconnected: the next tick sends the viewer count again
+                        self._published.pop(room.id, None)
+                        self._dirty.add(room.id)
+                        continue
                     event = envelope.data  # decoded once for every group of the room
                     for group in list(room.groups):
                         if event.get("kind") not in WANTS[group.plan.field]:

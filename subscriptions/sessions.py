@@ -148,7 +148,7 @@ class Sessions:
 
     async def start(self, load: Revocations, reload_seconds: float) -> None:
         self.remember(await load())
-        self._reader = asyncio.create_task(self._read_forever(), name="revoked-logins")
+        self._reader = asyncio.create_task(self._read_forever(load), name="revoked-logins")
         self._reloader = asyncio.create_task(self._reload_forever(load, reload_seconds), name="revoked-reload")
         self._refresher = asyncio.create_task(self._refresh_forever(), name="socket-counts")
         async with asyncio.timeout(10):
@@ -240,19 +240,25 @@ class Sessions:
     async def _reload_forever(self, load: Revocations, every: float) -> None:
         while True:
             await asyncio.sleep(every)
-            try:
-                for family, at in await load():
-                    if not self.is_revoked(family):
-                        self._revoke_here(family, at)
-            except Exception:
-                log.exception("revoked logins: reloading from the store failed")
+            await self._reload(load)
 
-    async def _read_forever(self) -> None:
+    async def _reload(self, load: Revocations) -> None:
+        try:
+            for family, at in await load():
+                if not self.is_revoked(family):
+                    self._revoke_here(family, at)
+        except Exception:
+            log.exception("revoked logins: reloading from the store failed")
+
+    async def _read_forever(self, load: Revocations) -> None:
         while True:
             try:
                 async with self.bus.subscribe(REVOKED_TOPIC) as events:
                     self._listening.set()
                     async for envelope in events:
+                        if envelope.resync:  # the bus reconnected and may have missed one: the store knows
+                            await self._reload(load)
+                            continue
                         event = envelope.data
                         family, at = event.get("family"), event.get("at")
                         if isinstance(family, str) and isinstance(at, int | float):

@@ -86,6 +86,20 @@ async def test_clear_removes_everything(graph: GraphStore) -> None:
     assert [b async for b in graph.edges("FOLLOWS")] == []
 
 
+async def test_the_stamp_stays_until_the_graph_is_cleared(graph: GraphStore) -> None:
+    # given a stamped graph with edges
+    assert await graph.stamp() is None
+    await load(graph)
+    await graph.set_stamp("one")
+    await graph.set_stamp("two")
+    # then the stamp is the last one set, and it is no node of any relation
+    assert await graph.stamp() == "two"
+    assert sorted([e async for b in graph.edges("FOLLOWS") for e in b]) == sorted(EDGES)
+    # when the graph is cleared (as a server that lost its data comes back), the stamp goes with it
+    await graph.clear()
+    assert await graph.stamp() is None
+
+
 async def test_add_edges_in_bulk_is_idempotent_like_add_edge(graph: GraphStore) -> None:
     await graph.add_edges("FOLLOWS", EDGES)
     await graph.add_edges("FOLLOWS", EDGES[:4])

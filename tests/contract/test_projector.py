@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from graph.projector import Projector, rebuild
 from graph.protocol import GraphStore
+from store.ids import new_id
 from store.sqlite import SqliteStore
 
 
@@ -85,3 +87,62 @@ async def test_applied_events_are_purged_after_their_time(docs: SqliteStore, gra
     assert [e["_id"] for e in (await docs.find("outbox")).docs] == ["e2"]
     assert await purge_done(docs, older_than_ms=2_000) == 0
     assert await graph.neighbors("FOLLOWS", "a") == ["b"]  # purging history changes nothing in the graph
+
+
+async def test_a_graph_that_lost_its_data_is_rebuilt_and_caught_up(docs: SqliteStore, graph: GraphStore) -> None:
+    # given a projected graph
+    for a, b in [("u1", "u2"), ("u2", "u1"), ("u3", "u1")]:
+        await put(docs, "follows", a, b)
+    projector = Projector(docs, graph)
+    assert await projector.ensure_projected() == 5  # a new graph has no stamp: rebuilt (3 follows, a friendship)
+    await projector.drain()
+    assert await projector.ensure_projected() is None  # stamped: left alone
+    # when its server comes back empty, and a follow is made meanwhile
+    await graph.clear()
+    await put(docs, "follows", "u4", "u1")
+    # then the projector sees the stamp is gone, rebuilds, and applies what came after
+    assert await projector.ensure_projected() == 6  # four follows, and the friendship in both directions
+    await projector.drain()
+    assert await graph.neighbors("FOLLOWS", "u1", direction="in") == ["u2", "u3", "u4"]
+    assert await graph.neighbors("FRIEND", "u1") == ["u2"]
+    assert await graph.stamp() is not None
+
+
+async def test_an_event_another_process_projected_during_a_rebuild_is_applied_again(docs: SqliteStore) -> None:
+    # given a graph without a stamp, and another process that projects an unfollow just after the rebuild read
+    # the follows (so the rebuild writes an edge that is no longer true)
+    from graph.memory import MemoryGraph
+
+    graph = MemoryGraph()
+    await put(docs, "follows", "u1", "u2")
+    find = docs.find
+
+    async def racing_find(collection: str, *args: object, **kwargs: object) -> object:
+        page = await find(collection, *args, **kwargs)  # type: ignore[arg-type]
+        if collection == "follows" and await docs.delete("follows", "u1>u2"):
+            await docs.insert("outbox", {"_id": new_id(), "kind": "user_pair", "a": "u1", "b": "u2", "done": True})
+        return page
+
+    docs.find = racing_find  # type: ignore[method-assign]
+    # when the projector rebuilds
+    await Projector(docs, graph).ensure_projected()
+    # then the event of the rebuild's time is applied again: the graph has no edge the documents lack
+    assert [e async for b in graph.edges("FOLLOWS") for e in b] == []
+
+
+async def test_the_running_projector_rebuilds_a_graph_that_lost_its_stamp(docs: SqliteStore) -> None:
+    from graph.memory import MemoryGraph
+
+    graph = MemoryGraph()
+    await put(docs, "follows", "u1", "u2")
+    projector = Projector(docs, graph, poll_seconds=0.01, stamp_seconds=0.05)
+    await projector.ensure_projected()
+    projector.start()
+    try:
+        await graph.clear()  # lost, with nothing to project: only the stamp check can see it
+        async with asyncio.timeout(5):
+            while projector.rebuilds < 2:  # noqa: ASYNC110 - the projector's state, polled
+                await asyncio.sleep(0.01)
+        assert await graph.neighbors("FOLLOWS", "u1") == ["u2"]
+    finally:
+        await projector.stop()

@@ -3,6 +3,8 @@
 A URL given in the environment is used as is (MONGO_URL, REDIS_URL, NEO4J_URL, GREMLIN_URL, or GRAPH_URL by its
 scheme). Otherwise the service is started here on a free port, in a temporary directory, and stopped after.
 `start()` only launches the process, so several services boot in parallel; `url()` waits until it answers.
+A private manager (`ServiceManager(private=True)`) ignores those URLs and always starts its own, for the fault
+tests (tests/faults), which `kill()` a service with SIGKILL and `restart()` it on the same port with its data.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -81,17 +84,25 @@ class Service:
     ready_seconds: float | None = None
     error: str | None = None
     log_path: Path | None = None
+    args: list[str] = field(default_factory=list, repr=False)  # the command line, to restart it the same way
+    restarts: int = 0
     waiter: threading.Thread | None = field(default=None, repr=False)
     stopping: bool = False
+    log_start: int = 0  # where the current run's output starts in the log
 
     def log_tail(self, n: int = 40) -> str:
+        """The last lines the current run wrote."""
         if self.log_path and self.log_path.exists():
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
+            with open(self.log_path, "rb") as log:
+                log.seek(self.log_start)
+                text = log.read().decode(errors="replace")
+            return "\n".join(text.splitlines()[-n:])
         return ""
 
 
 class ServiceManager:
-    def __init__(self) -> None:
+    def __init__(self, *, private: bool = False) -> None:
+        self.private = private  # always start our own instances (never a URL from the environment)
         self.services: dict[str, Service] = {}
 
     # -- launching -------------------------------------------------------------------------------------
@@ -100,7 +111,7 @@ class ServiceManager:
             return self.services[name]
         svc = Service(name)
         self.services[name] = svc
-        external = self._external_url(name)
+        external = "" if self.private else self._external_url(name)
         if external:
             svc.url, svc.external, svc.version = external, True, "external"
             return svc
@@ -130,9 +141,14 @@ class ServiceManager:
     def _popen(self, svc: Service, args: list[str]) -> None:
         assert svc.workdir is not None
         svc.log_path = svc.workdir / "service.log"
-        log = open(svc.log_path, "wb")
-        svc.launched_at = time.monotonic()
-        svc.proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=svc.workdir, start_new_session=True)
+        svc.args = args
+        with open(svc.log_path, "ab") as log:  # appended: a restarted service's log follows the first run's
+            start = log.tell()
+            svc.launched_at = time.monotonic()
+            svc.proc = subprocess.Popen(
+                args, stdout=log, stderr=subprocess.STDOUT, cwd=svc.workdir, start_new_session=True
+            )
+        svc.log_start = start
 
     def _workdir(self, svc: Service) -> Path:
         svc.workdir = Path(tempfile.mkdtemp(prefix=f"yxg-{svc.name}-"))
@@ -186,6 +202,11 @@ class ServiceManager:
         )
         svc.url = f"mongodb://127.0.0.1:{svc.port}/"
 
+    def _quick_jvm(self) -> list[str]:
+        """Private instances are restarted by the fault tests and never benchmarked: the JIT's first tier only,
+        which halves a JVM's start (Neo4j restarts in ~20 s instead of ~50 on a busy 2-core machine)."""
+        return ["-XX:TieredStopAtLevel=1"] if self.private else []
+
     def _launch_neo4j(self, svc: Service) -> None:
         pom = HERE / "neo4j" / "pom.xml"
         cp = maven_classpath(pom)
@@ -201,6 +222,7 @@ class ServiceManager:
             svc,
             [
                 "java",
+                *self._quick_jvm(),
                 "-Xms256m",
                 f"-Xmx{os.environ.get('YXG_NEO4J_HEAP', '768m')}",
                 "-XX:+UseSerialGC",
@@ -227,6 +249,7 @@ class ServiceManager:
             svc,
             [
                 "java",
+                *self._quick_jvm(),
                 "-Xms128m",
                 "-Xmx512m",
                 "-XX:+UseSerialGC",
@@ -267,6 +290,37 @@ class ServiceManager:
             raise ServiceError(f"{name}: {svc.error}")
         return svc.url
 
+    # -- faults ----------------------------------------------------------------------------------------
+    def kill(self, name: str) -> None:
+        """SIGKILL the service (no shutdown hooks, no flush: a crash) and wait until its port is closed."""
+        svc = self.services[name]
+        if svc.external or svc.proc is None:
+            raise ServiceError(f"{name} is not ours to kill")
+        if svc.waiter is not None:
+            svc.waiter.join()
+        if svc.proc.poll() is None:
+            os.killpg(svc.proc.pid, signal.SIGKILL)  # its whole session: a launcher's children go too
+        svc.proc.wait()
+        deadline = time.monotonic() + 10
+        while port_open(svc.port) and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def relaunch(self, name: str) -> Service:
+        """Start a killed service again, same command, port and data directory; `url()` waits until it answers."""
+        svc = self.services[name]
+        if svc.proc is None or svc.proc.poll() is None:
+            raise ServiceError(f"{name} is still running")
+        svc.error, svc.ready_seconds, svc.restarts = None, None, svc.restarts + 1
+        self._popen(svc, svc.args)
+        svc.waiter = threading.Thread(target=self._wait_ready, args=(svc,), daemon=True, name=f"wait-{name}")
+        svc.waiter.start()
+        return svc
+
+    def restart(self, name: str) -> str:
+        """relaunch() and wait until it answers; its URL (unchanged)."""
+        self.relaunch(name)
+        return self.url(name)
+
     def stop_all(self) -> None:
         for svc in self.services.values():
             svc.stopping = True
@@ -291,6 +345,8 @@ class ServiceManager:
                 state = f"FAILED: {svc.error.splitlines()[0]}"
             elif svc.ready_seconds is not None:
                 state = f"started in {svc.ready_seconds:.1f}s on {svc.url}"
+                if svc.restarts:
+                    state += f" (killed and restarted {svc.restarts}x; the last start is timed)"
             else:
                 state = "launched, never used"
             lines.append(f"{svc.name:8} {svc.version or '?':45} {state}")
