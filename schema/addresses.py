@@ -183,19 +183,23 @@ def _address_id(input: AddressIdInput | UpdateAddressInput) -> str:
     return raw_id(input.address_id, "Address", "input", "addressId")
 
 
+def _address_fields(input: AddressInput | UpdateAddressInput) -> dict[str, str | None]:
+    """The stored fields an input names (update inputs leave out what does not change: None)."""
+    return {
+        "recipient": input.recipient,
+        "phone": input.phone,
+        "provinceCode": input.province_code,
+        "cityCode": input.city_code,
+        "districtCode": input.district_code,
+        "detail": input.detail,
+    }
+
+
 @strawberry.type
 class AddressMutations:
     @payload_mutation(AddressPayload, description="At most 20 per user; the first becomes the default.")
     async def create_address(self, info: Info, input: AddressInput) -> AddressPayload:
-        fields = {
-            "recipient": input.recipient,
-            "phone": input.phone,
-            "provinceCode": input.province_code,
-            "cityCode": input.city_code,
-            "districtCode": input.district_code,
-            "detail": input.detail,
-            "postcode": input.postcode,
-        }
+        fields: dict[str, str | None] = {**_address_fields(input), "postcode": input.postcode}
         result = await addresses_uc.create_address(
             info.context.services, info.context.require_viewer(), fields, input.is_default
         )
@@ -203,15 +207,7 @@ class AddressMutations:
 
     @payload_mutation(AddressPayload, description="The fields given change; orders keep the address they shipped to.")
     async def update_address(self, info: Info, input: UpdateAddressInput) -> AddressPayload:
-        names = {
-            "recipient": input.recipient,
-            "phone": input.phone,
-            "provinceCode": input.province_code,
-            "cityCode": input.city_code,
-            "districtCode": input.district_code,
-            "detail": input.detail,
-        }
-        changes: dict[str, str | None] = {k: v for k, v in names.items() if v is not None}
+        changes: dict[str, str | None] = {k: v for k, v in _address_fields(input).items() if v is not None}
         if input.postcode is not strawberry.UNSET:
             changes["postcode"] = input.postcode
         result = await addresses_uc.update_address(

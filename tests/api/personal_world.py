@@ -179,9 +179,7 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
         assert (await api.gql(SHOP, {"n": "甲的小店"}, token=me))["data"]["createShop"]["shop"]["id"]
     await api.services.projector.drain()
     await asyncio.sleep(0)
-    return World(
-        clock, me, me_id, friend, raw(friend_gid), raw(fan_gid), raw(blocked_gid), merchant, shop_id, sku, ids
-    )
+    return World(clock, me, me_id, friend, raw(friend_gid), raw(fan_gid), raw(blocked_gid), merchant, shop_id, sku, ids)
 
 
 async def ask(api: Api, query: str, token: str | None = None, **variables: Any) -> Any:

@@ -60,8 +60,10 @@ async def test_the_archive_lists_data_of_every_kind_and_nothing_secret(api: Api,
     assert (await ask(api, "mutation { deleteMyAccount(input: {}) { errors { code } } }", world.me))["errors"] == [
         {"code": "OWNS_SHOP"}
     ]
-    await api.services.store.insert("account_deletions", {"_id": world.me_id, "userId": world.me_id,
-                                                          "status": "CANCELLED", "requestedAt": 1, "dueAt": 2})
+    await api.services.store.insert(
+        "account_deletions",
+        {"_id": world.me_id, "userId": world.me_id, "status": "CANCELLED", "requestedAt": 1, "dueAt": 2},
+    )
     # when they export their data and download it
     shown = await export_now(api, world.me)
     status, archive = await fetch(api, shown["url"])
@@ -206,8 +208,16 @@ async def test_an_export_whose_preparer_died_is_taken_over_by_the_sweep(api: Api
     user_id = (await api.services.store.find("users", {"nickname": "接手"}, limit=1)).docs[0]["_id"]
     # given an export left PREPARING by a process that died (nothing writes it)
     now = clock.ms
-    doc = {"_id": new_id(), "userId": user_id, "slot": rules.OPEN_SLOT, "status": rules.PREPARING,
-           "requestedAt": now, "attempt": "dead", "attempts": 1, "leaseUntil": now + rules.LEASE_MS}
+    doc = {
+        "_id": new_id(),
+        "userId": user_id,
+        "slot": rules.OPEN_SLOT,
+        "status": rules.PREPARING,
+        "requestedAt": now,
+        "attempt": "dead",
+        "attempts": 1,
+        "leaseUntil": now + rules.LEASE_MS,
+    }
     await api.services.store.insert("data_exports", doc)
     asked = (await ask(api, EXPORT, token))["dataExport"]["id"]
     assert from_global_id(asked) == ("DataExport", doc["_id"])  # still the one being prepared
@@ -234,8 +244,8 @@ async def test_a_big_archive_is_written_page_by_page(api: Api, monkeypatch: pyte
         "follows", [{"_id": f"{user_id}>f{i:05d}", "src": user_id, "dst": f"f{i:05d}", "at": i} for i in range(2000)]
     )
     await api.services.store.insert_many(
-        "likes", [{"_id": f"p{i:05d}>{user_id}", "postId": f"p{i:05d}", "userId": user_id, "at": i}
-                  for i in range(2000)]
+        "likes",
+        [{"_id": f"p{i:05d}>{user_id}", "postId": f"p{i:05d}", "userId": user_id, "at": i} for i in range(2000)],
     )
     monkeypatch.setattr(personal_data.pages, "__defaults__", (100,))
     writes: list[int] = []
