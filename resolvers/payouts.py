@@ -49,6 +49,11 @@ async def withdraw(services: Services, user_id: str, amount: int, key: str) -> D
         return _replay(earlier, amount)
     method, openid = await _method(services, user_id)
     if ((await store.get("balances", user_id)) or {}).get("available", 0) < amount:
+        # the money may have gone to this very key meanwhile: a concurrent first call writes its withdrawal before
+        # it takes the money, so a replay that sees the money gone finds it
+        earlier = await _by_key(services, user_id, key)
+        if earlier is not None:
+            return _replay(earlier, amount)
         raise _insufficient()
     now = services.now()
     withdrawal_id = new_id()
