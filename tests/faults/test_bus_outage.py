@@ -73,6 +73,47 @@ async def test_purchases_posts_and_follows_land_while_redis_is_down(app_on: Star
     await eventually(lambda: _healthy(api))
 
 
+async def test_a_shopping_workload_runs_through_a_redis_crash_without_an_error(
+    app_on: StartApp, own_redis: Faulty
+) -> None:
+    # given four buyers ordering and paying one unit after another, six times each
+    api = await on_redis(app_on, own_redis)
+    seller, _ = await api.login("压测卖家")
+    _, product, (sku,) = await make_product(api, seller, stock=100)
+    buyers = [(await api.login(f"压测买家{i}"))[0] for i in range(4)]
+    done = 0
+    crashed, back = asyncio.Event(), asyncio.Event()
+    errors: list[Any] = []
+
+    async def shop(token: str, who: int) -> None:
+        nonlocal done
+        for n in range(6):
+            placed = await api.gql(PLACE, {"lines": [line(sku)], "k": f"{who}-{n}", "c": None}, token, True)
+            order = (placed.get("data") or {}).get("placeOrder") or {}
+            errors.extend(placed.get("errors", []) + order.get("errors", []))
+            if order.get("order"):
+                paid = await api.gql(PAY, {"id": order["order"]["id"], "k": "p", "m": "DEV_PAY"}, token, True)
+                errors.extend(paid.get("errors", []) + ((paid.get("data") or {}).get("payOrder") or {})["errors"])
+            done += 1
+            if done == 6 or done == 14:
+                (back if crashed.is_set() else crashed).set()
+
+    async def crash() -> None:
+        await crashed.wait()
+        await own_redis.kill()  # a quarter of the way through
+        await back.wait()
+        await own_redis.restart()  # after more than half
+
+    # when Redis is killed and restarted in the middle of it
+    await asyncio.gather(crash(), *(shop(token, i) for i, token in enumerate(buyers)))
+    # then no request failed (the outage was met: events were dropped), and every unit is accounted for
+    assert errors == []
+    assert api.services.backends.bus.dropped > 0  # type: ignore[attr-defined]
+    assert (await api.gql(SALES, {"id": product}))["data"]["node"]["salesCount"] == 24
+    stock = await api.gql("query($id: ID!) { node(id: $id) { ... on Sku { stock } } }", {"id": sku})
+    assert stock["data"]["node"]["stock"] == 100 - 24
+
+
 async def _bought(api: Api, buyer: str, product: str) -> bool:
     return product in await api.services.backends.graph.neighbors("BOUGHT", buyer)
 
