@@ -11,6 +11,7 @@ from domain import orders as order_rules
 from domain import teams as rules
 from domain.catalog import idempotency_key_problems
 from domain.offers import priced_tiers, sku_tier_prices
+from graph.protocol import GraphUnavailable
 from resolvers import holds, orders
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
@@ -313,7 +314,10 @@ async def open_teams(services: Services, product_id: str, viewer_id: str | None,
     joinable = [t for t in page.docs if t["expiresAt"] > now and t["seats"] < t["maxSize"]]
     friends: set[str] = set()
     if viewer_id is not None:
-        friends = set(await services.backends.graph.neighbors("FRIEND", viewer_id, limit=5_000))
+        try:
+            friends = set(await services.backends.graph.neighbors("FRIEND", viewer_id, limit=5_000))
+        except GraphUnavailable:  # the teams can still be joined: listed closing soonest first
+            log.warning("teams: the graph is unavailable; open teams listed without friends first")
     joinable.sort(key=lambda t: (t["leaderId"] not in friends, t["expiresAt"]))
     return joinable[:first]
 

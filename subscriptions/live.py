@@ -19,8 +19,9 @@ each event executed and encoded ONCE per distinct selection set, not once per vi
 - A live comment reaches no member across a block from its author (either direction; domain/visibility.py's
   live-comment rule): each signed-in member holds the set of users on the other side of a block from them, loaded
   once when its user joins (shared by all of that user's members) and kept fresh by the block events that the block
-  use case publishes on `BLOCKS_TOPIC`; `broadcast` skips by the frame's author id, so the encoding stays shared and
-  a frame costs no read. Anonymous members see every comment.
+  use case publishes on `BLOCKS_TOPIC` (read again from the store when the bus resyncs after an outage, since block
+  events may have been lost with Redis); `broadcast` skips by the frame's author id, so the encoding stays shared
+  and a frame costs no read. Anonymous members see every comment.
 - A viewer is a person, not a socket: a signed-in user counts once however many sockets, subscriptions or
   processes they watch through; anonymous sockets count per remote address, at most `anonymous_per_address` each
   in each process (200 anonymous sockets from one address are not 200 viewers).

@@ -6,7 +6,8 @@
 - A revoked login (refresh-token family) is announced on the bus (REVOKED_TOPIC); every process closes that login's
   sockets with 4403 and refuses its access tokens until they would have expired anyway. The bus makes that
   prompt; the store makes it sure: each process loads the recent revocations at start and again every few seconds
-  (`reload_seconds`), so a process that starts later, or missed a message while Redis reconnected, catches up.
+  (`reload_seconds`), so a process that starts later catches up; one whose bus reconnected (a `resync` envelope:
+  it may have missed a message while Redis was down) reloads them at once.
 """
 
 from __future__ import annotations

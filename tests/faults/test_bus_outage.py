@@ -14,7 +14,7 @@ from domain.ids import from_global_id
 from tests.api.conftest import Api, make_product
 from tests.api.test_content import LIKE as LIKE_POST
 from tests.api.test_content import create as create_post
-from tests.api.test_live import BLOCK, COMMENT, COMMENTS_SUB, FOLLOW, Viewer, connect, live_room, mutate
+from tests.api.test_live import BLOCK, COMMENT, COMMENTS_SUB, EVENTS_SUB, FOLLOW, Viewer, connect, live_room, mutate
 from tests.api.test_orders import PAY, PLACE, SHIP, act, line
 from tests.api.test_trust_websocket import closed_with
 from tests.faults.conftest import Faulty, eventually, health
@@ -73,6 +73,47 @@ async def test_purchases_posts_and_follows_land_while_redis_is_down(app_on: Star
     await eventually(lambda: _healthy(api))
 
 
+async def test_a_shopping_workload_runs_through_a_redis_crash_without_an_error(
+    app_on: StartApp, own_redis: Faulty
+) -> None:
+    # given four buyers ordering and paying one unit after another, six times each
+    api = await on_redis(app_on, own_redis)
+    seller, _ = await api.login("压测卖家")
+    _, product, (sku,) = await make_product(api, seller, stock=100)
+    buyers = [(await api.login(f"压测买家{i}"))[0] for i in range(4)]
+    done = 0
+    crashed, back = asyncio.Event(), asyncio.Event()
+    errors: list[Any] = []
+
+    async def shop(token: str, who: int) -> None:
+        nonlocal done
+        for n in range(6):
+            placed = await api.gql(PLACE, {"lines": [line(sku)], "k": f"{who}-{n}", "c": None}, token, True)
+            order = (placed.get("data") or {}).get("placeOrder") or {}
+            errors.extend(placed.get("errors", []) + order.get("errors", []))
+            if order.get("order"):
+                paid = await api.gql(PAY, {"id": order["order"]["id"], "k": "p", "m": "DEV_PAY"}, token, True)
+                errors.extend(paid.get("errors", []) + ((paid.get("data") or {}).get("payOrder") or {})["errors"])
+            done += 1
+            if done == 6 or done == 14:
+                (back if crashed.is_set() else crashed).set()
+
+    async def crash() -> None:
+        await crashed.wait()
+        await own_redis.kill()  # a quarter of the way through
+        await back.wait()
+        await own_redis.restart()  # after more than half
+
+    # when Redis is killed and restarted in the middle of it
+    await asyncio.gather(crash(), *(shop(token, i) for i, token in enumerate(buyers)))
+    # then no request failed (the outage was met: events were dropped), and every unit is accounted for
+    assert errors == []
+    assert api.services.backends.bus.dropped > 0  # type: ignore[attr-defined]
+    assert (await api.gql(SALES, {"id": product}))["data"]["node"]["salesCount"] == 24
+    stock = await api.gql("query($id: ID!) { node(id: $id) { ... on Sku { stock } } }", {"id": sku})
+    assert stock["data"]["node"]["stock"] == 100 - 24
+
+
 async def _bought(api: Api, buyer: str, product: str) -> bool:
     return product in await api.services.backends.graph.neighbors("BOUGHT", buyer)
 
@@ -116,8 +157,7 @@ async def test_a_live_room_viewer_from_before_the_outage_gets_the_comments_sent_
     api = await on_redis(app_on, own_redis)
     host, _ = await api.login("断线主播")
     room = await live_room(api, host)
-    viewer = await connect(api.client)
-    await viewer.subscribe("c", COMMENTS_SUB, r=room)
+    viewer = await watching(api, room)
     assert (await mutate(api, COMMENT, host, r=room, b="开播了"))["errors"] == []
     assert (await viewer.data("liveComments"))["body"] == "开播了"
     # when Redis dies and comes back (a comment sent meanwhile is lost with it, but is not refused)
@@ -130,6 +170,16 @@ async def test_a_live_room_viewer_from_before_the_outage_gets_the_comments_sent_
     await eventually(lambda: _resubscribed(api))
     assert (await mutate(api, COMMENT, host, r=room, b="回来了"))["errors"] == []
     assert (await viewer.data("liveComments"))["body"] == "回来了"
+
+
+async def watching(api: Api, room: str, token: str | None = None) -> Viewer:
+    """A viewer of the room's comments, once the room's bus subscription listens (its first viewer count, sent
+    through the room's topic, has arrived)."""
+    viewer = await connect(api.client, token)
+    await viewer.subscribe("e", EVENTS_SUB, r=room)
+    await viewer.subscribe("c", COMMENTS_SUB, r=room)
+    assert (await viewer.data("liveRoomEvents"))["__typename"] == "ViewerCountChanged"
+    return viewer
 
 
 async def _resubscribed(api: Api) -> bool:
@@ -219,8 +269,7 @@ async def test_a_block_made_while_redis_was_down_holds_in_live_rooms_elsewhere_o
     watcher, me = await first.login("会拉黑的观众")
     rude, rude_user = await first.login("被拉黑的评论者")
     room = await live_room(first, host)
-    viewer = await connect(first.client, watcher)
-    await viewer.subscribe("c", COMMENTS_SUB, r=room)
+    viewer = await watching(first, room, watcher)
     assert (await mutate(first, COMMENT, host, r=room, b="欢迎"))["errors"] == []
     assert (await viewer.data("liveComments"))["body"] == "欢迎"
     # when the viewer blocks the commenter through the second process while Redis is down (its event is lost)
@@ -231,8 +280,9 @@ async def test_a_block_made_while_redis_was_down_holds_in_live_rooms_elsewhere_o
         await own_redis.restart()
     # then, once Redis is back, the first process's LiveHub reads the blocks again: the blocked commenter's words
     # do not reach the viewer, the host's do
-    watching, blocked = from_global_id(me["id"])[1], from_global_id(rude_user["id"])[1]
-    await eventually(lambda: _holds_block(first, watching, blocked))
+    watcher_id, blocked = from_global_id(me["id"])[1], from_global_id(rude_user["id"])[1]
+    await eventually(lambda: _resubscribed(first))
+    await eventually(lambda: _holds_block(first, watcher_id, blocked))
     assert (await mutate(first, COMMENT, rude, r=room, b="看不见我"))["errors"] == []
     assert (await mutate(first, COMMENT, host, r=room, b="主播在"))["errors"] == []
     assert (await viewer.data("liveComments"))["body"] == "主播在"

@@ -24,6 +24,7 @@ from tests.faults.conftest import Faulty, edges, eventually, health, rebuilt_edg
 StartApp = Callable[..., Awaitable[Api]]
 UNFOLLOW = "mutation($u: ID!) { unfollow(input: {userId: $u}) { errors { code } } }"
 SUGGESTIONS = "{ friendSuggestions { user { id } mutualFriends } }"
+OPEN_TEAMS = "query($id: ID!) { node(id: $id) { ... on Product { openTeams { id } } } }"
 
 
 @pytest.fixture(params=["own_neo4j", "own_gremlin"])
@@ -77,6 +78,9 @@ async def test_writes_land_while_the_graph_is_down_and_the_graph_catches_up_to_a
         resp = await api.client.post("/graphql", json={"query": SUGGESTIONS}, headers=signed_in)
         body = await resp.json()
         assert resp.status == 503 and [e["extensions"]["code"] for e in body["errors"]] == ["UNAVAILABLE"]
+        # and a shopping page that only sorts by the graph still answers (open teams, without friends first)
+        teams = await api.gql(OPEN_TEAMS, {"id": product}, token=ann)
+        assert teams["data"]["node"] == {"openTeams": []}
         # and the outbox holds what the graph has not got yet
         assert await api.services.store.count("outbox", {"done": False}) > 0
         # when the graph server is back (writes go on meanwhile)
