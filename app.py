@@ -18,6 +18,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
 import http_errors
+import response_cache
 import web_client
 from backends import UNAVAILABLE as BACKEND_DOWN
 from backends import open_backends
@@ -46,9 +47,11 @@ from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
 from resolvers.services import Services
 from resolvers.users import claim_legacy_nicknames
+from response_cache import ResponseCache
 from schema import build, schema
 from schema.context import Context
 from schema.engine import ApiSchema
+from schema.public_fields import PUBLIC
 from settings import Settings
 from store.collections import ensure_indexes
 from store.ids import new_id
@@ -70,6 +73,7 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 SCHEMA = web.AppKey("schema", ApiSchema)  # the app's: with tracing when OTLP_ENDPOINT is set
 TRACER = web.AppKey("tracer", TracerProvider)
+RESPONSE_CACHE = web.AppKey("response_cache", ResponseCache)  # public queries' answers (response_cache.py)
 TRY_AGAIN_LATER_CODE = 1013  # RFC 6455's "Try Again Later": a WebSocket refused while a backend is down
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
 
@@ -117,7 +121,9 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
         if http_errors.nothing_answered(response_data):  # a backend is down: 503, try again later
             sub_response.set_status(503)
             sub_response.headers["Retry-After"] = str(http_errors.RETRY_AFTER_SECONDS)
-        return super().create_response(response_data, sub_response)
+        response = super().create_response(response_data, sub_response)
+        response[response_cache.HAD_ERRORS] = not isinstance(response_data, dict) or bool(response_data.get("errors"))
+        return response
 
     def decode_json(self, data: str | bytes) -> object:
         return orjson.loads(data)
@@ -136,6 +142,13 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
         return await super().parse_http_body(request)  # multipart shapes are checked by read_multipart
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        cache = request.app.get(RESPONSE_CACHE)
+        document = response_cache.public_document(cache, request, self.trusted) if cache is not None else None
+        if cache is not None and document is not None:
+            return await response_cache.answer(cache, request, document, lambda: self._answer(request))
+        return await self._answer(request)
+
+    async def _answer(self, request: web.Request) -> web.StreamResponse:
         try:
             response = await super().__call__(request)
             context = request.get(CONTEXT)
@@ -303,6 +316,9 @@ def gauges(metrics: Metrics, services: Services) -> None:
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     backends = await open_backends(settings)
+    cache = app.get(RESPONSE_CACHE)
+    if cache is not None:
+        backends.store = cache.watch(backends.store)  # every write invalidates what read its collection
     observe(app[METRICS], backends)
     projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
     http = aiohttp.ClientSession()
@@ -356,10 +372,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         projector.start()
         jobs.start()
         services.live.start()
+        if cache is not None:
+            cache.start(backends.bus, services.redis, response_cache.TICK_SECONDS)
         app[SERVICES] = services
         log.info("backends open", extra={k: v.kind for k, v in backends.named().items()})
         yield
     finally:
+        if cache is not None:
+            await cache.stop()
         await services.stop_background()
         await services.live.stop()
         await services.sessions.stop()
@@ -489,6 +509,11 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
         app[TRACER] = traces
         app.on_cleanup.append(lambda _: asyncio.to_thread(traces.shutdown))
     app[SEED_DEMO] = seed_demo
+    if settings.RESPONSE_CACHE_MAX_BYTES > 0:
+        publicity = response_cache.Publicity(app[SCHEMA]._schema, PUBLIC)
+        app[RESPONSE_CACHE] = ResponseCache(
+            settings.RESPONSE_CACHE_MAX_BYTES, settings.RESPONSE_CACHE_MAX_AGE, publicity
+        )
     app.cleanup_ctx.append(_lifecycle)
     http_errors.install(app)
     view = View(

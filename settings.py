@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     # any other document is refused (PERSISTED_DOCUMENT_REQUIRED) before it is parsed.
     TRUSTED_DOCUMENTS: str | None = None
     TRUSTED_DOCUMENTS_ONLY: bool = False
+    # Public queries over GET (schema/public_fields.py) are answered from a response cache of at most this many
+    # bytes (0: no cache), each answer at most RESPONSE_CACHE_MAX_AGE seconds old (also its Cache-Control max-age);
+    # any write to a collection an answer read drops it within a tick, in every process (response_cache.py).
+    RESPONSE_CACHE_MAX_BYTES: int = Field(64 * 1024 * 1024, ge=0)
+    RESPONSE_CACHE_MAX_AGE: int = Field(10, ge=1, le=3600)
     # The built H5 shop, console and GraphiQL (`make web`: clients/web's Vite build), served at / and /graphql.
     WEB_DIST: Path = Path(__file__).parent / "clients" / "web" / "dist"
     # Query cost budget of one request (each field 1, times the `first` of every list field above it; a missing
