@@ -143,9 +143,9 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
         cache = request.app.get(RESPONSE_CACHE)
-        document = response_cache.public_document(cache, request, self.trusted) if cache is not None else None
-        if cache is not None and document is not None:
-            return await response_cache.answer(cache, request, document, lambda: self._answer(request))
+        key = response_cache.public_key(cache, request, self.trusted) if cache is not None else None
+        if cache is not None and key is not None:
+            return await response_cache.answer(cache, request, key, lambda: self._answer(request))
         return await self._answer(request)
 
     async def _answer(self, request: web.Request) -> web.StreamResponse:

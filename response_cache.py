@@ -46,6 +46,7 @@ from graphql import (
 )
 
 from graphql_http import accepted
+from observability import request_ids
 from subscriptions.fanout import BusClosed, SlowConsumer
 from trusted_documents import TrustedDocuments
 
@@ -155,6 +156,24 @@ def language_of(accept_language: str) -> str:
     return accept_language.split(",", 1)[0].split(";", 1)[0].strip().lower()
 
 
+def _id_suffix(request_id: str | None) -> bytes:
+    return b',"extensions":{"requestId":' + orjson.dumps(request_id) + b"}}"
+
+
+def kept_body(body: bytes) -> bytes | None:
+    """The answer without this request's `extensions.requestId` (observability/request_ids.py), which is each
+    request's own; None when its extensions hold anything else (then it is not kept)."""
+    suffix = _id_suffix(request_ids.current.get())
+    if body.endswith(suffix):
+        return body[: -len(suffix)] + b"}"
+    return None if b'"extensions"' in body else body
+
+
+def served_body(kept: bytes) -> bytes:
+    request_id = request_ids.current.get()
+    return kept if request_id is None else kept[:-1] + _id_suffix(request_id)
+
+
 def etag_of(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
@@ -165,6 +184,7 @@ class ResponseCache:
     ) -> None:
         self.max_bytes, self.max_age, self.public, self.clock = max_bytes, max_age, publicity, clock
         self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self.keys: dict[tuple[str, str], str | None] = {}  # (query string, language) -> cache key (None: private)
         self._bytes = 0
         self._changed: dict[str, float] = {}  # collection -> the last time it was written (here or elsewhere)
         self._pending: dict[str, float] = {}  # changes of this process not yet published
@@ -332,38 +352,41 @@ TICK_SECONDS = 0.1  # invalidations are published at most this often (one event 
 HAD_ERRORS = web.ResponseKey("graphql_had_errors", bool)  # set by the view on each response it makes
 
 
-def public_document(cache: ResponseCache, request: web.Request, trusted: TrustedDocuments) -> str | None:
-    """The text of the GET's document when it is public (named in full, or by a trusted documentId)."""
+def public_key(cache: ResponseCache, request: web.Request, trusted: TrustedDocuments) -> str | None:
+    """The cache key of a GET whose document is public (named in full, or by a trusted documentId); None for
+    anything else. A query string seen before (with the same language) is looked up without reading it again."""
     if request.method != "GET":
         return None
-    requested_id = request.query.get("documentId")
+    language = language_of(request.headers.get("Accept-Language", ""))
+    seen = (request.query_string, language)
+    if seen in cache.keys:
+        return cache.keys[seen]
+    query = request.query
+    requested_id = query.get("documentId")
     if requested_id is not None:
         document = trusted.documents.get(requested_id)
     elif trusted.only:
-        return None  # refused by the view, not answered here
+        document = None  # refused by the view, not answered here
     else:
-        document = request.query.get("query")
-    return document if document and cache.public(document) else None
+        document = query.get("query")
+    key = None
+    if document and cache.public(document):
+        key = cache_key(document, query.get("variables"), query.get("operationName"), language)
+    if len(cache.keys) >= DOCUMENTS_REMEMBERED:
+        cache.keys.pop(next(iter(cache.keys)))
+    cache.keys[seen] = key
+    return key
 
 
 async def answer(
-    cache: ResponseCache, request: web.Request, document: str, run: Callable[[], Awaitable[web.StreamResponse]]
+    cache: ResponseCache, request: web.Request, key: str, run: Callable[[], Awaitable[web.StreamResponse]]
 ) -> web.StreamResponse:
     """A public GET: from the cache, or run and kept; with its ETag, `Cache-Control: public` and 304 when the
     client has it already."""
-    query = request.query
-    key = cache_key(
-        document,
-        query.get("variables"),
-        query.get("operationName"),
-        language_of(request.headers.get("Accept-Language", "")),
-    )
-    if key is None:
-        return await run()
     entry = await cache.get(key)
     if entry is not None:
         response: web.StreamResponse = web.Response(
-            body=entry.body, content_type=accepted(request.headers.get("Accept", ""))
+            body=served_body(entry.body), content_type=accepted(request.headers.get("Accept", ""))
         )
     else:
         began = cache.clock()
@@ -376,7 +399,8 @@ async def answer(
         if response.status != 200 or not isinstance(response, web.Response) or response.get(HAD_ERRORS, True):
             return response
         body = response.body
-        if not isinstance(body, bytes):
+        body = kept_body(body) if isinstance(body, bytes) else None
+        if body is None:
             return response
         entry = Entry(body, etag_of(body), began, frozenset(collections))
         await cache.put(key, entry)

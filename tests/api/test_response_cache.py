@@ -28,11 +28,18 @@ async def get(api: Api, query: str, variables: dict[str, Any] | None = None, **h
 
 
 def cache_of(api: Api) -> ResponseCache:
-    return api.client.app[RESPONSE_CACHE]  # type: ignore[index]
+    return api.client.app[RESPONSE_CACHE]
 
 
 def stocks(body: dict[str, Any]) -> list[int]:
     return [e["node"]["skus"][0]["stock"] for e in body["data"]["products"]["edges"]]
+
+
+async def answered(response: Any) -> Any:
+    """The answer's data, checking that its requestId is this response's own (a cached body is not another's)."""
+    body = await response.json()
+    assert body["extensions"]["requestId"] == response.headers["X-Request-Id"]
+    return body["data"]
 
 
 async def test_a_public_query_is_answered_from_the_cache_with_an_etag_and_304(api: Api) -> None:
@@ -41,20 +48,20 @@ async def test_a_public_query_is_answered_from_the_cache_with_an_etag_and_304(ap
     cache = cache_of(api)
     first = await get(api, LIST, {"n": 5})
     assert first.status == 200 and first.headers["Cache-Control"] == "public, max-age=10"
-    etag, body = first.headers["ETag"], await first.read()
+    etag, data = first.headers["ETag"], await answered(first)
     hits = cache.hits
     again = await get(api, LIST, {"n": 5})
-    assert await again.read() == body and again.headers["ETag"] == etag
+    assert await answered(again) == data and again.headers["ETag"] == etag
     assert cache.hits == hits + 1
     # the same variables written in another order or spacing are the same entry
     spaced = await api.client.get("/graphql", params={"query": LIST, "variables": '{ "n" : 5 }'})
-    assert await spaced.read() == body and cache.hits == hits + 2
+    assert await answered(spaced) == data and cache.hits == hits + 2
     # a client that has it gets 304 and no body
     unchanged = await get(api, LIST, {"n": 5}, **{"If-None-Match": etag})
     assert unchanged.status == 304 and await unchanged.read() == b"" and unchanged.headers["ETag"] == etag
     # whoever asks gets the same answer: a signed-in viewer too
     signed = await get(api, LIST, {"n": 5}, Authorization=f"Bearer {owner}")
-    assert await signed.read() == body
+    assert await answered(signed) == data and cache.hits == hits + 4
 
 
 async def test_a_write_to_what_an_answer_read_is_visible_at_once(api: Api) -> None:
@@ -169,9 +176,9 @@ async def test_another_process_drops_its_entry_within_a_tick_and_shares_entries_
     owner, _ = await one.login("两进程店主")
     _, _, skus = await make_product(one, owner, title="两进程商品", stock=10)
     await asyncio.sleep(0.3)  # both are listening for invalidations
-    body = await (await get(two, LIST, {"n": 50})).read()
+    data = await answered(await get(two, LIST, {"n": 50}))
     hits = cache_of(one).hits
-    assert await (await get(one, LIST, {"n": 50})).read() == body  # kept by two, answered by one through Redis
+    assert await answered(await get(one, LIST, {"n": 50})) == data  # kept by two, answered by one through Redis
     assert cache_of(one).hits == hits + 1
     await one.gql(ADJUST, {"in": {"skuId": skus[0], "delta": -4, "idempotencyKey": "k4"}}, token=owner)
     for _ in range(50):  # the invalidation reaches the other process within a tick or two
