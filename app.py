@@ -320,7 +320,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     if cache is not None:
         backends.store = cache.watch(backends.store)  # every write invalidates what read its collection
     observe(app[METRICS], backends)
-    projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS)
+    per_process_graph = backends.graph.kind == "memory" and settings.WORKERS > 1
+    projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS, follow_all=per_process_graph)
     http = aiohttp.ClientSession()
     wechat = shipping = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+import prefork
 from observability.request_ids import RequestIdFilter
 from settings import Settings, load_settings
 
@@ -54,21 +56,52 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
-    from aiohttp import web
 
     from app import create_app
 
     settings = _settings(args)
     setup_logging(settings.LOG_LEVEL)
-    app = create_app(settings, seed_demo=args.seed_demo)
+    try:
+        workers = prefork.workers_of(args.workers)
+    except ValueError as exc:
+        sys.exit(str(exc))
+    if workers > 1:
+        if not settings.REDIS_URL:
+            sys.exit(
+                "--workers above 1 needs REDIS_URL: subscriptions, live rooms, rate limits and socket caps cross "
+                "processes through Redis (the in-process bus would keep each worker's events to itself)"
+            )
+        os.environ["WORKERS"] = str(workers)
+        settings = _settings(args)
+        url = f"http://{settings.HOST}:{settings.PORT}/graphql"
+        logging.getLogger("youxianggou").info("serving", extra={"url": url, "workers": workers})
+
+        def run_worker(number: int) -> None:
+            _run(create_app(settings, seed_demo=args.seed_demo and number == 0), settings, reuse_port=True)
+
+        prefork.serve(workers, settings.HOST, settings.PORT, run_worker)
+        return
+    logging.getLogger("youxianggou").info("serving", extra={"url": f"http://{settings.HOST}:{settings.PORT}/graphql"})
+    _run(create_app(settings, seed_demo=args.seed_demo), settings)
+
+
+def _run(app: Any, settings: Settings, *, reuse_port: bool = False) -> None:
+    from aiohttp import web
+
     # Tail latency: the objects alive at start (modules, schema, caches) leave the cyclic collector's generations
     # (frozen), and it runs less often. Each GraphQL request still leaves one cycle (graphql-core's executor) for
     # it; small young collections keep each pause to a few milliseconds (bench/orders.py measured the choice).
     gc.set_threshold(5_000, 50, 100)
     app.on_startup.append(_freeze_heap)
-    logging.getLogger("youxianggou").info("serving", extra={"url": f"http://{settings.HOST}:{settings.PORT}/graphql"})
     try:
-        web.run_app(app, host=settings.HOST, port=settings.PORT, print=None, access_log_format="%r %s %Tf")
+        web.run_app(
+            app,
+            host=settings.HOST,
+            port=settings.PORT,
+            reuse_port=reuse_port or None,
+            print=None,
+            access_log_format="%r %s %Tf",
+        )
     except Exception as exc:  # e.g. a backend unreachable at start: a message and a non-zero exit
         sys.exit(f"could not start: {exc}")
 
@@ -146,6 +179,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="HOST (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="PORT (default 8000)")
     serve.add_argument("--seed-demo", action="store_true", help="load the demo data set on first start")
+    serve.add_argument(
+        "--workers",
+        default="1",
+        help="processes serving the port: a number or auto (one per CPU); above 1 needs REDIS_URL",
+    )
     serve.set_defaults(func=cmd_serve)
     with_data_dir(sub.add_parser("seed", help="load the demo data set")).set_defaults(func=cmd_seed)
     with_data_dir(sub.add_parser("rebuild-graph", help="rebuild the graph from the documents")).set_defaults(

@@ -148,6 +148,9 @@ class Settings(BaseSettings):
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).
     PROJECTOR_POLL_SECONDS: float = Field(1.0, gt=0)
+    # Processes serving one port (`server.py serve --workers N`; set for each worker by the master). With more than
+    # one, each process's in-memory graph follows the whole outbox (graph/projector.py's follow_all).
+    WORKERS: int = Field(1, ge=1, le=64)
     # Per-subscriber queue bound: a viewer further behind than this is disconnected.
     SUBSCRIBER_QUEUE_SIZE: int = Field(1000, ge=1)
     # Live rooms: comments per second per user and the burst allowed on top (across processes with Redis); how

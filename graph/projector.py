@@ -28,6 +28,8 @@ BATCH = 200
 STAMP_SECONDS = 5.0  # how often the projector checks that the graph still has its data
 REPLAY_MARGIN_MS = 10_000  # events this long before a rebuild began are applied again after it (clock skew)
 OUTAGE = (GraphUnavailable, StoreUnavailable)
+FOLLOW_MARGIN_MS = 5_000  # a process following the outbox reads again this far back (writes of other processes
+# whose ids are older than their commit): an event that took longer than this to commit is missed
 
 
 async def _exists(store: DocumentStore, collection: str, a: str, b: str) -> bool:
@@ -77,7 +79,14 @@ class Projector:
         graph: GraphStore,
         poll_seconds: float = 1.0,
         stamp_seconds: float = STAMP_SECONDS,
+        *,
+        follow_all: bool = False,
     ) -> None:
+        """`follow_all`: the graph is this process's own (in memory) while other processes share the store, so
+        it applies every event of the outbox, also those another process applied (and marked done) already."""
+        self.follow_all = follow_all
+        self._followed_ms = 0  # the newest event time applied when following all
+        self._seen: dict[str, int] = {}  # events applied within the margin: id -> its time
         self.store = store
         self.graph = graph
         self.poll_seconds = poll_seconds
@@ -95,7 +104,9 @@ class Projector:
         self._checked_at = time.monotonic()
         if await self.graph.stamp() is not None:
             return None
-        since = f"{time.time_ns() // 1_000_000 - REPLAY_MARGIN_MS:012x}"  # outbox ids begin with their time
+        began_ms = time.time_ns() // 1_000_000
+        since = f"{began_ms - REPLAY_MARGIN_MS:012x}"  # outbox ids begin with their time
+        self._followed_ms = max(self._followed_ms, began_ms)
         edges = await rebuild(self.store, self.graph)
         await self._replay(since)
         self.rebuilds += 1
@@ -119,6 +130,8 @@ class Projector:
 
     async def run_once(self) -> int:
         """Apply one batch of pending events; the number applied."""
+        if self.follow_all:
+            return await self._follow_once()
         page = await self.store.find("outbox", {"done": False}, limit=BATCH)
         for event in page.docs:
             await apply_event(self.store, self.graph, event)
@@ -126,6 +139,31 @@ class Projector:
                 "outbox", {"_id": event["_id"]}, {"$set": {"done": True, "doneAt": event.get("at", 0)}}
             )
         return len(page.docs)
+
+    async def _follow_once(self) -> int:
+        """Apply the events from the newest one applied (less the margin) on that were not applied here yet."""
+        since_ms = max(self._followed_ms - FOLLOW_MARGIN_MS, 0)
+        applied, after = 0, None
+        while True:
+            page = await self.store.find("outbox", {"_id": {"$gte": f"{since_ms:012x}"}}, limit=BATCH, after=after)
+            for event in page.docs:
+                if event["_id"] in self._seen:
+                    continue
+                await apply_event(self.store, self.graph, event)
+                at = int(event["_id"][:12], 16)
+                self._seen[event["_id"]] = at
+                self._followed_ms = max(self._followed_ms, at)
+                if not event.get("done"):
+                    await self.store.update_one(
+                        "outbox", {"_id": event["_id"]}, {"$set": {"done": True, "doneAt": event.get("at", 0)}}
+                    )
+                applied += 1
+            if page.next_cursor is None:
+                break
+            after = page.next_cursor
+        horizon = self._followed_ms - FOLLOW_MARGIN_MS
+        self._seen = {k: at for k, at in self._seen.items() if at >= horizon}
+        return applied
 
     async def drain(self) -> None:
         """Apply every pending event (tests, CLI)."""

@@ -146,3 +146,42 @@ async def test_the_running_projector_rebuilds_a_graph_that_lost_its_stamp(docs: 
         assert await graph.neighbors("FOLLOWS", "u1") == ["u2"]
     finally:
         await projector.stop()
+
+
+async def test_per_process_graphs_following_all_see_each_others_events(docs: SqliteStore) -> None:
+    """Two worker processes on one store, each with its own memory graph: an event one of them applied (and
+    marked done) reaches the other's graph too, once, also when it was written late within the margin."""
+    from graph.memory import MemoryGraph
+
+    mine, theirs = MemoryGraph(), MemoryGraph()
+    first, second = Projector(docs, mine, follow_all=True), Projector(docs, theirs, follow_all=True)
+    await first.ensure_projected()
+    await second.ensure_projected()
+
+    async def follow(a: str, b: str, event_id: str) -> None:
+        await docs.insert("follows", {"_id": f"{a}>{b}", "src": a, "dst": b, "at": 1})
+        await docs.insert("outbox", {"_id": event_id, "kind": "user_pair", "a": a, "b": b, "done": False})
+
+    await follow("u1", "u2", new_id())
+    await first.drain()  # applied here and marked done
+    assert await docs.count("outbox", {"done": False}) == 0
+    await second.drain()
+    assert await theirs.neighbors("FOLLOWS", "u1") == ["u2"]
+    # an event whose id is a little older than the newest applied (another process committed it late)
+    await follow("u3", "u4", new_id())
+    await second.drain()
+    late = f"{int(new_id()[:12], 16) - 2_000:012x}" + "0" * 10
+    await follow("u5", "u6", late)
+    await first.drain()
+    await second.drain()
+    for graph in (mine, theirs):
+        assert await graph.neighbors("FOLLOWS", "u3") == ["u4"]
+        assert await graph.neighbors("FOLLOWS", "u5") == ["u6"]
+    # nothing is applied twice: a drain with nothing new applies nothing
+    assert await second.run_once() == 0 and await first.run_once() == 0
+    # a projector that does not follow all leaves events another one marked done alone (the shared-graph case)
+    shared = MemoryGraph()
+    await follow("u7", "u8", new_id())
+    await first.drain()
+    await Projector(docs, shared).drain()
+    assert await shared.neighbors("FOLLOWS", "u7") == []
