@@ -180,7 +180,12 @@ async def _append(services: Services, user_id: str, key: str, reason: str, ref: 
         if user is None:
             return None
         version = user.get("pointsVersion") or 0
-        fields = await make(user)
+        try:
+            fields = await make(user)
+        except Refused:
+            if await _apply_next(services, user_id, version):
+                continue  # refused on a balance a crash left behind: again on the true one
+            raise
         if fields is None:
             return None
         entry = {
@@ -197,13 +202,19 @@ async def _append(services: Services, user_id: str, key: str, reason: str, ref: 
             await store.insert("points_ledger", entry)
         except DuplicateKey:
             # the key (a replay: read again above) or the number (another entry, perhaps not applied: apply it)
-            taken = await store.find("points_ledger", {"userId": user_id, "seq": version + 1}, limit=1)
-            for other in taken.docs:
-                await _apply(services, other)
+            await _apply_next(services, user_id, version)
             continue
         await _apply(services, entry)
         return entry
     raise LookupError(f"user {user_id}: {ATTEMPTS} points entries raced; this one could not be written")
+
+
+async def _apply_next(services: Services, user_id: str, version: int) -> bool:
+    """Apply the user's entry after `version` if one is written (a racer's, or one a crash left); whether one was."""
+    taken = await services.store.find("points_ledger", {"userId": user_id, "seq": version + 1}, limit=1)
+    for other in taken.docs:
+        await _apply(services, other)
+    return bool(taken.docs)
 
 
 async def _apply(services: Services, entry: Doc) -> None:
