@@ -174,6 +174,8 @@ async def _append(services: Services, user_id: str, key: str, reason: str, ref: 
     for _ in range(ATTEMPTS):
         existing = await store.get("points_ledger", key)
         if existing is not None:
+            if existing["userId"] != user_id:  # keys are global: a caller's key must name what it is for
+                raise ValueError(f"points key {key!r} is another user's")
             await _apply(services, existing)
             return existing
         user = await store.get("users", user_id)
