@@ -117,6 +117,18 @@ async def reverse(
     )
 
 
+async def forfeit(services: Services, user_id: str) -> Doc | None:
+    """An account's deletion: the balance, whatever it is, goes to zero by one entry (once)."""
+
+    async def make(user: Doc) -> dict[str, Any] | None:
+        balance = int(user.get("points", 0))
+        if balance == 0:
+            return None
+        return {"kind": rules.SPENT, "amount": -balance, "lots": {}, "consumed": balance, "growth": 0}
+
+    return await _append(services, user_id, f"forfeit:{user_id}", "ACCOUNT_DELETED", None, make)
+
+
 async def expire(services: Services, user_id: str, lot: str) -> Doc | None:
     """The points of the user's lots up to `lot` that were never consumed are gone (once per user and lot)."""
 
