@@ -30,7 +30,7 @@ class MemberBenefits:
             benefits=benefits,
         )
 
-    @strawberry.field(description="A coupon the member may claim (claimCoupon) in their birthday month.")
+    @strawberry.field(description="The level's birthday coupon (not yet issued on birthdays: users have no birthday).")
     async def birthday_coupon(self, info: Info) -> Coupon | None:
         coupon_id = self.benefits.birthday_coupon_id
         found = await info.context.loaders.coupon.load(coupon_id) if coupon_id else None
