@@ -53,7 +53,7 @@ class PointsEntry:
 
             expires = _time(expires_at(next(iter(lots))))
         return cls(
-            id=strawberry.ID(to_global_id("PointsEntry", str(doc["seq"]))),
+            id=strawberry.ID(to_global_id("PointsEntry", f"{doc['userId']}:{doc['seq']}")),
             kind=PointsEntryKind(doc["kind"]),
             amount=int(doc["amount"]),
             reason=doc["reason"],
