@@ -224,3 +224,31 @@ async def test_a_crash_between_writing_an_entry_and_applying_it_is_finished_by_t
     # when the user spends: the pending entry is applied first, on the balance it was written for
     await points_uc.spend(services, user_id, 140, key="c", reason="TEST")
     assert await ledger_sum_is_balance(api, user_id) == 0
+
+
+async def test_the_sweep_applies_an_entry_a_crash_left_for_a_member_who_does_nothing_more(api: Api) -> None:
+    _, user = await api.login("扫尾积分")
+    user_id, services = raw(user["id"]), api.services
+    clock = use_clock(api)
+    await services.store.insert(
+        "points_ledger",
+        {
+            "_id": "left",
+            "userId": user_id,
+            "seq": 1,
+            "reason": "GIFT",
+            "ref": None,
+            "at": clock.ms,
+            "pending": True,
+            "kind": "EARNED",
+            "amount": 25,
+            "lots": {"2099": 25},
+            "consumed": 0,
+            "growth": 25,
+        },
+    )
+    assert await points_uc.apply_pending(services) == 0  # too recent: its writer may still be at it
+    clock.advance(minutes=2)
+    assert await points_uc.apply_pending(services) == 1
+    assert await points_uc.apply_pending(services) == 0
+    assert await ledger_sum_is_balance(api, user_id) == 25

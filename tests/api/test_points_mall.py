@@ -252,3 +252,47 @@ async def test_an_operator_sets_the_level_table_and_members_get_its_benefits(api
     other = (await api.gql(q, {"id": user["id"]}, token=seller))["data"]["user"]
     assert other == {"level": 2, "membership": None, "pointsLedger": None}
     assert seller_user
+
+
+async def test_the_sweep_undoes_a_redemption_a_crash_left_half_made(api: Api) -> None:
+    from resolvers import rewards as rewards_uc
+    from tests.api.conftest import use_clock
+
+    seller, _ = await api.login("崩溃兑换卖家")
+    _, user = await api.login("崩溃兑换买家")
+    _, _, reward_id = await coupon_reward(api, seller, points=100, stock=2)
+    await give(api, user, 300)
+    clock, services, store = use_clock(api), api.services, api.services.store
+    user_id, reward_raw = raw(user["id"]), raw(reward_id)
+    # given a redemption that took its place, its unit and its points, and then its process died
+    await store.insert(
+        "reward_takers", {"_id": f"{reward_raw}:{user_id}", "rewardId": reward_raw, "userId": user_id, "count": 1}
+    )
+    await store.update_one("points_rewards", {"_id": reward_raw}, {"$inc": {"remaining": -1}})
+    await points_uc.spend(services, user_id, 100, key="redeem:dead", reason="REDEEM")
+    await store.insert(
+        "points_redemptions",
+        {
+            "_id": f"{user_id}:dead",
+            "userId": user_id,
+            "rewardId": reward_raw,
+            "shopId": None,
+            "kind": "COUPON",
+            "points": 100,
+            "attempt": "dead",
+            "code": "DEADBEEF0000",
+            "status": "PENDING",
+            "steps": ["limit", "stock", "points"],
+            "at": clock.ms,
+        },
+    )
+    assert await rewards_uc.undo_stale(services) == 0  # not stale yet
+    clock.advance(minutes=6)
+    # when the sweep runs, then everything it took is back, once
+    assert await rewards_uc.undo_stale(services) == 1
+    assert await rewards_uc.undo_stale(services) == 0
+    assert await ledger_sum_is_balance(api, user_id) == 300
+    reward = await store.get("points_rewards", reward_raw)
+    taker = await store.get("reward_takers", f"{reward_raw}:{user_id}")
+    assert reward is not None and taker is not None and (reward["remaining"], taker["count"]) == (2, 0)
+    assert await store.get("points_redemptions", f"{user_id}:dead") is None
