@@ -100,14 +100,6 @@ def points_earned(paid_fen: int) -> int:
     return max(0, paid_fen) // 100
 
 
-# Points needed for each level: level 1 from 0 points, level 2 from 100, ...
-LEVEL_THRESHOLDS = (0, 100, 500, 2_000, 10_000, 50_000)
-
-
-def level_of(points: int) -> int:
-    return sum(1 for threshold in LEVEL_THRESHOLDS if points >= threshold)
-
-
 REFUND_REASON_MAX = 200
 
 

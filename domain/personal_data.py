@@ -218,6 +218,23 @@ TABLE: Mapping[str, Rule] = {
         f"Hash-chained money movements ({ACCOUNTING}; changing one would break the chain).",
         omit=("hash", "prev"),
     ),
+    "points_ledger": Personal(
+        (Found("userId", "pointsLedger", "seq"),),
+        KEPT,
+        "Points earned, spent, expired and reversed; the balance is their sum. No identifying field: the id names "
+        "the tombstone, and the orders whose points they are stay too.",
+    ),
+    "points_redemptions": Personal(
+        (Found("userId", "pointsRedemptions", "at"),),
+        KEPT,
+        "What points were exchanged for, with the tombstone (a shop may still be asked for a voucher's product).",
+    ),
+    "reward_takers": Personal(
+        (Found("userId", "rewardTakers"),),
+        KEPT,
+        "How many times the member redeemed each reward (the per-member limits); a count, nothing identifying.",
+        export=False,
+    ),
     "withdrawals": Personal(
         (Found("userId", "withdrawals", "createdAt"),),
         ANONYMISED,
@@ -244,6 +261,8 @@ TABLE: Mapping[str, Rule] = {
     "shop_order_counts": NotPersonal("A shop's orders counted per status (numbers, not people)."),
     "skus": NotPersonal("A shop's catalogue."),
     "product_terms": NotPersonal("The search index of products."),
+    "points_rewards": NotPersonal("The points mall's catalogue, listed by shops and operators."),
+    "member_levels": NotPersonal("The member level table an operator sets."),
     "coupons": NotPersonal("A shop's campaigns (a user's claims are in coupon_claims)."),
     "shipping_templates": NotPersonal("A shop's shipping fees."),
     "stock_changes": NotPersonal("A shop's stock movements, its inventory record (`by`: the staff member)."),

@@ -5,7 +5,9 @@ commissions past their freeze, ask WeChat Pay again for refunds it did not take,
 did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
 carry out account deletions whose cooling-off period is over (and resume those a crash left), take over data
 exports whose preparer died and delete expired ones, delete outbox events applied more than a day ago and the seen
-marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+marks of past hours, apply points entries a crash left unapplied, expire points past the end of the year after
+they were earned, undo points redemptions a crash left half-made. Every step is idempotent; one process at a time
+runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,10 @@ from resolvers.distribution import settle_due
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.payouts import check_withdrawals
+from resolvers.points import apply_pending as apply_pending_points
+from resolvers.points import expire_due as expire_points
 from resolvers.rankings import purge_seen
+from resolvers.rewards import undo_stale as undo_stale_redemptions
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
 from resolvers.shipping_reports import retry_due
@@ -47,6 +52,9 @@ async def sweep(services: Services) -> None:
         "data_exports_moved": await sweep_exports(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),
+        "points_entries_applied": await apply_pending_points(services),
+        "points_expired": await expire_points(services),
+        "redemptions_undone": await undo_stale_redemptions(services),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

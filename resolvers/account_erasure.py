@@ -84,6 +84,9 @@ async def _nickname(services: Services, user_id: str) -> None:
 
 
 async def _tombstone(services: Services, user_id: str) -> None:
+    from resolvers.points import forfeit  # the ledger builds on users; imported here to keep one direction
+
+    await forfeit(services, user_id)  # the tombstone's 0 points are the ledger's sum too
     changes, dropped = tombstone(services.now())
     await services.store.update_one(
         "users", {"_id": user_id}, {"$set": changes, "$unset": {field: "" for field in dropped}}

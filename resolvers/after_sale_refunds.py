@@ -12,7 +12,7 @@ import logging
 from domain import after_sales as rules
 from domain import orders as order_rules
 from domain.refunds import left
-from resolvers import after_sales, distribution, orders, payments, refunds
+from resolvers import after_sales, distribution, order_points, orders, payments, refunds
 from resolvers.services import Services
 from store.protocol import Doc
 
@@ -100,7 +100,7 @@ async def refund_made(services: Services, after_sale_id: str) -> Doc | None:
         await _order_refunded(services, order)
     else:
         await distribution.on_order_refunded(services, order, refunds.kept(order))
-        await refunds.grant_points(services, order["_id"])
+        await order_points.settle(services, order["_id"])
     return await after_sales.move(services, after_sale_id, rules.REFUNDED, refundedAt=services.now()) or doc
 
 

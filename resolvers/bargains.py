@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from domain import bargains as rules
 from domain.catalog import idempotency_key_problems
 from domain.offers import sku_floor
-from resolvers import orders
+from resolvers import orders, points
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -168,9 +168,15 @@ async def _cut(services: Services, bargain: Doc, helper_id: str, now: int) -> tu
         )
         if updated is not None:
             if new_user:
-                await store.update_one(
-                    "users", {"_id": bargain["ownerId"]}, {"$inc": {"points": services.settings.INVITE_POINTS}}
-                )
+                if services.settings.INVITE_POINTS > 0:
+                    await points.earn(
+                        services,
+                        bargain["ownerId"],
+                        services.settings.INVITE_POINTS,
+                        key=f"bargain:{bargain['_id']}:new-helper:{helper_id}",
+                        reason="INVITE",
+                        ref=bargain["_id"],
+                    )
             return updated, cut
         bargain = await store.get("bargains", bargain["_id"]) or bargain  # another helper cut first: read again
     raise Refused("CONFLICT", "Too many helpers at once; try again", FIELD)

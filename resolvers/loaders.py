@@ -97,6 +97,8 @@ DOC_LOADERS = {
     "shipping_template": "shipping_templates",
     "after_sale": "after_sales",
     "coupon_claim": "coupon_claims",  # keyed by f"{coupon}:{user}"
+    "points_reward": "points_rewards",
+    "member_levels": "member_levels",  # one document, resolvers/membership.py TABLE_ID
     "page": "pages",
     "page_revision": "page_revisions",  # keyed by domain.pages.revisions.revision_key(page, sha256)
     "page_document": "page_documents",

@@ -13,7 +13,7 @@ from backends import UNAVAILABLE
 from domain import orders as rules
 from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, order_desk, refunds, retries
+from resolvers import distribution, holds, order_desk, retries
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -370,6 +370,10 @@ async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
 async def release(services: Services, order: Doc) -> None:
     """After the one move into CANCELLED: stock, coupon and team seat go back."""
     await return_stock(services, order["lines"])
+    if order.get("pointsUsed"):
+        from resolvers import order_points
+
+        await order_points.settle(services, order["_id"])  # the points it used come back
     if order.get("teamId"):
         from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
 
@@ -430,7 +434,9 @@ async def complete(services: Services, order_id: str, by: str) -> Doc | None:
     and the commission freeze, once: for the one caller that makes the move; None for the others."""
     done = await move(services, order_id, rules.COMPLETED, completedAt=services.now(), completedBy=by)
     if done is not None:
-        await refunds.grant_points(services, order_id)  # those of the money kept
+        from resolvers import order_points  # points build on orders and refunds; imported here to keep one direction
+
+        await order_points.settle(services, order_id)  # those of the money kept
         await distribution.on_order_completed(services, done)
     return done
 

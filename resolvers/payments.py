@@ -19,7 +19,7 @@ from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
-from resolvers import cart, catalog, distribution, order_desk, refunds
+from resolvers import cart, catalog, distribution, order_desk, order_points, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -271,8 +271,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     await return_stock(services, [ln for ln in unsold if ln["quantity"] > 0])
     for product_id, quantity in _quantities(done, after_sale_rules.uncounted_units(done)).items():
         await count_sales(services, product_id, -quantity)
-    if done.get("pointsGranted"):
-        await services.store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+    await order_points.settle(services, done["_id"])  # points earned taken back, points used given back
     await distribution.on_order_refunded(services, done, refunds.kept(done))
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded
@@ -324,7 +323,7 @@ async def _difference_done(services: Services, order_id: str) -> None:
     if done is None:
         return
     await distribution.on_order_refunded(services, done, refunds.kept(done))
-    await refunds.grant_points(services, order_id)
+    await order_points.settle(services, order_id)
 
 
 async def retry_refunds(services: Services, limit: int = 100) -> int:

@@ -1,9 +1,10 @@
 """The one way money leaves an order: `claim` takes a refund out of what is left of the order's payment by a guarded
 update of its `refunded` amount (domain/refunds.py decides how much), so two refunds racing cannot both pass and
 all of an order's refunds never add up to more than it was paid. Then asking WeChat Pay for it, again later when it
-could not take it (with a backoff, a bounded number of times), never again when it refused for good; and the
-points of a completed order, which follow the money it keeps. An after-sale's refund is one more of these: claimed
-here like the others, its asking tracked on the after-sale instead of the order (an order may have several)."""
+could not take it (with a backoff, a bounded number of times), never again when it refused for good; and `kept`,
+what the order keeps. An after-sale's refund is one more of these: claimed
+here like the others, its asking tracked on the after-sale instead of the order (an order may have several). The
+points that follow the money are resolvers/order_points.py's."""
 
 from __future__ import annotations
 
@@ -150,29 +151,3 @@ def kept(order: Doc) -> int:
         return 0
     back = (order.get("priceRefund") or 0) if order.get("priceRefundDone") else 0
     return rules.left(order["total"], back + after_sale_rules.refunded_amount(order))
-
-
-async def grant_points(services: Services, order_id: str) -> None:
-    """A completed order's points are those of the money it keeps: granted once it completes, taken back in part
-    when a difference or an after-sale's refund comes back afterwards. A compare-and-set on what was granted moves
-    them once."""
-    store = services.store
-    for _ in range(CLAIM_ATTEMPTS):
-        order = await store.get("orders", order_id)
-        if order is None or order["status"] != order_rules.COMPLETED:
-            return
-        granted = order.get("pointsGranted")
-        owed = order_rules.points_earned(kept(order))
-        if granted is not None:
-            owed = granted - rules.points_back(granted, kept(order))
-        if owed == granted:
-            return
-        guard = {
-            "_id": order_id,
-            "pointsGranted": granted,
-            "priceRefundDone": order.get("priceRefundDone"),
-            "afterSaleVersion": order.get("afterSaleVersion"),  # what the order keeps did not change meanwhile
-        }
-        if await store.update_one("orders", guard, {"$set": {"pointsGranted": owed}}) is not None:
-            await store.update_one("users", {"_id": order["buyerId"]}, {"$inc": {"points": owed - (granted or 0)}})
-            return

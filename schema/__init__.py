@@ -30,6 +30,7 @@ from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
+from schema.membership import MembershipMutations, MembershipQueries
 from schema.operation_metrics import OperationMetrics
 from schema.order_desk import OrderDeskMutations, OrderDeskSubscriptions
 from schema.orders import Order, OrderMutations, OrderQueries, OrderSubscriptions
@@ -38,6 +39,7 @@ from schema.pages.pages import PageMutations, PageQueries
 from schema.pages.rendering import RenderQueries
 from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
+from schema.points import PointsMutations, PointsQueries, PointsReward
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
 from schema.shipments import ShipmentQueries
@@ -85,6 +87,8 @@ Query = merge_types(
         RenderQueries,
         ComponentQueries,
         ThemeQueries,
+        PointsQueries,
+        MembershipQueries,
     ),
 )
 MUTATIONS = (
@@ -109,6 +113,8 @@ MUTATIONS = (
     PageMutations,
     TemplateMutations,
     ThemeMutations,
+    PointsMutations,
+    MembershipMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
@@ -145,6 +151,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             UserError,
             Address,
             ShippingTemplate,
+            PointsReward,
         ],
         extensions=[
             *extra_extensions,

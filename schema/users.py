@@ -9,7 +9,6 @@ import strawberry
 
 from domain import visibility
 from domain.ids import to_global_id
-from domain.orders import level_of
 from resolvers import social as social_uc
 from resolvers import users as users_uc
 from schema.common import Node, PageInfo, UserError, page_size
@@ -21,7 +20,9 @@ if TYPE_CHECKING:
     from schema.addresses import Address
     from schema.content import PostConnection
     from schema.data_rights import AccountDeletion, DataExport
+    from schema.membership import Membership
     from schema.order_desk import ShopMembership
+    from schema.points import PointsEntryConnection, PointsRedemptionConnection
 
 from store.protocol import Doc
 
@@ -56,7 +57,6 @@ class User(Node):
     follower_count: int
     following_count: int
     points: int
-    level: int
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -70,9 +70,42 @@ class User(Node):
             follower_count=doc.get("followerCount", 0),
             following_count=doc.get("followingCount", 0),
             points=doc.get("points", 0),
-            level=level_of(doc.get("points", 0)),
             doc=doc,
         )
+
+    @strawberry.field(description="The member level of their growth (see Membership).")
+    async def level(self, info: Info) -> int:
+        from schema.membership import membership_of
+
+        return (await membership_of(info, int(self.doc.get("growth", 0)))).level
+
+    @strawberry.field(description="The viewer's own member level, growth and benefits; null for others.")
+    async def membership(self, info: Info) -> Annotated[Membership, strawberry.lazy("schema.membership")] | None:
+        from schema.membership import membership_of
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        return await membership_of(info, int(self.doc.get("growth", 0)))
+
+    @strawberry.field(description="The viewer's own points entries, newest first; null for others.")
+    async def points_ledger(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[PointsEntryConnection, strawberry.lazy("schema.points")] | None:
+        from schema.points import ledger_of
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        return await ledger_of(info, self.doc["_id"], first, after)
+
+    @strawberry.field(description="The viewer's own points redemptions, newest first; null for others.")
+    async def points_redemptions(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Annotated[PointsRedemptionConnection, strawberry.lazy("schema.points")] | None:
+        from schema.points import redemptions_of
+
+        if info.context.viewer_id != self.doc["_id"]:
+            return None
+        return await redemptions_of(info, self.doc["_id"], first, after)
 
     @strawberry.field
     async def viewer_follows(self, info: Info) -> bool:

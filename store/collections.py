@@ -38,6 +38,7 @@ COLLECTIONS = (
     "likes",
     "live_comments",
     "live_rooms",
+    "member_levels",
     "nicknames",
     "orders",
     "outbox",
@@ -46,6 +47,9 @@ COLLECTIONS = (
     "page_revisions",
     "pages",
     "payment_attempts",
+    "points_ledger",
+    "points_redemptions",
+    "points_rewards",
     "post_topics",
     "posts",
     "product_terms",
@@ -53,6 +57,7 @@ COLLECTIONS = (
     "purchases",
     "refresh_tokens",
     "reports",
+    "reward_takers",
     "share_links",
     "shipping_templates",
     "shop_order_counts",
@@ -74,6 +79,17 @@ COLLECTIONS = (
 )
 
 INDEXES = (
+    # the points ledger (resolvers/points.py): one sequence per user, expiry and repair sweeps, reversals, orders
+    Index("points_ledger", ("userId", "seq"), unique=True),
+    Index("points_ledger", ("expiryDue",)),
+    Index("points_ledger", ("pending", "at")),
+    Index("points_ledger", ("reverses",)),
+    Index("points_ledger", ("ref", "kind")),
+    Index("points_rewards", ("shopId", "createdAt")),
+    Index("points_redemptions", ("code",), unique=True),
+    Index("points_redemptions", ("userId", "at")),
+    Index("points_redemptions", ("status", "at")),
+    Index("reward_takers", ("userId", "_id")),
     Index("users", ("devNickname",), unique=True),
     Index("users", ("createdAt",)),
     Index("users", ("nicknameKey", "createdAt")),  # users without one (from before unique nicknames) at start

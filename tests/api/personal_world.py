@@ -28,6 +28,8 @@ from tests.api.test_live import COMMENT as LIVE_COMMENT
 from tests.api.test_live import live_room, mutate
 from tests.api.test_orders import CONFIRM, SHIP, act, pay
 from tests.api.test_payouts import earner, withdraw
+from tests.api.test_points_mall import REDEEM
+from tests.api.test_points_mall import SHOP_REWARD as CREATE_REWARD
 from tests.api.test_teams import TIERS
 from tests.api.test_teams import start as start_team
 
@@ -151,6 +153,19 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     coupon = await api.gql(CREATE_COUPON, {"in": coupon_input(shop_id)}, token=merchant)
     claimed = await api.gql(CLAIM, {"id": coupon["data"]["createCoupon"]["coupon"]["id"]}, token=me)
     assert claimed["data"]["claimCoupon"]["errors"] == []
+    # the points mall: a voucher 甲 redeemed with the order's points
+    reward_in = {
+        "shopId": shop_id,
+        "kind": "PRODUCT",
+        "title": "积分换茶",
+        "points": 1,
+        "stock": 5,
+        "productId": product_id,
+    }
+    reward = (await api.gql(CREATE_REWARD, {"in": reward_in}, token=merchant))["data"]["createPointsReward"]
+    assert reward["errors"] == [], reward
+    redeemed = await api.gql(REDEEM, {"r": reward["reward"]["id"], "k": "world-redeem"}, token=me)
+    assert redeemed["data"]["redeemPoints"]["errors"] == [], redeemed
 
     # a team 甲 started and paid, which failed at its end (the order refunded)
     _, (team_sku,) = await offer_product(api, merchant, group_buy=TIERS, title="团购茶")

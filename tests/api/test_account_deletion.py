@@ -284,6 +284,10 @@ async def test_the_person_is_gone(api: Api, erased: World) -> None:
     assert (shown["followerCount"], shown["followingCount"]) == (0, 0)
     user = await store.get("users", w.me_id)
     assert user is not None and not {"openid", "inviteCode", "region", "invitedBy"} & set(user)
+    # their points are forfeit by one ledger entry: the tombstone's 0 is the ledger's sum
+    entries = (await store.find("points_ledger", {"userId": w.me_id}, limit=100)).docs
+    assert user["points"] == 0 == sum(e["amount"] for e in entries)
+    assert [e["reason"] for e in entries if e["_id"] == f"forfeit:{w.me_id}"] == ["ACCOUNT_DELETED"]
     # follows both ways went, with the counts of the other side
     friend = await ask(api, USER, w.friend, id=gid("User", w.friend_id))
     assert (friend["followerCount"], friend["followingCount"]) == (0, 0)

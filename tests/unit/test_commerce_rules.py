@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain import membership
 from domain import orders as o
 from domain.catalog import bargain_problems, coupon_refusal, group_buy_problems, stock_change_problems
 from domain.search import matches, normalize, query_terms, terms
@@ -58,7 +59,8 @@ def test_order_numbers_are_china_time_and_digits() -> None:
 
 def test_points_and_levels() -> None:
     assert [o.points_earned(f) for f in (0, 99, 100, 12_345, -5)] == [0, 0, 1, 123, 0]
-    assert [o.level_of(p) for p in (0, 99, 100, 499, 500, 2_000, 10_000, 50_000, 10**9)] == [1, 1, 2, 2, 3, 4, 5, 6, 6]
+    growths = (0, 99, 100, 499, 500, 2_000, 10_000, 50_000, 10**9)
+    assert [membership.level_of(g).level for g in growths] == [1, 1, 2, 2, 3, 4, 5, 6, 6]
 
 
 def test_search_terms_and_matching() -> None:
