@@ -244,6 +244,7 @@ TABLE: Mapping[str, Rule] = {
     "shop_order_counts": NotPersonal("A shop's orders counted per status (numbers, not people)."),
     "skus": NotPersonal("A shop's catalogue."),
     "product_terms": NotPersonal("The search index of products."),
+    "campaigns": NotPersonal("A shop's full-reduction, discount and seckill campaigns: nobody's personal data."),
     "coupons": NotPersonal("A shop's campaigns (a user's claims are in coupon_claims)."),
     "shipping_templates": NotPersonal("A shop's shipping fees."),
     "stock_changes": NotPersonal("A shop's stock movements, its inventory record (`by`: the staff member)."),

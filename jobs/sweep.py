@@ -15,6 +15,7 @@ from graph.projector import purge_done
 from resolvers.account_deletion import erase_due
 from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
+from resolvers.campaigns import announce_due as announce_campaigns
 from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.data_export import sweep_exports
 from resolvers.distribution import settle_due
@@ -47,6 +48,7 @@ async def sweep(services: Services) -> None:
         "data_exports_moved": await sweep_exports(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),
+        "campaigns_announced": await announce_campaigns(services),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

@@ -126,7 +126,14 @@ async def _place(services: Services, doc: Doc, priced: Quote, share_token: str |
             coupon_id = shop.coupon["_id"] if shop.coupon else None
             with _on_checkout(shop):
                 order, _ = await orders.new_order(
-                    services, buyer_id, wanted[i], key, coupon_id, share_token, delivery=delivery
+                    services,
+                    buyer_id,
+                    wanted[i],
+                    key,
+                    coupon_id,
+                    share_token,
+                    delivery=delivery,
+                    platform_coupon_id=shop.platform_coupon["_id"] if shop.platform_coupon else None,
                 )
             made.append(order)
         new = [
@@ -170,6 +177,10 @@ def _delivery(
         cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
         prices={x.sku_id: x.unit_price for x in shop.lines},
         skus=priced.skus,
+        products=shop.products,
+        campaigns=shop.campaigns,
+        member_price_percent=shop.member_price_percent,
+        free_shipping=shop.free_shipping,
         shop=shops.get(shop.shop_id, {}),
         order_id=order_id,
         pay_by=pay_by,
@@ -205,6 +216,8 @@ def _on_checkout(shop: ShopQuote) -> Iterator[None]:
                 target: list[str] | None = line_field(shop.lines[int(path[2])].index)
             elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
                 target = coupon_field(shop.coupon_index)
+            elif path[1:2] == ["platformCouponId"] and shop.platform_coupon_index is not None:
+                target = coupon_field(shop.platform_coupon_index)
             else:
                 target = refusal.field
             moved.append(Refused(refusal.code, str(refusal), target))
@@ -242,12 +255,13 @@ async def expire_stale(services: Services, limit: int = 100) -> int:
             if order_id in written:
                 if written[order_id]["status"] == order_rules.PENDING_PAYMENT:
                     await orders.cancel(services, order_id, "checkout interrupted")
-            elif shop.get("couponId"):
-                await store.update_one(
-                    "coupon_claims",
-                    {"_id": f"{shop['couponId']}:{doc['buyerId']}", "orderId": order_id},
-                    {"$set": {"used": False}, "$unset": {"orderId": ""}},
-                )
+            else:
+                for coupon_id in filter(None, (shop.get("couponId"), shop.get("platformCouponId"))):
+                    await store.update_one(
+                        "coupon_claims",
+                        {"_id": f"{coupon_id}:{doc['buyerId']}", "orderId": order_id},
+                        {"$set": {"used": False}, "$unset": {"orderId": ""}},
+                    )
         await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         log.warning("checkout %s was left half-placed; failed it", doc["_id"])
         done += 1

@@ -119,6 +119,7 @@ class ErrorCode(Enum):
     TOO_MANY_ADDRESSES = "TOO_MANY_ADDRESSES"
     NOT_DELIVERABLE = "NOT_DELIVERABLE"
     PRICE_CHANGED = "PRICE_CHANGED"
+    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     # what stops deleteMyAccount (domain/account_deletion.py BLOCKERS), one error each
     BALANCE_NOT_EMPTY = "BALANCE_NOT_EMPTY"
     OPEN_ORDERS = "OPEN_ORDERS"
