@@ -50,7 +50,6 @@ async def create_coupon(
     return coupon
 
 
-
 async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
     store = services.store
     field = ["input", "couponId"]

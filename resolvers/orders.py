@@ -32,9 +32,10 @@ REPLAY_WAIT_SECONDS = 5.0
 @dataclass(frozen=True)
 class Delivery:
     """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
-    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (`reserve` takes a unit only at
-    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop once for all its orders
-    and takes their unpaid holds together (holds.take_all), for the order id and payBy it gives here."""
+    lines ({lineId, quantity}) it comes from, and the SKU prices it was priced at (`reserve` takes a unit only at
+    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs, products, running campaigns and the
+    shop once for all its orders and takes their unpaid holds together (holds.take_all), for the order id and payBy
+    it gives here; the order is priced again from the same inputs by the same pipeline, so as the quote showed."""
 
     address: dict[str, Any]
     fee: int
@@ -45,6 +46,10 @@ class Delivery:
     shop: Doc
     order_id: str
     pay_by: int
+    products: dict[str, Doc]
+    campaigns: tuple[pricing_rules.Campaign, ...] = ()
+    member_price_percent: int = 100
+    free_shipping: bool = False
 
     def fields(self) -> dict[str, Any]:
         return {

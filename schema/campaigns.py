@@ -187,6 +187,10 @@ class DiscountCampaignPayload:
 
 
 def _declared(input: DiscountCampaignFields) -> campaigns_uc.Declared:
+    if input.kind.value not in campaigns_uc.KINDS:
+        raise Refused(
+            "INVALID_INPUT", f"A discount campaign is one of {', '.join(campaigns_uc.KINDS)}", ["input", "kind"]
+        )
     scope = input.scope
     if scope.kind == CampaignScopeKind.PRODUCTS:
         ids = tuple(
@@ -232,9 +236,7 @@ class CampaignMutations:
         description="The shop's owner or ADMIN staff: a full-reduction (满减), full-discount (满折) or time-limited"
         " discount (限时折扣) campaign.",
     )
-    async def create_discount_campaign(
-        self, info: Info, input: CreateDiscountCampaignInput
-    ) -> DiscountCampaignPayload:
+    async def create_discount_campaign(self, info: Info, input: CreateDiscountCampaignInput) -> DiscountCampaignPayload:
         services = info.context.services
         doc = await campaigns_uc.create(
             services,
@@ -245,9 +247,7 @@ class CampaignMutations:
         return DiscountCampaignPayload(campaign=DiscountCampaign.from_doc(doc, services.now()))
 
     @payload_mutation(DiscountCampaignPayload, staff=Staff(CAMPAIGN, ADMIN), description="Owner or ADMIN staff.")
-    async def update_discount_campaign(
-        self, info: Info, input: UpdateDiscountCampaignInput
-    ) -> DiscountCampaignPayload:
+    async def update_discount_campaign(self, info: Info, input: UpdateDiscountCampaignInput) -> DiscountCampaignPayload:
         services = info.context.services
         raw = raw_id(input.campaign_id, "Campaign", "input", "campaignId")
         doc = await campaigns_uc.update(services, raw, _declared(input))
@@ -256,9 +256,7 @@ class CampaignMutations:
     @payload_mutation(
         DiscountCampaignPayload, staff=Staff(CAMPAIGN, ADMIN), description="Owner or ADMIN staff: ends it now."
     )
-    async def cancel_discount_campaign(
-        self, info: Info, input: CancelDiscountCampaignInput
-    ) -> DiscountCampaignPayload:
+    async def cancel_discount_campaign(self, info: Info, input: CancelDiscountCampaignInput) -> DiscountCampaignPayload:
         services = info.context.services
         raw = raw_id(input.campaign_id, "Campaign", "input", "campaignId")
         doc = await campaigns_uc.cancel(services, raw)

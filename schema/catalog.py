@@ -25,8 +25,8 @@ from schema.users import User
 from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
-    from schema.campaigns import Campaign, CampaignStatus
     from schema.after_sales import AfterSaleConnection, AfterSaleStatus
+    from schema.campaigns import Campaign, CampaignStatus
     from schema.distribution import CommissionPolicy
     from schema.order_desk import OrderCount, ShopStaffMember
     from schema.orders import OrderConnection, OrderStatus

@@ -41,8 +41,9 @@ def test_full_discount_takes_percent_off_and_the_better_campaign_wins_alone() ->
     discount = p.Campaign("fd", p.FULL_DISCOUNT, "10% off", tiers=(p.Tier(10_000, 10),))
     priced = p.price(p.PricingInput((line("a", 30_000),), campaigns=(reduction(), discount)))
     assert kinds(priced) == [("FULL_DISCOUNT", -3_000)]  # not both: neither declares the other
-    both = p.Campaign("fd", p.FULL_DISCOUNT, "10% off", tiers=(p.Tier(10_000, 10),),
-                      stackable_with=frozenset({p.FULL_REDUCTION}))  # fmt: skip
+    both = p.Campaign(
+        "fd", p.FULL_DISCOUNT, "10% off", tiers=(p.Tier(10_000, 10),), stackable_with=frozenset({p.FULL_REDUCTION})
+    )
     priced = p.price(p.PricingInput((line("a", 30_000),), campaigns=(reduction(), both)))
     assert kinds(priced) == [("FULL_DISCOUNT", -3_000), ("FULL_REDUCTION", -1_000)]
 
@@ -116,9 +117,17 @@ def test_free_shipping_writes_a_zero_line() -> None:
 def test_tiers_must_increase_and_stackable_kinds_must_be_known() -> None:
     now = 0
     problems = p.campaign_problems(
-        p.FULL_REDUCTION, "X", 1, 2, "ALL", (), ("FULL_REDUCTION", "FREE_LUNCH"),
-        (p.Tier(10_000, 1_000), p.Tier(10_000, 2_000)), None, now,
-    )  # fmt: skip
+        p.FULL_REDUCTION,
+        "X",
+        1,
+        2,
+        "ALL",
+        (),
+        ("FULL_REDUCTION", "FREE_LUNCH"),
+        (p.Tier(10_000, 1_000), p.Tier(10_000, 2_000)),
+        None,
+        now,
+    )
     assert [x.field for x in problems] == ["stackableWith.1", "tiers.1"]
     assert p.tier_problems(p.FULL_DISCOUNT, (p.Tier(100, 10), p.Tier(200, 5)))[0].field == "tiers.1"
     assert p.campaign_problems(p.TIME_DISCOUNT, "X", 1, 2, "ALL", (), (), (), 100, now)[0].field == "percentOff"
@@ -167,8 +176,9 @@ def campaign_strategy() -> st.SearchStrategy[p.Campaign]:
 
 
 def coupon_strategy(kind: str) -> st.SearchStrategy[p.Coupon | None]:
-    return st.none() | st.builds(p.Coupon, st.just(kind), st.just(kind), st.just("c"), st.integers(1, 100_000),
-                                 st.integers(0, 200_000))  # fmt: skip
+    return st.none() | st.builds(
+        p.Coupon, st.just(kind), st.just(kind), st.just("c"), st.integers(1, 100_000), st.integers(0, 200_000)
+    )
 
 
 inputs = st.builds(
@@ -196,7 +206,9 @@ def test_a_total_is_never_negative_never_above_the_undiscounted_sum_and_always_t
     assert p.price(order) == priced  # deterministic
     # what refunds read back is what the pipeline allocated
     doc = {
-        "lines": [{"unitPrice": x.unit_price, "quantity": x.line.quantity, "discount": x.discount} for x in priced.lines],
+        "lines": [
+            {"unitPrice": x.unit_price, "quantity": x.line.quantity, "discount": x.discount} for x in priced.lines
+        ],
         "discount": priced.discount,
         "shippingFee": priced.shipping_fee,
     }
