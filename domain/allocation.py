@@ -67,8 +67,8 @@ def order_shares(order: Mapping[str, Any]) -> list[LineShare]:
     grosses = [int(line["unitPrice"]) * int(line["quantity"]) for line in order["lines"]]
     fee = int(order.get("shippingFee") or 0)
     kept = [line.get("discount") for line in order["lines"]]
-    if all(isinstance(d, int) for d in kept) and sum(kept) == int(order.get("discount") or 0):  # type: ignore[arg-type]
-        return [LineShare(g, int(d), s) for g, d, s in zip(grosses, kept, split(fee, grosses), strict=True)]  # type: ignore[arg-type]
+    if all(isinstance(d, int) for d in kept) and sum(kept) == int(order.get("discount") or 0):
+        return [LineShare(g, int(d), s) for g, d, s in zip(grosses, kept, split(fee, grosses), strict=True)]
     return allocate(grosses, int(order.get("discount") or 0), fee)
 
 

@@ -194,8 +194,8 @@ async def quote(
         )
     _assign_coupons(quotes, coupon_ids, coupons, claims, buyer_id, services.now(), refusals)
     for q in quotes:
-        for refusal in q.price().refusals:
-            _drop_coupon(q, refusal, refusals)
+        for dropped in q.price().refusals:
+            _drop_coupon(q, dropped, refusals)
     if points:
         await _spread_points(services, buyer_id, quotes, points, refusals)
     return Quote(address, quotes, skus, refusals, products)

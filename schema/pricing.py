@@ -33,7 +33,7 @@ class PriceAdjustment:
         return cls(
             kind=kind,
             label=str(doc["label"]),
-            amount=int(doc["amount"]),
+            amount=Long(int(doc["amount"])),
             campaign_id=strawberry.ID(to_global_id(type_name, ref)) if ref else None,
         )
 

@@ -353,3 +353,19 @@ async def test_team_and_bargain_prices_are_the_activity_step(api: Api) -> None:
     assert order is not None and order["total"] == 9_000  # the reduction leaves a group-buy line out by default
     assert [(a["kind"], a["amount"]) for a in order["adjustments"]] == [("GROUP_BUY", -3_000)]
     assert PLACE and pay  # the plain order helpers stay importable for the other tests
+
+
+async def test_the_cart_totals_come_from_the_pipeline(api: Api) -> None:
+    clock = use_clock(api)
+    owner, _ = await api.login("购物车满减店主")
+    buyer, _ = await api.login("购物车满减买家")
+    shop_id, _, (a,) = await make_product(api, owner, prices=(6_000,), stock=10)
+    await create(api, owner, shop_id, clock)
+    await add(api, buyer, a, 1)
+    query = "{ cart { selectedSubtotal { amount } selectedTotal { amount } shops { selectedTotal { amount } adjustments { kind amount } } } }"  # noqa: E501
+    shown = (await api.gql(query, token=buyer))["data"]["cart"]
+    assert (shown["selectedSubtotal"]["amount"], shown["selectedTotal"]["amount"]) == (6_000, 6_000)
+    await add(api, buyer, a, 1)
+    shown = (await api.gql(query, token=buyer))["data"]["cart"]
+    assert (shown["selectedSubtotal"]["amount"], shown["selectedTotal"]["amount"]) == (12_000, 11_000)
+    assert shown["shops"][0]["adjustments"] == [{"kind": "FULL_REDUCTION", "amount": -1_000}]
