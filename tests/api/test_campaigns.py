@@ -369,3 +369,39 @@ async def test_the_cart_totals_come_from_the_pipeline(api: Api) -> None:
     shown = (await api.gql(query, token=buyer))["data"]["cart"]
     assert (shown["selectedSubtotal"]["amount"], shown["selectedTotal"]["amount"]) == (12_000, 11_000)
     assert shown["shops"][0]["adjustments"] == [{"kind": "FULL_REDUCTION", "amount": -1_000}]
+
+
+async def test_checkout_orders_keep_the_adjustments_the_preview_showed(api: Api) -> None:
+    clock = use_clock(api)
+    owner, _ = await api.login("结账满减店主")
+    buyer, _ = await api.login("结账满减买家")
+    shop_id, product, (a, b) = await make_product(api, owner, prices=(7_000, 5_000), stock=10)
+    await create(api, owner, shop_id, clock)
+    timed = await create(
+        api, owner, shop_id, clock, kind="TIME_DISCOUNT", name="限时", tiers=[], percentOff=10,
+        scope={"kind": "PRODUCTS", "productIds": [product]}, stackableWith=["FULL_REDUCTION", "SHOP_COUPON"],
+    )  # fmt: skip
+    assert timed["errors"] == []
+    address = await address_of(api, buyer)
+    await add(api, buyer, a, 1)
+    shown = (await add(api, buyer, b, 1))["cart"]
+    line_ids = [x["id"] for x in lines(shown)]
+    seen = (await api.gql(PREVIEW, {"in": {"cartLineIds": line_ids, "addressId": address}}, token=buyer))["data"][
+        "checkoutPreview"
+    ]
+    assert [(x["kind"], x["amount"]) for x in seen["adjustments"]] == [
+        ("TIME_DISCOUNT", -1_200),
+        ("FULL_REDUCTION", -1_000),
+    ]
+    assert seen["total"]["amount"] == 12_000 - 2_200
+    placed = await do_checkout(api, buyer, line_ids, address)
+    assert placed["errors"] == [] and placed["checkout"]["total"]["amount"] == seen["total"]["amount"]
+    order_id = placed["checkout"]["orders"][0]["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Order { total { amount } adjustments { kind amount } } } }"
+    order = (await api.gql(query, {"id": order_id}, token=buyer))["data"]["node"]
+    assert order == {
+        "total": seen["total"],
+        "adjustments": [{"kind": x["kind"], "amount": x["amount"]} for x in seen["adjustments"]],
+    }
+    paid = await api.services.store.get("orders", from_global_id(order_id)[1])
+    assert paid is not None and sum(x["discount"] for x in paid["lines"]) == 1_000
