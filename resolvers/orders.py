@@ -116,9 +116,12 @@ async def place_order(
     *,
     unit_price: int | None = None,
     links: dict[str, str] | None = None,
+    activity: pricing_rules.Activity | None = None,
 ) -> Doc:
     """`unit_price` and `links` are for the group-buy and bargain paths: one line at a price they set, and the
-    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...})."""
+    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...}). `activity` is any other activity
+    price (a seckill's: kind SECKILL, its price, campaign and stackableWith) for every line, the price step's
+    input; `unit_price` is the same for group buys and bargains."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
     if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
@@ -127,7 +130,7 @@ async def place_order(
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
     order, held = await new_order(
-        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links
+        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links, activity=activity
     )
     try:
         await store.insert("orders", order)
@@ -172,6 +175,7 @@ async def new_order(
     links: dict[str, str] | None = None,
     delivery: Delivery | None = None,
     platform_coupon_id: str | None = None,
+    activity: pricing_rules.Activity | None = None,
 ) -> tuple[Doc, Doc | None]:
     """The order these lines make, checked and priced by the pipeline (domain/pricing.py) but not written
     (RESERVING, nothing taken yet), and the buyer's holds it was checked against (None for a checkout's order:
@@ -191,7 +195,9 @@ async def new_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
-    at_prices = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
+    if activity is None and unit_price is not None:
+        activity = pricing_uc.link_activity(links, unit_price)
+    at_prices = [(skus[s]["price"] if activity is None else activity.unit_price, q) for s, q in lines]
     refuse_problems(rules.total_problems(at_prices, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
     held = await holds.check(services, buyer_id, key, lines, seat) if delivery is None else None
@@ -206,7 +212,7 @@ async def new_order(
     attribution = await distribution.snapshot(services, buyer_id) if shop.get("commissionPolicy") else {}
     now = services.now()
     coupons = await _coupons(services, buyer_id, shop_id, coupon_id, platform_coupon_id, now)
-    priced = await _price(services, buyer_id, lines, skus, products, shop_id, unit_price, links, coupons, delivery)
+    priced = await _price(services, buyer_id, lines, skus, products, shop_id, activity, coupons, delivery)
     order_lines = [
         {
             "skuId": sku_id,
@@ -327,16 +333,12 @@ async def _price(
     skus: dict[str, Doc],
     products: dict[str, Doc],
     shop_id: str,
-    unit_price: int | None,
-    links: dict[str, str] | None,
+    act: pricing_rules.Activity | None,
     coupons: list[tuple[Doc, list[str]]],
     delivery: Delivery | None,
 ) -> pricing_rules.Priced:
     """The order priced by the pipeline: a group buy's or bargain's price is its activity step; a coupon the
     pipeline does not apply (its minimum spend, a campaign it does not combine with) is refused on its field."""
-    kind = next((k for link, k in pricing_uc.ACTIVITY_OF_LINK.items() if (links or {}).get(link)), None)
-    ref = next((v for link, v in (links or {}).items() if link in pricing_uc.ACTIVITY_OF_LINK), None)
-    act = pricing_uc.activity(kind or pricing_rules.GROUP_BUY, unit_price, ref) if unit_price is not None else None
     if delivery is not None:
         campaigns, percent, free = delivery.campaigns, delivery.member_price_percent, delivery.free_shipping
     else:

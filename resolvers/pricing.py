@@ -25,9 +25,19 @@ def line_in(sku: Doc, product: Doc | None, quantity: int, activity: rules.Activi
     )
 
 
-def activity(kind: str, unit_price: int, ref_id: str | None = None) -> rules.Activity:
-    """The activity price of a group buy, a bargain or a seckill (`ref_id`: its campaign, if it has one)."""
-    return rules.Activity(kind, unit_price, ACTIVITY_LABEL.get(kind, kind), ref_id)
+def activity(
+    kind: str, unit_price: int, ref_id: str | None = None, stackable_with: Sequence[str] = ()
+) -> rules.Activity:
+    """The activity price of a group buy, a bargain or a seckill (`ref_id`: its campaign, if it has one, whose
+    `stackableWith` it brings)."""
+    return rules.Activity(kind, unit_price, ACTIVITY_LABEL.get(kind, kind), ref_id, frozenset(stackable_with))
+
+
+def link_activity(links: dict[str, str] | None, unit_price: int) -> rules.Activity:
+    """The activity of a group-buy or bargain order (links {"teamId": ...} or {"bargainId": ...})."""
+    kind = next((k for link, k in ACTIVITY_OF_LINK.items() if (links or {}).get(link)), rules.GROUP_BUY)
+    ref = next((v for link, v in (links or {}).items() if link in ACTIVITY_OF_LINK), None)
+    return activity(kind, unit_price, ref)
 
 
 def coupon_in(doc: Doc | None) -> rules.Coupon | None:
