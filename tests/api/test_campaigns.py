@@ -378,9 +378,17 @@ async def test_checkout_orders_keep_the_adjustments_the_preview_showed(api: Api)
     shop_id, product, (a, b) = await make_product(api, owner, prices=(7_000, 5_000), stock=10)
     await create(api, owner, shop_id, clock)
     timed = await create(
-        api, owner, shop_id, clock, kind="TIME_DISCOUNT", name="限时", tiers=[], percentOff=10,
-        scope={"kind": "PRODUCTS", "productIds": [product]}, stackableWith=["FULL_REDUCTION", "SHOP_COUPON"],
-    )  # fmt: skip
+        api,
+        owner,
+        shop_id,
+        clock,
+        kind="TIME_DISCOUNT",
+        name="限时",
+        tiers=[],
+        percentOff=10,
+        scope={"kind": "PRODUCTS", "productIds": [product]},
+        stackableWith=["FULL_REDUCTION", "SHOP_COUPON"],
+    )
     assert timed["errors"] == []
     address = await address_of(api, buyer)
     await add(api, buyer, a, 1)
@@ -405,3 +413,38 @@ async def test_checkout_orders_keep_the_adjustments_the_preview_showed(api: Api)
     }
     paid = await api.services.store.get("orders", from_global_id(order_id)[1])
     assert paid is not None and sum(x["discount"] for x in paid["lines"]) == 1_000
+
+
+async def test_an_upcoming_campaign_changes_anything_but_its_kind(api: Api) -> None:
+    clock = use_clock(api)
+    owner, _ = await api.login("改活动店主")
+    staff_stranger, _ = await api.login("改活动路人")
+    shop_id, _, _ = await make_product(api, owner)
+    soon = {"startsAt": iso(clock.ms, minutes=30), "endsAt": iso(clock.ms, days=1)}
+    made = await create(api, owner, shop_id, clock, **soon)
+    campaign_id = made["campaign"]["id"]
+    again = campaign_input(
+        shop_id,
+        clock,
+        campaignId=campaign_id,
+        name="满200减30",
+        stackableWith=["GROUP_BUY"],
+        tiers=[{"threshold": 20_000, "amountOff": 3_000}],
+        **soon,
+    )
+    again.pop("shopId")
+    changed = (await api.gql(UPDATE, {"in": again}, token=owner))["data"]["updateDiscountCampaign"]
+    assert changed["errors"] == [] and changed["campaign"]["status"] == "UPCOMING"
+    assert changed["campaign"]["name"] == "满200减30" and changed["campaign"]["stackableWith"] == ["GROUP_BUY"]
+    assert changed["campaign"]["tiers"] == [
+        {"threshold": {"amount": 20_000}, "amountOff": {"amount": 3_000}, "percentOff": None}
+    ]
+    other_kind = again | {"kind": "FULL_DISCOUNT", "tiers": [{"threshold": 1, "percentOff": 5}]}
+    kind = (await api.gql(UPDATE, {"in": other_kind}, token=owner))["data"]["updateDiscountCampaign"]
+    assert kind["errors"][0]["field"] == ["input", "kind"]
+    bad = (await api.gql(UPDATE, {"in": again | {"stackableWith": ["NOPE"]}}, token=owner))["data"]
+    assert bad["updateDiscountCampaign"]["errors"][0]["field"] == ["input", "stackableWith", "0"]
+    forbidden = (await api.gql(UPDATE, {"in": again}, token=staff_stranger))["data"]["updateDiscountCampaign"]
+    assert forbidden["errors"][0]["code"] == "FORBIDDEN"
+    stored = await api.services.store.get("campaigns", from_global_id(campaign_id)[1])
+    assert stored is not None and stored["name"] == "满200减30" and stored["kind"] == "FULL_REDUCTION"
