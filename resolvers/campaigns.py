@@ -170,11 +170,12 @@ async def running(services: Services, shop_ids: Sequence[str]) -> dict[str, list
     return found
 
 
-async def active_for_product(services: Services, product: Doc) -> list[Doc]:
-    """The campaigns running now whose scope holds the product (badges, countdowns)."""
-    docs = (await running(services, [product["shopId"]]))[product["shopId"]]
+def active_for_product(open_docs: Sequence[Doc], product: Doc, now: int) -> list[Doc]:
+    """Of the shop's open campaigns (resolvers/loaders.py open_campaigns), those running now whose scope holds the
+    product (badges, countdowns), soonest end first."""
     line = rules.LineIn("", product["_id"], 1, 0, product.get("category"))
-    return [d for d in docs if scope_of(d).holds(line)]
+    found = [d for d in open_docs if status_of(d, now) == "RUNNING" and scope_of(d).holds(line)]
+    return sorted(found, key=lambda d: (d["endsAt"], d["_id"]))
 
 
 def scope_of(doc: Doc) -> rules.Scope:

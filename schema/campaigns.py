@@ -131,7 +131,9 @@ async def shop_campaigns(info: Info, shop_id: str, status: CampaignStatus | None
 async def product_campaigns(info: Info, product: Doc) -> list[Campaign]:
     services = info.context.services
     now = services.now()
-    docs = await campaigns_uc.active_for_product(services, product)
+    docs = campaigns_uc.active_for_product(
+        await info.context.loaders.open_campaigns.load(product["shopId"]), product, now
+    )
     return [c for c in (campaign_of(d, now) for d in docs) if c is not None]
 
 

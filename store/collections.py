@@ -141,6 +141,7 @@ INDEXES = (
     Index("checkouts", ("status", "createdAt")),  # the sweep fails those a crash left PLACING
     Index("campaigns", ("shopId", "endsAt")),  # a shop's calendar, and what runs now (resolvers/campaigns.py)
     Index("campaigns", ("nextEventAt",)),  # starts and ends the sweep announces
+    Index("campaigns", ("shopId", "nextEventAt")),  # shops' open campaigns (Product.activeCampaigns' loader)
     Index("checkouts", ("buyerId", "createdAt")),  # a user's checkouts: data export and erasure
     Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
     Index("addresses", ("userId", "createdAt")),

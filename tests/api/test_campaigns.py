@@ -448,3 +448,28 @@ async def test_an_upcoming_campaign_changes_anything_but_its_kind(api: Api) -> N
     assert forbidden["errors"][0]["code"] == "FORBIDDEN"
     stored = await api.services.store.get("campaigns", from_global_id(campaign_id)[1])
     assert stored is not None and stored["name"] == "满200减30" and stored["kind"] == "FULL_REDUCTION"
+
+
+async def test_active_campaigns_of_a_product_list_are_read_once(api: Api) -> None:
+    clock = use_clock(api)
+    owner, _ = await api.login("徽章店主")
+    shop_id, first, _ = await make_product(api, owner, category="茶")
+    for i in range(3):
+        await make_product(api, owner, shop_id=shop_id, title=f"徽章{i}", category="器")
+    await create(api, owner, shop_id, clock, scope={"kind": "CATEGORIES", "categories": ["茶"]}, name="茶满减")
+    await create(api, owner, shop_id, clock, name="全店", startsAt=iso(clock.ms, minutes=5))  # upcoming: no badge
+    store = api.services.store
+    finds: list[str] = []
+    original = store.find
+
+    async def counting(collection: str, *args: Any, **kwargs: Any) -> Any:
+        finds.append(collection)
+        return await original(collection, *args, **kwargs)
+
+    store.find = counting  # type: ignore[method-assign]
+    query = """query($id: ID!) { node(id: $id) { ... on Shop { products(first: 10) { edges { node { id
+      activeCampaigns { name } } } } } } }"""
+    edges = (await api.gql(query, {"id": shop_id}))["data"]["node"]["products"]["edges"]
+    badges = {e["node"]["id"]: [c["name"] for c in e["node"]["activeCampaigns"]] for e in edges}
+    assert badges[first] == ["茶满减"] and sum(1 for b in badges.values() if b) == 1 and len(badges) == 4
+    assert finds.count("campaigns") == 1
