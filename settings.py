@@ -69,6 +69,10 @@ class Settings(BaseSettings):
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     # The most an order may total, in fen (refused before any stock is taken); at most what WeChat Pay's int holds.
     ORDER_MAX_TOTAL: int = Field(100_000_000, ge=1, le=2**31 - 1)
+    # Points pay part of an order (domain/pricing.py's points step): this many points make 1 yuan (a multiple of 100:
+    # whole points per fen), up to this share of what the order costs before points.
+    POINTS_PER_YUAN: int = Field(100, ge=100, le=100_000, multiple_of=100)
+    POINTS_MAX_SHARE: float = Field(0.5, ge=0, le=1)
     # The order desk: how long a staff invite code may be accepted, and how long a signed CSV export URL works.
     STAFF_INVITE_HOURS: float = Field(72.0, gt=0, le=30 * 24)
     EXPORT_URL_MINUTES: float = Field(10.0, gt=0, le=24 * 60)

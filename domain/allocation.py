@@ -61,9 +61,15 @@ def allocate(grosses: Sequence[int], discount: int, shipping: int) -> list[LineS
 
 
 def order_shares(order: Mapping[str, Any]) -> list[LineShare]:
-    """The shares of an order document's lines (orders from before shipping fees have none)."""
+    """The shares of an order document's lines (orders from before shipping fees have none). Orders priced by the
+    pipeline (domain/pricing.py) keep each line's `discount` (the shop campaigns, coupons and points it counted
+    for): those are its shares; older orders' discount is split here by gross."""
     grosses = [int(line["unitPrice"]) * int(line["quantity"]) for line in order["lines"]]
-    return allocate(grosses, int(order.get("discount") or 0), int(order.get("shippingFee") or 0))
+    fee = int(order.get("shippingFee") or 0)
+    kept = [line.get("discount") for line in order["lines"]]
+    if all(isinstance(d, int) for d in kept) and sum(kept) == int(order.get("discount") or 0):
+        return [LineShare(g, int(d), s) for g, d, s in zip(grosses, kept, split(fee, grosses), strict=True)]
+    return allocate(grosses, int(order.get("discount") or 0), fee)
 
 
 def cap(paid: int, quantity: int, units: int) -> int:

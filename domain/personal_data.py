@@ -263,6 +263,7 @@ TABLE: Mapping[str, Rule] = {
     "product_terms": NotPersonal("The search index of products."),
     "points_rewards": NotPersonal("The points mall's catalogue, listed by shops and operators."),
     "member_levels": NotPersonal("The member level table an operator sets."),
+    "campaigns": NotPersonal("A shop's full-reduction, discount and seckill campaigns: nobody's personal data."),
     "coupons": NotPersonal("A shop's campaigns (a user's claims are in coupon_claims)."),
     "shipping_templates": NotPersonal("A shop's shipping fees."),
     "stock_changes": NotPersonal("A shop's stock movements, its inventory record (`by`: the staff member)."),

@@ -17,6 +17,7 @@ from graph.projector import purge_done
 from resolvers.account_deletion import erase_due
 from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
+from resolvers.campaigns import announce_due as announce_campaigns
 from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.data_export import sweep_exports
 from resolvers.distribution import settle_due
@@ -55,6 +56,7 @@ async def sweep(services: Services) -> None:
         "points_entries_applied": await apply_pending_points(services),
         "points_expired": await expire_points(services),
         "redemptions_undone": await undo_stale_redemptions(services),
+        "campaigns_announced": await announce_campaigns(services),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

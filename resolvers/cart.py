@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from domain import cart as rules
+from domain import pricing
+from resolvers import pricing as pricing_uc
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -21,15 +23,35 @@ Change = Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
 @dataclass
 class CartView:
-    """The cart as shown: its lines, each with its SKU and product as they are now (None when gone)."""
+    """The cart as shown: its lines, each with its SKU and product as they are now (None when gone), and the
+    campaigns running now in their shops."""
 
     lines: list[Doc]
     skus: dict[str, Doc]
     products: dict[str, Doc]
+    campaigns: dict[str, tuple[pricing.Campaign, ...]] = field(default_factory=dict)
 
     def availability(self, line: Doc) -> str:
         sku = self.skus.get(line["skuId"])
         return rules.availability(line, sku, self.products.get(line["productId"]) if sku else None)
+
+    def buyable(self, line: Doc) -> bool:
+        """Selected and buyable as it is (OK, LOW_STOCK, PRICE_CHANGED): what the cart's totals count."""
+        return line["selected"] and self.availability(line) not in (rules.OFF_SHELF, rules.OUT_OF_STOCK)
+
+    def priced(self, shop_id: str, lines: Sequence[Doc]) -> pricing.Priced:
+        """A shop's selected buyable lines at today's prices through the price pipeline, with the shop's running
+        campaigns (coupons, points and shipping come at checkout)."""
+        chosen = [x for x in lines if self.buyable(x)]
+        return pricing.price(
+            pricing.PricingInput(
+                tuple(
+                    pricing_uc.line_in(self.skus[x["skuId"]], self.products.get(x["productId"]), x["quantity"])
+                    for x in chosen
+                ),
+                campaigns=self.campaigns.get(shop_id, ()),
+            )
+        )
 
 
 async def _doc(services: Services, user_id: str) -> Doc:
@@ -69,7 +91,8 @@ async def change(services: Services, user_id: str, fn: Change) -> list[Doc]:
 async def view(services: Services, lines: Sequence[Doc]) -> CartView:
     skus = await services.store.get_many("skus", list({x["skuId"] for x in lines}))
     products = await services.store.get_many("products", list({s["productId"] for s in skus.values()}))
-    return CartView(list(lines), skus, products)
+    campaigns = await pricing_uc.running_campaigns(services, list({x["shopId"] for x in lines}))
+    return CartView(list(lines), skus, products, campaigns)
 
 
 async def add(services: Services, user_id: str, sku_id: str, quantity: int) -> list[Doc]:

@@ -23,7 +23,16 @@ from domain import holds as hold_rules
 from domain import orders as order_rules
 from domain.catalog import idempotency_key_problems
 from resolvers import holds, orders
-from resolvers.checkout_quote import Quote, ShopQuote, coupon_field, line_field, quote, shop_doc
+from resolvers import points as points_uc
+from resolvers.checkout_quote import (
+    POINTS_FIELD,
+    Quote,
+    ShopQuote,
+    coupon_field,
+    line_field,
+    quote,
+    shop_doc,
+)
 from resolvers.errors import Invalid, Refusals, Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -68,14 +77,17 @@ async def checkout(
     share_token: str | None,
     key: str,
     accept_price_changes: bool,
+    points: int | None = None,
 ) -> Placed:
-    """Place one order per shop of the lines, all or nothing; a replay of the key returns the first checkout."""
+    """Place one order per shop of the lines, all or nothing; a replay of the key returns the first checkout.
+    `points` pay part of the orders (spread over them as the preview shows), spent from the ledger once all are
+    reserved, each order's by its own key, and given back if the checkout fails."""
     refuse_problems(idempotency_key_problems(key))
     for _ in range(KEY_ATTEMPTS):
         earlier = await by_key(services, buyer_id, key)
         if earlier is not None:
             return Placed(earlier)
-        priced = await quote(services, buyer_id, line_ids, address_id, coupon_ids, accept_price_changes)
+        priced = await quote(services, buyer_id, line_ids, address_id, coupon_ids, accept_price_changes, points)
         if priced.refusals:
             raise Refusals(priced.refusals)
         doc = _new_checkout(services, buyer_id, key, priced)
@@ -126,7 +138,14 @@ async def _place(services: Services, doc: Doc, priced: Quote, share_token: str |
             coupon_id = shop.coupon["_id"] if shop.coupon else None
             with _on_checkout(shop):
                 order, _ = await orders.new_order(
-                    services, buyer_id, wanted[i], key, coupon_id, share_token, delivery=delivery
+                    services,
+                    buyer_id,
+                    wanted[i],
+                    key,
+                    coupon_id,
+                    share_token,
+                    delivery=delivery,
+                    platform_coupon_id=shop.platform_coupon["_id"] if shop.platform_coupon else None,
                 )
             made.append(order)
         new = [
@@ -142,6 +161,8 @@ async def _place(services: Services, doc: Doc, priced: Quote, share_token: str |
             with _on_checkout(shop):
                 await orders.reserve(services, order, delivery)
             reserved.append(order)
+        for order in made:
+            await _spend_points(services, order)
         for order in made:
             order["status"] = order_rules.PENDING_PAYMENT
             order["history"] = [{"status": order_rules.PENDING_PAYMENT, "at": now}]
@@ -160,6 +181,19 @@ async def _place(services: Services, doc: Doc, priced: Quote, share_token: str |
     return Placed(placed, made)
 
 
+async def _spend_points(services: Services, order: Doc) -> None:
+    """The order's points, from the ledger, before it is written: an order never shows points nobody paid."""
+    if not order.get("pointsUsed"):
+        return
+    order["pointsKey"] = f"order-points:{order['_id']}"
+    try:
+        await points_uc.spend(
+            services, order["buyerId"], order["pointsUsed"], key=order["pointsKey"], reason="ORDER", ref=order["_id"]
+        )
+    except Refused as exc:  # spent elsewhere since the quote
+        raise Refused(exc.code, str(exc), POINTS_FIELD) from None
+
+
 def _delivery(
     doc: Doc, priced: Quote, shop: ShopQuote, shops: dict[str, Doc], order_id: str, pay_by: int
 ) -> orders.Delivery:
@@ -170,6 +204,11 @@ def _delivery(
         cart_lines=[{"lineId": x.line_id, "quantity": x.quantity} for x in shop.lines],
         prices={x.sku_id: x.unit_price for x in shop.lines},
         skus=priced.skus,
+        products=shop.products,
+        campaigns=shop.campaigns,
+        member_price_percent=shop.member_price_percent,
+        free_shipping=shop.free_shipping,
+        points=shop.points,
         shop=shops.get(shop.shop_id, {}),
         order_id=order_id,
         pay_by=pay_by,
@@ -185,6 +224,8 @@ async def _give_back(services: Services, doc: Doc, reserved: list[Doc], written:
             await orders.cancel(services, order["_id"], "checkout failed")
         for order in reserved[len(written) :]:
             await orders.give_back(services, order)
+            if order.get("pointsKey"):
+                await points_uc.reverse(services, order["pointsKey"], reason="CHECKOUT_FAILED")
         await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         await services.store.delete(COLLECTION, doc["_id"])
     except Exception:
@@ -205,6 +246,8 @@ def _on_checkout(shop: ShopQuote) -> Iterator[None]:
                 target: list[str] | None = line_field(shop.lines[int(path[2])].index)
             elif path[1:2] == ["couponId"] and shop.coupon_index is not None:
                 target = coupon_field(shop.coupon_index)
+            elif path[1:2] == ["platformCouponId"] and shop.platform_coupon_index is not None:
+                target = coupon_field(shop.platform_coupon_index)
             else:
                 target = refusal.field
             moved.append(Refused(refusal.code, str(refusal), target))
@@ -242,12 +285,13 @@ async def expire_stale(services: Services, limit: int = 100) -> int:
             if order_id in written:
                 if written[order_id]["status"] == order_rules.PENDING_PAYMENT:
                     await orders.cancel(services, order_id, "checkout interrupted")
-            elif shop.get("couponId"):
-                await store.update_one(
-                    "coupon_claims",
-                    {"_id": f"{shop['couponId']}:{doc['buyerId']}", "orderId": order_id},
-                    {"$set": {"used": False}, "$unset": {"orderId": ""}},
-                )
+            else:
+                for coupon_id in filter(None, (shop.get("couponId"), shop.get("platformCouponId"))):
+                    await store.update_one(
+                        "coupon_claims",
+                        {"_id": f"{coupon_id}:{doc['buyerId']}", "orderId": order_id},
+                        {"$set": {"used": False}, "$unset": {"orderId": ""}},
+                    )
         await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         log.warning("checkout %s was left half-placed; failed it", doc["_id"])
         done += 1

@@ -1,5 +1,7 @@
-"""Shop coupons: created by the shop's owner or ADMIN staff with a quantity, claimed once per user while copies last
-(a guarded decrement), used by one order, and given back when that order is cancelled."""
+"""Coupons: a shop's (created by its owner or ADMIN staff) or the platform's (created by operators, `shopId` None,
+usable at any shop), each with a quantity, claimed once per user while copies last (a guarded decrement), used by
+one order, and given back when that order is cancelled. What a coupon takes off is the price pipeline's
+(domain/pricing.py): a shop coupon first, then a platform coupon, at most one of each per shop order."""
 
 from __future__ import annotations
 
@@ -22,14 +24,15 @@ class CouponView:
 async def create_coupon(
     services: Services,
     staff_id: str,
-    shop_id: str,
+    shop_id: str | None,
     title: str,
     discount: int,
     min_spend: int,
     valid_until_ms: int,
     quantity: int,
 ) -> Doc:
-    """A coupon of the shop (who may is the mutation's `staff=` declaration; `staff_id` is recorded)."""
+    """A coupon of the shop, or of the platform with `shop_id` None (who may is the mutation's `staff=` or
+    `role=` declaration; `staff_id` is recorded)."""
     refuse_problems(rules.coupon_problems(title, discount, min_spend, valid_until_ms, quantity, services.now()))
     coupon = {
         "_id": new_id(),

@@ -61,6 +61,27 @@ def after_sales_by_order_loader(store: DocumentStore) -> DataLoader[str, list[Do
     return DataLoader(load_fn=load)
 
 
+def open_campaigns_loader(store: DocumentStore) -> DataLoader[str, list[Doc]]:
+    """Each shop's campaigns not yet announced as ended (upcoming, running, or just past their end): one find for
+    every shop a query touches (Product.activeCampaigns on a list of products)."""
+
+    async def load(shop_ids: Sequence[str]) -> list[list[Doc]]:
+        from resolvers.campaigns import COLLECTION, MAX_LISTED
+
+        page = await store.find(
+            COLLECTION,
+            {"shopId": {"$in": list(shop_ids)}, "nextEventAt": {"$gte": 0}},
+            sort="nextEventAt",
+            limit=MAX_LISTED * len(shop_ids),
+        )
+        found: dict[str, list[Doc]] = {s: [] for s in shop_ids}
+        for doc in page.docs:
+            found[doc["shopId"]].append(doc)
+        return [found[s] for s in shop_ids]
+
+    return DataLoader(load_fn=load)
+
+
 def edge_exists_loader(store: DocumentStore, collection: str) -> DataLoader[tuple[str, str], bool]:
     """Does the (src, dst) edge document exist? One get_many for a whole page of pairs."""
 
@@ -126,6 +147,8 @@ class Loaders:
             loader = team_members_loader(self._store)
         elif name == "after_sales_by_order":
             loader = after_sales_by_order_loader(self._store)
+        elif name == "open_campaigns":
+            loader = open_campaigns_loader(self._store)
         elif name == "likes":
             loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
         else:

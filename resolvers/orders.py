@@ -11,9 +11,11 @@ from typing import Any
 
 from backends import UNAVAILABLE
 from domain import orders as rules
-from domain.catalog import coupon_discount, coupon_refusal, idempotency_key_problems
+from domain import pricing as pricing_rules
+from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers import distribution, holds, order_desk, retries
+from resolvers import pricing as pricing_uc
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -30,9 +32,10 @@ REPLAY_WAIT_SECONDS = 5.0
 @dataclass(frozen=True)
 class Delivery:
     """What checkout adds to an order: the address snapshot it ships to, its shipping fee, the checkout and the cart
-    lines ({lineId, quantity}) it comes from, and the unit prices it was priced at (`reserve` takes a unit only at
-    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs and the shop once for all its orders
-    and takes their unpaid holds together (holds.take_all), for the order id and payBy it gives here."""
+    lines ({lineId, quantity}) it comes from, and the SKU prices it was priced at (`reserve` takes a unit only at
+    that price: PRICE_CHANGED on its line otherwise). Checkout read the SKUs, products, running campaigns and the
+    shop once for all its orders and takes their unpaid holds together (holds.take_all), for the order id and payBy
+    it gives here; the order is priced again from the same inputs by the same pipeline, so as the quote showed."""
 
     address: dict[str, Any]
     fee: int
@@ -43,6 +46,11 @@ class Delivery:
     shop: Doc
     order_id: str
     pay_by: int
+    products: dict[str, Doc]
+    campaigns: tuple[pricing_rules.Campaign, ...] = ()
+    member_price_percent: int = 100
+    free_shipping: bool = False
+    points: int = 0  # the points this order pays with (checkout spread them over its orders); spent by checkout
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -109,9 +117,12 @@ async def place_order(
     *,
     unit_price: int | None = None,
     links: dict[str, str] | None = None,
+    activity: pricing_rules.Activity | None = None,
 ) -> Doc:
     """`unit_price` and `links` are for the group-buy and bargain paths: one line at a price they set, and the
-    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...})."""
+    team or bargain the order belongs to ({"teamId": ...} or {"bargainId": ...}). `activity` is any other activity
+    price (a seckill's: kind SECKILL, its price, campaign and stackableWith) for every line, the price step's
+    input; `unit_price` is the same for group buys and bargains."""
     refuse_problems(line_problems(lines) + idempotency_key_problems(key))
     store = services.store
     if coupon_id is not None:  # the first order used the coupon, so a replay must be found before it is checked
@@ -120,7 +131,7 @@ async def place_order(
             return replay
     # Otherwise a replay is caught by the unique (buyer, key) index when its order is inserted, before any stock.
     order, held = await new_order(
-        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links
+        services, buyer_id, lines, key, coupon_id, share_token, unit_price=unit_price, links=links, activity=activity
     )
     try:
         await store.insert("orders", order)
@@ -164,10 +175,14 @@ async def new_order(
     unit_price: int | None = None,
     links: dict[str, str] | None = None,
     delivery: Delivery | None = None,
+    platform_coupon_id: str | None = None,
+    activity: pricing_rules.Activity | None = None,
 ) -> tuple[Doc, Doc | None]:
-    """The order these lines make, checked and priced but not written (RESERVING, nothing taken yet), and the
-    buyer's holds it was checked against (None for a checkout's order: checkout takes its orders' holds together).
-    `delivery` is checkout's: where the order ships and for how much, what it was priced from."""
+    """The order these lines make, checked and priced by the pipeline (domain/pricing.py) but not written
+    (RESERVING, nothing taken yet), and the buyer's holds it was checked against (None for a checkout's order:
+    checkout takes its orders' holds together). `delivery` is checkout's: where the order ships and for how much,
+    what it was priced from. `coupon_id` may be a shop's or a platform coupon; `platform_coupon_id` is checkout's
+    platform coupon beside a shop coupon. `unit_price` is a group buy's or bargain's activity price (`links`)."""
     store = services.store
     skus = delivery.skus if delivery else await store.get_many("skus", [sku_id for sku_id, _ in lines])
     shop_id = None
@@ -181,16 +196,24 @@ async def new_order(
                 "INVALID_INPUT", "All lines of an order come from one shop", ["input", "lines", str(i), "skuId"]
             )
     assert shop_id is not None
-    priced = [(skus[s]["price"] if unit_price is None else unit_price, q) for s, q in lines]
-    refuse_problems(rules.total_problems(priced, services.settings.ORDER_MAX_TOTAL))  # before anything is written
+    if activity is None and unit_price is not None:
+        activity = pricing_uc.link_activity(links, unit_price)
+    at_prices = [(skus[s]["price"] if activity is None else activity.unit_price, q) for s, q in lines]
+    refuse_problems(rules.total_problems(at_prices, services.settings.ORDER_MAX_TOTAL))  # before anything is written
     seat = bool(links and links.get("teamId"))
     held = await holds.check(services, buyer_id, key, lines, seat) if delivery is None else None
-    untitled = list({skus[s]["productId"] for s, _ in lines if "title" not in skus[s]})  # SKUs made before titles
-    products = await store.get_many("products", untitled) if untitled else {}
+    wanted_products = list({skus[s]["productId"] for s, _ in lines})
+    products = dict(delivery.products) if delivery else {}
+    missing = [p for p in wanted_products if p not in products]
+    if missing:
+        products.update(await store.get_many("products", missing))
     shop = delivery.shop if delivery else await store.get("shops", shop_id) or {}
     if share_token:  # a share link binds a buyer nobody referred yet; unknown tokens are ignored
         await distribution.bind_referrer(services, buyer_id, share_token)
     attribution = await distribution.snapshot(services, buyer_id) if shop.get("commissionPolicy") else {}
+    now = services.now()
+    coupons = await _coupons(services, buyer_id, shop_id, coupon_id, platform_coupon_id, now)
+    priced = await _price(services, buyer_id, lines, skus, products, shop_id, activity, coupons, delivery)
     order_lines = [
         {
             "skuId": sku_id,
@@ -198,34 +221,32 @@ async def new_order(
             "title": skus[sku_id].get("title") or products[skus[sku_id]["productId"]]["title"],
             "specs": skus[sku_id]["specs"],
             "quantity": quantity,
-            "unitPrice": skus[sku_id]["price"] if unit_price is None else unit_price,
+            "unitPrice": out.unit_price,
+            "listPrice": int(skus[sku_id]["price"]),
+            "discount": out.discount,
         }
-        for sku_id, quantity in lines
+        for (sku_id, quantity), out in zip(lines, priced.lines, strict=True)
     ]
-    subtotal = rules.subtotal(order_lines)
-    now = services.now()
-    discount = 0
-    claim_id = None
-    if coupon_id is not None:
-        claim_id = f"{coupon_id}:{buyer_id}"
-        discount = await _coupon_discount(services, coupon_id, claim_id, shop_id, subtotal, now)
-    fee = delivery.fee if delivery else 0
+    fee = priced.shipping_fee
     order = {
         "_id": delivery.order_id if delivery else new_id(),
         "number": rules.order_number(datetime.now(UTC)),
         "buyerId": buyer_id,
         "shopId": shop_id,
         "lines": order_lines,
-        "subtotal": subtotal,
-        "discount": discount,
+        "subtotal": priced.subtotal,
+        "discount": priced.discount,
         "shippingFee": fee,
-        "total": subtotal - discount + fee,
+        "total": priced.total,
+        "adjustments": priced.adjustment_docs(),
+        "pointsUsed": priced.points_used,
         "status": rules.RESERVING,
         "createdAt": now,
         "payBy": delivery.pay_by if delivery else holds.pay_by(services, now, lines),
         holds.HELD: True,
         "idempotencyKey": key,
-        "couponClaimId": claim_id,
+        "couponClaimId": f"{coupon_id}:{buyer_id}" if coupon_id else None,
+        "platformCouponClaimId": f"{platform_coupon_id}:{buyer_id}" if platform_coupon_id else None,
         "shareToken": share_token,
         "history": [],
         **attribution,
@@ -241,6 +262,7 @@ async def reserve(services: Services, order: Doc, delivery: Delivery | None = No
     what it took."""
     store = services.store
     taken: list[dict[str, Any]] = []
+    claimed: list[str] = []
     try:
         for i, line in enumerate(order["lines"]):
             q = line["quantity"]
@@ -250,18 +272,19 @@ async def reserve(services: Services, order: Doc, delivery: Delivery | None = No
             if not await store.update_one("skus", guard, {"$inc": {"stock": -q}}):
                 raise await _not_taken(services, line, i, delivery)
             taken.append(line)
-        claim_id = order.get("couponClaimId")
-        if claim_id is not None:
+        for claim_id, field in _claims(order):
             used = await store.update_one(
                 "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
             )
             if used is None:
-                raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", "couponId"])
+                raise Refused("COUPON_UNAVAILABLE", "This coupon was used meanwhile", ["input", field])
+            claimed.append(claim_id)
     except BaseException:
         # what this reservation took goes back (the caller forgets the order); should the store be unavailable for
         # that too, it is given back once the store is back (`taken` knows what); should the process stop first,
         # the sweep cancels the RESERVING order later
         try:
+            await _give_back_claims(services, order, claimed)
             await give_back_taken(services, taken)
         except UNAVAILABLE:
             retries.until_done(services, f"stock of order {order['_id']}", lambda: give_back_taken(services, taken))
@@ -279,20 +302,75 @@ async def _not_taken(services: Services, line: dict[str, Any], i: int, delivery:
     return Refused("OUT_OF_STOCK", "Not enough stock for this line", ["input", "lines", str(i), "quantity"])
 
 
-async def _coupon_discount(
-    services: Services, coupon_id: str, claim_id: str, shop_id: str, subtotal: int, now: int
-) -> int:
-    field = ["input", "couponId"]
-    claim = await services.store.get("coupon_claims", claim_id)
-    coupon = await services.store.get("coupons", coupon_id)
-    if coupon is None:
-        raise Refused("NOT_FOUND", "No such coupon", field)
-    if claim is None or claim["used"]:
-        raise Refused("COUPON_UNAVAILABLE", "Claim this coupon first; each claim pays for one order", field)
-    reason = coupon_refusal(coupon, shop_id, subtotal, now)
-    if reason:
-        raise Refused("COUPON_UNAVAILABLE", reason, field)
-    return coupon_discount(coupon, subtotal)
+async def _coupons(
+    services: Services, buyer_id: str, shop_id: str, coupon_id: str | None, platform_id: str | None, now: int
+) -> list[tuple[Doc, list[str]]]:
+    """The coupons an order names, each claimed, unused, of its shop (or the platform's) and valid now, with the
+    input field it came on; refused otherwise."""
+    named = [(c, f) for c, f in ((coupon_id, ["input", "couponId"]), (platform_id, ["input", "platformCouponId"])) if c]
+    if not named:
+        return []
+    docs = await services.store.get_many("coupons", [c for c, _ in named])
+    claims = await services.store.get_many("coupon_claims", [f"{c}:{buyer_id}" for c, _ in named])
+    found = []
+    for c, field in named:
+        coupon = docs.get(c)
+        if coupon is None:
+            raise Refused("NOT_FOUND", "No such coupon", field)
+        claim = claims.get(f"{c}:{buyer_id}")
+        if claim is None or claim["used"]:
+            raise Refused("COUPON_UNAVAILABLE", "Claim this coupon first; each claim pays for one order", field)
+        reason = coupon_refusal(coupon, shop_id, now)
+        if reason:
+            raise Refused("COUPON_UNAVAILABLE", reason, field)
+        found.append((coupon, field))
+    return found
+
+
+async def _price(
+    services: Services,
+    buyer_id: str,
+    lines: list[tuple[str, int]],
+    skus: dict[str, Doc],
+    products: dict[str, Doc],
+    shop_id: str,
+    act: pricing_rules.Activity | None,
+    coupons: list[tuple[Doc, list[str]]],
+    delivery: Delivery | None,
+) -> pricing_rules.Priced:
+    """The order priced by the pipeline: a group buy's or bargain's price is its activity step; a coupon the
+    pipeline does not apply (its minimum spend, a campaign it does not combine with) is refused on its field."""
+    if delivery is not None:
+        campaigns, percent, free = delivery.campaigns, delivery.member_price_percent, delivery.free_shipping
+    else:
+        campaigns = (await pricing_uc.running_campaigns(services, [shop_id]))[shop_id]
+        percent, free = await pricing_uc.member_benefits(services, buyer_id)
+    shop_coupon = next((c for c, _ in coupons if c.get("shopId")), None)
+    platform = next((c for c, _ in coupons if not c.get("shopId")), None)
+    priced = pricing_rules.price(
+        pricing_rules.PricingInput(
+            lines=tuple(pricing_uc.line_in(skus[s], products.get(skus[s]["productId"]), q, act) for s, q in lines),
+            member_price_percent=percent,
+            campaigns=campaigns,
+            shop_coupon=pricing_uc.coupon_in(shop_coupon),
+            platform_coupon=pricing_uc.coupon_in(platform),
+            shipping_fee=delivery.fee if delivery else 0,
+            free_shipping=free,
+            points=_points_in(services, delivery),
+        )
+    )
+    fields = {("shopId" in c and c["shopId"] is not None): f for c, f in coupons}
+    for refusal in priced.refusals:
+        field = fields.get(refusal.target == pricing_rules.ON_SHOP_COUPON) or ["input", "couponId"]
+        raise Refused(refusal.code, refusal.message, field)
+    return priced
+
+
+def _points_in(services: Services, delivery: Delivery | None) -> pricing_rules.Points | None:
+    """Checkout's points for this order (checked against the balance when they are spent, not here)."""
+    if delivery is None or not delivery.points:
+        return None
+    return pricing_uc.points(services, delivery.points, delivery.points)
 
 
 async def insert_new(services: Services, order: Doc) -> None:
@@ -314,14 +392,24 @@ async def forget(services: Services, order: Doc) -> None:
 
 
 async def give_back(services: Services, order: Doc) -> None:
-    """What `reserve` took for the order: its units and its coupon claim."""
-    if order.get("couponClaimId"):
+    """What `reserve` took for the order: its units and its coupon claims."""
+    await _give_back_claims(services, order, [c for c, _ in _claims(order)])
+    await return_stock(services, order["lines"])
+
+
+def _claims(order: Doc) -> list[tuple[str, str]]:
+    """The coupon claims an order uses, with the input field each came on."""
+    named = [(order.get("couponClaimId"), "couponId"), (order.get("platformCouponClaimId"), "platformCouponId")]
+    return [(c, f) for c, f in named if c]
+
+
+async def _give_back_claims(services: Services, order: Doc, claim_ids: list[str]) -> None:
+    for claim_id in claim_ids:
         await services.store.update_one(
             "coupon_claims",
-            {"_id": order["couponClaimId"], "orderId": order["_id"]},
+            {"_id": claim_id, "orderId": order["_id"]},
             {"$set": {"used": False}, "$unset": {"orderId": ""}},
         )
-    await return_stock(services, order["lines"])
 
 
 async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
@@ -378,12 +466,7 @@ async def release(services: Services, order: Doc) -> None:
         from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
 
         await release_seat(services, order)
-    if order.get("couponClaimId"):
-        await services.store.update_one(
-            "coupon_claims",
-            {"_id": order["couponClaimId"], "orderId": order["_id"]},
-            {"$set": {"used": False}, "$unset": {"orderId": ""}},
-        )
+    await _give_back_claims(services, order, [c for c, _ in _claims(order)])
 
 
 async def buyers_order(services: Services, order_id: str, buyer_id: str) -> Doc:

@@ -18,6 +18,7 @@ from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
+from schema.campaigns import CampaignMutations, CampaignSubscriptions, DiscountCampaign
 from schema.cart import CartMutations, CartQueries
 from schema.catalog import CatalogMutations, CatalogQueries, Product, Shop, Sku
 from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
@@ -102,6 +103,7 @@ MUTATIONS = (
     TeamMutations,
     BargainMutations,
     CouponMutations,
+    CampaignMutations,
     DistributionMutations,
     PayoutMutations,
     ContentMutations,
@@ -119,7 +121,14 @@ MUTATIONS = (
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
     "Subscription",
-    (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions, OrderDeskSubscriptions),
+    (
+        OrderSubscriptions,
+        TeamSubscriptions,
+        ContentSubscriptions,
+        LiveSubscriptions,
+        OrderDeskSubscriptions,
+        CampaignSubscriptions,
+    ),
 )
 
 
@@ -140,6 +149,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             Team,
             Bargain,
             Coupon,
+            DiscountCampaign,
             Commission,
             Withdrawal,
             Post,

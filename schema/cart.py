@@ -16,6 +16,7 @@ from schema.common import Money, UserError, must
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id
+from schema.pricing import PriceAdjustment, adjustments_of
 from store.protocol import Doc
 
 
@@ -60,6 +61,11 @@ class CartLine:
 @strawberry.type
 class CartShop:
     lines: list[CartLine]
+    selected_total: Money = strawberry.field(
+        description="Its selected lines that can be bought as they are, after the shop's campaigns running now"
+        " (time-limited discounts, full reductions and discounts); coupons, points and shipping come at checkout."
+    )
+    adjustments: list[PriceAdjustment] = strawberry.field(description="How selectedTotal was made, step by step.")
     shop_id: strawberry.Private[str]
 
     @strawberry.field
@@ -74,6 +80,7 @@ class Cart:
     selected_subtotal: Money = strawberry.field(
         description="Today's price of the selected lines that can be bought as they are (OK, LOW_STOCK, PRICE_CHANGED)."
     )
+    selected_total: Money = strawberry.field(description="The shops' selectedTotal added up.")
 
     @classmethod
     def of(cls, view: cart_uc.CartView) -> Cart:
@@ -83,8 +90,6 @@ class Cart:
             sku = view.skus.get(doc["skuId"])
             product = view.products.get(doc["productId"]) if sku else None
             availability = view.availability(doc)
-            if doc["selected"] and availability not in (rules.OFF_SHELF, rules.OUT_OF_STOCK) and sku:
-                subtotal += sku["price"] * doc["quantity"]
             groups.setdefault(doc["shopId"], []).append(
                 CartLine(
                     id=strawberry.ID(to_global_id("CartLine", doc["id"])),
@@ -100,8 +105,26 @@ class Cart:
                     product_doc=product,
                 )
             )
-        shops = [CartShop(lines=lines, shop_id=shop_id) for shop_id, lines in groups.items()]
-        return cls(shops=shops, line_count=len(view.lines), selected_subtotal=Money.fen(subtotal))
+        shops = []
+        total = 0
+        for shop_id, lines in groups.items():
+            priced = view.priced(shop_id, [x.doc for x in lines])
+            subtotal += priced.list_subtotal
+            total += priced.total
+            shops.append(
+                CartShop(
+                    lines=lines,
+                    selected_total=Money.fen(priced.total),
+                    adjustments=adjustments_of(priced.adjustment_docs()),
+                    shop_id=shop_id,
+                )
+            )
+        return cls(
+            shops=shops,
+            line_count=len(view.lines),
+            selected_subtotal=Money.fen(subtotal),
+            selected_total=Money.fen(total),
+        )
 
 
 async def cart_of(services: Services, lines: list[Doc]) -> Cart:

@@ -26,6 +26,7 @@ from store.protocol import Doc, Page
 
 if TYPE_CHECKING:
     from schema.after_sales import AfterSaleConnection, AfterSaleStatus
+    from schema.campaigns import Campaign, CampaignStatus
     from schema.distribution import CommissionPolicy
     from schema.order_desk import OrderCount, ShopStaffMember
     from schema.orders import OrderConnection, OrderStatus
@@ -119,6 +120,16 @@ class Shop(Node):
         from schema.shipping import shop_templates
 
         return await shop_templates(info, self.doc["_id"])
+
+    @strawberry.field(description="Its campaigns (the calendar), soonest end first; of one status when given.")
+    async def campaigns(
+        self,
+        info: Info,
+        status: Annotated[CampaignStatus, strawberry.lazy("schema.campaigns")] | None = None,
+    ) -> list[Annotated[Campaign, strawberry.lazy("schema.campaigns")]]:
+        from schema.campaigns import shop_campaigns
+
+        return await shop_campaigns(info, self.doc["_id"], status)
 
     @strawberry.field(description="Its pages' colours, radius and font scale (setShopTheme); the default until set.")
     def theme(self) -> Annotated[ShopTheme, strawberry.lazy("schema.pages.themes")]:
@@ -264,6 +275,12 @@ class Product(Node):
     @strawberry.field
     async def skus(self, info: Info) -> list[Sku]:
         return [Sku.from_doc(d) for d in await info.context.loaders.skus_by_product.load(self.doc["_id"])]
+
+    @strawberry.field(description="The campaigns running now that cover it: badges and countdowns.")
+    async def active_campaigns(self, info: Info) -> list[Annotated[Campaign, strawberry.lazy("schema.campaigns")]]:
+        from schema.campaigns import product_campaigns
+
+        return await product_campaigns(info, self.doc)
 
     @strawberry.field(description="Teams of this product the viewer can join, friends' teams first.")
     async def open_teams(

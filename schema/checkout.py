@@ -22,6 +22,7 @@ from schema.coupons import Coupon
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
 from schema.orders import Order, PaymentMethod, PaymentRequest, when
+from schema.pricing import PriceAdjustment, adjustments_of
 from store.protocol import Doc
 
 
@@ -63,10 +64,15 @@ class ShippingCharge:
 class CheckoutShop:
     lines: list[CheckoutLine]
     subtotal: Money = strawberry.field(description="Each line's unit price times its quantity, added up.")
-    discount: Money = strawberry.field(description="The coupon's discount (at most the subtotal less 1 fen).")
+    discount: Money = strawberry.field(
+        description="Full-reduction and full-discount campaigns, coupons and points (the order always costs at"
+        " least 1 fen); each step is in `adjustments`."
+    )
     shipping_fee: Money = strawberry.field(description="The shipping charges added up.")
     shipping: list[ShippingCharge]
     total: Money
+    adjustments: list[PriceAdjustment] = strawberry.field(description="This shop order's price, step by step.")
+    points_used: int = strawberry.field(description="Points this shop order would use (a preview's `points`).")
     doc: strawberry.Private[Doc]
     order_id: strawberry.Private[str | None] = None
 
@@ -98,6 +104,8 @@ class CheckoutShop:
             shipping_fee=Money.fen(doc["shippingFee"]),
             shipping=charges,
             total=Money.fen(doc["total"]),
+            adjustments=adjustments_of(doc.get("adjustments")),
+            points_used=int(doc.get("pointsUsed") or 0),
             doc=doc,
             order_id=order_id,
         )
@@ -183,6 +191,9 @@ class CheckoutPreview:
     shipping_fee: Money
     total: Money
     shipping_address: OrderAddress
+    adjustments: list[PriceAdjustment] = strawberry.field(
+        description="Every shop order's steps, in the order of `shops`: SKU prices plus these amounts make `total`."
+    )
     errors: list[UserError] = strawberry.field(
         description="What checkout would refuse, each on its input field; the totals leave those out (a coupon that"
         " does not apply, a line not delivered there or no longer sold) or count them at today's price."
@@ -197,6 +208,7 @@ class CheckoutPreview:
             shipping_fee=Money.fen(quote.shipping_fee),
             total=Money.fen(quote.total),
             shipping_address=OrderAddress.of(quote.address, False),
+            adjustments=adjustments_of(quote.adjustments),
             errors=[UserError.of(r) for r in quote.refusals],
         )
 
@@ -205,8 +217,17 @@ class CheckoutPreview:
 class CheckoutPreviewInput:
     cart_line_ids: list[strawberry.ID]
     address_id: strawberry.ID
-    coupon_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="At most one per shop.")
+    coupon_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list,
+        description="At most one shop coupon per shop, and platform coupons (each goes to the first shop order it"
+        " applies to that has none; the shop coupon applies first).",
+    )
     accept_price_changes: bool = False
+    points: int | None = strawberry.field(
+        default=None,
+        description="Points to pay with (shown, not spent: checkout does not take points yet): at most the viewer's"
+        " balance and POINTS_MAX_SHARE of what the orders cost before points, POINTS_PER_YUAN points a yuan.",
+    )
 
 
 @strawberry.input
@@ -220,6 +241,11 @@ class CheckoutInput:
     )
     accept_price_changes: bool = strawberry.field(
         default=False, description="Buy at today's prices lines whose price changed since they were added."
+    )
+    points: int | None = strawberry.field(
+        default=None,
+        description="Points to pay with (POINTS_PER_YUAN a yuan, at most POINTS_MAX_SHARE of each order), spread "
+        "over the shop orders as checkoutPreview shows; INSUFFICIENT_POINTS past the balance.",
     )
 
 
@@ -258,6 +284,7 @@ class CheckoutQueries:
             raw_id(input.address_id, "Address", "input", "addressId"),
             _coupon_ids(input.coupon_ids),
             input.accept_price_changes,
+            input.points,
         )
         return CheckoutPreview.of(quote)
 
@@ -280,6 +307,7 @@ class CheckoutMutations:
             input.share_token,
             input.idempotency_key,
             input.accept_price_changes,
+            input.points,
         )
         return CheckoutPayload(checkout=Checkout.from_doc(placed.checkout, placed.orders))
 

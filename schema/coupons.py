@@ -46,7 +46,7 @@ class Coupon(Node):
             claimed_usable=usable,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Null for a platform coupon, usable at any shop.")
     async def shop(self, info: Info) -> Shop | None:
         shop = await info.context.loaders.shop.load(self.doc["shopId"]) if self.doc.get("shopId") else None
         shop = await one(info.context.loaders, "shop", shop)
@@ -69,6 +69,15 @@ register_node("Coupon", "coupon", Coupon.from_doc)
 @strawberry.input
 class CreateCouponInput:
     shop_id: strawberry.ID
+    title: str
+    discount: Long
+    min_spend: Long
+    valid_until: datetime
+    quantity: int
+
+
+@strawberry.input
+class CreatePlatformCouponInput:
     title: str
     discount: Long
     min_spend: Long
@@ -105,6 +114,25 @@ class CouponMutations:
             info.context.services,
             info.context.require_viewer(),
             raw_id(input.shop_id, "Shop", "input", "shopId"),
+            input.title,
+            input.discount,
+            input.min_spend,
+            epoch_ms(input.valid_until),
+            input.quantity,
+        )
+        return CouponPayload(coupon=Coupon.from_doc(coupon))
+
+    @payload_mutation(
+        CouponPayload,
+        role="operator",
+        description="Operators only: a platform coupon, usable at any shop (at most one per shop order, besides one"
+        " shop coupon; the shop coupon applies first).",
+    )
+    async def create_platform_coupon(self, info: Info, input: CreatePlatformCouponInput) -> CouponPayload:
+        coupon = await coupons_uc.create_coupon(
+            info.context.services,
+            info.context.require_viewer(),
+            None,
             input.title,
             input.discount,
             input.min_spend,

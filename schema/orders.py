@@ -24,6 +24,7 @@ from schema.common import Money, Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
+from schema.pricing import PriceAdjustment, adjustments_of
 from schema.shipments import PackageInput, Shipment, packages_of
 from schema.staff import ORDER, Staff
 from schema.users import User
@@ -119,6 +120,17 @@ class Order(Node):
         if not snapshot or not await info.context.seer.order(self.doc):
             return None
         return OrderAddress.of(snapshot, self.listed)
+
+    @strawberry.field(
+        description="How its total was made, step by step (SKU prices plus these amounts); empty for orders from"
+        " before the price pipeline."
+    )
+    def adjustments(self) -> list[PriceAdjustment]:
+        return adjustments_of(self.doc.get("adjustments"))
+
+    @strawberry.field(description="Points that paid part of it (0 when none).")
+    def points_used(self) -> int:
+        return int(self.doc.get("pointsUsed") or 0)
 
     @strawberry.field
     async def lines(self, info: Info) -> list[OrderLine]:

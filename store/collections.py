@@ -18,6 +18,7 @@ COLLECTIONS = (
     "bargain_helps",
     "bargains",
     "blocks",
+    "campaigns",
     "carts",
     "checkouts",
     "comments",
@@ -154,6 +155,9 @@ INDEXES = (
     Index("live_rooms", ("hostId", "createdAt")),
     Index("live_comments", ("roomId", "at")),
     Index("checkouts", ("status", "createdAt")),  # the sweep fails those a crash left PLACING
+    Index("campaigns", ("shopId", "endsAt")),  # a shop's calendar, and what runs now (resolvers/campaigns.py)
+    Index("campaigns", ("nextEventAt",)),  # starts and ends the sweep announces
+    Index("campaigns", ("shopId", "nextEventAt")),  # shops' open campaigns (Product.activeCampaigns' loader)
     Index("checkouts", ("buyerId", "createdAt")),  # a user's checkouts: data export and erasure
     Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
     Index("addresses", ("userId", "createdAt")),

@@ -51,12 +51,19 @@ def _reason(item: render.Item) -> UnavailableReason | None:
     return UnavailableReason(item.reason) if item.reason else None
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="What a page's campaign block shows (COUPON, GROUP_BUY, BARGAIN, LIVE), and a shop campaign's kind"
+    " (FULL_REDUCTION, FULL_DISCOUNT, TIME_DISCOUNT: DiscountCampaign; SECKILL: SeckillCampaign)."
+)
 class CampaignKind(Enum):
     COUPON = "COUPON"
     GROUP_BUY = "GROUP_BUY"
     BARGAIN = "BARGAIN"
     LIVE = "LIVE"
+    FULL_REDUCTION = "FULL_REDUCTION"
+    FULL_DISCOUNT = "FULL_DISCOUNT"
+    TIME_DISCOUNT = "TIME_DISCOUNT"
+    SECKILL = "SECKILL"
 
 
 @strawberry.type(description="A campaign the product is in: its best price there.")

@@ -99,7 +99,7 @@ def test_offer_and_stock_rules() -> None:
 
 def test_coupon_terms() -> None:
     coupon = {"shopId": "s1", "validUntil": 2_000, "minSpend": 5_000}
-    assert coupon_refusal(coupon, "s1", 5_000, 1_000) is None
-    assert coupon_refusal(coupon, "s2", 5_000, 1_000) is not None
-    assert coupon_refusal(coupon, "s1", 4_999, 1_000) is not None
-    assert coupon_refusal(coupon, "s1", 5_000, 2_000) is not None
+    assert coupon_refusal(coupon, "s1", 1_000) is None
+    assert coupon_refusal(coupon, "s2", 1_000) is not None
+    assert coupon_refusal({**coupon, "shopId": None}, "s2", 1_000) is None  # a platform coupon pays at any shop
+    assert coupon_refusal(coupon, "s1", 2_000) is not None
