@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     BARGAIN_DAILY_HELPS: int = Field(10, ge=1)
     BARGAIN_NEW_USER_FACTOR: float = Field(2.0, ge=1.0, le=5.0)
     INVITE_POINTS: int = Field(10, ge=0)
+    # Invite rewards (resolvers/invites.py): the coupon a new user invited gets at sign-up (a coupon id; empty:
+    # none), and how many invitees' first orders earn one inviter INVITE_POINTS a day (China time).
+    WELCOME_COUPON_ID: str = ""
+    INVITE_DAILY_CAP: int = Field(20, ge=0)
     # WeChat Pay (API v3, public-key mode). Configured when WECHAT_PAY_MCH_ID is set; the app id is WECHAT_APP_ID.
     # Keys are PEM text or paths to PEM files. The notify URL is where WeChat Pay POSTs: .../webhooks/wechatpay.
     WECHAT_PAY_API_BASE: str = "https://api.mch.weixin.qq.com"

@@ -27,6 +27,7 @@ from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
+from schema.invites import InviteMutations, InviteQueries
 from schema.errors import ErrorCodes
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
@@ -85,6 +86,7 @@ Query = merge_types(
         RenderQueries,
         ComponentQueries,
         ThemeQueries,
+        InviteQueries,
     ),
 )
 MUTATIONS = (
@@ -109,6 +111,7 @@ MUTATIONS = (
     PageMutations,
     TemplateMutations,
     ThemeMutations,
+    InviteMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -31,6 +31,8 @@ COLLECTIONS = (
     "heat",
     "heat_seen",
     "identities",
+    "invitations",
+    "invite_days",
     "invites",
     "leases",
     "ledger",
@@ -38,6 +40,7 @@ COLLECTIONS = (
     "likes",
     "live_comments",
     "live_rooms",
+    "login_traces",
     "nicknames",
     "orders",
     "outbox",
@@ -53,7 +56,9 @@ COLLECTIONS = (
     "purchases",
     "refresh_tokens",
     "reports",
+    "share_events",
     "share_links",
+    "share_posters",
     "shipping_templates",
     "shop_order_counts",
     "shop_staff",
@@ -196,6 +201,15 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # invite rewards, share cards and creators (resolvers/invites.py, resolvers/sharing.py, jobs/creators.py)
+    Index("invitations", ("inviterId", "signedUpAt")),  # myInvites, newest first
+    Index("invitations", ("inviteeId",)),
+    Index("invite_days", ("inviterId",)),
+    Index("share_links", ("userId", "productId", "postId")),  # a sharer's one link per target, reused by shareCard
+    Index("share_events", ("userId", "at")),
+    Index("share_events", ("targetId", "at")),
+    Index("share_posters", ("userId",)),
+    Index("users", ("creatorScore",)),  # recommendedCreators' fallback: the best creators
 )
 
 
