@@ -150,4 +150,4 @@ async def test_concurrent_accepts_bind_once(api: Api) -> None:
     bodies = await asyncio.gather(*(api.gql(ACCEPT, {"c": c}, token=late) for c in codes))
     winners = [b for b in bodies if b["data"]["acceptInvite"]["errors"] == []]
     assert len(winners) == 1
-    assert sum(len(await states(api, t)) for t in inviters) == 1
+    assert sum([len(await states(api, t)) for t in inviters]) == 1
