@@ -151,7 +151,10 @@ async def _reward(services: Services, invitation: Doc) -> None:
     except DuplicateKey:
         pass
     cap = services.settings.INVITE_DAILY_CAP
-    if await store.update_one("invite_days", {"_id": slot, "rewarded": {"$lt": cap}}, {"$inc": {"rewarded": 1}}) is None:
+    if (
+        await store.update_one("invite_days", {"_id": slot, "rewarded": {"$lt": cap}}, {"$inc": {"rewarded": 1}})
+        is None
+    ):
         await store.update_one("invitations", {"_id": invitation["_id"]}, {"$set": {"capped": True}})
         return
     points = services.settings.INVITE_POINTS

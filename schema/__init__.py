@@ -27,8 +27,8 @@ from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
-from schema.invites import InviteMutations, InviteQueries
 from schema.errors import ErrorCodes
+from schema.invites import InviteMutations, InviteQueries
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.operation_metrics import OperationMetrics
@@ -41,6 +41,7 @@ from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
@@ -112,6 +113,7 @@ MUTATIONS = (
     TemplateMutations,
     ThemeMutations,
     InviteMutations,
+    SharingMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -80,9 +80,7 @@ class AcceptInvitePayload:
 @strawberry.type
 class InviteQueries:
     @strawberry.field(description="The users the viewer invited, newest first (empty when signed out).")
-    async def my_invites(
-        self, info: Info, first: int | None = None, after: str | None = None
-    ) -> InvitationConnection:
+    async def my_invites(self, info: Info, first: int | None = None, after: str | None = None) -> InvitationConnection:
         size = page_size(first)
         viewer = info.context.viewer_id
         if viewer is None:

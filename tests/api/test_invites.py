@@ -42,7 +42,7 @@ async def buy(api: Api, token: str, sku: str, key: str) -> str:
 
 
 async def welcome_coupon(api: Api, owner: str, shop_id: str) -> None:
-    made = (await api.gql(CREATE, {"in": coupon_input(shop_id, title="新人券", quantity=10)}, token=owner))
+    made = await api.gql(CREATE, {"in": coupon_input(shop_id, title="新人券", quantity=10)}, token=owner)
     api.services.settings.WELCOME_COUPON_ID = made["data"]["createCoupon"]["coupon"]["id"]  # a global id works
 
 
