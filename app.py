@@ -31,6 +31,7 @@ from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import TransferScene, WechatPayClient
 from integrations.wechat_shipping import WechatShipping
 from integrations.wechat_token import AccessToken
+from jobs.creators import refresh_creators
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
@@ -337,6 +338,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
+            Job("creators", settings.CREATOR_REFRESH_SECONDS, lambda: refresh_creators(backends.store)),
         ],
         metrics=app[METRICS],
     )

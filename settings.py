@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     POSTER_FONT: str = ""
     WECHAT_CODE_ENV_VERSION: Literal["release", "trial", "develop"] = "release"
     SHARE_QR_BASE_URL: str = "https://m.youxianggou.cn/s"
+    # Creators (达人): how often the job recomputes every author's credit score (seconds; 0: never), and the most
+    # of each DISCOVER page that commercial posts (those tagging products) may take.
+    CREATOR_REFRESH_SECONDS: float = Field(3600.0, ge=0)
+    COMMERCIAL_SHARE: float = Field(0.3, ge=0, le=1)
     # WeChat Pay (API v3, public-key mode). Configured when WECHAT_PAY_MCH_ID is set; the app id is WECHAT_APP_ID.
     # Keys are PEM text or paths to PEM files. The notify URL is where WeChat Pay POSTs: .../webhooks/wechatpay.
     WECHAT_PAY_API_BASE: str = "https://api.mch.weixin.qq.com"

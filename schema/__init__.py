@@ -24,6 +24,7 @@ from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
+from schema.creators import CreatorMutations, CreatorQueries
 from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
@@ -88,6 +89,7 @@ Query = merge_types(
         ComponentQueries,
         ThemeQueries,
         InviteQueries,
+        CreatorQueries,
     ),
 )
 MUTATIONS = (
@@ -114,6 +116,7 @@ MUTATIONS = (
     ThemeMutations,
     InviteMutations,
     SharingMutations,
+    CreatorMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -12,7 +12,7 @@ from schema.common import PageInfo, UserError, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.users import User, user_or_none
-from store.protocol import Doc
+from store.protocol import Doc, Page
 
 
 @strawberry.enum(description="SIGNED_UP -> FIRST_ORDER_PAID -> REWARDED; REVERSED when the first order is refunded.")
@@ -84,9 +84,11 @@ class InviteQueries:
         size = page_size(first)
         viewer = info.context.viewer_id
         if viewer is None:
-            return InvitationConnection(edges=[], page_info=PageInfo(False, False, None, None))
+            return InvitationConnection(edges=[], page_info=PageInfo.of(Page(), after))
         page = await invites_uc.my_invites(info.context.services, viewer, size, after)
-        edges = [InvitationEdge(node=Invitation.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors)]
+        edges = [
+            InvitationEdge(node=Invitation.from_doc(d), cursor=c) for d, c in zip(page.docs, page.cursors, strict=True)
+        ]
         return InvitationConnection(edges=edges, page_info=PageInfo.of(page, after))
 
 

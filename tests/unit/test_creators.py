@@ -37,8 +37,12 @@ def test_levels_start_at_their_thresholds() -> None:
 
 
 @given(
-    st.integers(0, 10_000), st.integers(0, 100_000), st.integers(0, 100_000), st.integers(0, 100_000),
-    st.integers(0, 50), st.integers(0, 50),
+    st.integers(0, 10_000),
+    st.integers(0, 100_000),
+    st.integers(0, 100_000),
+    st.integers(0, 100_000),
+    st.integers(0, 50),
+    st.integers(0, 50),
 )
 def test_the_score_is_within_0_and_100_and_grows_with_engagement(
     approved: int, likes: int, comments: int, favorites: int, upheld: int, rejected: int
