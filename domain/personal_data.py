@@ -84,10 +84,11 @@ TABLE: Mapping[str, Rule] = {
     "invites": Personal((Found("userId", "invites"),), DELETED, "The invite code stops binding new users."),
     "share_links": Personal((Found("userId", "shareLinks"),), DELETED, "Share tokens stop binding new users."),
     "invitations": Personal(
-        (Found("inviterId", "invitesSent", "signedUpAt"), Found("inviteeId", "invitedBy")),
+        (Found("inviterId", "invitesSent", "signedUpAt"),),
         KEPT,
         "The record that an invite reward was given (or reversed) once per new user: ids and times only, which "
-        "name the tombstone afterwards; deleting it would let the same invitee earn a reward again.",
+        "name the tombstone afterwards; deleting it would let the same invitee earn a reward again. (Who invited "
+        "the user is in their profile's invitedBy.)",
     ),
     "invite_days": Personal(
         (Found("inviterId", "inviteDays"),),

@@ -203,7 +203,6 @@ INDEXES = (
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
     # invite rewards, share cards and creators (resolvers/invites.py, resolvers/sharing.py, jobs/creators.py)
     Index("invitations", ("inviterId", "signedUpAt")),  # myInvites, newest first
-    Index("invitations", ("inviteeId",)),
     Index("invite_days", ("inviterId",)),
     Index("share_links", ("userId", "productId", "postId")),  # a sharer's one link per target, reused by shareCard
     Index("share_events", ("userId", "at")),
