@@ -100,5 +100,5 @@ def render(poster: Poster, font_path: str = "") -> bytes:
             code = None
     canvas.paste(code or local_code(poster.link), (WIDTH - CODE - 28, HEIGHT - CODE - 24))
     out = io.BytesIO()
-    canvas.save(out, "PNG", compress_level=3)
+    canvas.save(out, "PNG", compress_level=1)  # zlib level 1: half the time of the default, ~10% larger
     return out.getvalue()

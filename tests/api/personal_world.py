@@ -24,11 +24,11 @@ from tests.api.test_content import create as create_post
 from tests.api.test_coupons import CLAIM, coupon_input
 from tests.api.test_coupons import CREATE as CREATE_COUPON
 from tests.api.test_distribution import LINK
-from tests.api.test_sharing import CARD as SHARE_CARD
 from tests.api.test_live import COMMENT as LIVE_COMMENT
 from tests.api.test_live import live_room, mutate
 from tests.api.test_orders import CONFIRM, SHIP, act, pay
 from tests.api.test_payouts import earner, withdraw
+from tests.api.test_sharing import CARD as SHARE_CARD
 from tests.api.test_teams import TIERS
 from tests.api.test_teams import start as start_team
 
@@ -89,7 +89,9 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     assert (await api.gql(BLOCK, {"u": blocked_gid}, token=me))["data"]["block"]["errors"] == []
     link = (await api.gql(LINK, {"p": product_id}, token=me))["data"]["createShareLink"]["link"]
     ids["shareLink"] = link["token"]
-    shared = await api.gql(SHARE_CARD, {"t": product_id, "c": "FRIEND"}, token=me)  # a share event (and the link reused)
+    shared = await api.gql(
+        SHARE_CARD, {"t": product_id, "c": "FRIEND"}, token=me
+    )  # a share event (and the link reused)
     assert shared["data"]["shareCard"]["errors"] == [], shared
 
     # content: a note tagging a product, a video post, comments both ways, likes both ways, a report
