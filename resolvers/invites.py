@@ -85,9 +85,13 @@ async def accept_invite(services: Services, user_id: str, code: str) -> Doc:
         raise Refused("INVALID_STATE", "Invites are for users who have not bought anything yet", CODE_FIELD)
     if user.get("invitedBy") is None and not await bind_referrer(services, user_id, code):
         again = await store.get("users", user_id) or user
-        if again.get("invitedBy") not in (None, inviter):
+        if again.get("invitedBy") is None:
+            raise Refused(
+                "INVALID_INPUT", "This invite code cannot bind you (its owner was invited by you)", CODE_FIELD
+            )
+        if again.get("invitedBy") != inviter:
             raise Refused("ALREADY_EXISTS", "You were invited by someone already", CODE_FIELD)
-        raise Refused("INVALID_INPUT", "This invite code cannot bind you (its owner was invited by you)", CODE_FIELD)
+        # the same code taken at once by another request of yours: the invitation below is made once
     invitation = await _insert(services, user_id, inviter, code)
     if invitation is None:
         raise Refused("ALREADY_EXISTS", "You were invited by someone already", CODE_FIELD)

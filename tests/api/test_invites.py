@@ -151,3 +151,14 @@ async def test_concurrent_accepts_bind_once(api: Api) -> None:
     winners = [b for b in bodies if b["data"]["acceptInvite"]["errors"] == []]
     assert len(winners) == 1
     assert sum([len(await states(api, t)) for t in inviters]) == 1
+
+
+async def test_the_same_code_accepted_at_once_binds_once(api: Api) -> None:
+    inviter, _ = await api.login("同码邀请人")
+    code = await code_of(api, inviter)
+    late, _ = await api.login("同码新人")
+    bodies = await asyncio.gather(*(api.gql(ACCEPT, {"c": code}, token=late) for _ in range(8)))
+    errors = [b["data"]["acceptInvite"]["errors"] for b in bodies]
+    assert errors.count([]) == 1
+    assert all(e == [{"code": "ALREADY_EXISTS", "field": ["input", "code"]}] for e in errors if e)
+    assert await states(api, inviter) == [("同码新人", "SIGNED_UP", 0)]
