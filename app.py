@@ -27,10 +27,12 @@ from graph.projector import Projector
 from graphql_http import GRAPHQL_RESPONSE, GraphQLOverHTTP
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
+from integrations.wechat_codes import WechatCodes
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import TransferScene, WechatPayClient
 from integrations.wechat_shipping import WechatShipping
 from integrations.wechat_token import AccessToken
+from jobs.creators import refresh_creators
 from jobs.influence import refresh_influence
 from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
@@ -323,14 +325,16 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     per_process_graph = backends.graph.kind == "memory" and settings.WORKERS > 1
     projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS, follow_all=per_process_graph)
     http = aiohttp.ClientSession()
-    wechat = shipping = None
+    wechat = shipping = codes = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
         wechat = WechatLogin(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
         tokens = AccessToken(http, settings.WECHAT_API_BASE, settings.WECHAT_APP_ID, settings.WECHAT_APP_SECRET)
         shipping = WechatShipping(http, settings.WECHAT_API_BASE, tokens)
+        codes = WechatCodes(http, settings.WECHAT_API_BASE, tokens, settings.WECHAT_CODE_ENV_VERSION)
     media = MediaStore(settings.DATA_DIR / "media")
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media, metrics=app[METRICS])
     services.wechat_shipping = shipping
+    services.wechat_codes, services.http = codes, http
     services.limiter, services.live = live_services(services, app[SCHEMA])
     services.sessions = Sessions(
         backends.bus,
@@ -351,6 +355,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
+            Job("creators", settings.CREATOR_REFRESH_SECONDS, lambda: refresh_creators(backends.store)),
         ],
         metrics=app[METRICS],
     )

@@ -96,6 +96,24 @@ class Settings(BaseSettings):
     BARGAIN_DAILY_HELPS: int = Field(10, ge=1)
     BARGAIN_NEW_USER_FACTOR: float = Field(2.0, ge=1.0, le=5.0)
     INVITE_POINTS: int = Field(10, ge=0)
+    # Invite rewards (resolvers/invites.py): the coupon a new user invited gets at sign-up (a coupon id; empty:
+    # none), and how many invitees' first orders earn one inviter INVITE_POINTS a day (China time).
+    WELCOME_COUPON_ID: str = ""
+    INVITE_DAILY_CAP: int = Field(20, ge=0)
+    # Share cards (resolvers/sharing.py): share cards a user may ask for a minute; the hosts poster pictures are
+    # read from (comma-separated, e.g. the image CDN; pictures elsewhere leave a plain panel: a merchant's URL never
+    # makes the server fetch from inside our network); the CJK font posters are drawn in (empty: an installed Noto
+    # Sans CJK); which version of the mini-program WeChat's codes open (release, trial, develop); and where the
+    # local QR code points when WeChat is not configured (the token is appended).
+    SHARE_CARDS_PER_MINUTE: int = Field(60, ge=1)
+    POSTER_IMAGE_HOSTS: str = ""
+    POSTER_FONT: str = ""
+    WECHAT_CODE_ENV_VERSION: Literal["release", "trial", "develop"] = "release"
+    SHARE_QR_BASE_URL: str = "https://m.youxianggou.cn/s"
+    # Creators (达人): how often the job recomputes every author's credit score (seconds; 0: never), and the most
+    # of each DISCOVER page that commercial posts (those tagging products) may take.
+    CREATOR_REFRESH_SECONDS: float = Field(3600.0, ge=0)
+    COMMERCIAL_SHARE: float = Field(0.3, ge=0, le=1)
     # WeChat Pay (API v3, public-key mode). Configured when WECHAT_PAY_MCH_ID is set; the app id is WECHAT_APP_ID.
     # Keys are PEM text or paths to PEM files. The notify URL is where WeChat Pay POSTs: .../webhooks/wechatpay.
     WECHAT_PAY_API_BASE: str = "https://api.mch.weixin.qq.com"

@@ -83,6 +83,32 @@ TABLE: Mapping[str, Rule] = {
     ),
     "invites": Personal((Found("userId", "invites"),), DELETED, "The invite code stops binding new users."),
     "share_links": Personal((Found("userId", "shareLinks"),), DELETED, "Share tokens stop binding new users."),
+    "invitations": Personal(
+        (Found("inviterId", "invitesSent", "signedUpAt"),),
+        KEPT,
+        "The record that an invite reward was given (or reversed) once per new user: ids and times only, which "
+        "name the tombstone afterwards; deleting it would let the same invitee earn a reward again. (Who invited "
+        "the user is in their profile's invitedBy.)",
+    ),
+    "invite_days": Personal(
+        (Found("inviterId", "inviteDays"),),
+        KEPT,
+        "How many invite rewards an inviter earned each day (the daily cap): counts only.",
+        export=False,
+    ),
+    "login_traces": NotPersonal(
+        "Keyed hashes (HMAC with the server's key) of the login identities that ever signed up, with no user id "
+        "or time of use: kept so an account deleted and signed up again is not new to the platform for invite "
+        "rewards. They name nobody without the key."
+    ),
+    "share_events": Personal((Found("userId", "shares", "at"),), DELETED, "What the user shared, where, when."),
+    "share_posters": Personal(
+        (Found("userId", "sharePosters"),),
+        DELETED,
+        "Cached poster images (they show the nickname); the records go, and with the share token gone the code "
+        "on the image binds nobody.",
+        export=False,
+    ),
     "account_deletions": Personal(
         (Found("_id", "accountDeletion"),),
         KEPT,

@@ -16,9 +16,10 @@ from pathlib import Path
 from aiohttp import web
 
 MEDIA_PREFIX = "/media/"
-# What /media/ serves: the files upload_video writes (ids are hex), each with a fixed type. Nothing else.
-SERVED_NAME = re.compile(r"videos/[0-9a-f]{1,64}\.(mp4|jpg)")
-SERVED_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg"}
+# What /media/ serves: the files upload_video writes (ids are hex) and share posters (SHA-256 keys), each with a
+# fixed type. Nothing else.
+SERVED_NAME = re.compile(r"videos/[0-9a-f]{1,64}\.(mp4|jpg)|posters/[0-9a-f]{64}\.(png)")
+SERVED_TYPES = {"mp4": "video/mp4", "jpg": "image/jpeg", "png": "image/png"}
 
 
 class MediaStore:
@@ -34,6 +35,12 @@ class MediaStore:
         """Move a file already on disk (an upload's spooled file, under DATA_DIR too) to `name`; its public URL."""
         path = self.path(name)
         await asyncio.to_thread(_move, source, path)
+        return MEDIA_PREFIX + name
+
+    async def write(self, name: str, data: bytes) -> str:
+        """Store bytes under `name` (written aside, then moved in: a reader never sees half a file); its URL."""
+        path = self.path(name)
+        await asyncio.to_thread(_write, path, data)
         return MEDIA_PREFIX + name
 
     async def delete(self, name: str) -> None:
@@ -54,10 +61,18 @@ def media_handler(root: Path) -> Callable[[web.Request], Awaitable[web.StreamRes
         match = SERVED_NAME.fullmatch(name)
         if match is None or not await asyncio.to_thread(_regular_file, root / name):
             raise web.HTTPNotFound()
-        headers = {"Content-Type": SERVED_TYPES[match[1]], "X-Content-Type-Options": "nosniff"}
+        headers = {"Content-Type": SERVED_TYPES[match[1] or match[2]], "X-Content-Type-Options": "nosniff"}
         return web.FileResponse(root / name, headers=headers)
 
     return serve
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spool = path.with_name(f".{path.name}.{os.getpid()}.{id(data)}")
+    spool.write_bytes(data)
+    spool.chmod(0o644)
+    os.replace(spool, path)
 
 
 def _regular_file(path: Path) -> bool:

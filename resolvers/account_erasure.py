@@ -232,6 +232,8 @@ ERASERS: dict[str, Step] = {
     "data_exports": _exports,
     "invites": _deleting("invites"),
     "share_links": _deleting("share_links"),
+    "share_events": _deleting("share_events"),
+    "share_posters": _deleting("share_posters"),
     "nicknames": _nickname,
     "follows": _follows,
     "blocks": _blocks,

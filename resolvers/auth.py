@@ -29,6 +29,7 @@ from integrations.wechat_login import (
     WechatLoginError,
     WechatUnavailable,
 )
+from resolvers import invites
 from resolvers.distribution import bind_referrer
 from resolvers.errors import ApiError, Refused
 from resolvers.loaders import Loaders
@@ -88,6 +89,9 @@ async def _create_user(services: Services, identities: list[str], nicknames: lis
     await store.insert("invites", {"_id": user["inviteCode"], "userId": user["_id"]})
     for extra in identities[1:]:
         await _link(services, extra, user["_id"])
+    new = await invites.first_seen(services, identities)
+    user = await store.update_one("users", {"_id": user["_id"]}, {"$set": {"newToPlatform": new}}) or user
+    await invites.signed_up(services, user, inviter, invite_code, new)
     return user
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import moderation, visibility
-from domain.ranking import PROXIMITY, Candidate, arrange
+from domain.ranking import PROXIMITY, Candidate, arrange, cap_commercial
 from domain.visibility import Relation, Viewer
 from graph.protocol import GraphUnavailable
 from resolvers import rankings
@@ -298,10 +298,13 @@ async def discover(
                 age_hours=(now - p["createdAt"]) / HOUR_MS,
                 proximity=proximity.get(p["authorId"], 0.0),
                 influence=float(authors.get(p["authorId"], {}).get("influence", 0.0)),
+                credit=float(authors.get(p["authorId"], {}).get("creatorScore", 0.0)),
+                commercial=bool(p.get("productIds")),
             )
             for p in posts.values()
         ]
     )
+    ranked = cap_commercial(ranked, lambda c: c.commercial, services.settings.COMMERCIAL_SHARE, first)
     window = ranked[start : start + first]
     return FeedPage(
         [posts[c.post_id] for c in window],

@@ -19,7 +19,7 @@ from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
-from resolvers import cart, catalog, distribution, order_desk, order_points, refunds
+from resolvers import cart, catalog, distribution, invites, order_desk, order_points, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -166,6 +166,7 @@ async def _after_payment(services: Services, order: Doc) -> None:
         await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
         await product_heat(services, product_id, SALE_HEAT * quantity)
     await distribution.on_order_paid(services, order)
+    await invites.on_order_paid(services, order)
     await cart.on_paid(services, order)  # the cart lines a checkout made it of
     if order.get("teamId"):
         from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
@@ -273,6 +274,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
         await count_sales(services, product_id, -quantity)
     await order_points.settle(services, done["_id"])  # points earned taken back, points used given back
     await distribution.on_order_refunded(services, done, refunds.kept(done))
+    await invites.on_order_refunded(services, done)
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded
 

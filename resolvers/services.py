@@ -11,6 +11,7 @@ from typing import Any
 from backends import Backends
 from graph.projector import Projector
 from integrations.media import MediaStore
+from integrations.wechat_codes import WechatCodes
 from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from integrations.wechat_shipping import WechatShipping
@@ -34,6 +35,10 @@ class Services:
     media: MediaStore | None = None
     # WeChat's mini-program shipping information (with WECHAT_APP_ID and WECHAT_APP_SECRET), set by the app.
     wechat_shipping: WechatShipping | None = None
+    # WeChat's mini-program codes for share posters (with WECHAT_APP_ID and WECHAT_APP_SECRET), set by the app.
+    wechat_codes: WechatCodes | None = None
+    # The app's HTTP client session (share posters read product pictures from POSTER_IMAGE_HOSTS), set by the app.
+    http: Any = None
     limiter: Limiter = field(default_factory=MemoryLimiter)
     # The live rooms' fan-out and like/viewer bookkeeping (subscriptions.live.LiveHub), set by the app.
     live: Any = None

@@ -25,10 +25,12 @@ from schema.checkout import Checkout, CheckoutMutations, CheckoutQueries
 from schema.common import LONG, Long, UserError
 from schema.content import Activity, Comment, ContentMutations, ContentQueries, ContentSubscriptions, Post, Topic
 from schema.coupons import Coupon, CouponMutations, CouponQueries
+from schema.creators import CreatorMutations, CreatorQueries
 from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
+from schema.invites import InviteMutations, InviteQueries
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.membership import MembershipMutations, MembershipQueries
@@ -43,6 +45,7 @@ from schema.payouts import PayoutMutations, Withdrawal
 from schema.points import PointsMutations, PointsQueries, PointsReward
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
@@ -90,6 +93,8 @@ Query = merge_types(
         ThemeQueries,
         PointsQueries,
         MembershipQueries,
+        InviteQueries,
+        CreatorQueries,
     ),
 )
 MUTATIONS = (
@@ -117,6 +122,9 @@ MUTATIONS = (
     ThemeMutations,
     PointsMutations,
     MembershipMutations,
+    InviteMutations,
+    SharingMutations,
+    CreatorMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -107,6 +107,18 @@ class User(Node):
             return None
         return await redemptions_of(info, self.doc["_id"], first, after)
 
+    @strawberry.field(description="Creator credit, 0..100, from the quality of their posts; refreshed by a job.")
+    def creator_score(self) -> float:
+        return float(self.doc.get("creatorScore", 0.0))
+
+    @strawberry.field(description="Creator level (达人等级) 0..5 from the credit score: 1 at 10, 2 at 30, ... 5 at 85.")
+    def creator_level(self) -> int:
+        return int(self.doc.get("creatorLevel", 0))
+
+    @strawberry.field(description="An operator verified them as a creator (the badge).")
+    def verified_creator(self) -> bool:
+        return bool(self.doc.get("verifiedCreator"))
+
     @strawberry.field
     async def viewer_follows(self, info: Info) -> bool:
         return (await info.context.seer.relation(self.doc["_id"])).follows

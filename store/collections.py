@@ -32,6 +32,8 @@ COLLECTIONS = (
     "heat",
     "heat_seen",
     "identities",
+    "invitations",
+    "invite_days",
     "invites",
     "leases",
     "ledger",
@@ -40,6 +42,7 @@ COLLECTIONS = (
     "live_comments",
     "live_rooms",
     "member_levels",
+    "login_traces",
     "nicknames",
     "orders",
     "outbox",
@@ -59,7 +62,9 @@ COLLECTIONS = (
     "refresh_tokens",
     "reports",
     "reward_takers",
+    "share_events",
     "share_links",
+    "share_posters",
     "shipping_templates",
     "shop_order_counts",
     "shop_staff",
@@ -216,6 +221,14 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # invite rewards, share cards and creators (resolvers/invites.py, resolvers/sharing.py, jobs/creators.py)
+    Index("invitations", ("inviterId", "signedUpAt")),  # myInvites, newest first
+    Index("invite_days", ("inviterId",)),
+    Index("share_links", ("userId", "productId", "postId")),  # a sharer's one link per target, reused by shareCard
+    Index("share_events", ("userId", "at")),
+    Index("share_events", ("targetId", "at")),
+    Index("share_posters", ("userId",)),
+    Index("users", ("creatorScore",)),  # recommendedCreators' fallback: the best creators
 )
 
 

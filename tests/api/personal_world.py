@@ -30,6 +30,7 @@ from tests.api.test_orders import CONFIRM, SHIP, act, pay
 from tests.api.test_payouts import earner, withdraw
 from tests.api.test_points_mall import REDEEM
 from tests.api.test_points_mall import SHOP_REWARD as CREATE_REWARD
+from tests.api.test_sharing import CARD as SHARE_CARD
 from tests.api.test_teams import TIERS
 from tests.api.test_teams import start as start_team
 
@@ -90,6 +91,10 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     assert (await api.gql(BLOCK, {"u": blocked_gid}, token=me))["data"]["block"]["errors"] == []
     link = (await api.gql(LINK, {"p": product_id}, token=me))["data"]["createShareLink"]["link"]
     ids["shareLink"] = link["token"]
+    shared = await api.gql(
+        SHARE_CARD, {"t": product_id, "c": "FRIEND"}, token=me
+    )  # a share event (and the link reused)
+    assert shared["data"]["shareCard"]["errors"] == [], shared
 
     # content: a note tagging a product, a video post, comments both ways, likes both ways, a report
     post = await create_post(api, me, productIds=[product_id], topics=["绿茶"])

@@ -1,10 +1,12 @@
 """A local fake of WeChat's mini-program server API, speaking its real protocol, since WeChat itself cannot be
 reached from here: code2Session (GET, query string, JSON reply with errcode/errmsg; codes are single-use), the
-access token (stable_token: one token while it is valid), and the shipping information (upload_shipping_info,
-which checks our token and validates the body as WeChat documents it)."""
+access token (stable_token: one token while it is valid), the shipping information (upload_shipping_info,
+which checks our token and validates the body as WeChat documents it), and unlimited mini-program codes
+(getwxacodeunlimit: a JPEG for a valid {scene, page, ...}, a JSON errcode otherwise)."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import secrets
@@ -37,6 +39,10 @@ class FakeWechat:
     uploads: list[dict[str, Any]] = field(default_factory=list)
     upload_calls: int = 0
     outage: int = 0
+    # Mini-program codes: the pages of the released version (check_path), the bodies it made codes for.
+    pages: set[str] = field(default_factory=lambda: {"pages/index/index", "pages/product/index", "pages/post/index"})
+    codes_made: list[dict[str, Any]] = field(default_factory=list)
+    code_calls: int = 0
 
     def issue(self, code: str, openid: str, unionid: str | None = None) -> None:
         self.codes[code] = (openid, unionid)
@@ -130,11 +136,28 @@ class FakeWechat:
         self.uploads.append(body)
         return web.json_response({"errcode": 0, "errmsg": "ok"})
 
+    # -- mini-program codes ------------------------------------------------------------------------------------
+    async def getwxacodeunlimit(self, request: web.Request) -> web.Response:
+        self.code_calls += 1
+        refused = self._token_refusal(request)
+        if refused is not None:
+            return refused
+        try:
+            body = json.loads(await request.text())
+        except ValueError:
+            return self._error(47001, "data format error")
+        problem = code_problem(body, self.pages)
+        if problem is not None:
+            return self._error(*problem)
+        self.codes_made.append(body)
+        return web.Response(body=code_image(body), content_type="image/jpeg")
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_get("/sns/jscode2session", self.jscode2session)
         app.router.add_post("/cgi-bin/stable_token", self.stable_token)
         app.router.add_post("/wxa/sec/order/upload_shipping_info", self.upload_shipping_info)
+        app.router.add_post("/wxa/getwxacodeunlimit", self.getwxacodeunlimit)
         return app
 
 
@@ -202,3 +225,46 @@ def shipping_problem(body: Any, payments: dict[str, str], held: dict[str, dict[s
     if earlier["delivered"] and earlier["redelivered"]:
         return 10060003, "支付单已使用重新发货机会"
     return None
+
+
+SCENE_CHARS = re.compile(r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]*")
+
+
+def code_problem(body: Any, pages: set[str]) -> tuple[int, str] | None:
+    """Why WeChat would refuse a getwxacodeunlimit body, as (errcode, errmsg); None when it makes the code."""
+    if not isinstance(body, dict):
+        return FORMAT, "data format error"
+    scene = body.get("scene")
+    if not isinstance(scene, str) or not 1 <= len(scene) <= 32:
+        return 40169, "invalid length for scene, or the data is not json string"
+    if not SCENE_CHARS.fullmatch(scene):
+        return 40129, "invalid scene"
+    if "scancode_time" in body:
+        return 85096, "not allow include scancode_time field"
+    page = body.get("page", "pages/index/index")
+    if not isinstance(page, str) or page.startswith("/") or len(page) > 1024:
+        return 41030, "invalid page hint: page must not start with /"
+    if body.get("check_path", True) and page not in pages:
+        return 41030, "invalid page hint: not in the released version"
+    if body.get("env_version", "release") not in ("release", "trial", "develop"):
+        return 40097, "invalid args hint: env_version"
+    width = body.get("width", 430)
+    if not isinstance(width, int) or not 280 <= width <= 1280:
+        return 40097, "invalid args hint: width is 280 to 1280"
+    return None
+
+
+def code_image(body: dict[str, Any]) -> bytes:
+    """A JPEG standing for the code: a QR of page?scene, width pixels square (WeChat's is round; the size is
+    what matters to the caller)."""
+    import segno
+    from PIL import Image
+
+    qr = segno.make(f"{body.get('page', 'pages/index/index')}?{body['scene']}", error="m")
+    width = int(body.get("width", 430))
+    rows = list(qr.matrix_iter(scale=1, border=2))
+    image = Image.new("L", (len(rows), len(rows)), 255)
+    image.putdata([0 if bit else 255 for row in rows for bit in row])
+    out = io.BytesIO()
+    image.resize((width, width), Image.Resampling.NEAREST).convert("RGB").save(out, "JPEG", quality=90)
+    return out.getvalue()
