@@ -28,6 +28,7 @@ from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
+from schema.favorites import FavoriteMutations, FavoriteQueries
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
 from schema.operation_metrics import OperationMetrics
@@ -40,6 +41,7 @@ from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.reviews import Review, ReviewMutations, ReviewQueries
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
@@ -85,6 +87,8 @@ Query = merge_types(
         RenderQueries,
         ComponentQueries,
         ThemeQueries,
+        ReviewQueries,
+        FavoriteQueries,
     ),
 )
 MUTATIONS = (
@@ -109,6 +113,8 @@ MUTATIONS = (
     PageMutations,
     TemplateMutations,
     ThemeMutations,
+    ReviewMutations,
+    FavoriteMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
@@ -145,6 +151,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             UserError,
             Address,
             ShippingTemplate,
+            Review,
         ],
         extensions=[
             *extra_extensions,

@@ -27,6 +27,8 @@ COLLECTIONS = (
     "data_exports",
     "distributors",
     "engagements",
+    "favorite_counts",
+    "favorites",
     "follows",
     "heat",
     "heat_seen",
@@ -48,11 +50,14 @@ COLLECTIONS = (
     "payment_attempts",
     "post_topics",
     "posts",
+    "product_ratings",
     "product_terms",
     "products",
     "purchases",
     "refresh_tokens",
     "reports",
+    "review_helpful",
+    "reviews",
     "share_links",
     "shipping_templates",
     "shop_order_counts",
@@ -196,6 +201,22 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # reviews and favorites (resolvers/reviews.py, resolvers/favorites.py): Product.reviews reads one keyset page
+    # off an index per filter and sort (rating, withMedia; NEWEST, HELPFUL); product_ratings and favorite_counts
+    # are read by _id alone
+    Index("reviews", ("productId", "moderation", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "hasMedia", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "hasMedia", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "hasMedia", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "hasMedia", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "authorId", "createdAt")),  # friendReviews
+    Index("reviews", ("authorId", "createdAt")),  # myReviews, near-duplicates, data export and erasure
+    Index("review_helpful", ("userId", "at")),
+    Index("favorites", ("userId", "at")),
+    Index("favorites", ("userId", "kind", "at")),  # myFavorites(kind:)
 )
 
 
