@@ -270,8 +270,9 @@ ERASERS: dict[str, Step] = {
     "shop_staff": _deleting("shop_staff"),
     "carts": _deleting("carts"),
     "checkouts": _checkouts,
-    "users": _tombstone,
+    # appended before the tombstone, which stays last (a deletion under way at it runs these first, harmlessly)
     "reviews": _reviews,
     "review_helpful": _review_helpful,
     "favorites": _favorites,
+    "users": _tombstone,
 }
