@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.ids import from_global_id
+from resolvers import account_erasure
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.test_content import MODERATE, operator
 from tests.api.test_feeds import FOLLOW, befriend, feed
@@ -269,3 +270,27 @@ async def test_reviews_reach_friends_as_privacy_and_blocks_allow(api: Api) -> No
     assert set(names[:2]) == {"公开朋友", "关注的人"}
     assert set(names[2:]) == {"低调朋友", "陌生买家"}
     assert "拉黑朋友" not in names
+
+
+async def test_account_erasure_removes_reviews_marks_and_favorites_and_the_counts_follow(api: Api) -> None:
+    # given a buyer with a review, a helpful mark on another's review and a favorite
+    owner, _ = await api.login("注销店主")
+    leaving = await completed(api, owner=owner, nickname="要注销的人")
+    staying = await completed(api, owner=owner, nickname="留下的人")
+    mine = (await review(api, leaving.buyer, leaving.order_id, rating=1))["review"]["id"]
+    theirs = (await review(api, staying.buyer, staying.order_id, rating=5))["review"]["id"]
+    await api.gql(HELPFUL, {"id": theirs}, token=leaving.buyer)
+    favorite = "mutation($id: ID!) { favorite(input: {targetId: $id}) { errors { code } } }"
+    await api.gql(favorite, {"id": staying.product_id}, token=leaving.buyer)
+    user_id = from_global_id((await api.gql("{ me { id } }", token=leaving.buyer))["data"]["me"]["id"])[1]
+    # when the erasure steps of the three collections run
+    for collection in ("reviews", "review_helpful", "favorites"):
+        await account_erasure.ERASERS[collection](api.services, user_id)
+    # then the review is removed and uncounted, the mark and the favorite gone with their counts
+    store = api.services.store
+    removed = await store.get("reviews", from_global_id(mine)[1])
+    assert removed is not None and removed["moderation"] == "REMOVED" and removed["text"] == ""
+    assert (await product(api, None, leaving.product_id))["rating"]["count"] == 0
+    assert (await store.get("reviews", from_global_id(theirs)[1]) or {})["helpfulCount"] == 0
+    assert (await store.get("favorite_counts", f"PRODUCT:{from_global_id(staying.product_id)[1]}") or {})["count"] == 0
+    assert await store.count("favorites") == 0 and await store.count("review_helpful") == 0
