@@ -8,7 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from domain.ids import from_global_id
+from domain.ids import from_global_id, to_global_id
 from resolvers import account_erasure
 from tests.api.conftest import Api, make_product, use_clock
 from tests.api.test_content import MODERATE, operator
@@ -78,6 +78,9 @@ async def test_each_line_is_reviewed_once_and_the_rating_counts_it(api: Api) -> 
     assert shown["rating"]["average"] == 4.5 and shown["rating"]["count"] == 2
     assert {s["stars"]: s["count"] for s in shown["rating"]["stars"]} == {5: 1, 4: 1, 3: 0, 2: 0, 1: 0}
     assert [e["node"]["rating"] for e in shown["reviews"]["edges"]] == [4, 5]  # newest first
+    # and the good ratings tell recommendations the buyer likes the product (one ENGAGED count per review)
+    engaged = await api.services.store.find("engagements", {"productId": from_global_id(bought.product_id)[1]})
+    assert [e["count"] for e in engaged.docs] == [2]
     # and a second review of a line is refused, nothing changed
     again = await review(api, bought.buyer, bought.order_id, 0, rating=1)
     assert again["review"] is None
@@ -99,6 +102,7 @@ async def test_bad_reviews_are_refused_with_their_field_and_write_nothing(api: A
         (bought.buyer, {"text": "好" * 501}, "INVALID_INPUT", ["input", "text"]),
         (bought.buyer, {"lineIndex": 2}, "INVALID_INPUT", ["input", "lineIndex"]),
         (bought.buyer, {"orderId": bought.product_id}, "INVALID_INPUT", ["input", "orderId"]),
+        (bought.buyer, {"videoId": to_global_id("Video", "not-mine")}, "INVALID_INPUT", ["input", "videoId"]),
     ]
     for token, more, code, field in cases:
         made = await review(api, token, bought.order_id, **more)
