@@ -40,7 +40,15 @@ async def test_products_shops_and_posts_are_favorited_once_and_listed(api: Api) 
     for target in (product_id, shop_id, post_id, product_id, shop_id, post_id):
         done = await fav(api, fan, target)
         assert done["errors"] == [] and done["favorited"] and done["target"]["favoriteCount"] == 1
-    # then each counts once, and myFavorites lists them newest first, by kind too
+    # then each counts once, the mark is the viewer's alone, and myFavorites lists them, by kind too
+    other, _ = await api.login("没收藏的人")
+    seen = "query($id: ID!) { product(id: $id) { favoriteCount viewerHasFavorited } }"
+    assert (await api.gql(seen, {"id": product_id}, token=other))["data"]["product"] == {
+        "favoriteCount": 1,
+        "viewerHasFavorited": False,
+    }
+    assert (await api.gql(seen, {"id": product_id}))["data"]["product"]["viewerHasFavorited"] is False
+    assert (await api.gql(seen, {"id": product_id}, token=fan))["data"]["product"]["viewerHasFavorited"] is True
     kinds = [e["node"]["kind"] for e in (await api.gql(MINE, token=fan))["data"]["myFavorites"]["edges"]]
     assert sorted(kinds) == ["POST", "PRODUCT", "SHOP"]
     shops = (await api.gql(MINE, {"k": "SHOP"}, token=fan))["data"]["myFavorites"]["edges"]

@@ -298,3 +298,25 @@ async def test_account_erasure_removes_reviews_marks_and_favorites_and_the_count
     assert (await store.get("reviews", from_global_id(theirs)[1]) or {})["helpfulCount"] == 0
     assert (await store.get("favorite_counts", f"PRODUCT:{from_global_id(staying.product_id)[1]}") or {})["count"] == 0
     assert await store.count("favorites") == 0 and await store.count("review_helpful") == 0
+
+
+async def test_a_rejected_review_takes_its_activity_out_of_friends_feeds(api: Api) -> None:
+    # given a friend's published review, in the viewer's FRIENDS feed
+    me = await api.login("看被驳回的")
+    friend = await api.login("被驳回的朋友")
+    await befriend(api, me, friend)
+    await api.services.projector.drain()
+    bought = await completed(api, buyer=friend[0], nickname="被驳回的朋友的单")
+    review_id = (await review(api, friend[0], bought.order_id))["review"]["id"]
+
+    async def reviewed() -> list[str]:
+        items = (await feed(api, me[0], "FRIENDS"))["edges"]
+        return [e["node"]["actor"]["nickname"] for e in items if e["node"]["verb"] == "REVIEWED"]
+
+    assert await reviewed() == ["被驳回的朋友"]
+    # when an operator rejects it; then the activity shows no more, nor the review, nor its rating
+    op = await operator(api)
+    assert (await api.gql(MODERATE, {"t": review_id, "a": False}, token=op))["data"]["moderate"]["errors"] == []
+    assert await reviewed() == []
+    assert (await api.gql(NODE, {"id": review_id}, token=me[0]))["data"]["node"] is None
+    assert (await product(api, me[0], bought.product_id))["rating"]["count"] == 0
