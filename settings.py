@@ -89,6 +89,8 @@ class Settings(BaseSettings):
     # has not answered this many hours after it was made is approved by the sweep.
     AFTER_SALE_DAYS: int = Field(7, ge=0, le=365)
     AFTER_SALE_AUTO_APPROVE_HOURS: float = Field(48.0, gt=0, le=30 * 24)
+    # Reviews: a line of an order is reviewed within this many days of the order's completion.
+    REVIEW_DAYS: int = Field(30, ge=1, le=365)
     # How often the commerce sweeps run (unpaid orders, team closing, bargain expiry, refund retries); 0: never.
     SWEEP_SECONDS: float = Field(5.0, ge=0)
     # Bargains: helps one user may give per day; how much larger a cut is from a user the bargain's share link
@@ -162,6 +164,9 @@ class Settings(BaseSettings):
     PROFILE_UPDATES_PER_MINUTE: int = Field(10, ge=1)
     VIDEO_UPLOADS_PER_MINUTE: int = Field(5, ge=1)
     EXPORTS_PER_MINUTE: int = Field(5, ge=1)
+    REVIEWS_PER_MINUTE: int = Field(10, ge=1)  # reviews, follow-ups and shop replies
+    REVIEW_HELPFUL_PER_MINUTE: int = Field(60, ge=1)
+    FAVORITES_PER_MINUTE: int = Field(60, ge=1)  # favorites and unfavorites
     # The shop builder: draft saves (each up to 256 KB, kept as a revision) per editor, and how long a preview link
     # renders the draft it was made for.
     PAGE_SAVES_PER_MINUTE: int = Field(30, ge=1)

@@ -162,6 +162,20 @@ TABLE: Mapping[str, Rule] = {
         "The platform's record of content complaints and how they were handled (Cybersecurity Law art. 21, 47); "
         "the reporter is the tombstone.",
     ),
+    "reviews": Personal(
+        (Found("authorId", "reviews", "createdAt"),),
+        ANONYMISED,
+        "Removed: text, photos, video and follow-up cleared, moderation REMOVED (nobody sees it, the product's "
+        "rating counts it no more); the document stays for the shop's reply and the order line it belongs to.",
+    ),
+    "review_helpful": Personal(
+        (Found("userId", "reviewsMarkedHelpful", "at"),), DELETED, "The reviews' helpful counts go down."
+    ),
+    "favorites": Personal(
+        (Found("userId", "favorites", "at"),),
+        DELETED,
+        "The targets' favorite counts go down; the ENGAGED edges they fed go with the engagements.",
+    ),
     # -- projections (the graph's BOUGHT and ENGAGED edges) ------------------------------------------------------
     "engagements": Personal(
         (Found("userId", "engagements"),), DELETED, "ENGAGED edges go through the outbox, like every graph change."
@@ -290,6 +304,8 @@ TABLE: Mapping[str, Rule] = {
     "points_rewards": NotPersonal("The points mall's catalogue, listed by shops and operators."),
     "member_levels": NotPersonal("The member level table an operator sets."),
     "campaigns": NotPersonal("A shop's full-reduction, discount and seckill campaigns: nobody's personal data."),
+    "product_ratings": NotPersonal("A product's review counts per star (numbers, not people)."),
+    "favorite_counts": NotPersonal("How many users favorited a product, shop or post (numbers, not people)."),
     "coupons": NotPersonal("A shop's campaigns (a user's claims are in coupon_claims)."),
     "shipping_templates": NotPersonal("A shop's shipping fees."),
     "stock_changes": NotPersonal("A shop's stock movements, its inventory record (`by`: the staff member)."),

@@ -55,6 +55,21 @@ def post_visible(post: Doc, viewer: Viewer, relation: Relation) -> bool:
     return post["moderation"] == moderation.APPROVED and not relation.blocked
 
 
+def review_visible(review: Doc, viewer: Viewer, relation: Relation) -> bool:
+    """A review shows as a post does: approved ones to everyone (not across a block), held ones to their author
+    and operators."""
+    return post_visible(review, viewer, relation)
+
+
+def review_among_friends(review: Doc, author: Doc, viewer: Viewer, relation: Relation) -> bool:
+    """May a review be shown as a friend's or followee's (Product.friendReviews)? Only what their REVIEWED activity
+    would show: not an anonymous one, and as their activityVisibility allows."""
+    if review.get("anonymous") or not (relation.friends or relation.follows):
+        return False
+    activity = {"actorId": review["authorId"], "verb": "REVIEWED"}
+    return review_visible(review, viewer, relation) and activity_visible(activity, author, viewer, relation, True)
+
+
 def comment_visible(comment: Doc, post_shown: bool, relation: Relation) -> bool:
     """A comment shows where its post shows, unless an operator hid it (from everyone, its author too) or its
     author and the viewer are on two sides of a block."""

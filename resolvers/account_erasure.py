@@ -21,7 +21,7 @@ from contextvars import ContextVar
 from domain import bargains as bargain_rules
 from domain import live as live_rules
 from domain.personal_data import Found, erased_address, personal, tombstone
-from resolvers import auth, bargains, content, feeds, live
+from resolvers import auth, bargains, content, favorites, feeds, live, reviews
 from resolvers.data_export import erase_exports
 from resolvers.errors import Refused
 from resolvers.personal_data import pages
@@ -213,6 +213,22 @@ async def _bargains(services: Services, user_id: str) -> None:
             await bargains.expire(services, bargain)
 
 
+async def _reviews(services: Services, user_id: str) -> None:
+    async for review in each(services, "reviews", _found("reviews"), user_id):
+        if review["moderation"] != "REMOVED":
+            await reviews.remove(services, review)
+
+
+async def _review_helpful(services: Services, user_id: str) -> None:
+    async for mark in each(services, "review_helpful", _found("review_helpful"), user_id):
+        await reviews.drop_helpful(services, mark)
+
+
+async def _favorites(services: Services, user_id: str) -> None:
+    async for doc in each(services, "favorites", _found("favorites"), user_id):
+        await favorites.drop(services, user_id, doc["kind"], doc["targetId"])
+
+
 async def _bargain_daily(services: Services, user_id: str) -> None:
     """Its ids are `<helper>:<day>`: the user's are the ids between `<user>:` and `<user>;` (':' + 1)."""
     store = services.store
@@ -259,5 +275,9 @@ ERASERS: dict[str, Step] = {
     "shop_staff": _deleting("shop_staff"),
     "carts": _deleting("carts"),
     "checkouts": _checkouts,
+    # appended before the tombstone, which stays last (a deletion under way at it runs these first, harmlessly)
+    "reviews": _reviews,
+    "review_helpful": _review_helpful,
+    "favorites": _favorites,
     "users": _tombstone,
 }

@@ -298,21 +298,25 @@ async def viewed(services: Services, post: Doc, viewer_id: str | None) -> None:
 # -- reports and moderation --------------------------------------------------------------------------------
 @dataclass
 class Target:
-    kind: str  # "post" | "comment"
+    kind: str  # "post" | "comment" | "review"
     doc: Doc
 
 
+TARGETS = {"Post": ("post", "posts"), "Comment": ("comment", "comments"), "Review": ("review", "reviews")}
+
+
 async def target(services: Services, kind: str, raw_id: str) -> Target:
-    collection = {"Post": "posts", "Comment": "comments"}.get(kind)
-    doc = await services.store.get(collection, raw_id) if collection else None
-    if doc is None:
+    found = TARGETS.get(kind)
+    doc = await services.store.get(found[1], raw_id) if found else None
+    if found is None or doc is None:
         raise Refused("NOT_FOUND", NOTHING_HERE, ["input", "targetId"])
-    return Target("post" if kind == "Post" else "comment", doc)
+    return Target(found[0], doc)
 
 
 async def report(services: Services, user_id: str, found: Target, reason: str) -> None:
     seer = Seer.of(services.store, user_id)
-    if not await (seer.post(found.doc) if found.kind == "post" else seer.comment(found.doc)):
+    see = {"post": seer.post, "comment": seer.comment, "review": seer.review}[found.kind]
+    if not await see(found.doc):
         raise Refused("NOT_FOUND", NOTHING_HERE, ["input", "targetId"])  # as for an id that names nothing
     refuse_problems(rules.reason_problems(reason))
     doc: dict[str, Any] = {
@@ -332,7 +336,11 @@ async def report(services: Services, user_id: str, found: Target, reason: str) -
 
 async def moderate(services: Services, operator_id: str, found: Target, approve: bool, note: str | None) -> None:
     store = services.store
-    if found.kind == "post":
+    if found.kind == "review":
+        from resolvers import reviews  # reviews build on this module (banned words, engagement)
+
+        await reviews.moderate(services, operator_id, found.doc, approve, note)
+    elif found.kind == "post":
         move = moderation.decide(found.doc["moderation"], approve)
         if move is None:
             raise Refused("INVALID_STATE", "This post cannot be moderated that way", ["input", "targetId"])

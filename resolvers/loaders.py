@@ -123,6 +123,9 @@ DOC_LOADERS = {
     "page": "pages",
     "page_revision": "page_revisions",  # keyed by domain.pages.revisions.revision_key(page, sha256)
     "page_document": "page_documents",
+    "review": "reviews",
+    "product_rating": "product_ratings",  # keyed by product id
+    "favorite_count": "favorite_counts",  # keyed by f"{kind}:{target}" (domain/reviews.py FAVORITE_KINDS)
 }
 
 
@@ -151,6 +154,10 @@ class Loaders:
             loader = open_campaigns_loader(self._store)
         elif name == "likes":
             loader = edge_exists_loader(self._store, "likes")  # keys are (postId, userId)
+        elif name == "favorites":
+            loader = edge_exists_loader(self._store, "favorites")  # keys are (userId, f"{kind}:{target}")
+        elif name == "review_helpful":
+            loader = edge_exists_loader(self._store, "review_helpful")  # keys are (reviewId, userId)
         else:
             raise AttributeError(name)
         setattr(self, name, loader)  # later lookups find the attribute and skip __getattr__

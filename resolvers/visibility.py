@@ -194,6 +194,30 @@ class Seer:
         blocked = await self.blocked_among(c["authorId"] for c in comments)
         return [c for c in comments if rules.live_comment_visible(Relation(blocked=c["authorId"] in blocked))]
 
+    # -- reviews ---------------------------------------------------------------------------------------------
+    async def reviews(self, reviews: Sequence[Doc]) -> list[Doc]:
+        """The reviews the viewer may see, in order; one whose author is missing is left out (and logged)."""
+        reviews = await self._with(reviews, "authorId", "review", "author")
+        blocked = await self.blocked_among(r["authorId"] for r in reviews)
+        plain = all(r["moderation"] == APPROVED and r["authorId"] not in blocked for r in reviews)
+        viewer = Viewer(self.viewer_id) if plain else await self.viewer()
+        return [r for r in reviews if rules.review_visible(r, viewer, Relation(blocked=r["authorId"] in blocked))]
+
+    async def review(self, review: Doc) -> bool:
+        return bool(await self.reviews([review]))
+
+    async def social_reviews(self, reviews: Sequence[Doc]) -> list[Doc]:
+        """The reviews the viewer may see as their friends' and followees' (privacy of each reviewer)."""
+        reviews = await self._with(reviews, "authorId", "review", "author")
+        viewer = await self.viewer()
+        authors = await self.users(r["authorId"] for r in reviews)
+        relations = await self.relations(authors)
+        return [
+            r
+            for r in reviews
+            if rules.review_among_friends(r, authors[r["authorId"]], viewer, relations[r["authorId"]])
+        ]
+
     # -- activities ------------------------------------------------------------------------------------------
     async def activities(self, activities: Sequence[Doc]) -> list[Doc]:
         """The activities the viewer may see, in order; one whose actor is missing is left out (and logged)."""
@@ -202,11 +226,16 @@ class Seer:
         actors = await self.users(a["actorId"] for a in activities)
         relations = await self.relations(actors)
         shown_posts = await self._shown_posts(activities)
+        shown_reviews = await self._shown_reviews(activities)
         return [
             a
             for a in activities
             if rules.activity_visible(
-                a, actors[a["actorId"]], viewer, relations[a["actorId"]], _post_ok(a, shown_posts)
+                a,
+                actors[a["actorId"]],
+                viewer,
+                relations[a["actorId"]],
+                _post_ok(a, shown_posts) and _review_ok(a, shown_reviews),
             )
         ]
 
@@ -230,6 +259,14 @@ class Seer:
             return set()
         posts = await self.loaders.post.load_many(ids)
         return {p["_id"] for p in await self.posts([p for p in posts if p is not None])}
+
+    async def _shown_reviews(self, activities: Sequence[Doc]) -> set[str]:
+        """The reviews of REVIEWED activities the viewer may see (one held or removed since hides its activity)."""
+        ids = list(dict.fromkeys(a["reviewId"] for a in activities if a.get("reviewId")))
+        if not ids:
+            return set()
+        found = await self.loaders.review.load_many(ids)
+        return {r["_id"] for r in await self.reviews([r for r in found if r is not None])}
 
     # -- orders ----------------------------------------------------------------------------------------------
     async def order(self, order: Doc) -> bool:
@@ -293,6 +330,10 @@ async def present(
 
 def _post_ok(activity: Doc, shown_posts: set[str]) -> bool:
     return not activity.get("postId") or activity["postId"] in shown_posts
+
+
+def _review_ok(activity: Doc, shown_reviews: set[str]) -> bool:
+    return not activity.get("reviewId") or activity["reviewId"] in shown_reviews
 
 
 _reported: set[tuple[str, str]] = set()

@@ -30,6 +30,7 @@ from schema.data_rights import DataRightsMutations
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
+from schema.favorites import FavoriteMutations, FavoriteQueries
 from schema.invites import InviteMutations, InviteQueries
 from schema.limits import RequestLimits
 from schema.live import LiveComment, LiveMutations, LiveQueries, LiveRoom, LiveSubscriptions
@@ -45,6 +46,7 @@ from schema.payouts import PayoutMutations, Withdrawal
 from schema.points import PointsMutations, PointsQueries, PointsReward
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.reviews import Review, ReviewMutations, ReviewQueries
 from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
@@ -95,6 +97,8 @@ Query = merge_types(
         MembershipQueries,
         InviteQueries,
         CreatorQueries,
+        ReviewQueries,
+        FavoriteQueries,
     ),
 )
 MUTATIONS = (
@@ -125,6 +129,8 @@ MUTATIONS = (
     InviteMutations,
     SharingMutations,
     CreatorMutations,
+    ReviewMutations,
+    FavoriteMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
@@ -170,6 +176,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             Address,
             ShippingTemplate,
             PointsReward,
+            Review,
         ],
         extensions=[
             *extra_extensions,

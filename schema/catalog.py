@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from schema.order_desk import OrderCount, ShopStaffMember
     from schema.orders import OrderConnection, OrderStatus
     from schema.pages.themes import ShopTheme
+    from schema.reviews import ProductRating, Review, ReviewConnection, ReviewFilter, ReviewSort
     from schema.shipping import ShippingTemplate
     from schema.teams import Team
 
@@ -112,6 +113,18 @@ class Shop(Node):
     async def products(self, info: Info, first: int | None = None, after: str | None = None) -> ProductConnection:
         page = await catalog_uc.product_page(info.context.services, page_size(first), after, shop_id=self.doc["_id"])
         return await ProductConnection.of(info, page, after)
+
+    @strawberry.field(description="How many users favorited the shop.")
+    async def favorite_count(self, info: Info) -> int:
+        from schema.favorites import favorite_count
+
+        return await favorite_count(info, "SHOP", self.doc["_id"])
+
+    @strawberry.field
+    async def viewer_has_favorited(self, info: Info) -> bool:
+        from schema.favorites import viewer_has_favorited
+
+        return await viewer_has_favorited(info, "SHOP", self.doc["_id"])
 
     @strawberry.field(description="The shop's shipping templates, oldest first.")
     async def shipping_templates(
@@ -298,6 +311,48 @@ class Product(Node):
         from resolvers.recommend import similar
 
         return await products_of(info, await similar(info.context.services, self.doc, page_size(first, default=10)))
+
+    @strawberry.field(description="Its visible reviews; `sort` NEWEST when not given.")
+    async def reviews(
+        self,
+        info: Info,
+        filter: Annotated[ReviewFilter, strawberry.lazy("schema.reviews")] | None = None,
+        sort: Annotated[ReviewSort, strawberry.lazy("schema.reviews")] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Annotated[ReviewConnection, strawberry.lazy("schema.reviews")]:
+        from schema.reviews import product_reviews
+
+        return await product_reviews(info, self.doc, filter, sort, first, after)
+
+    @strawberry.field(description="Its average rating, review count and count per star (kept as reviews come).")
+    async def rating(self, info: Info) -> Annotated[ProductRating, strawberry.lazy("schema.reviews")]:
+        from schema.reviews import product_rating
+
+        return await product_rating(info, self.doc)
+
+    @strawberry.field(
+        description="Its reviews by the viewer's friends and followees first (as each reviewer's privacy allows),"
+        " then the newest of the others."
+    )
+    async def friend_reviews(
+        self, info: Info, first: int | None = None
+    ) -> list[Annotated[Review, strawberry.lazy("schema.reviews")]]:
+        from schema.reviews import friend_reviews
+
+        return await friend_reviews(info, self.doc, first)
+
+    @strawberry.field(description="How many users favorited the product.")
+    async def favorite_count(self, info: Info) -> int:
+        from schema.favorites import favorite_count
+
+        return await favorite_count(info, "PRODUCT", self.doc["_id"])
+
+    @strawberry.field
+    async def viewer_has_favorited(self, info: Info) -> bool:
+        from schema.favorites import viewer_has_favorited
+
+        return await viewer_has_favorited(info, "PRODUCT", self.doc["_id"])
 
     @strawberry.field(description="Friends of the viewer who bought it and allow it to be shown (privacy).")
     async def friends_who_bought(self, info: Info, first: int | None = None) -> list[User]:

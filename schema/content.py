@@ -17,7 +17,7 @@ from resolvers import content as content_uc
 from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
 from resolvers.visibility import Facts
-from schema.catalog import Product, products_of
+from schema.catalog import Product, Shop, products_of
 from schema.common import Node, PageInfo, UserError, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
@@ -29,6 +29,7 @@ from subscriptions.fanout import merged
 
 if TYPE_CHECKING:
     from schema.live import LiveRoom
+    from schema.reviews import Review
     from schema.teams import Team
 
 
@@ -131,6 +132,18 @@ class Post(Node):
             return None
         return ModerationStatus(self.doc["moderation"])
 
+    @strawberry.field(description="How many users favorited the post.")
+    async def favorite_count(self, info: Info) -> int:
+        from schema.favorites import favorite_count
+
+        return await favorite_count(info, "POST", self.doc["_id"])
+
+    @strawberry.field
+    async def viewer_has_favorited(self, info: Info) -> bool:
+        from schema.favorites import viewer_has_favorited
+
+        return await viewer_has_favorited(info, "POST", self.doc["_id"])
+
     @strawberry.field
     async def comments(self, info: Info, first: int | None = None, after: str | None = None) -> CommentConnection:
         page = await content_uc.comments(info.context.services, self.doc["_id"], page_size(first), after)
@@ -227,7 +240,8 @@ class CommentConnection:
 class FeedKind(Enum):
     FOLLOWING = strawberry.enum_value("FOLLOWING", description="Posts of the people the viewer follows, newest first.")
     FRIENDS = strawberry.enum_value(
-        "FRIENDS", description="What the viewer's friends bought, liked, reviewed and posted, as their privacy allows."
+        "FRIENDS",
+        description="What the viewer's friends bought, liked, reviewed, favorited and posted, as their privacy allows.",
     )
     DISCOVER = strawberry.enum_value(
         "DISCOVER", description="Ranked posts for discovery: quality, engagement, social proximity and freshness."
@@ -243,6 +257,8 @@ class ActivityVerb(Enum):
     STARTED_TEAM = "STARTED_TEAM"
     JOINED_TEAM = "JOINED_TEAM"
     WENT_LIVE = "WENT_LIVE"
+    REVIEWED = "REVIEWED"
+    FAVORITED = "FAVORITED"
 
 
 @strawberry.type
@@ -286,6 +302,18 @@ class Activity(Node):
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
         return Product.from_doc(found) if found else None
+
+    @strawberry.field(description="A FAVORITED shop.")
+    async def shop(self, info: Info) -> Shop | None:
+        found = await info.context.loaders.shop.load(self.doc["shopId"]) if self.doc.get("shopId") else None
+        return Shop.from_doc(found) if found else None
+
+    @strawberry.field(description="A REVIEWED activity's review.")
+    async def review(self, info: Info) -> Annotated[Review, strawberry.lazy("schema.reviews")] | None:
+        from schema.reviews import Review
+
+        found = await info.context.loaders.review.load(self.doc["reviewId"]) if self.doc.get("reviewId") else None
+        return Review.from_doc(found) if found and await info.context.seer.review(found) else None
 
     @strawberry.field
     async def team(self, info: Info) -> Annotated[Team, strawberry.lazy("schema.teams")] | None:
@@ -503,14 +531,16 @@ class ContentMutations:
     @payload_mutation(
         ReportPayload,
         limit="REPORTS_PER_MINUTE",
-        description="Queue a post or comment for the operators; once per user and target.",
+        description="Queue a post, comment or review for the operators; once per user and target.",
     )
     async def report(self, info: Info, input: ReportInput) -> ReportPayload:
         found = await _target(info, input.target_id)
         await content_uc.report(info.context.services, info.context.require_viewer(), found, input.reason)
         return ReportPayload(accepted=True)
 
-    @payload_mutation(ReportPayload, role="operator", description="Operators: approve or reject a post or comment.")
+    @payload_mutation(
+        ReportPayload, role="operator", description="Operators: approve or reject a post, comment or review."
+    )
     async def moderate(self, info: Info, input: ModerateInput) -> ReportPayload:
         found = await _target(info, input.target_id)
         await content_uc.moderate(

@@ -83,3 +83,11 @@ AFTER_SALE = ShopOf(_input_after_sale, ("input", "afterSaleId"), "No such after-
 
 
 SKU = ShopOf(_input_sku, ("input", "skuId"), "No such SKU")
+
+
+async def _input_review(services: Services, input: Any) -> str | None:
+    found = await services.store.get("reviews", raw_id(input.review_id, "Review", "input", "reviewId"))
+    return found["shopId"] if found is not None else None
+
+
+REVIEW = ShopOf(_input_review, ("input", "reviewId"), "No such review")

@@ -28,6 +28,8 @@ COLLECTIONS = (
     "data_exports",
     "distributors",
     "engagements",
+    "favorite_counts",
+    "favorites",
     "follows",
     "heat",
     "heat_seen",
@@ -56,6 +58,7 @@ COLLECTIONS = (
     "points_rewards",
     "post_topics",
     "posts",
+    "product_ratings",
     "product_terms",
     "products",
     "purchases",
@@ -63,6 +66,8 @@ COLLECTIONS = (
     "reports",
     "reward_takers",
     "share_events",
+    "review_helpful",
+    "reviews",
     "share_links",
     "share_posters",
     "shipping_templates",
@@ -229,6 +234,22 @@ INDEXES = (
     Index("share_events", ("targetId", "at")),
     Index("share_posters", ("userId",)),
     Index("users", ("creatorScore",)),  # recommendedCreators' fallback: the best creators
+    # reviews and favorites (resolvers/reviews.py, resolvers/favorites.py): Product.reviews reads one keyset page
+    # off an index per filter and sort (rating, withMedia; NEWEST, HELPFUL); product_ratings and favorite_counts
+    # are read by _id alone
+    Index("reviews", ("productId", "moderation", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "hasMedia", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "hasMedia", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "hasMedia", "createdAt", "_id")),
+    Index("reviews", ("productId", "moderation", "rating", "hasMedia", "helpfulCount", "_id")),
+    Index("reviews", ("productId", "authorId", "createdAt")),  # friendReviews
+    Index("reviews", ("authorId", "createdAt")),  # myReviews, near-duplicates, data export and erasure
+    Index("review_helpful", ("userId", "at")),
+    Index("favorites", ("userId", "at")),
+    Index("favorites", ("userId", "kind", "at")),  # myFavorites(kind:)
 )
 
 

@@ -26,10 +26,11 @@ from tests.api.test_coupons import CREATE as CREATE_COUPON
 from tests.api.test_distribution import LINK
 from tests.api.test_live import COMMENT as LIVE_COMMENT
 from tests.api.test_live import live_room, mutate
-from tests.api.test_orders import CONFIRM, SHIP, act, pay
+from tests.api.test_orders import CONFIRM, SHIP, act, line, pay, place
 from tests.api.test_payouts import earner, withdraw
 from tests.api.test_points_mall import REDEEM
 from tests.api.test_points_mall import SHOP_REWARD as CREATE_REWARD
+from tests.api.test_reviews import HELPFUL, review
 from tests.api.test_sharing import CARD as SHARE_CARD
 from tests.api.test_teams import TIERS
 from tests.api.test_teams import start as start_team
@@ -64,6 +65,9 @@ class World:
 async def user(api: Api, nickname: str) -> tuple[str, str]:
     token, who = await api.login(nickname)
     return token, who["id"]
+
+
+FAVORITE = "mutation($id: ID!) { favorite(input: {targetId: $id}) { errors { code } } }"
 
 
 async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
@@ -137,6 +141,17 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     assert (await pay(api, me, placed["order"]["id"]))["errors"] == []
     assert (await act(api, SHIP, merchant, placed["order"]["id"]))["errors"] == []
     assert (await act(api, CONFIRM, me, placed["order"]["id"]))["errors"] == []
+    # reviews and favorites: 甲 reviews the line, marks the friend's review of the product helpful, favorites it
+    made_review = await review(api, me, placed["order"]["id"], rating=4, text="包装不错")
+    assert made_review["errors"] == [], made_review
+    ids["review"] = raw(made_review["review"]["id"])
+    friends_order = (await place(api, friend, [line(sku)], "friend-order"))["order"]
+    await pay(api, friend, friends_order["id"], key="friend-pay")
+    await act(api, SHIP, merchant, friends_order["id"])
+    await act(api, CONFIRM, friend, friends_order["id"])
+    friends_review = (await review(api, friend, friends_order["id"], text="乙的评价"))["review"]["id"]
+    assert (await api.gql(HELPFUL, {"id": friends_review}, token=me))["data"]["markReviewHelpful"]["errors"] == []
+    assert (await api.gql(FAVORITE, {"id": product_id}, token=me))["data"]["favorite"]["errors"] == []
     await add_to_cart(api, me, sku, 1)  # the paid line left the cart; one more is there now
     asked = await api.gql(
         REQUEST,

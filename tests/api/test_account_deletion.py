@@ -312,6 +312,15 @@ async def test_the_person_is_gone(api: Api, erased: World) -> None:
     assert not list((api.services.settings.DATA_DIR / "media" / "videos").glob(f"{w.ids['video']}*"))
     assert await store.count("activities", {"actorId": w.me_id}) == 0
     assert await store.count("live_comments", {"authorId": w.me_id}) == 0
+    # reviews: 甲's is removed and the rating counts it no more; the helpful mark and the favorite are gone
+    review = await store.get("reviews", w.ids["review"])
+    assert review is not None and review["moderation"] == "REMOVED" and review["text"] == ""
+    rating = await store.get("product_ratings", review["productId"])
+    assert rating is not None and (rating["count"], rating["s4"]) == (1, 0)  # the friend's 5 stars remain
+    assert await store.count("review_helpful", {"userId": w.me_id}) == 0
+    assert await store.count("reviews", {"helpfulCount": {"$gt": 0}}) == 0
+    assert await store.count("favorites", {"userId": w.me_id}) == 0
+    assert await store.count("favorite_counts", {"count": {"$gt": 0}}) == 0
     room = await store.get("live_rooms", w.ids["room"])
     assert room is not None and (room["status"], room["title"]) == ("ENDED", "")
     # commerce: the address book, unused coupon claims, the distributorship, the staff seat, the open bargain
