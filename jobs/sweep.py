@@ -1,11 +1,13 @@
-"""The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), fail checkouts a
-crash left half-placed (cancelling their orders), close and settle group-buy teams past expiresAt, expire bargains,
-approve after-sales left unanswered (and finish their steps a crash left, ask again for their refunds), settle
-commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again the shipments WeChat
-did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
-carry out account deletions whose cooling-off period is over (and resume those a crash left), take over data
-exports whose preparer died and delete expired ones, delete outbox events applied more than a day ago and the seen
-marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+"""The commerce sweep: finish the steps orders owe after a move that a crash left (resolvers/recovery.py), cancel
+unpaid orders past payBy (returning their stock and team seats), fail checkouts a crash left half-placed (cancelling
+their orders, and later giving back the units of those never written), close and settle group-buy teams past
+expiresAt, expire bargains, approve after-sales left unanswered (and finish their steps a crash left, ask again for
+their refunds), settle commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again
+the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose
+transfer has no end yet, carry out account deletions whose cooling-off period is over (and resume those a crash
+left), take over data exports whose preparer died and delete expired ones, delete outbox events applied more than a
+day ago and the seen marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's
+lease)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.payouts import check_withdrawals
 from resolvers.rankings import purge_seen
+from resolvers.recovery import repair_due
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
 from resolvers.shipping_reports import retry_due
@@ -33,6 +36,7 @@ OUTBOX_KEEP_MS = 86_400_000  # applied outbox events are kept a day (for inspect
 
 async def sweep(services: Services) -> None:
     counts = {
+        "order_steps_repaired": await repair_due(services),
         "orders_cancelled": await expire_unpaid(services),
         "checkouts_failed": await fail_stale_checkouts(services),
         "teams_closed": await sweep_teams(services),
