@@ -82,7 +82,7 @@ async def settle(services: Services, order: Doc) -> Doc:
 
 async def _settle(services: Services, order: Doc) -> Doc:
     steps = rules.owed(order)
-    if not steps:
+    if not steps and rules.REPAIR_AT not in order:
         return order
     for name, state in steps.items():
         await _run(services, order, name, state)
