@@ -189,7 +189,8 @@ async def test_a_crash_after_the_move_to_paid_loses_no_follow_up(api: Api, monke
     assert await sales(services, product_id) == 0
     await sweep_twice_at_once(services, clock)
     assert await sales(services, product_id) == 3
-    purchase = await services.store.get("purchases", f"{from_global_id(me['id'])[1]}>{from_global_id(product_id)[1]}") or {}
+    purchase_id = f"{from_global_id(me['id'])[1]}>{from_global_id(product_id)[1]}"
+    purchase = await services.store.get("purchases", purchase_id) or {}
     assert purchase.get("orders") == 1
     bought = await services.store.count("outbox", {"kind": "bought", "orderId": raw})
     assert bought == 1
@@ -218,7 +219,9 @@ async def test_a_crash_after_the_move_to_refunded_returns_stock_and_undoes_sales
     assert await leftovers(services, raw, [a]) == []
 
 
-async def test_the_repair_racing_the_live_request_does_each_step_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_repair_racing_the_live_request_does_each_step_once(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Steps owed by a cancelled order, run by the request and by several sweeps at the same moment."""
     clock = use_clock(api)
     seller, _ = await api.login("竞速卖家")
