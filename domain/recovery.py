@@ -80,7 +80,22 @@ def field(name: str) -> str:
 
 def mark(order_id: str, name: str) -> str:
     """The field a step leaves on the document it changed (a SKU, a product, a user)."""
-    return f"{MARK}{_UNSAFE.sub('_', order_id)}_{name}"
+    return f"{MARK}{mark_id(order_id)}_{name}"
+
+
+def mark_id(order_id: str) -> str:
+    """The order's id as marks spell it (a field name)."""
+    return _UNSAFE.sub("_", order_id)
+
+
+def mark_owner(key: str, known: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(order id as marks spell it, step name) of a mark, among `known` order ids (as marks spell them)."""
+    parts = key[len(MARK) :].split("_")
+    for n in range(1, len(parts)):
+        order = "_".join(parts[:n])
+        if order in known:
+            return order, "_".join(parts[n:])
+    return None
 
 
 def take_mark(order_id: str, line: int) -> str:
