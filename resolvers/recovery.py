@@ -81,26 +81,41 @@ async def settle(services: Services, order: Doc) -> Doc:
 
 
 async def _settle(services: Services, order: Doc) -> Doc:
+    store = services.store
     steps = rules.owed(order)
     if not steps and rules.REPAIR_AT not in order:
         return order
-    for name, state in steps.items():
-        await _run(services, order, name, state)
-    current = await services.store.get(COLLECTION, order["_id"])
+    done = [name for name, state in steps.items() if await _run(services, order, name, state)]
+    if steps and len(done) == len(steps):  # the usual case: every step done here, the record goes in one update
+        where = {
+            "_id": order["_id"],
+            rules.REPAIR_AT: order.get(rules.REPAIR_AT),
+            **{rules.field(s): rules.DONE for s in done},
+        }
+        unset = {rules.field(s): "" for s in done}
+        finished = await store.update_one(COLLECTION, where, {"$unset": {**unset, rules.REPAIR_AT: ""}})
+        if finished is not None:
+            return finished
+    for name in done:
+        await store.update_one(
+            COLLECTION, {"_id": order["_id"], rules.field(name): rules.DONE}, {"$unset": {rules.field(name): ""}}
+        )
+    current = await store.get(COLLECTION, order["_id"])
     if current is None:
         return order
     left = rules.owed(current)
     if not left and rules.REPAIR_AT in current:
-        done = await services.store.update_one(
+        cleared = await store.update_one(
             COLLECTION,
             {"_id": current["_id"], rules.REPAIR_AT: current[rules.REPAIR_AT], **{rules.field(s): None for s in steps}},
             {"$unset": {rules.REPAIR_AT: ""}},
         )
-        return done or current
+        return cleared or current
     return current
 
 
-async def _run(services: Services, order: Doc, name: str, state: object) -> None:
+async def _run(services: Services, order: Doc, name: str, state: object) -> bool:
+    """Run one step unless another runner holds it; True once it is done and its mark removed (its field may go)."""
     store = services.store
     kind, arg = rules.split(name)
     handler, target = _HANDLERS[kind]
@@ -109,19 +124,19 @@ async def _run(services: Services, order: Doc, name: str, state: object) -> None
     if state != rules.DONE:
         now = services.now()
         if not rules.claimable(state, now):
-            return  # another runner holds it
+            return False  # another runner holds it
         claimed = await store.update_one(COLLECTION, {"_id": order["_id"], key: state}, {"$set": {key: now}})
         if claimed is None:
-            return  # another runner took it first
+            return False  # another runner took it first
         counter = await handler(services, claimed, arg)
         if counter is not None:
             await apply_once(services, counter, mark)
         if await store.update_one(COLLECTION, {"_id": order["_id"], key: now}, {"$set": {key: rules.DONE}}) is None:
-            return  # our lease ran out and another runner took over: it finishes
+            return False  # our lease ran out and another runner took over: it finishes
     where = target(order, arg) if target is not None else None
     if where is not None:
         await store.update_one(where[0], {"_id": where[1]}, {"$unset": {mark: ""}})
-    await store.update_one(COLLECTION, {"_id": order["_id"], key: rules.DONE}, {"$unset": {key: ""}})
+    return True
 
 
 async def repair_due(services: Services, limit: int = 200) -> int:
