@@ -13,9 +13,10 @@ import pytest
 from domain import recovery as rules
 from domain.ids import from_global_id
 from jobs.sweep import sweep
-from resolvers import orders, recovery
+from resolvers import checkout, orders, recovery
 from resolvers.services import Services
 from tests.api.conftest import Api, Clock, make_product, use_clock
+from tests.api.test_checkout import CHECKOUT, two_shops  # noqa: F401 (a fixture)
 from tests.api.test_orders import CANCEL, PAY, PLACE, REFUND, act, line, pay, place
 
 
@@ -248,3 +249,35 @@ async def test_the_repair_racing_the_live_request_does_each_step_once(
     assert (await sku_stock(services, a), await sku_stock(services, b)) == (10, 10)
     for order_id in ids:
         assert await leftovers(services, order_id, [a, b]) == []
+
+
+async def test_a_crash_between_reserving_a_checkout_and_writing_its_orders_gives_the_units_back_later(
+    api: Api,
+    monkeypatch: pytest.MonkeyPatch,
+    two_shops: Any,  # noqa: F811
+) -> None:
+    """Both shops' units reserved, no order written, the request gone: the sweep fails the checkout, and once no
+    request can still be writing its orders, gives back exactly the units marked as taken for them."""
+    s = two_shops
+    clock = use_clock(api)
+    services = api.services
+    monkeypatch.setattr(orders, "insert_new", die)
+    monkeypatch.setattr(checkout, "_give_back", die)
+    await dies(
+        api,
+        CHECKOUT,
+        {"in": {"cartLineIds": s["lines"], "addressId": s["address"], "idempotencyKey": "crash", "couponIds": []}},
+        s["buyer"],
+    )
+    monkeypatch.undo()
+    assert [await sku_stock(services, x) for x in s["skus"]] == [18, 19, 19]
+    await sweep_twice_at_once(services, clock)  # 2 minutes on: FAILED, its units still out
+    found = await services.store.find("checkouts", {"buyerId": s["buyerId"]}, limit=1)
+    assert found.docs[0]["status"] == "FAILED"
+    assert [await sku_stock(services, x) for x in s["skus"]] == [18, 19, 19]
+    clock.advance(minutes=10)
+    await sweep_twice_at_once(services, clock)
+    assert [await sku_stock(services, x) for x in s["skus"]] == [20, 20, 20]
+    for sku_id in s["skus"]:
+        sku = await services.store.get("skus", from_global_id(sku_id)[1]) or {}
+        assert [k for k in sku if k.startswith(rules.MARK)] == []
