@@ -79,7 +79,7 @@ def units_out(
             owed.get(restock) not in (None, recovery.DONE) and recovery.mark(order["_id"], restock) not in sku
         )
         if status in (RESERVING, CANCELLED):
-            units = q if took or (status == CANCELLED and restock_pending) else 0
+            units = q if took or (status == CANCELLED and restock_pending and recovery.placed(order)) else 0
         elif status == REFUNDED:
             unsold = recovery.unsold(order)[i]
             units = q - restocked[i] - back[i] - (0 if restock_pending else unsold)

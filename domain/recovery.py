@@ -180,6 +180,12 @@ def refund_steps(order: Mapping[str, Any]) -> list[str]:
     return steps
 
 
+def placed(order: Mapping[str, Any]) -> bool:
+    """Did the order ever leave RESERVING with all its units? (A cancelled one that did not holds only what its take
+    marks say.)"""
+    return any(h.get("status") == "PENDING_PAYMENT" for h in order.get("history") or [])
+
+
 def restock_units(order: Mapping[str, Any], line: int) -> int:
     """How many units step restock_<line> gives back: all of a cancelled order's, a refunded order's unsold ones."""
     if order["status"] == "REFUNDED":

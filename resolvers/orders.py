@@ -402,11 +402,11 @@ async def _untake(services: Services, order: Doc, arg: str) -> None:
 
 @recovery.handles(steps.RESTOCK, _line_sku)
 async def _restock(services: Services, order: Doc, arg: str) -> recovery.Counter | None:
-    """A line's units back in stock: a cancelled order's whose take mark is still there give it back with it;
-    otherwise once, with this step's mark."""
+    """A line's units back in stock: a cancelled order's whose take mark is still there give it back with it (one
+    cancelled while still RESERVING gives back only that); otherwise once, with this step's mark."""
     i = int(arg)
-    if order["status"] == rules.CANCELLED and await untake(services, order, i):
-        return None
+    if order["status"] == rules.CANCELLED and (await untake(services, order, i) or not steps.placed(order)):
+        return None  # given back with its take mark, or never taken in full (then only its mark says what)
     units = steps.restock_units(order, i)
     return recovery.Counter("skus", order["lines"][i]["skuId"], {"stock": units}) if units else None
 
