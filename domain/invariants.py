@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain import after_sales, recovery
-from domain.orders import CANCELLED, REFUNDED, RESERVING, STATUSES
+from domain.orders import CANCELLED, PENDING_PAYMENT, REFUNDED, RESERVING, STATUSES
 
 BALANCE_FIELDS = ("frozen", "available", "withdrawn")
 PAYOUT_MARKS = ("take_", "back_")  # a withdrawal in flight (resolvers/payouts.py)
@@ -139,8 +139,8 @@ def mark_violations(
             )
             continue
         owner, name = orders[owned[0]], owned[1]
-        if name in recovery.owed(owner) or owner["status"] == RESERVING:
-            continue  # a step still owed, or units still being taken
+        if name in recovery.owed(owner) or owner["status"] in (RESERVING, PENDING_PAYMENT):
+            continue  # a step still owed, or units still being taken (or marked so until payment or cancellation)
         kind, arg = recovery.split(name)
         if kind == recovery.TAKE and owner["status"] == CANCELLED:
             message = f"{key}: {value} units taken by cancelled order {owner['_id']} never came back: --fix gives them"

@@ -17,7 +17,8 @@ removed only once the order says "done", so the change is never made twice.
 
 The units an order takes are marked the same way while it is placed: `once_<order>_take_<i>` holds line i's quantity
 on the SKU from the guarded decrement that took it; giving them back is one guarded update that removes the mark
-(so exactly once), and once the order is placed the mark is cleared (the step `take_<i>`, born "done").
+(so exactly once). Once the order is placed the marks are cleared; a crash before that leaves them until the
+order is paid (the step `take_<i>`, born "done") or cancelled (its units go back by them).
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ def claimable(state: Any, now: int) -> bool:
 
 
 def taken_steps(order: Mapping[str, Any]) -> list[str]:
-    """The marks of a placed order's taken units, to clear."""
+    """The marks of a placed order's taken units, to clear (if its placement did not: a payment's steps, born done)."""
     return [step(TAKE, i) for i in range(len(order["lines"]))]
 
 

@@ -134,10 +134,7 @@ async def place_order(
     try:
         await holds.take(services, order, bool(order.get("teamId")), held)  # the limit under contention
         await reserve(services, order)
-        # placed: the marks of the units it took are cleared (the step take_<i>, born done)
-        placed = await move(
-            services, order["_id"], rules.PENDING_PAYMENT, **steps.owing(services.now(), [], steps.taken_steps(order))
-        )
+        placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
         # Refused, or the store failed part-way: give back what was taken and forget the order (so its key). Should
         # the store be unavailable for that too, it is done once the store is back; should the process stop first,
@@ -152,7 +149,8 @@ async def place_order(
     if placed is None:  # the sweep took it for a crashed one (cancelled it): what it took goes back
         await give_back(services, order)
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
-    return await recovery.settle(services, placed)
+    await clear_take_marks(services, placed)
+    return placed
 
 
 async def new_order(
@@ -305,14 +303,23 @@ async def insert_new(services: Services, order: Doc) -> None:
     """Write an order made by `new_order` in its status (checkout writes them PENDING_PAYMENT), with a new number on
     the rare collision of numbers; the shop's desk counts it like an order moved there; the marks of the units it
     took are then cleared."""
-    order.update(steps.owing(services.now(), [], steps.taken_steps(order)))
     try:
         await services.store.insert("orders", order)
     except DuplicateKey:
         order["number"] = rules.order_number(datetime.now(UTC))
         await services.store.insert("orders", order)
     await order_desk.moved(services, order)
-    await recovery.settle(services, order)
+    await clear_take_marks(services, order)
+
+
+async def clear_take_marks(services: Services, order: Doc) -> None:
+    """A placed order's units are its own: the marks of their taking go. Not recorded (one write fewer on the way
+    of every order): should this process stop first, the order's payment clears them (its step take_<i>), its
+    cancellation gives the units back by them, and `doctor --fix` removes any other left."""
+    for i, line in enumerate(order["lines"]):
+        await services.store.update_one(
+            "skus", {"_id": line["skuId"]}, {"$unset": {steps.take_mark(order["_id"], i): ""}}
+        )
 
 
 async def forget(services: Services, order: Doc) -> None:

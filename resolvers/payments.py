@@ -131,7 +131,7 @@ async def record_payment(services: Services, order: Doc, transaction_id: str, me
     """PENDING_PAYMENT -> PAID and what follows a sale (steps owed with the move: the sweep finishes them should
     this process stop first), for the one caller that makes the move; None for others."""
     current = await services.store.get("orders", order["_id"]) or order
-    owed = steps.owing(services.now(), steps.payment_steps(current))
+    owed = steps.owing(services.now(), steps.payment_steps(current), steps.taken_steps(current))
     paid = await move(
         services,
         order["_id"],
