@@ -4,6 +4,7 @@ status machine of domain/orders.py by compare-and-set, returning stock, and canc
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -131,18 +132,21 @@ async def place_order(
             return replay  # a concurrent duplicate won the key
         order["number"] = rules.order_number(datetime.now(UTC))  # the rare number collision: once more
         await store.insert("orders", order)
+    reserved = False
     try:
         await holds.take(services, order, bool(order.get("teamId")), held)  # the limit under contention
-        await reserve(services, order)
+        await reserve(services, order)  # refused: it gave back what it took itself
+        reserved = True
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
         # Refused, or the store failed part-way: give back what was taken and forget the order (so its key). Should
         # the store be unavailable for that too, it is done once the store is back; should the process stop first,
         # the sweep cancels the RESERVING order and gives back the units marked as its own.
+        undo = functools.partial(forget, services, order, reserved)
         try:
-            await forget(services, order)
+            await undo()
         except UNAVAILABLE:
-            retries.until_done(services, f"undo of order {order['_id']}", lambda: forget(services, order))
+            retries.until_done(services, f"undo of order {order['_id']}", undo)
         except Exception:
             log.exception("undoing order %s failed; the sweep cancels it", order["_id"])
         raise
@@ -322,11 +326,12 @@ async def clear_take_marks(services: Services, order: Doc) -> None:
         )
 
 
-async def forget(services: Services, order: Doc) -> None:
-    """A written order that will not be placed after all: what it reserved goes back, with its hold, and the
-    order is forgotten (and so its key), as if it had never been tried. Safe to run again: nothing goes back
-    twice."""
-    await give_back(services, order)
+async def forget(services: Services, order: Doc, reserved: bool = True) -> None:
+    """A written order that will not be placed after all: what it reserved goes back (when it was reserved), with
+    its hold, and the order is forgotten (and so its key), as if it had never been tried. Safe to run again:
+    nothing goes back twice."""
+    if reserved:
+        await give_back(services, order)
     await services.store.delete("orders", order["_id"])
     await holds.release(services, order)
 
