@@ -167,6 +167,23 @@ def cmd_grant_operator(args: argparse.Namespace) -> None:
     print(f"{args.user_id} is an operator")
 
 
+def cmd_doctor(args: argparse.Namespace) -> None:
+    import orjson
+
+    from resolvers.doctor import lines, run
+
+    async def work(services: Any) -> Any:
+        return await run(services, fix=args.fix)
+
+    report = _with_services(args, work)
+    if args.json:
+        sys.stdout.write(orjson.dumps(report.as_json(), option=orjson.OPT_INDENT_2).decode() + "\n")
+    else:
+        print("\n".join(lines(report)))
+    if not report.ok:
+        sys.exit(1)
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="server.py", description="友享购 social-commerce GraphQL API")
     sub = p.add_subparsers(dest="command", required=True)
@@ -193,6 +210,12 @@ def parser() -> argparse.ArgumentParser:
     grant = with_data_dir(sub.add_parser("grant-operator", help="make a user an operator"))
     grant.add_argument("user_id", help="the user's id (a global User id or the raw document id)")
     grant.set_defaults(func=cmd_grant_operator)
+    doctor = with_data_dir(
+        sub.add_parser("doctor", help="check the invariants between documents (exit 1 if any fails)")
+    )
+    doctor.add_argument("--fix", action="store_true", help="repair what does not hold, and say what changed")
+    doctor.add_argument("--json", action="store_true", help="the report as JSON")
+    doctor.set_defaults(func=cmd_doctor)
     return p
 
 

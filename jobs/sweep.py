@@ -1,13 +1,14 @@
-"""The commerce sweep: cancel unpaid orders past payBy (returning their stock and team seats), fail checkouts a
-crash left half-placed (cancelling their orders), close and settle group-buy teams past expiresAt, expire bargains,
-approve after-sales left unanswered (and finish their steps a crash left, ask again for their refunds), settle
-commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again the shipments WeChat
-did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
-carry out account deletions whose cooling-off period is over (and resume those a crash left), take over data
-exports whose preparer died and delete expired ones, delete outbox events applied more than a day ago and the seen
-marks of past hours, apply points entries a crash left unapplied, expire points past the end of the year after
-they were earned, undo points redemptions a crash left half-made. Every step is idempotent; one process at a time
-runs it (JobRunner's lease)."""
+"""The commerce sweep: finish the steps orders owe after a move that a crash left (resolvers/recovery.py), cancel
+unpaid orders past payBy (returning their stock and team seats), fail checkouts a crash left half-placed (cancelling
+their orders, and later giving back the units of those never written), close and settle group-buy teams past
+expiresAt, expire bargains, approve after-sales left unanswered (and finish their steps a crash left, ask again for
+their refunds), settle commissions past their freeze, ask WeChat Pay again for refunds it did not take, upload again
+the shipments WeChat did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose
+transfer has no end yet, carry out account deletions whose cooling-off period is over (and resume those a crash
+left), take over data exports whose preparer died and delete expired ones, delete outbox events applied more than a
+day ago and the seen marks of past hours, apply points entries a crash left unapplied, expire points past the end of
+the year after they were earned, undo points redemptions a crash left half-made, announce campaigns that started or
+ended. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from resolvers.payouts import check_withdrawals
 from resolvers.points import apply_pending as apply_pending_points
 from resolvers.points import expire_due as expire_points
 from resolvers.rankings import purge_seen
+from resolvers.recovery import repair_due
 from resolvers.rewards import undo_stale as undo_stale_redemptions
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
@@ -39,6 +41,7 @@ OUTBOX_KEEP_MS = 86_400_000  # applied outbox events are kept a day (for inspect
 
 async def sweep(services: Services) -> None:
     counts = {
+        "order_steps_repaired": await repair_due(services),
         "orders_cancelled": await expire_unpaid(services),
         "checkouts_failed": await fail_stale_checkouts(services),
         "teams_closed": await sweep_teams(services),

@@ -58,6 +58,7 @@ async def create_product(
             "specs": [{"name": clean(s["name"]), "value": clean(s["value"])} for s in sku["specs"]],
             "price": sku["price"],
             "stock": sku["stock"],
+            "supply": sku["stock"],  # what the merchant put in: stock + units out (server.py doctor checks it)
             "weightGrams": sku.get("weightGrams", 0),
             **{k: sku[k] for k in (offers.TIERS_FIELD, offers.FLOOR_FIELD) if k in sku},  # its own offer prices
         }
@@ -131,7 +132,11 @@ async def adjust_stock(services: Services, user_id: str, sku_id: str, delta: int
     except DuplicateKey:
         return await _sku(services, sku_id)  # a replay: the first call did the change
     guard = {"$gte": -delta} if delta < 0 else {"$lte": rules.STOCK_MAX - delta}
-    updated = await store.update_one("skus", {"_id": sku_id, "stock": guard}, {"$inc": {"stock": delta}})
+    # the supply moves with the stock; a SKU made before supplies has none until `server.py doctor --fix` records it
+    kept = "supply" in sku
+    where = {"_id": sku_id, "stock": guard, "supply": {"$ne": None} if kept else None}
+    adjusted = {"$inc": {"stock": delta, "supply": delta} if kept else {"stock": delta}}
+    updated = await store.update_one("skus", where, adjusted)
     if updated is None:
         await store.delete("stock_changes", change_id)
         current = await _sku(services, sku_id)

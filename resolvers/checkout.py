@@ -43,6 +43,8 @@ COLLECTION = "checkouts"
 REPLAY_WAIT_SECONDS = orders.REPLAY_WAIT_SECONDS
 KEY_ATTEMPTS = 3
 KEY_FIELD = ["input", "idempotencyKey"]
+UNITS_DUE = "unitsBackAt"
+UNITS_BACK_AFTER_MS = 600_000  # a failed checkout's request is long gone by then (requests time out far sooner)
 
 
 async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
@@ -263,9 +265,9 @@ async def buyers_checkout(services: Services, checkout_id: str, buyer_id: str) -
 
 async def expire_stale(services: Services, limit: int = 100) -> int:
     """Checkouts a crash left PLACING: FAILED (their key spent), the orders they had written cancelled (stock and
-    coupons back), the coupon claims of those never written given back, and their holds released. Units reserved
-    for an order that was never written stay taken: better a unit unsold than a unit sold twice (like a crashed
-    placeOrder's RESERVING order)."""
+    coupons back), the coupon claims of those never written given back, and their holds released. The units
+    reserved for orders never written (marked on their SKUs as taken for them) go back UNITS_BACK_AFTER_MS later,
+    when no request can still be writing them (`units_back`)."""
     now = services.now()
     store = services.store
     stale = await store.find(
@@ -276,7 +278,7 @@ async def expire_stale(services: Services, limit: int = 100) -> int:
         failed = await store.update_one(
             COLLECTION,
             {"_id": doc["_id"], "status": rules.PLACING},
-            {"$set": {"status": rules.FAILED, "failedAt": now}},
+            {"$set": {"status": rules.FAILED, "failedAt": now, UNITS_DUE: now + UNITS_BACK_AFTER_MS}},
         )
         if failed is None:
             continue
@@ -295,4 +297,19 @@ async def expire_stale(services: Services, limit: int = 100) -> int:
         await holds.release_all(services, doc["buyerId"], doc["orderIds"])
         log.warning("checkout %s was left half-placed; failed it", doc["_id"])
         done += 1
-    return done
+    return done + await units_back(services, limit)
+
+
+async def units_back(services: Services, limit: int = 100) -> int:
+    """The units a failed checkout reserved for orders it never wrote, back in stock: each line's by the one guarded
+    update that removes its take mark (exactly once however often this runs), then the checkout says so."""
+    store = services.store
+    due = await store.find(COLLECTION, {UNITS_DUE: {"$lt": services.now()}}, sort=UNITS_DUE, limit=limit)
+    for doc in due.docs:
+        written = await store.get_many("orders", doc["orderIds"])
+        for order_id, shop in zip(doc["orderIds"], doc["shops"], strict=True):
+            if order_id not in written:  # a written order gives its units back itself, when it is cancelled
+                unwritten = {"_id": order_id, "lines": shop["lines"]}  # its lines, in the order reserve took them
+                await orders.give_back_taken(services, unwritten, list(range(len(shop["lines"]))))
+        await store.update_one(COLLECTION, {"_id": doc["_id"]}, {"$unset": {UNITS_DUE: ""}})
+    return len(due.docs)

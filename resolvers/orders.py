@@ -4,6 +4,7 @@ status machine of domain/orders.py by compare-and-set, returning stock, and canc
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -12,9 +13,10 @@ from typing import Any
 from backends import UNAVAILABLE
 from domain import orders as rules
 from domain import pricing as pricing_rules
+from domain import recovery as steps
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
-from resolvers import distribution, holds, order_desk, retries
+from resolvers import distribution, holds, order_desk, recovery, retries
 from resolvers import pricing as pricing_uc
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -23,8 +25,8 @@ from store.ids import new_id
 from store.protocol import Doc, DuplicateKey, Page
 
 log = logging.getLogger(__name__)
-# A RESERVING order older than this was left by a crashed process: it is cancelled (its stock is not returned,
-# since which lines were taken is unknown; better a unit unsold than a unit sold twice).
+# A RESERVING order older than this was left by a crashed process: it is cancelled, and the units it took (each
+# marked on its SKU by the decrement that took it) go back.
 STALE_RESERVING_MS = 60_000
 REPLAY_WAIT_SECONDS = 5.0
 
@@ -144,14 +146,14 @@ async def place_order(
     reserved = False
     try:
         await holds.take(services, order, bool(order.get("teamId")), held)  # the limit under contention
-        await reserve(services, order)
+        await reserve(services, order)  # refused: it gave back what it took itself
         reserved = True
         placed = await move(services, order["_id"], rules.PENDING_PAYMENT)
     except BaseException:
         # Refused, or the store failed part-way: give back what was taken and forget the order (so its key). Should
         # the store be unavailable for that too, it is done once the store is back; should the process stop first,
-        # the sweep cancels the RESERVING order later.
-        undo = (lambda: forget(services, order)) if reserved else (lambda: _undo(services, order, []))
+        # the sweep cancels the RESERVING order and gives back the units marked as its own.
+        undo = functools.partial(forget, services, order, reserved)
         try:
             await undo()
         except UNAVAILABLE:
@@ -159,8 +161,10 @@ async def place_order(
         except Exception:
             log.exception("undoing order %s failed; the sweep cancels it", order["_id"])
         raise
-    if placed is None:
+    if placed is None:  # the sweep took it for a crashed one (cancelled it): what it took goes back
+        await give_back(services, order)
         raise LookupError(f"order {order['_id']} left RESERVING unexpectedly")
+    await clear_take_marks(services, placed)
     return placed
 
 
@@ -259,9 +263,10 @@ async def new_order(
 async def reserve(services: Services, order: Doc, delivery: Delivery | None = None) -> None:
     """Take the order's units line by line (a checkout's only at the prices it was priced at) and its coupon
     claim, by guarded updates; refused (OUT_OF_STOCK, PRICE_CHANGED, COUPON_UNAVAILABLE) once it has given back
-    what it took."""
+    what it took. Each decrement marks the SKU with the units it took for the order (domain/recovery.py), so they
+    can be given back exactly once whoever finds them: this call, the request's undo, or the sweep."""
     store = services.store
-    taken: list[dict[str, Any]] = []
+    taken: list[int] = []
     claimed: list[str] = []
     try:
         for i, line in enumerate(order["lines"]):
@@ -269,9 +274,10 @@ async def reserve(services: Services, order: Doc, delivery: Delivery | None = No
             guard = {"_id": line["skuId"], "stock": {"$gte": q}}
             if delivery is not None:
                 guard["price"] = delivery.prices[line["skuId"]]
-            if not await store.update_one("skus", guard, {"$inc": {"stock": -q}}):
+            took = {"$inc": {"stock": -q}, "$set": {steps.take_mark(order["_id"], i): q}}
+            if not await store.update_one("skus", guard, took):
                 raise await _not_taken(services, line, i, delivery)
-            taken.append(line)
+            taken.append(i)
         for claim_id, field in _claims(order):
             used = await store.update_one(
                 "coupon_claims", {"_id": claim_id, "used": False}, {"$set": {"used": True, "orderId": order["_id"]}}
@@ -285,9 +291,11 @@ async def reserve(services: Services, order: Doc, delivery: Delivery | None = No
         # the sweep cancels the RESERVING order later
         try:
             await _give_back_claims(services, order, claimed)
-            await give_back_taken(services, taken)
+            await give_back_taken(services, order, taken)
         except UNAVAILABLE:
-            retries.until_done(services, f"stock of order {order['_id']}", lambda: give_back_taken(services, taken))
+            retries.until_done(
+                services, f"stock of order {order['_id']}", lambda: give_back_taken(services, order, taken)
+            )
         except Exception:
             log.exception("returning the stock of order %s failed; the sweep cancels it", order["_id"])
         raise
@@ -375,26 +383,46 @@ def _points_in(services: Services, delivery: Delivery | None) -> pricing_rules.P
 
 async def insert_new(services: Services, order: Doc) -> None:
     """Write an order made by `new_order` in its status (checkout writes them PENDING_PAYMENT), with a new number on
-    the rare collision of numbers; the shop's desk counts it like an order moved there."""
+    the rare collision of numbers; the shop's desk counts it like an order moved there; the marks of the units it
+    took are then cleared."""
     try:
         await services.store.insert("orders", order)
     except DuplicateKey:
         order["number"] = rules.order_number(datetime.now(UTC))
         await services.store.insert("orders", order)
     await order_desk.moved(services, order)
+    await clear_take_marks(services, order)
 
 
-async def forget(services: Services, order: Doc) -> None:
-    """A written order that will not be placed after all: what it reserved goes back, with its hold, and the
-    order is forgotten, as if it had never been tried."""
-    await give_back(services, order)
-    await _undo(services, order, [])
+async def clear_take_marks(services: Services, order: Doc) -> None:
+    """A placed order's units are its own: the marks of their taking go. Not recorded (one write fewer on the way
+    of every order): should this process stop first, the order's payment clears them (its step take_<i>), its
+    cancellation gives the units back by them, and `doctor --fix` removes any other left."""
+    for i, line in enumerate(order["lines"]):
+        await services.store.update_one(
+            "skus", {"_id": line["skuId"]}, {"$unset": {steps.take_mark(order["_id"], i): ""}}
+        )
+
+
+async def forget(services: Services, order: Doc, reserved: bool = True) -> None:
+    """A written order that will not be placed after all: what it reserved goes back (when it was reserved), with
+    its hold, and the order is forgotten (and so its key), as if it had never been tried. Safe to run again:
+    nothing goes back twice."""
+    if reserved:
+        await give_back(services, order)
+    await services.store.delete("orders", order["_id"])
+    await holds.release(services, order)
 
 
 async def give_back(services: Services, order: Doc) -> None:
-    """What `reserve` took for the order: its units and its coupon claims."""
+    """What `reserve` took for the order: its units (those marked as taken for it) and its coupon claims."""
+    await release_coupon(services, order)
+    await give_back_taken(services, order, list(range(len(order["lines"]))))
+
+
+async def release_coupon(services: Services, order: Doc) -> None:
+    """The order's coupon claims (a shop's and a platform's) back to unused, each only if it is still this order's."""
     await _give_back_claims(services, order, [c for c, _ in _claims(order)])
-    await return_stock(services, order["lines"])
 
 
 def _claims(order: Doc) -> list[tuple[str, str]]:
@@ -412,20 +440,23 @@ async def _give_back_claims(services: Services, order: Doc, claim_ids: list[str]
         )
 
 
-async def _undo(services: Services, order: Doc, taken: list[dict[str, Any]]) -> None:
-    """A placement that failed part-way: give back what it took and forget the order (and so its key). A line
-    leaves `taken` once its stock is back, so running this again after a failure gives nothing back twice."""
-    await give_back_taken(services, taken)
-    await services.store.delete("orders", order["_id"])
-    await holds.release(services, order)
+async def give_back_taken(services: Services, order: Doc, lines: list[int]) -> None:
+    """Return the units `reserve` took for these lines of the order: one guarded update per line, which removes
+    the mark of the units taken with them, so however often it runs (after the store failed part-way, by the
+    sweep) nothing goes back twice, and a line never taken gives nothing."""
+    for i in lines:
+        await untake(services, order, i)
 
 
-async def give_back_taken(services: Services, taken: list[dict[str, Any]]) -> None:
-    """Return the stock of the lines a placement took: a line leaves `taken` once its stock is back, so running this
-    again after the store failed part-way gives nothing back twice."""
-    while taken:
-        await return_stock(services, taken[:1])
-        taken.pop(0)
+async def untake(services: Services, order: Doc, i: int) -> bool:
+    line = order["lines"][i]
+    took = steps.take_mark(order["_id"], i)
+    back = await services.store.update_one(
+        "skus",
+        {"_id": line["skuId"], took: line["quantity"]},
+        {"$inc": {"stock": line["quantity"]}, "$unset": {took: ""}},
+    )
+    return back is not None
 
 
 async def return_stock(services: Services, lines: list[dict[str, Any]]) -> None:
@@ -455,18 +486,42 @@ async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
         await asyncio.sleep(0.02)
 
 
-async def release(services: Services, order: Doc) -> None:
-    """After the one move into CANCELLED: stock, coupon and team seat go back."""
-    await return_stock(services, order["lines"])
-    if order.get("pointsUsed"):
-        from resolvers import order_points
+# -- the steps an order owes after a move (domain/recovery.py), run by recovery.settle -----------------------
+def _line_sku(order: Doc, arg: str) -> tuple[str, str]:
+    return "skus", order["lines"][int(arg)]["skuId"]
 
-        await order_points.settle(services, order["_id"])  # the points it used come back
-    if order.get("teamId"):
-        from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
 
-        await release_seat(services, order)
-    await _give_back_claims(services, order, [c for c, _ in _claims(order)])
+@recovery.handles(steps.TAKE, _line_sku)
+async def _taken(services: Services, order: Doc, arg: str) -> None:
+    """Born done: only its mark (the units taken) is cleared, by the runner."""
+
+
+@recovery.handles(steps.UNTAKE)
+async def _untake(services: Services, order: Doc, arg: str) -> None:
+    await untake(services, order, int(arg))
+
+
+@recovery.handles(steps.RESTOCK, _line_sku)
+async def _restock(services: Services, order: Doc, arg: str) -> recovery.Counter | None:
+    """A line's units back in stock: a cancelled order's whose take mark is still there give it back with it (one
+    cancelled while still RESERVING gives back only that); otherwise once, with this step's mark."""
+    i = int(arg)
+    if order["status"] == rules.CANCELLED and (await untake(services, order, i) or not steps.placed(order)):
+        return None  # given back with its take mark, or never taken in full (then only its mark says what)
+    units = steps.restock_units(order, i)
+    return recovery.Counter("skus", order["lines"][i]["skuId"], {"stock": units}) if units else None
+
+
+@recovery.handles(steps.COUPON)
+async def _coupon(services: Services, order: Doc, arg: str) -> None:
+    await release_coupon(services, order)
+
+
+@recovery.handles(steps.SEAT)
+async def _seat(services: Services, order: Doc, arg: str) -> None:
+    from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
+
+    await release_seat(services, order)
 
 
 async def buyers_order(services: Services, order_id: str, buyer_id: str) -> Doc:
@@ -489,11 +544,14 @@ def refuse_move(order: Doc, target: str) -> Refused:
 
 
 async def cancel(services: Services, order_id: str, reason: str) -> Doc | None:
-    """CANCELLED by compare-and-set, then stock, coupon and team seat go back; None when it could not move."""
-    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=services.now(), cancelReason=reason)
-    if cancelled is not None:
-        await release(services, cancelled)
-    return cancelled
+    """CANCELLED by compare-and-set, then stock, coupon and team seat go back (steps owed with the move, which the
+    sweep finishes should this process stop first); None when it could not move."""
+    order = await services.store.get("orders", order_id)
+    if order is None:
+        return None
+    owed = steps.owing(services.now(), steps.cancel_steps(order))
+    cancelled = await move(services, order_id, rules.CANCELLED, cancelledAt=services.now(), cancelReason=reason, **owed)
+    return await recovery.settle(services, cancelled) if cancelled is not None else None
 
 
 async def cancel_order(services: Services, buyer_id: str, order_id: str) -> Doc:
@@ -539,8 +597,13 @@ async def expire_unpaid(services: Services, limit: int = 200) -> int:
         "orders", {"status": rules.RESERVING, "createdAt": {"$lt": now - STALE_RESERVING_MS}}, limit=limit
     )
     for order in stale.docs:
-        if await move(services, order["_id"], rules.CANCELLED, cancelledAt=now, cancelReason="interrupted"):
-            log.warning("order %s was left half-placed; cancelled without returning stock", order["_id"])
+        owed = steps.owing(now, steps.untake_steps(order) + ([steps.COUPON] if order.get("couponClaimId") else []))
+        cancelled = await move(
+            services, order["_id"], rules.CANCELLED, cancelledAt=now, cancelReason="interrupted", **owed
+        )
+        if cancelled is not None:
+            log.warning("order %s was left half-placed; cancelled, the units it took go back", order["_id"])
+            await recovery.settle(services, cancelled)
             done += 1
     return done
 

@@ -15,14 +15,14 @@ import orjson
 
 from domain import after_sales as after_sale_rules
 from domain import orders as rules
-from domain import shipments as shipment_rules
+from domain import recovery as steps
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
-from resolvers import cart, catalog, distribution, invites, order_desk, order_points, refunds
+from resolvers import cart, catalog, distribution, invites, order_desk, order_points, recovery, refunds
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
-from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
+from resolvers.orders import buyers_order, move, publish_status, refuse_move
 from resolvers.recommend import SALE_HEAT, product_heat
 from resolvers.services import Services
 from store.protocol import Doc, DuplicateKey, Filter
@@ -128,23 +128,20 @@ async def mark_paid(services: Services, order: Doc, amount: int, transaction_id:
 
 
 async def record_payment(services: Services, order: Doc, transaction_id: str, method: str) -> Doc | None:
-    """PENDING_PAYMENT -> PAID and what follows a sale, for the one caller that makes the move; None for others."""
+    """PENDING_PAYMENT -> PAID and what follows a sale (steps owed with the move: the sweep finishes them should
+    this process stop first), for the one caller that makes the move; None for others."""
+    current = await services.store.get("orders", order["_id"]) or order
+    owed = steps.owing(services.now(), steps.payment_steps(current), steps.taken_steps(current))
     paid = await move(
-        services, order["_id"], rules.PAID, paidAt=services.now(), transactionId=transaction_id, paidWith=method
+        services,
+        order["_id"],
+        rules.PAID,
+        paidAt=services.now(),
+        transactionId=transaction_id,
+        paidWith=method,
+        **owed,
     )
-    if paid is not None:
-        await _after_payment(services, paid)
-    return paid
-
-
-def _quantities(order: Doc, less: list[int] | None = None) -> dict[str, int]:
-    """Units of each product in the order (less, per line, those in `less`)."""
-    quantities: dict[str, int] = {}
-    for i, line in enumerate(order["lines"]):
-        units = line["quantity"] - (less[i] if less else 0)
-        if units:
-            quantities[line["productId"]] = quantities.get(line["productId"], 0) + units
-    return quantities
+    return await recovery.settle(services, paid) if paid is not None else None
 
 
 async def count_sales(services: Services, product_id: str, units: int) -> None:
@@ -154,32 +151,97 @@ async def count_sales(services: Services, product_id: str, units: int) -> None:
         await catalog.sync_sales(services, product)
 
 
-async def _after_payment(services: Services, order: Doc) -> None:
-    store = services.store
-    for product_id, quantity in _quantities(order).items():
-        await count_sales(services, product_id, quantity)
-        purchase_id = f"{order['buyerId']}>{product_id}"
-        seen = {"$inc": {"orders": 1}, "$set": {"at": order["paidAt"]}}
-        if await store.update_one("purchases", {"_id": purchase_id}, seen) is None:
-            await _first_purchase(services, order, product_id)
+# -- what follows a payment and a refund: steps owed with the move (domain/recovery.py) ------------------------
+def _product_of(order: Doc, arg: str) -> tuple[str, str]:
+    return "products", order["lines"][int(arg)]["productId"]
+
+
+def _purchase_of(order: Doc, arg: str) -> tuple[str, str]:
+    return "purchases", f"{order['buyerId']}>{order['lines'][int(arg)]['productId']}"
+
+
+def _sales(services: Services, order: Doc, arg: str, sign: int, less: list[int] | None) -> recovery.Counter | None:
+    product_id, units = steps.products(order, less).get(int(arg), ("", 0))
+    if not units:
+        return None
+
+    async def sync(product: Doc) -> None:
+        await catalog.sync_sales(services, product)
+
+    return recovery.Counter("products", product_id, {"salesCount": sign * units}, then=sync)
+
+
+@recovery.handles(steps.SALES, _product_of)
+async def _count_sale(services: Services, order: Doc, arg: str) -> recovery.Counter | None:
+    return _sales(services, order, arg, 1, None)
+
+
+@recovery.handles(steps.UNSALES, _product_of)
+async def _uncount_sale(services: Services, order: Doc, arg: str) -> recovery.Counter | None:
+    return _sales(services, order, arg, -1, after_sale_rules.uncounted_units(order))
+
+
+@recovery.handles(steps.PURCHASE, _purchase_of)
+async def _purchase(services: Services, order: Doc, arg: str) -> recovery.Counter:
+    """The buyer's purchase record of the product: made by the first paid order, counted by every one."""
+    product_id = order["lines"][int(arg)]["productId"]
+    doc_id = f"{order['buyerId']}>{product_id}"
+    first = {"_id": doc_id, "userId": order["buyerId"], "productId": product_id, "orders": 1, "at": order["paidAt"]}
+    return recovery.Counter("purchases", doc_id, {"orders": 1}, created=first, also={"at": order["paidAt"]})
+
+
+@recovery.handles(steps.SIGNALS)
+async def _signals(services: Services, order: Doc, arg: str) -> None:
+    """The BOUGHT events and activity, and the products' heat: at least once (a repeat after a crash is harmless)."""
+    for product_id, quantity in steps.products(order).values():
         await services.emit("bought", userId=order["buyerId"], productId=product_id, orderId=order["_id"])
         await record_activity(services, order["buyerId"], "BOUGHT", productId=product_id, orderId=order["_id"])
         await product_heat(services, product_id, SALE_HEAT * quantity)
-    await distribution.on_order_paid(services, order)
-    await invites.on_order_paid(services, order)
+
+
+@recovery.handles(steps.COMMISSION)
+async def _commission(services: Services, order: Doc, arg: str) -> None:
+    await distribution.on_order_paid(services, order)  # one row per order and level: idempotent
+
+
+@recovery.handles(steps.INVITE_PAID)
+async def _invite_paid(services: Services, order: Doc, arg: str) -> None:
+    await invites.on_order_paid(services, order)  # moved by the invitation's state: once
+
+
+@recovery.handles(steps.CART)
+async def _cart(services: Services, order: Doc, arg: str) -> None:
     await cart.on_paid(services, order)  # the cart lines a checkout made it of
-    if order.get("teamId"):
-        from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
-
-        await on_member_paid(services, order)
 
 
-async def _first_purchase(services: Services, order: Doc, product_id: str) -> None:
-    doc = {"_id": f"{order['buyerId']}>{product_id}", "userId": order["buyerId"], "productId": product_id}
-    try:
-        await services.store.insert("purchases", {**doc, "orders": 1, "at": order["paidAt"]})
-    except DuplicateKey:  # a concurrent payment of another order for the same product
-        await services.store.update_one("purchases", {"_id": doc["_id"]}, {"$inc": {"orders": 1}})
+@recovery.handles(steps.TEAM_PAID)
+async def _team_paid(services: Services, order: Doc, arg: str) -> None:
+    from resolvers.teams import on_member_paid  # teams build on payments; imported here, one direction
+
+    await on_member_paid(services, order)  # guarded by the member's `paid`
+
+
+@recovery.handles(steps.POINTS_BACK)
+async def _points_back(services: Services, order: Doc, arg: str) -> None:
+    """Points earned taken back, points used given back, through the ledger (each once, by its key)."""
+    await order_points.settle(services, order["_id"])
+
+
+@recovery.handles(steps.INVITE_REFUNDED)
+async def _invite_refunded(services: Services, order: Doc, arg: str) -> None:
+    await invites.on_order_refunded(services, order)  # moved by the invitation's state: once
+
+
+@recovery.handles(steps.COMMISSION_BACK)
+async def _commission_back(services: Services, order: Doc, arg: str) -> None:
+    await distribution.on_order_refunded(services, order, refunds.kept(order))  # compare-and-set per commission
+
+
+@recovery.handles(steps.TEAM_REFUNDED)
+async def _team_refunded(services: Services, order: Doc, arg: str) -> None:
+    from resolvers.teams import on_member_refunded
+
+    await on_member_refunded(services, order)  # guarded by the member's `refunded`
 
 
 async def refund_order(services: Services, buyer_id: str, order_id: str, reason: str, key: str) -> Doc:
@@ -263,23 +325,14 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     if order["status"] == rules.CANCELLED:  # a late payment given back: the order stays cancelled
         await services.store.update_one("orders", {"_id": order["_id"]}, {"$set": {"lateRefundedAt": services.now()}})
         return order
-    done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now())
+    # what never shipped returns to stock, and the sales are undone, less what after-sales did already; points,
+    # commission and the team seat follow: steps owed with the move, which the sweep finishes after a crash
+    current = await services.store.get("orders", order["_id"]) or order
+    owed = steps.owing(services.now(), steps.refund_steps(current))
+    done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now(), **owed)
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
-    # what never shipped returns to stock, and the sales are undone, less what after-sales did already
-    shipped, restocked = shipment_rules.shipped(done), after_sale_rules.restocked_units(done)
-    unsold = [{**ln, "quantity": ln["quantity"] - shipped[i] - restocked[i]} for i, ln in enumerate(done["lines"])]
-    await return_stock(services, [ln for ln in unsold if ln["quantity"] > 0])
-    for product_id, quantity in _quantities(done, after_sale_rules.uncounted_units(done)).items():
-        await count_sales(services, product_id, -quantity)
-    await order_points.settle(services, done["_id"])  # points earned taken back, points used given back
-    await distribution.on_order_refunded(services, done, refunds.kept(done))
-    await invites.on_order_refunded(services, done)
-    if done.get("teamId"):
-        from resolvers.teams import on_member_refunded
-
-        await on_member_refunded(services, done)
-    return done
+    return await recovery.settle(services, done)
 
 
 async def refund_system(services: Services, order: Doc, reason: str) -> Doc:

@@ -169,6 +169,8 @@ INDEXES = (
     Index("campaigns", ("nextEventAt",)),  # starts and ends the sweep announces
     Index("campaigns", ("shopId", "nextEventAt")),  # shops' open campaigns (Product.activeCampaigns' loader)
     Index("checkouts", ("buyerId", "createdAt")),  # a user's checkouts: data export and erasure
+    Index("checkouts", ("unitsBackAt",)),  # units of a failed checkout to give back: resolvers/checkout.py
+    Index("orders", ("repairAt",)),  # orders whose follow-up steps a crash left: resolvers/recovery.py
     Index("addresses", ("userId", "slot"), unique=True),  # at most 20 per user: one slot each (resolvers/addresses)
     Index("addresses", ("userId", "createdAt")),
     Index("shipping_templates", ("shopId", "createdAt")),

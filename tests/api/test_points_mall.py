@@ -245,9 +245,10 @@ async def test_an_operator_sets_the_level_table_and_members_get_its_benefits(api
     benefits = await benefits_for(api.services, raw(user["id"]))
     assert (benefits.price_percent, benefits.free_shipping, benefits.points_multiplier_percent) == (95, False, 200)
     assert benefits.birthday_coupon_id == raw(coupon_id)
-    # then the next order earns double points; others see no membership of theirs
+    # then the next order is at the member price (95 %: 9.50 yuan) and earns double points (2 x 9); others see no
+    # membership of theirs
     await completed_order(api, seller, buyer, 1_000, "lv2")
-    assert (await me(api, buyer))["points"] == 60 + 20
+    assert (await me(api, buyer))["points"] == 60 + 18
     q = "query($id: ID!) { user(id: $id) { level membership { level } pointsLedger { edges { cursor } } } }"
     other = (await api.gql(q, {"id": user["id"]}, token=seller))["data"]["user"]
     assert other == {"level": 2, "membership": None, "pointsLedger": None}
