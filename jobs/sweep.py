@@ -5,7 +5,8 @@ commissions past their freeze, ask WeChat Pay again for refunds it did not take,
 did not take, complete orders shipped AUTO_CONFIRM_DAYS ago, look after withdrawals whose transfer has no end yet,
 carry out account deletions whose cooling-off period is over (and resume those a crash left), take over data
 exports whose preparer died and delete expired ones, delete outbox events applied more than a day ago and the seen
-marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+marks of past hours. Every step is idempotent; one process at a time runs it (JobRunner's lease).
+It also starts and ends seckills: their stock is taken from the SKUs and given back (resolvers/seckill.py)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.payouts import check_withdrawals
 from resolvers.rankings import purge_seen
+from resolvers.seckill import sweep_seckill
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
 from resolvers.shipping_reports import retry_due
@@ -37,6 +39,7 @@ async def sweep(services: Services) -> None:
         "checkouts_failed": await fail_stale_checkouts(services),
         "teams_closed": await sweep_teams(services),
         "bargains_expired": await sweep_bargains(services),
+        "seckills_moved": await sweep_seckill(services),
         "refunds_retried": await retry_refunds(services),
         "withdrawals_checked": await check_withdrawals(services),
         "after_sales_moved": await sweep_after_sales(services),

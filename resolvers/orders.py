@@ -368,8 +368,13 @@ async def by_key(services: Services, buyer_id: str, key: str) -> Doc | None:
 
 
 async def release(services: Services, order: Doc) -> None:
-    """After the one move into CANCELLED: stock, coupon and team seat go back."""
-    await return_stock(services, order["lines"])
+    """After the one move into CANCELLED: stock (a seckill's to its campaign), coupon and team seat go back."""
+    if order.get("seckillCampaignId"):
+        from resolvers.seckill import release_units  # seckill builds on orders; imported here to keep one direction
+
+        await release_units(services, order)
+    else:
+        await return_stock(services, order["lines"])
     if order.get("teamId"):
         from resolvers.teams import release_seat  # teams build on orders; imported here to keep one direction
 

@@ -40,6 +40,7 @@ from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.seckill import SeckillCampaign, SeckillMutations, SeckillQueries, SeckillSubscriptions
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
@@ -75,6 +76,7 @@ Query = merge_types(
         CheckoutQueries,
         TeamQueries,
         BargainQueries,
+        SeckillQueries,
         CouponQueries,
         DistributionQueries,
         ContentQueries,
@@ -97,6 +99,7 @@ MUTATIONS = (
     CheckoutMutations,
     TeamMutations,
     BargainMutations,
+    SeckillMutations,
     CouponMutations,
     DistributionMutations,
     PayoutMutations,
@@ -113,7 +116,14 @@ MUTATIONS = (
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(
     "Subscription",
-    (OrderSubscriptions, TeamSubscriptions, ContentSubscriptions, LiveSubscriptions, OrderDeskSubscriptions),
+    (
+        OrderSubscriptions,
+        TeamSubscriptions,
+        ContentSubscriptions,
+        LiveSubscriptions,
+        OrderDeskSubscriptions,
+        SeckillSubscriptions,
+    ),
 )
 
 
@@ -133,6 +143,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             Checkout,
             Team,
             Bargain,
+            SeckillCampaign,
             Coupon,
             Commission,
             Withdrawal,

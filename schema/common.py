@@ -119,6 +119,10 @@ class ErrorCode(Enum):
     TOO_MANY_ADDRESSES = "TOO_MANY_ADDRESSES"
     NOT_DELIVERABLE = "NOT_DELIVERABLE"
     PRICE_CHANGED = "PRICE_CHANGED"
+    # seckill (resolvers/seckill.py)
+    SECKILL_CLOSED = "SECKILL_CLOSED"
+    PATH_TOKEN_INVALID = "PATH_TOKEN_INVALID"
+    PURCHASE_LIMIT = "PURCHASE_LIMIT"
     # what stops deleteMyAccount (domain/account_deletion.py BLOCKERS), one error each
     BALANCE_NOT_EMPTY = "BALANCE_NOT_EMPTY"
     OPEN_ORDERS = "OPEN_ORDERS"

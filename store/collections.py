@@ -17,6 +17,7 @@ COLLECTIONS = (
     "bargain_daily",
     "bargain_helps",
     "bargains",
+    "campaigns",
     "blocks",
     "carts",
     "checkouts",
@@ -52,6 +53,9 @@ COLLECTIONS = (
     "products",
     "purchases",
     "refresh_tokens",
+    "seckill_attempts",
+    "seckill_buyers",
+    "seckill_stock",
     "reports",
     "share_links",
     "shipping_templates",
@@ -196,6 +200,14 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # seckill (resolvers/seckill.py): a shop's campaigns (and the overlap check), the sweep's starts and ends, attempts
+    # a crash left, a user's documents for data rights
+    Index("campaigns", ("shopId", "kind", "endsAt")),
+    Index("campaigns", ("kind", "stockState", "startsAt")),
+    Index("campaigns", ("kind", "stockState", "endsAt")),
+    Index("seckill_attempts", ("state", "at")),
+    Index("seckill_attempts", ("userId", "at")),
+    Index("seckill_buyers", ("userId", "_id")),
 )
 
 
