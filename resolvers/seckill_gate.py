@@ -129,7 +129,7 @@ async def return_units(services: Services, campaign_id: str, sku_id: str, q: int
 # -- Redis -------------------------------------------------------------------------------------------------------
 
 # KEYS: left (this SKU's units), bought (hash user -> units), keys (hash "user|key" -> 1).
-# ARGV: user, key, quantity, limit, now, slot start, slot end, expire at (ms).
+# ARGV: user, key, quantity, limit, now, slot start, slot end, time to live (ms).
 # Returns 1 taken, 2 replay, 0 sold out, -5 fewer left than asked, -1 over the limit, -3 outside the slot,
 # -4 the stock is not loaded (the caller loads it from the store and asks again).
 _TAKE = """
@@ -150,8 +150,8 @@ if bought + q > tonumber(ARGV[4]) then return -1 end
 redis.call('DECRBY', KEYS[1], q)
 redis.call('HINCRBY', KEYS[2], ARGV[1], q)
 redis.call('HSET', KEYS[3], field, '1')
-redis.call('PEXPIREAT', KEYS[2], ARGV[8])
-redis.call('PEXPIREAT', KEYS[3], ARGV[8])
+redis.call('PEXPIRE', KEYS[2], ARGV[8])
+redis.call('PEXPIRE', KEYS[3], ARGV[8])
 return 1
 """
 
@@ -188,6 +188,8 @@ def _gate(services: Services) -> RedisGate | None:
 
 
 async def redis_take(services: Services, gate: RedisGate, attempt: Attempt, expire_at: int) -> str:
+    # relative to our clock, not Redis's: a time to live (Redis's own clock may differ from services.now)
+    ttl = max(60_000, expire_at - services.now())
     keys = redis_keys(attempt.campaign_id, attempt.sku_id)
     args = [
         attempt.user_id,
@@ -197,13 +199,13 @@ async def redis_take(services: Services, gate: RedisGate, attempt: Attempt, expi
         services.now(),
         attempt.window.starts_at,
         attempt.window.ends_at,
-        expire_at,
+        ttl,
     ]
     code = int(await gate.take_script(keys=keys, args=args))
     if code == -4:  # not loaded (a new slot, or Redis restarted): from the store, unless another process did
         stock = await services.store.get("seckill_stock", stock_id(attempt.campaign_id, attempt.sku_id))
         left = stock["left"] if stock is not None and stock["state"] == OPEN else 0
-        await gate.redis.set(keys[0], left, nx=True, pxat=expire_at)
+        await gate.redis.set(keys[0], left, nx=True, px=ttl)
         code = int(await gate.take_script(keys=keys, args=args))
     return _CODES.get(code, CLOSED)
 
