@@ -303,3 +303,32 @@ async def test_more_attempts_a_second_than_allowed_are_rate_limited(api: Api) ->
     assert codes == [["PURCHASE_LIMIT"]] * 5 + [["RATE_LIMITED"]]
     clock.ms += 1000
     assert (await attempt(api, buyer, campaign, sku, path, "k9"))["errors"] == []
+
+
+async def test_seckill_stock_pushes_what_is_left_at_most_once_a_tick(api: Api) -> None:
+    # given a running slot of 5 units and a subscriber
+    merchant, shop, sku, clock = await world(api)
+    campaign = (await create(api, merchant, campaign_input(shop, sku, limitPerUser=5, limitPerOrder=1)))["campaign"][
+        "id"
+    ]
+    clock.ms = DAY0 + 10 * HOUR
+    sub = "subscription($c: ID!) { seckillStock(campaignId: $c) { items { skuId remaining } serverTime } }"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json({"type": "connection_init", "payload": {}})
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"c": campaign}}})
+
+        async def pushed() -> Any:
+            return (await ws.receive_json(timeout=5))["payload"]["data"]["seckillStock"]["items"]
+
+        assert await pushed() == [{"skuId": sku, "remaining": 5}]
+        # when 3 units sell within one tick
+        buyers = [await api.login(f"b{i}") for i in range(3)]
+        for token, _ in buyers:
+            path = await path_token(api, token, campaign)
+            assert (await attempt(api, token, campaign, sku, path or "", "k"))["errors"] == []
+        # then the pushes that follow end at 2 left, fewer than one per sale
+        seen = [await pushed()]
+        while seen[-1] != [{"skuId": sku, "remaining": 2}]:
+            seen.append(await pushed())
+        assert len(seen) < 3
