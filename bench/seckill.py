@@ -43,6 +43,11 @@ REMAINING = "query($c: ID!) { seckillCampaign(id: $c) { items { remaining } } }"
 CHINA = timezone(timedelta(hours=8))
 
 
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def gql(
     session: aiohttp.ClientSession, url: str, query: str, variables: dict[str, Any], token: str | None = None
 ) -> dict[str, Any]:
@@ -108,7 +113,11 @@ async def campaign(session: aiohttp.ClientSession, url: str, units: int) -> tupl
 
 async def run(args: argparse.Namespace, data_dir: Path, label: str, **settings: str) -> None:
     connector = aiohttp.TCPConnector(limit=args.connections)
-    async with server_process(data_dir, **settings) as base, aiohttp.ClientSession(connector=connector) as session:
+    pids: list[int] = []
+    async with (
+        server_process(data_dir, pids, **settings) as base,
+        aiohttp.ClientSession(connector=connector) as session,
+    ):
         url = base + "/graphql"
         campaign_id, sku, _ = await campaign(session, url, args.units)
         names = [f"买家{i}" for i in range(args.users)] + [f"脚本{i}" for i in range(args.bots)]
@@ -146,14 +155,15 @@ async def run(args: argparse.Namespace, data_dir: Path, label: str, **settings: 
         # the sold-out path: every buyer twice more, at the sold-out SKU (within their attempts a second)
         await asyncio.sleep(1.0)
         refusals = [attempt(i, f"late{j}") for j in range(2) for i in range(args.users)]
-        started = time.monotonic()
+        started, cpu = time.monotonic(), cpu_seconds(pids[0])
         late = await bounded(args.connections, refusals)
-        seconds = time.monotonic() - started
+        seconds, cpu = time.monotonic() - started, cpu_seconds(pids[0]) - cpu
         sold_out = [ms for r, ms in late if r == "OUT_OF_STOCK"]
         print(
             f"{label}: sold-out path, {len(late)} attempts at concurrency {args.connections} in {seconds:.2f}s = "
             f"{len(late) / seconds:.0f}/s; {dict(Counter(r for r, _ in late))}; "
-            f"p50={percentile(sold_out, 50):.1f}ms p99={percentile(sold_out, 99):.1f}ms",
+            f"p50={percentile(sold_out, 50):.1f}ms p99={percentile(sold_out, 99):.1f}ms; server CPU "
+            f"{cpu / len(late) * 1000:.2f} ms a refusal = {len(late) / cpu:.0f} refusals/s per core of the server",
             flush=True,
         )
         remaining = (await gql(session, url, REMAINING, {"c": campaign_id}))["data"]["seckillCampaign"]
