@@ -70,6 +70,7 @@ bench: install test-services
 	$(BIN)/python bench/checkout.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/group_buy.py
+	$(BIN)/python bench/seckill.py
 	$(BIN)/python bench/feeds.py
 	$(BIN)/python bench/recs_eval.py
 	$(BIN)/python bench/recs_eval.py --perf

@@ -375,6 +375,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await services.sessions.start(
             lambda: auth_uc.recent_revocations(services), settings.REVOKED_LOGINS_RELOAD_SECONDS
         )
+        services.seckill.start(backends.bus)
         projector.start()
         jobs.start()
         services.live.start()
@@ -389,6 +390,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await services.stop_background()
         await services.live.stop()
         await services.sessions.stop()
+        await services.seckill.stop()
         await jobs.stop()
         await projector.stop()
         await http.close()

@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     UNPAID_TEAM_SEATS_MAX: int = Field(3, ge=1, le=10_000)
     LARGE_ORDER_UNITS: int = Field(50, ge=1, le=1_000_000)
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
+    # Seckill (resolvers/seckill.py): an unpaid seckill order gives its unit back after SECKILL_PAY_MINUTES; a user
+    # makes at most SECKILL_ATTEMPTS_PER_SECOND attempts a second; seckillStock pushes at most once a tick.
+    SECKILL_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
+    SECKILL_ATTEMPTS_PER_SECOND: int = Field(5, ge=1, le=1000)
+    SECKILL_TICK_SECONDS: float = Field(0.5, gt=0, le=60)
     # The most an order may total, in fen (refused before any stock is taken); at most what WeChat Pay's int holds.
     ORDER_MAX_TOTAL: int = Field(100_000_000, ge=1, le=2**31 - 1)
     # Points pay part of an order (domain/pricing.py's points step): this many points make 1 yuan (a multiple of 100:

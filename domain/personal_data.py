@@ -236,6 +236,18 @@ TABLE: Mapping[str, Rule] = {
         "The cuts the user gave make up a friend's price; the helper is the tombstone.",
     ),
     "bargain_daily": Personal((), DELETED, "Today's help counter (its id starts with the user's id).", export=False),
+    "seckill_attempts": Personal(
+        (Found("userId", "seckillAttempts", "at"),),
+        KEPT,
+        "Which idempotency key took which seckill units for which order: the record behind orders kept for "
+        f"accounting ({ACCOUNTING}); the buyer is the tombstone.",
+    ),
+    "seckill_buyers": Personal(
+        (Found("userId", "seckillPurchases"),),
+        KEPT,
+        "Units bought per seckill, the per-user limit's count (others' limits rest on the stock it took); the "
+        "buyer is the tombstone.",
+    ),
     # -- distribution and payouts ------------------------------------------------------------------------------
     "distributors": Personal(
         (Found("userId", "distributorships", "appliedAt"),),
@@ -306,6 +318,7 @@ TABLE: Mapping[str, Rule] = {
     "campaigns": NotPersonal("A shop's full-reduction, discount and seckill campaigns: nobody's personal data."),
     "product_ratings": NotPersonal("A product's review counts per star (numbers, not people)."),
     "favorite_counts": NotPersonal("How many users favorited a product, shop or post (numbers, not people)."),
+    "seckill_stock": NotPersonal("A seckill's units per SKU (numbers, not people)."),
     "coupons": NotPersonal("A shop's campaigns (a user's claims are in coupon_claims)."),
     "shipping_templates": NotPersonal("A shop's shipping fees."),
     "stock_changes": NotPersonal("A shop's stock movements, its inventory record (`by`: the staff member)."),

@@ -55,6 +55,7 @@ COMMISSION_BACK = "commission_back"
 TEAM_REFUNDED = "team_refunded"
 INVITE_PAID = "invite_paid"  # the buyer's invitation: a first paid order (resolvers/invites.py)
 INVITE_REFUNDED = "invite_refunded"  # ... and its reward taken back when that order is refunded
+SECKILL_BACK = "seckill_back"  # a cancelled seckill order's units back to its campaign (to the SKU once it ended)
 
 
 def step(kind: str, arg: str | int | None = None) -> str:
@@ -73,7 +74,7 @@ def split(name: str) -> tuple[str, str]:
 
 _KINDS = (
     TAKE, UNTAKE, RESTOCK, COUPON, SEAT, SALES, PURCHASE, SIGNALS, COMMISSION, CART, TEAM_PAID, UNSALES,
-    POINTS_BACK, COMMISSION_BACK, TEAM_REFUNDED, INVITE_PAID, INVITE_REFUNDED,
+    POINTS_BACK, COMMISSION_BACK, TEAM_REFUNDED, INVITE_PAID, INVITE_REFUNDED, SECKILL_BACK,
 )  # fmt: skip
 
 
@@ -133,7 +134,10 @@ def untake_steps(order: Mapping[str, Any]) -> list[str]:
 
 def cancel_steps(order: Mapping[str, Any]) -> list[str]:
     """What a cancelled order gives back: every line's units, its coupons, the points it used, its team seat."""
-    steps = [step(RESTOCK, i) for i in range(len(order["lines"]))]
+    if order.get("seckillCampaignId"):  # its units came from the campaign's stock, not the SKU's
+        steps = [SECKILL_BACK]
+    else:
+        steps = [step(RESTOCK, i) for i in range(len(order["lines"]))]
     if order.get("couponClaimId") or order.get("platformCouponClaimId"):
         steps.append(COUPON)
     if order.get("pointsUsed"):

@@ -8,7 +8,8 @@ transfer has no end yet, carry out account deletions whose cooling-off period is
 left), take over data exports whose preparer died and delete expired ones, delete outbox events applied more than a
 day ago and the seen marks of past hours, apply points entries a crash left unapplied, expire points past the end of
 the year after they were earned, undo points redemptions a crash left half-made, announce campaigns that started or
-ended. Every step is idempotent; one process at a time runs it (JobRunner's lease)."""
+ended, start and end seckills (their stock taken from the SKUs and given back). Every step is idempotent; one
+process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ from resolvers.points import expire_due as expire_points
 from resolvers.rankings import purge_seen
 from resolvers.recovery import repair_due
 from resolvers.rewards import undo_stale as undo_stale_redemptions
+from resolvers.seckill import sweep_seckill
 from resolvers.services import Services
 from resolvers.shipments import auto_confirm
 from resolvers.shipping_reports import retry_due
@@ -46,6 +48,7 @@ async def sweep(services: Services) -> None:
         "checkouts_failed": await fail_stale_checkouts(services),
         "teams_closed": await sweep_teams(services),
         "bargains_expired": await sweep_bargains(services),
+        "seckills_moved": await sweep_seckill(services),
         "refunds_retried": await retry_refunds(services),
         "withdrawals_checked": await check_withdrawals(services),
         "after_sales_moved": await sweep_after_sales(services),

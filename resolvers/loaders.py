@@ -105,6 +105,7 @@ DOC_LOADERS = {
     "coupon": "coupons",
     "team": "teams",
     "bargain": "bargains",
+    "campaign": "campaigns",
     "commission": "commissions",
     "post": "posts",
     "video": "videos",

@@ -512,6 +512,14 @@ async def _restock(services: Services, order: Doc, arg: str) -> recovery.Counter
     return recovery.Counter("skus", order["lines"][i]["skuId"], {"stock": units}) if units else None
 
 
+@recovery.handles(steps.SECKILL_BACK)
+async def _seckill_back(services: Services, order: Doc, arg: str) -> None:
+    """At least once: a runner that dies inside it may give a unit back twice (the campaign's counter has no mark)."""
+    from resolvers.seckill import release_units  # seckill builds on orders; imported here to keep one direction
+
+    await release_units(services, order)
+
+
 @recovery.handles(steps.COUPON)
 async def _coupon(services: Services, order: Doc, arg: str) -> None:
     await release_coupon(services, order)

@@ -16,6 +16,7 @@ from integrations.wechat_login import WechatLogin
 from integrations.wechat_pay import WechatPayClient
 from integrations.wechat_shipping import WechatShipping
 from resolvers.ratelimit import Limiter, MemoryLimiter
+from resolvers.seckill_local import SeckillLocal
 from settings import Settings
 from store.ids import new_id
 from store.protocol import DocumentStore
@@ -48,6 +49,8 @@ class Services:
     known_users: dict[str, float] = field(default_factory=dict)
     # Prometheus metrics of this app (observability/metrics.Metrics), set by the app.
     metrics: Any = None
+    # Seckill sold-out flags and campaigns read lately, in this process (resolvers/seckill_local.py).
+    seckill: SeckillLocal = field(default_factory=SeckillLocal)
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
     # Work a request started and does not wait for (a data export being written); cancelled when the app stops.

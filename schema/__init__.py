@@ -47,6 +47,7 @@ from schema.points import PointsMutations, PointsQueries, PointsReward
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
 from schema.reviews import Review, ReviewMutations, ReviewQueries
+from schema.seckill import SeckillCampaign, SeckillMutations, SeckillQueries, SeckillSubscriptions
 from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
@@ -83,6 +84,7 @@ Query = merge_types(
         CheckoutQueries,
         TeamQueries,
         BargainQueries,
+        SeckillQueries,
         CouponQueries,
         DistributionQueries,
         ContentQueries,
@@ -111,6 +113,7 @@ MUTATIONS = (
     CheckoutMutations,
     TeamMutations,
     BargainMutations,
+    SeckillMutations,
     CouponMutations,
     CampaignMutations,
     DistributionMutations,
@@ -142,6 +145,7 @@ Subscription = merge_types(
         LiveSubscriptions,
         OrderDeskSubscriptions,
         CampaignSubscriptions,
+        SeckillSubscriptions,
     ),
 )
 
@@ -162,6 +166,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             Checkout,
             Team,
             Bargain,
+            SeckillCampaign,
             Coupon,
             DiscountCampaign,
             Commission,

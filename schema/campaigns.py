@@ -65,11 +65,15 @@ class Campaign:
     name: str
     starts_at: datetime
     ends_at: datetime
-    status: CampaignStatus
+    doc: strawberry.Private[Doc]
     stackable_with: list[str] = strawberry.field(
         description="The kinds it combines with (SECKILL, GROUP_BUY, BARGAIN, TIME_DISCOUNT, FULL_REDUCTION,"
         " FULL_DISCOUNT, SHOP_COUPON, PLATFORM_COUPON): two steps of a price combine when either declares the other."
     )
+
+    @strawberry.field
+    def status(self, info: Info) -> CampaignStatus:
+        return CampaignStatus(campaigns_uc.status_of(self.doc, info.context.services.now()))
 
 
 @strawberry.type(description="A full-reduction, full-discount or time-limited discount campaign.")
@@ -79,7 +83,6 @@ class DiscountCampaign(Campaign):
     percent_off: int | None = strawberry.field(description="TIME_DISCOUNT: off each unit's price.")
     cancelled_at: datetime | None
     server_time: datetime = strawberry.field(description="Now, for countdowns.")
-    doc: strawberry.Private[Doc]
 
     @classmethod
     def from_doc(cls, doc: Doc, now: int) -> DiscountCampaign:
@@ -92,7 +95,6 @@ class DiscountCampaign(Campaign):
             name=doc["name"],
             starts_at=_when(doc["startsAt"]),
             ends_at=_when(doc["endsAt"]),
-            status=CampaignStatus(campaigns_uc.status_of(doc, now)),
             stackable_with=list(doc.get("stackableWith") or []),
             scope=CampaignScope(
                 kind=CampaignScopeKind(scope.get("kind", "ALL")),
@@ -117,8 +119,14 @@ class DiscountCampaign(Campaign):
 
 
 def campaign_of(doc: Doc, now: int) -> Campaign | None:
-    """The calendar's view of a campaign doc; None for kinds another module shows (SECKILL, until merged)."""
-    return DiscountCampaign.from_doc(doc, now) if doc["kind"] in campaigns_uc.KINDS else None
+    """The calendar's view of a campaign doc: a discount campaign, or a seckill (schema/seckill.py)."""
+    if doc["kind"] in campaigns_uc.KINDS:
+        return DiscountCampaign.from_doc(doc, now)
+    if doc["kind"] == "SECKILL":
+        from schema.seckill import SeckillCampaign  # seckill builds on the calendar; imported here, one direction
+
+        return SeckillCampaign.from_doc(doc)
+    return None
 
 
 async def shop_campaigns(info: Info, shop_id: str, status: CampaignStatus | None) -> list[Campaign]:

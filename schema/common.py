@@ -121,6 +121,10 @@ class ErrorCode(Enum):
     PRICE_CHANGED = "PRICE_CHANGED"
     INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
     LIMIT_REACHED = "LIMIT_REACHED"
+    # seckill (resolvers/seckill.py)
+    SECKILL_CLOSED = "SECKILL_CLOSED"
+    PATH_TOKEN_INVALID = "PATH_TOKEN_INVALID"
+    PURCHASE_LIMIT = "PURCHASE_LIMIT"
     # what stops deleteMyAccount (domain/account_deletion.py BLOCKERS), one error each
     BALANCE_NOT_EMPTY = "BALANCE_NOT_EMPTY"
     OPEN_ORDERS = "OPEN_ORDERS"

@@ -17,8 +17,8 @@ COLLECTIONS = (
     "bargain_daily",
     "bargain_helps",
     "bargains",
-    "blocks",
     "campaigns",
+    "blocks",
     "carts",
     "checkouts",
     "comments",
@@ -63,6 +63,9 @@ COLLECTIONS = (
     "products",
     "purchases",
     "refresh_tokens",
+    "seckill_attempts",
+    "seckill_buyers",
+    "seckill_stock",
     "reports",
     "reward_takers",
     "share_events",
@@ -252,6 +255,14 @@ INDEXES = (
     Index("review_helpful", ("userId", "at")),
     Index("favorites", ("userId", "at")),
     Index("favorites", ("userId", "kind", "at")),  # myFavorites(kind:)
+    # seckill (resolvers/seckill.py): a shop's campaigns (and the overlap check), the sweep's starts and ends, attempts
+    # a crash left, a user's documents for data rights
+    Index("campaigns", ("shopId", "kind", "endsAt")),
+    Index("campaigns", ("kind", "stockState", "startsAt")),
+    Index("campaigns", ("kind", "stockState", "endsAt")),
+    Index("seckill_attempts", ("state", "at")),
+    Index("seckill_attempts", ("userId", "at")),
+    Index("seckill_buyers", ("userId", "_id")),
 )
 
 

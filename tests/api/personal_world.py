@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from domain.ids import from_global_id
 from resolvers.teams import sweep_teams
+from tests.api import test_seckill as seckill
 from tests.api.conftest import SHOP, Api, Clock, make_product, offer_product, use_clock
 from tests.api.test_addresses import create as create_address
 from tests.api.test_after_sales import APPROVE, REQUEST
@@ -205,6 +207,9 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     assert (await help_bargain(api, me, friends["bargain"]["id"]))["errors"] == []
     ids["friendsBargain"] = raw(friends["bargain"]["id"])
 
+    # a seckill unit 甲 rushed for and left unpaid (the order cancelled, the unit back)
+    await seckill_bought_and_cancelled(api, merchant, me, shop_id, clock.ms)
+
     # staff of the merchant's shop; a shop of their own
     shop_raw = raw(shop_id)
     await api.services.store.insert(
@@ -215,6 +220,27 @@ async def build(api: Api, tmp_path: Path, *, owns_shop: bool = False) -> World:
     await api.services.projector.drain()
     await asyncio.sleep(0)
     return World(clock, me, me_id, friend, raw(friend_gid), raw(fan_gid), raw(blocked_gid), merchant, shop_id, sku, ids)
+
+
+async def seckill_bought_and_cancelled(api: Api, merchant: str, me: str, shop_id: str, now: int) -> None:
+    """A seckill whose slot runs now (in Shanghai: from 10 minutes ago, half an hour long, across midnight or not)."""
+    _, _, (sku,) = await make_product(api, merchant, prices=(5000,), stock=3, shop_id=shop_id, title="秒杀茶")
+    local = datetime.fromtimestamp(now / 1000, timezone(timedelta(hours=8)))
+    start = local - timedelta(minutes=10)
+    data = seckill.campaign_input(
+        shop_id,
+        sku,
+        startsAt=seckill.iso(now - 3_600_000),
+        endsAt=seckill.iso(now + 86_400_000),
+        slots=[{"start": start.strftime("%H:%M"), "end": (start + timedelta(minutes=30)).strftime("%H:%M")}],
+        items=[{"skuId": sku, "price": 100, "stock": 2}],
+    )
+    campaign = (await seckill.create(api, merchant, data))["campaign"]["id"]
+    path = await seckill.path_token(api, me, campaign)
+    bought = await seckill.attempt(api, me, campaign, sku, path or "", "seckill")
+    assert bought["errors"] == [], bought
+    cancel = "mutation($id: ID!) { cancelOrder(input: {orderId: $id}) { errors { code } } }"
+    assert (await api.gql(cancel, {"id": bought["order"]["id"]}, token=me))["data"]["cancelOrder"]["errors"] == []
 
 
 async def ask(api: Api, query: str, token: str | None = None, **variables: Any) -> Any:

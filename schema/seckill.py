@@ -1,0 +1,355 @@
+"""Seckill (秒杀) campaigns: the merchant's create and cancel, the countdown (`currentSlot`, `serverTime`), the slot's
+path token, the rush (`seckillOrder`) and the `seckillStock` subscription."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+
+from domain import seckill as rules
+from domain.ids import to_global_id
+from resolvers import seckill as seckill_uc
+from resolvers.errors import ApiError
+from schema.campaigns import Campaign, CampaignStatus
+from schema.catalog import Shop, Sku
+from schema.common import Long, Money, Node, UserError, must, page_size
+from schema.context import Info
+from schema.coupons import epoch_ms
+from schema.mutations import payload_mutation
+from schema.nodes import load_typed, raw_id, register_node
+from schema.orders import Order, when
+from schema.pages.rendering import CampaignKind
+from schema.staff import SHOP, ShopOf, Staff
+from store.protocol import Doc
+
+
+def _utc(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+@strawberry.type(description="A daily slot in the campaign's time zone; `end` at or before `start` crosses midnight.")
+class SeckillSlot:
+    start: str
+    end: str
+    crosses_midnight: bool
+
+
+@strawberry.type(description="A slot's window on one day: the countdown counts to `startsAt`, then to `endsAt`.")
+class SeckillSlotWindow:
+    starts_at: datetime
+    ends_at: datetime
+    running: bool
+
+
+@strawberry.type
+class SeckillItem:
+    price: Money = strawberry.field(description="The seckill price of one unit.")
+    stock: int = strawberry.field(description="The seckill units the campaign takes from the SKU when it starts.")
+    doc: strawberry.Private[Doc]
+    left: strawberry.Private[int]
+
+    @strawberry.field(
+        description="Units not sold yet (the units of unpaid orders come back after SECKILL_PAY_MINUTES)."
+    )
+    def remaining(self) -> int:
+        return self.left
+
+    @strawberry.field
+    async def sku(self, info: Info) -> Sku:
+        return Sku.from_doc(must(await info.context.loaders.sku.load(self.doc["skuId"]), "SKU"))
+
+
+@strawberry.type
+class SeckillCampaign(Campaign, Node):
+    id: strawberry.ID
+    kind: CampaignKind
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    stackable_with: list[str] = strawberry.field(
+        description="The kinds it combines with, as on every Campaign (an activity price: by default only coupons)."
+    )
+    time_zone: str
+    limit_per_user: int
+    limit_per_order: int
+    cancelled_at: datetime | None
+
+    @classmethod
+    def from_doc(cls, doc: Doc) -> SeckillCampaign:
+        return cls(
+            id=strawberry.ID(to_global_id("SeckillCampaign", doc["_id"])),
+            kind=CampaignKind.SECKILL,
+            name=doc["name"],
+            starts_at=_utc(doc["startsAt"]),
+            ends_at=_utc(doc["endsAt"]),
+            stackable_with=list(doc["stackableWith"]),
+            time_zone=doc["timeZone"],
+            limit_per_user=doc["limitPerUser"],
+            limit_per_order=doc["limitPerOrder"],
+            cancelled_at=when(doc.get("cancelledAt")),
+            doc=doc,
+        )
+
+    @strawberry.field
+    def slots(self) -> list[SeckillSlot]:
+        return [
+            SeckillSlot(start=rules.hhmm(s.start), end=rules.hhmm(s.end), crosses_midnight=s.crosses_midnight)
+            for s in rules.slots_of(self.doc)
+        ]
+
+    @strawberry.field(description="The slot running now, else the next one to open; null once none opens any more.")
+    def current_slot(self, info: Info) -> SeckillSlotWindow | None:
+        now = info.context.services.now()
+        window = rules.current_or_next(self.doc, now)
+        if window is None:
+            return None
+        return SeckillSlotWindow(
+            starts_at=_utc(window.starts_at), ends_at=_utc(window.ends_at), running=window.holds(now)
+        )
+
+    @strawberry.field(description="The server's clock when it answered, for the countdown.")
+    def server_time(self, info: Info) -> datetime:
+        return _utc(info.context.services.now())
+
+    @strawberry.field
+    async def items(self, info: Info) -> list[SeckillItem]:
+        left = await seckill_uc.stock_left(info.context.services, self.doc)
+        return [
+            SeckillItem(price=Money.fen(it["price"]), stock=it["stock"], doc=it, left=left[it["skuId"]])
+            for it in self.doc["items"]
+        ]
+
+    @strawberry.field
+    async def shop(self, info: Info) -> Shop:
+        return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+
+
+async def _is_seckill(info: Info, doc: Doc) -> bool:
+    return bool(doc.get("kind") == rules.KIND)
+
+
+register_node("SeckillCampaign", "campaign", SeckillCampaign.from_doc, _is_seckill)
+
+
+@strawberry.type(description="The signed token of the slot running now, for seckillOrder's `pathToken`.")
+class SeckillPath:
+    token: str
+    slot_starts_at: datetime
+    slot_ends_at: datetime
+
+
+@strawberry.type
+class SeckillItemStock:
+    sku_id: strawberry.ID
+    remaining: int
+
+
+@strawberry.type
+class SeckillStock:
+    campaign_id: strawberry.ID
+    items: list[SeckillItemStock]
+    server_time: datetime
+
+
+@strawberry.input
+class SeckillSlotInput:
+    start: str = strawberry.field(description="HH:MM in the campaign's time zone.")
+    end: str = strawberry.field(description="HH:MM; at or before `start`, the slot ends the next day.")
+
+
+@strawberry.input
+class SeckillItemInput:
+    sku_id: strawberry.ID
+    price: Long
+    stock: int
+
+
+@strawberry.input
+class CreateSeckillCampaignInput:
+    shop_id: strawberry.ID
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    slots: list[SeckillSlotInput]
+    items: list[SeckillItemInput]
+    limit_per_user: int = 1
+    limit_per_order: int = 1
+    time_zone: str | None = strawberry.field(default=None, description="IANA zone; the shop's, else Asia/Shanghai.")
+    stackable_with: list[str] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class SeckillCampaignIdInput:
+    campaign_id: strawberry.ID
+
+
+@strawberry.input
+class SeckillOrderInput:
+    campaign_id: strawberry.ID
+    sku_id: strawberry.ID
+    quantity: int
+    path_token: str
+    idempotency_key: str
+    address_id: strawberry.ID | None = None
+
+
+@strawberry.type
+class SeckillCampaignPayload:
+    campaign: SeckillCampaign | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SeckillOrderPayload:
+    order: Order | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+    @strawberry.field(description="The server's clock when it answered (a refused early attempt resets its countdown).")
+    def server_time(self, info: Info) -> datetime:
+        return _utc(info.context.services.now())
+
+
+def _campaign_id(input: Any) -> str:
+    return raw_id(input.campaign_id, "SeckillCampaign", "input", "campaignId")
+
+
+async def _input_campaign(services: Any, input: Any) -> str | None:
+    doc = await seckill_uc.get_campaign(services, _campaign_id(input))
+    return doc["shopId"] if doc is not None else None
+
+
+CAMPAIGN = ShopOf(_input_campaign, ("input", "campaignId"), "No such seckill campaign")
+
+
+@strawberry.type
+class SeckillQueries:
+    @strawberry.field
+    async def seckill_campaign(self, info: Info, id: strawberry.ID) -> SeckillCampaign | None:
+        found: SeckillCampaign | None = await load_typed(info, id, "SeckillCampaign", "id")
+        return found
+
+    @strawberry.field(description="The shop's seckill campaigns, the latest ending first (at most 100).")
+    async def seckill_campaigns(
+        self, info: Info, shop_id: strawberry.ID, status: CampaignStatus | None = None, first: int | None = None
+    ) -> list[SeckillCampaign]:
+        shop = raw_id(shop_id, "Shop", "shopId")
+        docs = await seckill_uc.shop_campaigns(
+            info.context.services, shop, status.value if status else None, page_size(first)
+        )
+        return [SeckillCampaign.from_doc(d) for d in docs]
+
+    @strawberry.field(description="Call it when the countdown ends: null until the slot opens, then its token.")
+    async def seckill_path_token(self, info: Info, campaign_id: strawberry.ID) -> SeckillPath | None:
+        user = info.context.require_viewer()
+        raw = raw_id(campaign_id, "SeckillCampaign", "campaignId")
+        issued = await seckill_uc.path_token(info.context.services, user, raw)
+        if issued is None:
+            return None
+        token, window = issued
+        return SeckillPath(token=token, slot_starts_at=_utc(window.starts_at), slot_ends_at=_utc(window.ends_at))
+
+
+def _slots(input: CreateSeckillCampaignInput) -> list[tuple[str, str]]:
+    return [(s.start, s.end) for s in input.slots]
+
+
+def _items(input: CreateSeckillCampaignInput) -> list[tuple[str, int, int]]:
+    return [
+        (raw_id(it.sku_id, "Sku", "input", "items", str(i), "skuId"), int(it.price), it.stock)
+        for i, it in enumerate(input.items)
+    ]
+
+
+@strawberry.type
+class SeckillMutations:
+    @payload_mutation(SeckillCampaignPayload, staff=Staff(SHOP), description="The shop's owner and ADMIN staff.")
+    async def create_seckill_campaign(self, info: Info, input: CreateSeckillCampaignInput) -> SeckillCampaignPayload:
+        doc = await seckill_uc.create_campaign(
+            info.context.services,
+            raw_id(input.shop_id, "Shop", "input", "shopId"),
+            name=input.name,
+            starts_at=epoch_ms(input.starts_at),
+            ends_at=epoch_ms(input.ends_at),
+            time_zone=input.time_zone,
+            slots=_slots(input),
+            items=_items(input),
+            limit_per_user=input.limit_per_user,
+            limit_per_order=input.limit_per_order,
+            stackable_with=list(input.stackable_with),
+        )
+        return SeckillCampaignPayload(campaign=SeckillCampaign.from_doc(doc))
+
+    @payload_mutation(
+        SeckillCampaignPayload,
+        staff=Staff(CAMPAIGN),
+        description="Ends it now: what is left goes back to the SKUs; placed orders stay.",
+    )
+    async def cancel_seckill_campaign(self, info: Info, input: SeckillCampaignIdInput) -> SeckillCampaignPayload:
+        doc = await seckill_uc.cancel_campaign(info.context.services, _campaign_id(input))
+        return SeckillCampaignPayload(campaign=SeckillCampaign.from_doc(doc))
+
+    @payload_mutation(
+        SeckillOrderPayload,
+        description=(
+            "One seckill attempt: OUT_OF_STOCK, PURCHASE_LIMIT, SECKILL_CLOSED (outside a slot), PATH_TOKEN_INVALID,"
+            " RATE_LIMITED. The order is PENDING_PAYMENT; unpaid after SECKILL_PAY_MINUTES its units go back."
+        ),
+    )
+    async def seckill_order(self, info: Info, input: SeckillOrderInput) -> SeckillOrderPayload:
+        address = raw_id(input.address_id, "Address", "input", "addressId") if input.address_id else None
+        order = await seckill_uc.seckill_order(
+            info.context.services,
+            info.context.require_viewer(),
+            _campaign_id(input),
+            raw_id(input.sku_id, "Sku", "input", "skuId"),
+            input.quantity,
+            input.path_token,
+            input.idempotency_key,
+            address,
+        )
+        return SeckillOrderPayload(order=Order.from_doc(order))
+
+
+@strawberry.type
+class SeckillSubscriptions:
+    @strawberry.subscription(description="Units left per SKU now, then at most once a tick while they change.")
+    async def seckill_stock(self, info: Info, campaign_id: strawberry.ID) -> AsyncGenerator[SeckillStock, None]:
+        raw = raw_id(campaign_id, "SeckillCampaign", "campaignId")
+        services = info.context.services
+        campaign = await seckill_uc.get_campaign(services, raw)
+        if campaign is None:
+            raise ApiError("NOT_FOUND", "No such seckill campaign")
+        tick = services.settings.SECKILL_TICK_SECONDS
+        async with services.backends.bus.subscribe(seckill_uc.topic(raw)) as events:
+            left = await seckill_uc.stock_left(services, campaign)
+            shown: dict[str, int] = {}
+            iterator = aiter(events)
+            while True:
+                if left != shown:
+                    shown = dict(left)
+                    yield SeckillStock(
+                        campaign_id=strawberry.ID(to_global_id("SeckillCampaign", raw)),
+                        items=[
+                            SeckillItemStock(sku_id=strawberry.ID(to_global_id("Sku", s)), remaining=n)
+                            for s, n in shown.items()
+                        ],
+                        server_time=_utc(services.now()),
+                    )
+                    await asyncio.sleep(tick)  # at most once a tick: what changed meanwhile is in the next one
+                pending = [await anext(iterator)]
+                while events.queue.qsize():  # the events that queued during the tick, at once
+                    pending.append(await anext(iterator))
+                for envelope in pending:
+                    if envelope.resync:
+                        left = await seckill_uc.stock_left(services, campaign)
+                    else:
+                        _apply(left, envelope.data)
+
+
+def _apply(left: dict[str, int], event: Any) -> None:
+    if isinstance(event, dict) and event.get("skuId") in left and isinstance(event.get("left"), int):
+        left[event["skuId"]] = event["left"]
