@@ -18,6 +18,7 @@ from resolvers.bargains import sweep_bargains
 from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.data_export import sweep_exports
 from resolvers.distribution import settle_due
+from resolvers.events import purge as purge_events
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.payouts import check_withdrawals
@@ -47,6 +48,7 @@ async def sweep(services: Services) -> None:
         "data_exports_moved": await sweep_exports(services),
         "outbox_purged": await purge_done(services.store, services.now() - OUTBOX_KEEP_MS),
         "seen_marks_purged": await purge_seen(services),
+        "events_purged": await purge_events(services),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

@@ -254,5 +254,6 @@ ERASERS: dict[str, Step] = {
     "shop_staff": _deleting("shop_staff"),
     "carts": _deleting("carts"),
     "checkouts": _checkouts,
+    "events": _deleting("events"),
     "users": _tombstone,
 }

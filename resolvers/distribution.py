@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import distribution as rules
+from domain import events as ev
 from domain import refunds as refund_rules
 from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
 from domain.text import clean, text_problems
+from resolvers import events as facts
 from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
@@ -37,6 +39,16 @@ async def create_share_link(services: Services, user_id: str, product_id: str | 
         "createdAt": services.now(),
     }
     await services.store.insert("share_links", link)
+    product = await services.store.get("products", product_id) if product_id else None
+    facts.record(
+        services,
+        ev.SHARE_CREATED,
+        user_id=user_id,
+        shop_id=(product or {}).get("shopId"),
+        key=str(link["_id"]),
+        token=link["_id"],
+        productId=product_id,
+    )
     if product_id is not None:
         await product_heat(services, product_id, SHARE_HEAT, actor=user_id)
     return link
@@ -70,12 +82,15 @@ async def bind_referrer(services: Services, user_id: str, code: str | None) -> b
     link = await store.get("share_links", code) or await store.get("invites", code)
     if link is None or link["userId"] == user_id:
         return False
+    facts.record(services, ev.SHARE_OPENED, user_id=user_id, token=code, sharerId=link["userId"])
     referrer = link["userId"]
     if rules.would_cycle(user_id, [referrer, *await upline(services, referrer, UPLINE_SEARCH)]):
         return False
     bound = await store.update_one(
         "users", {"_id": user_id, "invitedBy": None}, {"$set": {"invitedBy": referrer, "invitedVia": code}}
     )
+    if bound is not None and link.get("kind") != "share":
+        facts.record(services, ev.INVITE_SIGNED_UP, user_id=user_id, key=user_id, inviterId=referrer, code=code)
     return bound is not None
 
 

@@ -14,12 +14,14 @@ from typing import Any
 import orjson
 
 from domain import after_sales as after_sale_rules
+from domain import events as ev
 from domain import orders as rules
 from domain import shipments as shipment_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
 from resolvers import cart, catalog, distribution, order_desk, refunds
+from resolvers import events as facts
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move, return_stock
@@ -273,6 +275,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
         await count_sales(services, product_id, -quantity)
     if done.get("pointsGranted"):
         await services.store.update_one("users", {"_id": done["buyerId"]}, {"$inc": {"points": -done["pointsGranted"]}})
+    facts.order_fact(services, ev.ORDER_REFUNDED, done, "R", amount=refunds.kept(order))
     await distribution.on_order_refunded(services, done, refunds.kept(done))
     if done.get("teamId"):
         from resolvers.teams import on_member_refunded
@@ -323,6 +326,7 @@ async def _difference_done(services: Services, order_id: str) -> None:
     )
     if done is None:
         return
+    facts.order_fact(services, ev.ORDER_REFUNDED, done, "D", amount=done.get("priceRefund") or 0)
     await distribution.on_order_refunded(services, done, refunds.kept(done))
     await refunds.grant_points(services, order_id)
 

@@ -43,6 +43,8 @@ class Services:
     known_users: dict[str, float] = field(default_factory=dict)
     # Prometheus metrics of this app (observability/metrics.Metrics), set by the app.
     metrics: Any = None
+    # The event stream's buffered writer (resolvers/events.EventWriter), set by the app; None records nothing.
+    events: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
     # Work a request started and does not wait for (a data export being written); cancelled when the app stops.

@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 from observability.request_ids import RequestIdInResponse
 from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
+from schema.analytics import AnalyticsMutations, AnalyticsQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.cart import CartMutations, CartQueries
@@ -85,6 +86,7 @@ Query = merge_types(
         RenderQueries,
         ComponentQueries,
         ThemeQueries,
+        AnalyticsQueries,
     ),
 )
 MUTATIONS = (
@@ -109,6 +111,7 @@ MUTATIONS = (
     PageMutations,
     TemplateMutations,
     ThemeMutations,
+    AnalyticsMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -12,6 +12,7 @@ COLLECTIONS = (
     "activities",
     "address_books",
     "addresses",
+    "aggregate_marks",
     "after_sales",
     "balances",
     "bargain_daily",
@@ -24,9 +25,11 @@ COLLECTIONS = (
     "commissions",
     "coupon_claims",
     "coupons",
+    "dashboard_layouts",
     "data_exports",
     "distributors",
     "engagements",
+    "events",
     "follows",
     "heat",
     "heat_seen",
@@ -58,6 +61,7 @@ COLLECTIONS = (
     "shop_order_counts",
     "shop_staff",
     "shop_staff_invites",
+    "shop_stats",
     "shops",
     "skus",
     "stock_changes",
@@ -196,6 +200,15 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # the data platform (resolvers/events.py, resolvers/aggregates.py, resolvers/dashboards.py)
+    Index("events", ("shopId", "at")),  # a shop's day of events, recomputed
+    Index("events", ("at",)),  # the retention purge
+    Index("events", ("userId", "at")),  # a user's events (data export, retention cohorts)
+    Index("aggregate_marks", ("pending", "hour")),
+    Index("shop_stats", ("shopId", "grain", "start")),  # a shop's dashboard range
+    Index("shop_stats", ("grain", "start")),  # the platform dashboard
+    Index("orders", ("shopId", "paidAt", "_id")),  # a shop's day of payments
+    Index("commissions", ("shopId", "createdAt", "_id")),  # a shop's day of commissions
 )
 
 
