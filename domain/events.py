@@ -40,6 +40,7 @@ CLIENT_NAMES = (PAGE_VIEW, PRODUCT_VIEW, ADD_TO_CART, SHARE_TAPPED, SEARCH)
 # Where an order or a visit came from. An order's channel is decided from what it records (resolvers/aggregates.py).
 CHANNELS = ("FRIEND", "GROUP", "MOMENTS", "POSTER", "LIVE", "NOTE", "DISTRIBUTOR", "DIRECT")
 
+SHARE_CHANNELS = ("FRIEND", "MOMENTS", "POSTER", "LIVE", "NOTE")  # what a sharer says a link is for
 MAX_PER_CALL = 100
 FUTURE_MS = 86_400_000  # a client clock may be ahead of ours by up to a day; beyond that the timestamp is wrong
 TEXT_MAX = 200

@@ -28,15 +28,22 @@ UPLINE_SEARCH = 50  # how far up a chain the cycle check looks (chains are short
 
 
 # -- share links and binding -----------------------------------------------------------------------------
-async def create_share_link(services: Services, user_id: str, product_id: str | None) -> Doc:
+async def create_share_link(
+    services: Services, user_id: str, product_id: str | None, channel: str | None = None
+) -> Doc:
     if product_id is not None and await services.store.get("products", product_id) is None:
         raise Refused("NOT_FOUND", "No such product", ["input", "productId"])
+    if channel is not None and channel not in ev.SHARE_CHANNELS:
+        raise Refused(
+            "INVALID_INPUT", f"A link is shared to one of {', '.join(ev.SHARE_CHANNELS)}", ["input", "channel"]
+        )
     link = {
         "_id": secrets.token_urlsafe(12),
         "userId": user_id,
         "kind": "share",
         "productId": product_id,
         "createdAt": services.now(),
+        **({"channel": channel} if channel else {}),
     }
     await services.store.insert("share_links", link)
     product = await services.store.get("products", product_id) if product_id else None

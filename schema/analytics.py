@@ -108,20 +108,6 @@ class DashboardCard(Enum):
 
 @strawberry.enum(
     description=(
-        "Events a client sends. Properties: PAGE_VIEW {page!, referrer, channel}; PRODUCT_VIEW {productId!, channel};"
-        " ADD_TO_CART {productId!, skuId, quantity}; SHARE_TAPPED {channel!, productId}; SEARCH {query!}."
-    )
-)
-class TrackedEventName(Enum):
-    PAGE_VIEW = "PAGE_VIEW"
-    PRODUCT_VIEW = "PRODUCT_VIEW"
-    ADD_TO_CART = "ADD_TO_CART"
-    SHARE_TAPPED = "SHARE_TAPPED"
-    SEARCH = "SEARCH"
-
-
-@strawberry.enum(
-    description=(
         "Where an order came from: GROUP (a team), a share link's channel (FRIEND, MOMENTS, POSTER, LIVE, NOTE;"
         " DISTRIBUTOR when its sharer is an active distributor of the shop), DIRECT otherwise."
     )
@@ -338,7 +324,10 @@ class AnalyticsQueries:
 # -- mutations -------------------------------------------------------------------------------------------------
 @strawberry.input
 class TrackedEventInput:
-    name: TrackedEventName
+    name: str = strawberry.field(
+        description="One of PAGE_VIEW {page!, referrer, channel}, PRODUCT_VIEW {productId!, channel}, ADD_TO_CART "
+        "{productId!, skuId, quantity}, SHARE_TAPPED {channel!, productId}, SEARCH {query!} (its properties)."
+    )
     at: datetime | None = strawberry.field(default=None, description="When it happened (default: now).")
     shop_id: strawberry.ID | None = None
     id: str | None = strawberry.field(
@@ -405,7 +394,7 @@ class RebuildAggregatesPayload:
 def _event(e: TrackedEventInput) -> dict[str, Any]:
     shop = raw_id(e.shop_id, "Shop", "input", "events", "shopId") if e.shop_id else None
     return {
-        "name": e.name.value,
+        "name": e.name,
         "at": _ms(e.at) if e.at is not None else None,
         "shop_id": shop,
         "id": e.id,
