@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from domain.profile import Problem
@@ -95,6 +96,47 @@ def prop_problems(name: str, props: Any, field: str) -> list[Problem]:
         elif not isinstance(value, int) or isinstance(value, bool) or not prop.low <= value <= prop.high:
             problems.append(Problem(where, f"{key} is a whole number from {prop.low} to {prop.high}"))
     return problems
+
+
+FIELDS = ("name", "at", "shopId", "id", "properties")
+
+
+def parse(raw: Any, field: str) -> tuple[dict[str, Any], list[Problem]]:
+    """A client's event as sent (a JSON object: name, at as ISO 8601 or ms, shopId, id, properties) as
+    {name, at (ms or None: now), shop_id (as sent), id, properties}, and what is wrong with its shape."""
+    if not isinstance(raw, dict):
+        return {}, [Problem(field, "An event is a JSON object {name, at, shopId, id, properties}")]
+    problems = [
+        Problem(f"{field}.{k}", f"An event has no field {k!r} ({', '.join(FIELDS)})") for k in raw if k not in FIELDS
+    ]
+    name = raw.get("name")
+    if not isinstance(name, str):
+        problems.append(Problem(f"{field}.name", f"An event's name is one of {', '.join(CLIENT_NAMES)}"))
+    at = raw.get("at")
+    if isinstance(at, str):
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            moment = None
+        if moment is None:
+            problems.append(Problem(f"{field}.at", "A timestamp is ISO 8601 (2026-11-02T10:00:00+08:00) or ms"))
+            at = None
+        else:
+            at = int((moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp() * 1000)
+    elif at is not None and (not isinstance(at, int) or isinstance(at, bool)):
+        problems.append(Problem(f"{field}.at", "A timestamp is ISO 8601 (2026-11-02T10:00:00+08:00) or ms"))
+        at = None
+    for key in ("shopId", "id"):
+        if raw.get(key) is not None and not (isinstance(raw[key], str) and 1 <= len(raw[key]) <= 64):
+            problems.append(Problem(f"{field}.{key}", f"{key} is a text of 1 to 64 characters"))
+    event = {
+        "name": name,
+        "at": at,
+        "shop_id": raw.get("shopId"),
+        "id": raw.get("id"),
+        "properties": raw.get("properties"),
+    }
+    return event, problems
 
 
 def batch_problems(count: int, signed_in: bool, client_id: str | None) -> list[Problem]:

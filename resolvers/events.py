@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from domain import events as rules
@@ -181,18 +181,33 @@ def on_order_moved(services: Any, order: Doc) -> None:
             order_fact(services, rules.COUPON_USED, order, "coupon", couponClaimId=order["couponClaimId"])
 
 
-async def track(services: Any, user_id: str | None, client_id: str | None, events: Sequence[dict[str, Any]]) -> int:
+async def track(
+    services: Any,
+    user_id: str | None,
+    client_id: str | None,
+    sent: Sequence[Any],
+    shop_of: Callable[[str], str | None],
+) -> int:
     """Validate a client's batch (all of it, or none is kept), spend the caller's rate limit, queue it; the number
-    accepted (less when the buffer is full: dropped events are counted, never waited for)."""
-    refuse_problems(rules.batch_problems(len(events), user_id is not None, client_id))
+    accepted (less when the buffer is full: dropped events are counted, never waited for). `shop_of`: the shop id
+    inside a global Shop id (None when it is not one)."""
+    refuse_problems(rules.batch_problems(len(sent), user_id is not None, client_id))
     now = services.now()
     problems = []
-    for i, e in enumerate(events):
+    events = []
+    for i, raw in enumerate(sent):
         field = f"events.{i}"
-        problems += rules.prop_problems(e["name"], e.get("properties"), field)
-        problems += rules.time_problems(e["at"] if e.get("at") is not None else now, now, field)
-        if e.get("id") is not None and not 1 <= len(e["id"]) <= 64:
-            problems.append(rules.Problem(f"{field}.id", "An event id has 1 to 64 characters"))
+        e, shape = rules.parse(raw, field)
+        events.append(e)
+        problems += shape
+        if shape:
+            continue
+        if e["shop_id"] is not None:
+            e["shop_id"] = shop_of(e["shop_id"])
+            if e["shop_id"] is None:
+                problems.append(rules.Problem(f"{field}.shopId", "Not the id of a shop"))
+        problems += rules.prop_problems(e["name"], e["properties"], field)
+        problems += rules.time_problems(e["at"] if e["at"] is not None else now, now, field)
     refuse_problems(problems)
     await spend(services, "TRACKED_EVENTS_PER_MINUTE", user_id or f"client:{client_id}", len(events), ["input"])
     who = rules.visitor({"userId": user_id, "clientId": client_id})

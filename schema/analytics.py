@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
 
 from domain import events as ev
 from domain import metrics as metric_rules
+from domain.ids import BadGlobalId, from_global_id
 from resolvers import aggregates as aggregates_uc
 from resolvers import dashboards as uc
 from resolvers import events as events_uc
@@ -323,22 +324,15 @@ class AnalyticsQueries:
 
 # -- mutations -------------------------------------------------------------------------------------------------
 @strawberry.input
-class TrackedEventInput:
-    name: str = strawberry.field(
-        description="One of PAGE_VIEW {page!, referrer, channel}, PRODUCT_VIEW {productId!, channel}, ADD_TO_CART "
-        "{productId!, skuId, quantity}, SHARE_TAPPED {channel!, productId}, SEARCH {query!} (its properties)."
-    )
-    at: datetime | None = strawberry.field(default=None, description="When it happened (default: now).")
-    shop_id: strawberry.ID | None = None
-    id: str | None = strawberry.field(
-        default=None, description="The client's id of the event: a retried call with the same ids counts once."
-    )
-    properties: JSON | None = None
-
-
-@strawberry.input
 class TrackEventsInput:
-    events: list[TrackedEventInput]
+    events: list[JSON] = strawberry.field(
+        description="Up to 100 events, each {name, at, shopId, id, properties}: `name` one of PAGE_VIEW {page!, "
+        "referrer, channel}, PRODUCT_VIEW {productId!, channel}, ADD_TO_CART {productId!, skuId, quantity}, "
+        "SHARE_TAPPED {channel!, productId}, SEARCH {query!} (its properties; ! required, no others); `at` ISO "
+        "8601 or ms (default now; at most a day ahead); `shopId` a Shop id; `id` the client's id of the event (a "
+        "retried call with the same ids counts once). Checked by the server (a UserError per problem), not by "
+        "GraphQL types: a batch is validated in one pass."
+    )
     client_id: str | None = strawberry.field(
         default=None, description="The device's own id (8 to 64 characters); required when not signed in."
     )
@@ -391,15 +385,12 @@ class RebuildAggregatesPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _event(e: TrackedEventInput) -> dict[str, Any]:
-    shop = raw_id(e.shop_id, "Shop", "input", "events", "shopId") if e.shop_id else None
-    return {
-        "name": e.name,
-        "at": _ms(e.at) if e.at is not None else None,
-        "shop_id": shop,
-        "id": e.id,
-        "properties": e.properties,
-    }
+def _shop_of(global_id: str) -> str | None:
+    try:
+        type_name, raw = from_global_id(global_id)
+    except BadGlobalId:
+        return None
+    return raw if type_name == "Shop" else None
 
 
 @strawberry.type
@@ -410,10 +401,9 @@ class AnalyticsMutations:
         description=f"Record up to {ev.MAX_PER_CALL} client events (all or none); rate-limited per user or client.",
     )
     async def track_events(self, info: Info, input: TrackEventsInput) -> TrackEventsPayload:
-        events = [_event(e) for e in input.events[: ev.MAX_PER_CALL + 1]]
-        if len(input.events) > ev.MAX_PER_CALL:
-            events = [{}] * len(input.events)  # only the count is checked
-        accepted = await events_uc.track(info.context.services, info.context.viewer_id, input.client_id, events)
+        accepted = await events_uc.track(
+            info.context.services, info.context.viewer_id, input.client_id, input.events, _shop_of
+        )
         return TrackEventsPayload(accepted=accepted)
 
     @payload_mutation(SaveDashboardLayoutPayload, staff=Staff(SHOP), description="Which cards, in which order.")
