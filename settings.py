@@ -200,7 +200,9 @@ class Settings(BaseSettings):
     EVENTS_BUFFER_MAX: int = Field(50_000, ge=1)
     EVENTS_RETENTION_DAYS: int = Field(180, ge=1)
     TRACKED_EVENTS_PER_MINUTE: int = Field(6000, ge=1)  # events (not calls) a user or client may send
-    AGGREGATE_SECONDS: float = Field(5.0, ge=0)  # how often marked days are recomputed; 0: never
+    # How often the days that changed are recomputed (each run reads a changed day whole: the dashboards are this
+    # far behind, and a busy day is read once per interval, not once per event); 0: never.
+    AGGREGATE_SECONDS: float = Field(60.0, ge=0)
     SHOP_TIME_ZONE: str = "Asia/Shanghai"
 
     _dev_key: str | None = PrivateAttr(default=None)

@@ -86,7 +86,12 @@ async def ingest(args: argparse.Namespace, tmp: Path) -> None:
             headers = {"Authorization": f"Bearer {tokens[w]}", "Content-Type": "application/json"}
             for i in range(n):
                 events = [
-                    {"name": "PRODUCT_VIEW", "shopId": shop_id, "id": f"{tag}{w}-{i}-{j}", "properties": {"productId": "p1"}}
+                    {
+                        "name": "PRODUCT_VIEW",
+                        "shopId": shop_id,
+                        "id": f"{tag}{w}-{i}-{j}",
+                        "properties": {"productId": "p1"},
+                    }
                     for j in range(100)
                 ]
                 body = orjson.dumps({"query": TRACK, "variables": {"in": {"events": events}}})
@@ -129,7 +134,7 @@ def _count_events(db: Path) -> int:
 
 async def orders(args: argparse.Namespace, tmp: Path, analytics: bool) -> tuple[float, float, float]:
     settings = (
-        {"EVENTS_ENABLED": "true", "AGGREGATE_SECONDS": "1"}
+        {"EVENTS_ENABLED": "true", "AGGREGATE_SECONDS": args.aggregate_seconds}
         if analytics
         else {
             "EVENTS_ENABLED": "false",
@@ -173,10 +178,12 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--orders", type=int, default=2000)
     parser.add_argument("--skip-orders", action="store_true")
-    parser.add_argument("--aggregate-seconds", default="5", help="the aggregate job's interval while ingesting")
+    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--aggregate-seconds", default="60", help="the aggregate job's interval (the default setting)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        await ingest(args, Path(tmp))
+        if not args.skip_ingest:
+            await ingest(args, Path(tmp))
         if not args.skip_orders:
             _, off, _ = await orders(args, Path(tmp), analytics=False)
             _, on, _ = await orders(args, Path(tmp), analytics=True)

@@ -25,7 +25,7 @@ from resolvers.services import Services
 from store.protocol import Doc, DocumentStore, DuplicateKey
 
 log = logging.getLogger(__name__)
-PAGE = 5000
+PAGE = 1000  # documents per read: requests get the store between two pages of a day being recomputed
 MARKS_PER_RUN = 500
 
 

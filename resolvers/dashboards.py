@@ -7,6 +7,7 @@ each buyer's orders over the period and the 30 days after it and is read from th
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import Mapping, Sequence
@@ -79,8 +80,24 @@ class Dashboard:
     previous: dict[str, Any]
     series: list[tuple[int, dict[str, Any]]]
     docs: list[dict[str, Any]]
-    repurchase: float | None = None
-    previous_repurchase: float | None = None
+    _repurchase: asyncio.Future[tuple[float | None, float | None]] | None = None
+
+    async def repurchase(self, services: Services) -> tuple[float | None, float | None]:
+        """(this period's, the previous period's) repurchase rate, read from the orders once, when first asked for
+        (the one figure that reads each order of the period: a dashboard that does not show it does not pay)."""
+        if self.shop_id is None:
+            return None, None
+        if self._repurchase is None:
+            self._repurchase = asyncio.ensure_future(self._read_repurchase(services, self.shop_id))
+        return await asyncio.shield(self._repurchase)
+
+    async def _read_repurchase(self, services: Services, shop_id: str) -> tuple[float | None, float | None]:
+        length, after = self.end - self.start, rules.REPURCHASE_DAYS * rules.DAY_MS
+        paid = await aggregates.paid_times(services, shop_id, self.start - length, self.end + after)
+        return (
+            rules.repurchase_rate(paid, self.start, self.end),
+            rules.repurchase_rate(paid, self.start - length, self.start),
+        )
 
     def metric(self, name: str) -> Metric:
         key = METRICS[name]
@@ -115,13 +132,7 @@ async def _read(services: Services, shop_id: str | None, tz: str, start: int, en
     docs = await _days(services, shop_id, tz, start, end)
     prev_docs = await _days(services, shop_id, tz, start - length, start)
     series = await _series(services, shop_id, tz, start, end, granularity, docs)
-    board = Dashboard(shop_id, start, end, granularity, tz, rules.combine(docs), rules.combine(prev_docs), series, docs)
-    if shop_id is not None:
-        day = rules.REPURCHASE_DAYS * rules.DAY_MS
-        paid = await aggregates.paid_times(services, shop_id, start - length, end + day)
-        board.repurchase = rules.repurchase_rate(paid, start, end)
-        board.previous_repurchase = rules.repurchase_rate(paid, start - length, start)
-    return board
+    return Dashboard(shop_id, start, end, granularity, tz, rules.combine(docs), rules.combine(prev_docs), series, docs)
 
 
 async def _days(services: Services, shop_id: str | None, tz: str, start: int, end: int) -> list[dict[str, Any]]:

@@ -245,12 +245,12 @@ class ShopDashboard:
         description="复购率: of the buyers with a paid order in the period, the share with 2 or more paid orders in "
         "the 30 days from their first paid order in the period (null without buyers; null for the platform)."
     )
-    def repurchase_rate(self) -> float | None:
-        return self.board.repurchase
+    async def repurchase_rate(self, info: Info) -> float | None:
+        return (await self.board.repurchase(info.context.services))[0]
 
     @strawberry.field(description="The repurchase rate of the previous period of the same length.")
-    def previous_repurchase_rate(self) -> float | None:
-        return self.board.previous_repurchase
+    async def previous_repurchase_rate(self, info: Info) -> float | None:
+        return (await self.board.repurchase(info.context.services))[1]
 
     @strawberry.field(description="The saved layout: which cards, in which order (all cards when none was saved).")
     async def layout(self, info: Info) -> list[DashboardCard]:
