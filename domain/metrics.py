@@ -26,6 +26,9 @@ MAX_HOUR_RANGE_DAYS = 7
 HLL_P = 11
 REPURCHASE_DAYS = 30
 DIRECT = "DIRECT"
+# A day keeps its PRODUCTS_KEPT best-selling products (by GMV): a range's top products are exact unless a product
+# sold too little on some day to be among that day's best.
+PRODUCTS_KEPT = 100
 
 # Summed as they are over buckets.
 ADDITIVE = (
@@ -202,7 +205,8 @@ def as_doc(b: Bucket, with_sketches: bool) -> dict[str, Any]:
         "channels": b.channels,
     }
     if with_sketches:
-        doc["products"] = b.products
+        ranked = sorted(b.products.items(), key=lambda kv: (-kv[1]["gmv"], kv[0]))[:PRODUCTS_KEPT]
+        doc["products"] = dict(ranked)
         doc["sketches"] = {k: sketch(v) for k, v in b.keys.items()}
     return doc
 

@@ -137,12 +137,6 @@ def _ms(value: datetime) -> int:
 
 
 @strawberry.type
-class DashboardPoint:
-    start: datetime = strawberry.field(description="The bucket's start (an hour, or a local day, week, month).")
-    value: float | None
-
-
-@strawberry.type
 class DashboardMetric:
     metric: ShopMetric
     total: float | None
@@ -150,7 +144,10 @@ class DashboardMetric:
     change: float | None = strawberry.field(
         description="(total - previous) / previous; null when previous is 0 or unknown (never a made-up base)."
     )
-    series: list[DashboardPoint]
+    values: list[float | None] = strawberry.field(
+        description="The metric per bucket, in the order of the dashboard's `buckets` (one list per metric rather "
+        "than an object per point: a 90-day dashboard of every metric is 1,700 numbers)."
+    )
 
 
 @strawberry.type
@@ -199,6 +196,10 @@ class ShopDashboard:
     @strawberry.field
     def granularity(self) -> DashboardGranularity:
         return DashboardGranularity(self.board.granularity)
+
+    @strawberry.field(description="Where each bucket of the series starts (an hour, or a local day, week, month).")
+    def buckets(self) -> list[datetime]:
+        return [when(start) for start, _ in self.board.series]  # type: ignore[misc]
 
     @strawberry.field(description="The IANA time zone the shop's days are counted in.")
     def time_zone(self) -> str:
@@ -265,7 +266,7 @@ def _metric(m: uc.Metric) -> DashboardMetric:
         total=m.total,
         previous=m.previous,
         change=m.change,
-        series=[DashboardPoint(start=when(p.start), value=p.value) for p in m.series],  # type: ignore[arg-type]
+        values=[p.value for p in m.series],
     )
 
 

@@ -40,7 +40,7 @@ BOARD = """query($s: ID!, $f: DateTime!, $t: DateTime!, $g: DashboardGranularity
   shopDashboard(shopId: $s, from: $f, to: $t, granularity: $g) {
     errors { code field message }
     dashboard { timeZone repurchaseRate previousRepurchaseRate
-      metrics { metric total previous change series { start value } }
+      buckets metrics { metric total previous change values }
       funnel { visitors productViewers placedBuyers paidBuyers }
       channels { channel orders gmv gmvShare }
       topProducts(first: 5) { productId units gmv product { title } }
@@ -182,9 +182,9 @@ async def test_a_range_merges_days_and_compares_with_the_previous_period(api: Ap
     assert m["PAYING_BUYERS"]["total"] == 3
     assert m["VISITORS"]["total"] == 3
     assert m["AOV"]["total"] == pytest.approx(8000 / 3)
-    assert [p["value"] for p in m["GMV"]["series"]] == [7000, 1000]
-    assert [p["value"] for p in m["VISITORS"]["series"]] == [3, 1]
-    assert [p["value"] for p in m["REFUNDS_BY_ORDER_DATE"]["series"]] == [1000, 0]
+    assert m["GMV"]["values"] == [7000, 1000]
+    assert m["VISITORS"]["values"] == [3, 1]
+    assert m["REFUNDS_BY_ORDER_DATE"]["values"] == [1000, 0]
     # A (orders 1 and 4) and B (2 and 5) bought twice within 30 days of their first order; C once
     assert both["repurchaseRate"] == pytest.approx(2 / 3)
     # when: day 2 alone, against day 1
@@ -198,14 +198,14 @@ async def test_a_range_merges_days_and_compares_with_the_previous_period(api: Ap
 async def test_hour_week_and_month_series(api: Api) -> None:
     world = await build_world(api)
     hours = metrics((await board(api, world["owner"], world["shop"], DAY1, DAY2, "HOUR"))["dashboard"])
-    series = hours["GMV"]["series"]
+    series = hours["GMV"]["values"]
     assert len(series) == 24
-    assert [p["value"] for p in series[10:12]] == [6000, 1000]  # 10:00-11:00 local, 11:00-12:00
-    assert sum(p["value"] for p in series) == 7000
+    assert series[10:12] == [6000, 1000]  # 10:00-11:00 local, 11:00-12:00
+    assert sum(series) == 7000
     week = metrics((await board(api, world["owner"], world["shop"], DAY1, DAY3, "WEEK"))["dashboard"])
-    assert [p["value"] for p in week["GMV"]["series"]] == [8000]  # both days are in the week of Monday 11-02
+    assert week["GMV"]["values"] == [8000]  # both days are in the week of Monday 11-02
     month = metrics((await board(api, world["owner"], world["shop"], DAY1, DAY3, "MONTH"))["dashboard"])
-    assert [p["value"] for p in month["ORDERS"]["series"]] == [5]
+    assert month["ORDERS"]["values"] == [5]
 
 
 async def test_replayed_and_late_events_count_once_and_on_their_own_day(api: Api) -> None:
