@@ -77,7 +77,7 @@ def day_doc(shop: str, day: datetime, rng: random.Random, orders: int, visitors:
         c: {"orders": orders // 8, "gmv": gmv // 8}
         for c in ("FRIEND", "GROUP", "MOMENTS", "POSTER", "LIVE", "NOTE", "DISTRIBUTOR", "DIRECT")
     }
-    products = {f"p{i}": {"units": rng.randrange(1, 500), "gmv": rng.randrange(1000, 5_000_000)} for i in range(200)}
+    products = {f"p{i}": {"units": rng.randrange(1, 500), "gmv": rng.randrange(1000, 5_000_000)} for i in range(100)}
     return {
         "_id": f"{shop}:D:{day.date().isoformat()}",
         "shopId": shop,

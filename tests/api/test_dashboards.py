@@ -11,6 +11,7 @@ The world (Asia/Shanghai; day 1 = 2026-11-02, day 2 = 2026-11-03):
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -372,3 +373,25 @@ async def test_the_platform_dashboard_is_for_operators(api: Api) -> None:
     await grant_operator(api.services, user["id"])
     found = (await api.gql(query, variables, token=operator))["data"]["platformDashboard"]
     assert found["dashboard"]["metrics"] == [{"metric": "GMV", "total": 8000}, {"metric": "VISITORS", "total": 3}]
+
+
+async def test_racing_marks_count_every_one_and_a_mark_made_during_a_run_is_kept(api: Api) -> None:
+    store = api.services.store
+    shop, _, _ = await make_product(api, (await api.login("店"))[0])
+    raw = _raw(shop)
+    event = {"shopId": raw, "at": ms(DAY1 + timedelta(hours=3)), "props": {}}
+    # when: 20 flushes mark the same shop-hour at once
+    await asyncio.gather(*(aggregates.mark(store, [event]) for _ in range(20)))
+    # then: one mark, moved 20 times (none lost to the insert race)
+    hour = event["at"] - event["at"] % 3_600_000
+    doc = await store.get("aggregate_marks", f"{raw}:{hour}")
+    assert doc is not None and doc["v"] == 20 and doc["pending"] is True
+    # when: the job has read the mark, another flush marks it again, then the job clears what it read
+    seen = doc["v"]
+    await aggregates.mark(store, [event])
+    cleared = await store.update_one("aggregate_marks", {"_id": doc["_id"], "v": seen}, {"$set": {"pending": False}})
+    # then: the clear lost, so the newer events' day is recomputed on the next run
+    assert cleared is None
+    assert (await store.get("aggregate_marks", doc["_id"]) or {})["pending"] is True
+    assert await aggregates.aggregate(api.services) == 1
+    assert (await store.get("aggregate_marks", doc["_id"]) or {})["pending"] is False
