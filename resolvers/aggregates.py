@@ -135,6 +135,21 @@ async def recompute_day(services: Services, shop_id: str, day: date, tz: str) ->
     for h in range(start, end, rules.HOUR_MS):
         doc = rules.as_doc(hours.get(h) or rules.Bucket.empty(), False)
         await put(store, f"{shop_id}:H:{h}", {**base, "grain": "H", "start": h, **doc})
+    await bump_version(store, shop_id)
+
+
+async def bump_version(store: DocumentStore, shop_id: str) -> None:
+    """The shop's buckets changed: dashboards read before are stale (resolvers/dashboards.py caches by this)."""
+    if await store.update_one("shop_stats", {"_id": f"{shop_id}:V"}, {"$inc": {"v": 1}}) is None:
+        try:
+            await store.insert("shop_stats", {"_id": f"{shop_id}:V", "shopId": shop_id, "grain": "V", "v": 1})
+        except DuplicateKey:
+            await store.update_one("shop_stats", {"_id": f"{shop_id}:V"}, {"$inc": {"v": 1}})
+
+
+async def version(store: DocumentStore, shop_id: str) -> int:
+    doc = await store.get("shop_stats", f"{shop_id}:V")
+    return int(doc["v"]) if doc else 0
 
 
 async def put(store: DocumentStore, doc_id: str, fields: dict[str, Any], collection: str = "shop_stats") -> None:

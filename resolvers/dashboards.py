@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -114,10 +115,25 @@ class Dashboard:
         return [self.metric(n) for n in METRICS]
 
 
+# Dashboards read lately, by (shop, range, granularity, the shop's buckets' version): a merchant's console asks for
+# the same range again and again, and the buckets only change when the aggregate job recomputes a day.
+CACHE: OrderedDict[tuple[Any, ...], Dashboard] = OrderedDict()
+CACHE_SIZE = 256
+
+
 async def read_shop(services: Services, viewer: str, shop_id: str, start: int, end: int, granularity: str) -> Dashboard:
     """Who may read is checked first (another shop's dashboard is FORBIDDEN), then the range."""
     shop = await staff.require(services, shop_id, viewer, READERS, ["shopId"])
-    return await _read(services, shop_id, aggregates.tz_of(services, shop), start, end, granularity)
+    key = (id(services), shop_id, start, end, granularity, await aggregates.version(services.store, shop_id))
+    found = CACHE.get(key)
+    if found is not None:
+        CACHE.move_to_end(key)
+        return found
+    board = await _read(services, shop_id, aggregates.tz_of(services, shop), start, end, granularity)
+    CACHE[key] = board
+    while len(CACHE) > CACHE_SIZE:
+        CACHE.popitem(last=False)
+    return board
 
 
 async def read_platform(services: Services, start: int, end: int, granularity: str) -> Dashboard:
