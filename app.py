@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -13,6 +13,8 @@ from aiohttp import web
 from aiohttp.web_protocol import RequestPayloadError
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from opentelemetry.sdk.trace import TracerProvider
+from prometheus_client.core import CounterMetricFamily
+from prometheus_client.registry import Collector
 from strawberry.aiohttp.views import GraphQLView
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
@@ -38,10 +40,13 @@ from jobs.runner import Job, JobRunner
 from jobs.sweep import sweep
 from observability import metrics as metrics_http
 from observability import tracing
-from observability.metrics import Lag, Metrics, Timed
+from observability.metrics import PREFIX, Lag, Metrics, Timed
 from observability.request_ids import request_ids
+from resolvers import aggregates as aggregates_uc
 from resolvers import auth as auth_uc
+from resolvers import dashboards as dashboards_uc
 from resolvers import data_export as data_export_uc
+from resolvers import events as events_uc
 from resolvers import live as live_uc
 from resolvers import order_export
 from resolvers import social as social_uc
@@ -306,6 +311,7 @@ def gauges(metrics: Metrics, services: Services) -> None:
     metrics.gauge(
         "live_viewers", "Live viewers in this process", lambda: sum(len(r.viewers) for r in live.rooms.values())
     )
+    metrics.registry.register(EventCounts(services))
     lag = Lag("projector_lag_events", "Outbox events not yet projected into the graph")
     metrics.registry.register(lag)
 
@@ -313,6 +319,21 @@ def gauges(metrics: Metrics, services: Services) -> None:
         lag.value = await services.store.count("outbox", {"done": False})
 
     metrics.on_scrape(read_lag)
+
+
+class EventCounts(Collector):
+    """The event writer's counters: written, and dropped because its buffer was full."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    def collect(self) -> Iterator[CounterMetricFamily]:
+        writer = self.services.events
+        for name, value, doc in (
+            ("events_written", writer.written if writer else 0, "Events written to the event stream"),
+            ("events_dropped", writer.dropped if writer else 0, "Events dropped because the buffer was full"),
+        ):
+            yield CounterMetricFamily(PREFIX + name, doc, value=value)
 
 
 async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -335,6 +356,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     services = Services(settings, backends, projector, wechat, wechat_pay(settings), media=media, metrics=app[METRICS])
     services.wechat_shipping = shipping
     services.wechat_codes, services.http = codes, http
+    services.events = events_uc.EventWriter(
+        backends.store,
+        batch=settings.EVENTS_BATCH,
+        limit=settings.EVENTS_BUFFER_MAX,
+        tick_seconds=settings.EVENTS_FLUSH_SECONDS,
+        enabled=settings.EVENTS_ENABLED,
+        on_flush=lambda docs: aggregates_uc.mark(backends.store, docs),
+    )
     services.limiter, services.live = live_services(services, app[SCHEMA])
     services.sessions = Sessions(
         backends.bus,
@@ -356,6 +385,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             ),
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
             Job("creators", settings.CREATOR_REFRESH_SECONDS, lambda: refresh_creators(backends.store)),
+            Job("aggregates", settings.AGGREGATE_SECONDS, lambda: aggregates_uc.aggregate(services)),
         ],
         metrics=app[METRICS],
     )
@@ -377,6 +407,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         )
         services.seckill.start(backends.bus)
         projector.start()
+        services.events.start()
         jobs.start()
         services.live.start()
         if cache is not None:
@@ -392,6 +423,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         await services.sessions.stop()
         await services.seckill.stop()
         await jobs.stop()
+        await services.events.stop()
         await projector.stop()
         await http.close()
         await backends.close()
@@ -484,6 +516,21 @@ async def shop_orders_csv(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def dashboard_csv(request: web.Request) -> web.Response:
+    """GET on an exportDashboardSeries URL: the CSV; 410 once expired, 403 when forged."""
+    try:
+        name, body = await dashboards_uc.export_csv(request.app[SERVICES], request.query.get("token", ""))
+    except dashboards_uc.ExportRefused as exc:
+        return _json_error(exc.status, str(exc), exc.code)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{name}"',
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+    return web.Response(body=body, content_type="text/csv", charset="utf-8", headers=headers)
+
+
 async def data_export_download(request: web.Request) -> web.StreamResponse:
     """GET /exports/<signed token>: a data export's archive, streamed from disk; 403 or 410 in JSON otherwise."""
     try:
@@ -538,6 +585,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     app.router.add_get("/metrics", metrics_endpoint)
     app.router.add_post("/webhooks/wechatpay", wechatpay_webhook)
     app.router.add_get(order_export.EXPORT_PATH, shop_orders_csv)
+    app.router.add_get(dashboards_uc.EXPORT_PATH, dashboard_csv)
     app.router.add_get(data_export_uc.DOWNLOAD_PREFIX + "{token}", data_export_download)
     media_root = settings.DATA_DIR / "media"
     media_root.mkdir(parents=True, exist_ok=True)

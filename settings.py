@@ -230,6 +230,21 @@ class Settings(BaseSettings):
     # announces them at once; this catches what a process missed while its Redis connection was down).
     REVOKED_LOGINS_RELOAD_SECONDS: float = Field(30.0, gt=0, le=3600)
 
+    # The data platform: events are buffered and written EVENTS_BATCH at a time (or every EVENTS_FLUSH_SECONDS);
+    # past EVENTS_BUFFER_MAX buffered, new ones are dropped and counted (events_dropped_total), never waited for.
+    # EVENTS_ENABLED=false records nothing (aggregates then only know orders). Events are kept
+    # EVENTS_RETENTION_DAYS (aggregates stay); shops without a time zone of their own count days in SHOP_TIME_ZONE.
+    EVENTS_ENABLED: bool = True
+    EVENTS_BATCH: int = Field(500, ge=1, le=10_000)
+    EVENTS_FLUSH_SECONDS: float = Field(0.2, gt=0, le=60)
+    EVENTS_BUFFER_MAX: int = Field(50_000, ge=1)
+    EVENTS_RETENTION_DAYS: int = Field(180, ge=1)
+    TRACKED_EVENTS_PER_MINUTE: int = Field(6000, ge=1)  # events (not calls) a user or client may send
+    # How often the days that changed are recomputed (each run reads a changed day whole: the dashboards are this
+    # far behind, and a busy day is read once per interval, not once per event); 0: never.
+    AGGREGATE_SECONDS: float = Field(60.0, ge=0)
+    SHOP_TIME_ZONE: str = "Asia/Shanghai"
+
     _dev_key: str | None = PrivateAttr(default=None)
 
     @property

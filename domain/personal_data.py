@@ -328,6 +328,15 @@ TABLE: Mapping[str, Rule] = {
     ),
     "topics": NotPersonal("Topic names and their post counts."),
     "post_topics": NotPersonal("Topic -> post index; a removed post is left out by its moderation state."),
+    "events": Personal(
+        (Found("userId", "events", "at"),),
+        DELETED,
+        "What the user did in the app (views, orders, shares), for the shop's analytics; purged after "
+        "EVENTS_RETENTION_DAYS anyway. The shop's aggregates made of them are numbers, not people.",
+    ),
+    "shop_stats": NotPersonal("A shop's numbers per hour and day; distinct counts are sketches, not ids of people."),
+    "aggregate_marks": NotPersonal("Which shop-hours the aggregates must recompute."),
+    "dashboard_layouts": NotPersonal("A shop's choice of dashboard cards."),
     "heat": NotPersonal("Heat per product or topic and hour (sums, not people)."),
     "heat_seen": NotPersonal("Marks that an actor was counted this hour; the sweep purges them after their hour."),
     "outbox": NotPersonal("Graph events naming ids; purged a day after they were applied."),

@@ -23,6 +23,7 @@ from resolvers.campaigns import announce_due as announce_campaigns
 from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.data_export import sweep_exports
 from resolvers.distribution import settle_due
+from resolvers.events import purge as purge_events
 from resolvers.orders import expire_unpaid
 from resolvers.payments import retry_refunds
 from resolvers.payouts import check_withdrawals
@@ -63,6 +64,7 @@ async def sweep(services: Services) -> None:
         "points_expired": await expire_points(services),
         "redemptions_undone": await undo_stale_redemptions(services),
         "campaigns_announced": await announce_campaigns(services),
+        "events_purged": await purge_events(services),
     }
     if any(counts.values()):
         log.info("commerce sweep", extra=counts)

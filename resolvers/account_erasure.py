@@ -279,5 +279,6 @@ ERASERS: dict[str, Step] = {
     "reviews": _reviews,
     "review_helpful": _review_helpful,
     "favorites": _favorites,
+    "events": _deleting("events"),
     "users": _tombstone,
 }

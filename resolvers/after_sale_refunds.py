@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 
 from domain import after_sales as rules
+from domain import events as ev
 from domain import orders as order_rules
 from domain.refunds import left
 from resolvers import after_sales, distribution, order_points, orders, payments, refunds
+from resolvers import events as facts
 from resolvers.services import Services
 from store.protocol import Doc
 
@@ -94,6 +96,7 @@ async def refund_made(services: Services, after_sale_id: str) -> Doc | None:
         return doc
     if marked is not None:
         entry = rules.entry_of(marked, after_sale_id) or {"lines": []}
+        facts.order_fact(services, ev.ORDER_REFUNDED, marked, f"A{after_sale_id}", amount=entry.get("amount", 0))
         for line in entry["lines"]:
             await payments.count_sales(services, order["lines"][line["lineIndex"]]["productId"], -line["quantity"])
     if rules.all_back(order) and not rules.open_entries(order):

@@ -15,11 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from domain import after_sales as rules
+from domain import events as ev
 from domain import order_desk as desk_rules
 from domain import refunds as refund_rules
 from domain import teams as team_rules
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
+from resolvers import events as facts
 from resolvers import order_desk, orders, staff
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -194,6 +196,16 @@ async def _opened(services: Services, doc_id: str, entry: Doc) -> Doc | None:
     )
     if opened is not None:
         await tell_desk(services, opened, desk_rules.AFTER_SALE_REQUESTED)
+        facts.record(
+            services,
+            ev.AFTER_SALE_OPENED,
+            user_id=opened.get("buyerId"),
+            shop_id=opened.get("shopId"),
+            key=doc_id,
+            afterSaleId=doc_id,
+            orderId=opened.get("orderId"),
+            amount=entry["amount"],
+        )
     return opened
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from domain import events as ev
 from domain import moderation
 from domain import posts as rules
 from domain.profile import Problem
 from domain.text import clean
 from integrations.media import MediaToolMissing, cover_frame, video_duration
 from integrations.uploads import UploadedFile
+from resolvers import events as facts
 from resolvers import feeds, rankings
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -124,6 +126,7 @@ async def create_post(
         "publishedAt": None,  # set once, by the first publication (see `published`)
     }
     await store.insert("posts", post)
+    facts.record(services, ev.POSTED, user_id=author_id, key=str(post["_id"]), postId=post["_id"])
     if verdict.status == moderation.APPROVED:
         await count_in_topics(services, post, 1)
         await published(services, post)

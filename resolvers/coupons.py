@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain import catalog as rules
+from domain import events as ev
 from domain.text import clean
+from resolvers import events as facts
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from store.ids import new_id
@@ -68,6 +70,8 @@ async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
     if taken is None:
         await store.delete("coupon_claims", claim_id)
         raise Refused("COUPON_UNAVAILABLE", "All copies of this coupon are taken", field)
+    shop_id = coupon.get("shopId")
+    facts.record(services, ev.COUPON_CLAIMED, user_id=user_id, shop_id=shop_id, key=claim_id, couponId=coupon_id)
     return taken
 
 

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain import distribution as rules
+from domain import events as ev
 from domain import refunds as refund_rules
 from domain.ids import to_global_id
 from domain.ledger import GENESIS, chain_hash, first_bad
 from domain.profile import Problem
 from domain.text import clean, text_problems
+from resolvers import events as facts
 from resolvers.errors import Refused, refuse_problems
 from resolvers.recommend import SHARE_HEAT, product_heat
 from resolvers.services import Services
@@ -26,17 +28,34 @@ UPLINE_SEARCH = 50  # how far up a chain the cycle check looks (chains are short
 
 
 # -- share links and binding -----------------------------------------------------------------------------
-async def create_share_link(services: Services, user_id: str, product_id: str | None) -> Doc:
+async def create_share_link(
+    services: Services, user_id: str, product_id: str | None, channel: str | None = None
+) -> Doc:
     if product_id is not None and await services.store.get("products", product_id) is None:
         raise Refused("NOT_FOUND", "No such product", ["input", "productId"])
+    if channel is not None and channel not in ev.SHARE_CHANNELS:
+        raise Refused(
+            "INVALID_INPUT", f"A link is shared to one of {', '.join(ev.SHARE_CHANNELS)}", ["input", "channel"]
+        )
     link = {
         "_id": secrets.token_urlsafe(12),
         "userId": user_id,
         "kind": "share",
         "productId": product_id,
         "createdAt": services.now(),
+        **({"channel": channel} if channel else {}),
     }
     await services.store.insert("share_links", link)
+    product = await services.store.get("products", product_id) if product_id else None
+    facts.record(
+        services,
+        ev.SHARE_CREATED,
+        user_id=user_id,
+        shop_id=(product or {}).get("shopId"),
+        key=str(link["_id"]),
+        token=link["_id"],
+        productId=product_id,
+    )
     if product_id is not None:
         await product_heat(services, product_id, SHARE_HEAT, actor=user_id)
     return link
@@ -70,12 +89,15 @@ async def bind_referrer(services: Services, user_id: str, code: str | None) -> b
     link = await store.get("share_links", code) or await store.get("invites", code)
     if link is None or link["userId"] == user_id:
         return False
+    facts.record(services, ev.SHARE_OPENED, user_id=user_id, token=code, sharerId=link["userId"])
     referrer = link["userId"]
     if rules.would_cycle(user_id, [referrer, *await upline(services, referrer, UPLINE_SEARCH)]):
         return False
     bound = await store.update_one(
         "users", {"_id": user_id, "invitedBy": None}, {"$set": {"invitedBy": referrer, "invitedVia": code}}
     )
+    if bound is not None and link.get("kind") != "share":
+        facts.record(services, ev.INVITE_SIGNED_UP, user_id=user_id, key=user_id, inviterId=referrer, code=code)
     return bound is not None
 
 

@@ -17,6 +17,7 @@ from domain import recovery as steps
 from domain.catalog import coupon_refusal, idempotency_key_problems
 from domain.profile import Problem
 from resolvers import distribution, holds, order_desk, recovery, retries
+from resolvers import events as facts
 from resolvers import pricing as pricing_uc
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
@@ -106,6 +107,7 @@ async def move(
         await holds.release(services, updated)  # it holds nothing unpaid any more
     if updated is not None:
         await order_desk.moved(services, updated)  # the shop's counts per status, and its live desk
+        facts.on_order_moved(services, updated)
     return updated
 
 

@@ -14,12 +14,14 @@ from typing import Any
 import orjson
 
 from domain import after_sales as after_sale_rules
+from domain import events as ev
 from domain import orders as rules
 from domain import recovery as steps
 from domain.catalog import idempotency_key_problems
 from domain.text import clean
 from integrations.wechat_pay import Notification, PaymentError, WechatPayClient
 from resolvers import cart, catalog, distribution, invites, order_desk, order_points, recovery, refunds
+from resolvers import events as facts
 from resolvers.errors import Refused, refuse_problems
 from resolvers.feeds import record_activity
 from resolvers.orders import buyers_order, move, publish_status, refuse_move
@@ -332,6 +334,7 @@ async def finish_refund(services: Services, order: Doc) -> Doc:
     done = await move(services, order["_id"], rules.REFUNDED, refundedAt=services.now(), **owed)
     if done is None:
         return await services.store.get("orders", order["_id"]) or order
+    facts.order_fact(services, ev.ORDER_REFUNDED, done, "R", amount=refunds.kept(order))
     return await recovery.settle(services, done)
 
 
@@ -377,6 +380,7 @@ async def _difference_done(services: Services, order_id: str) -> None:
     )
     if done is None:
         return
+    facts.order_fact(services, ev.ORDER_REFUNDED, done, "D", amount=done.get("priceRefund") or 0)
     await distribution.on_order_refunded(services, done, refunds.kept(done))
     await order_points.settle(services, order_id)
 

@@ -51,6 +51,8 @@ class Services:
     metrics: Any = None
     # Seckill sold-out flags and campaigns read lately, in this process (resolvers/seckill_local.py).
     seckill: SeckillLocal = field(default_factory=SeckillLocal)
+    # The event stream's buffered writer (resolvers/events.EventWriter), set by the app; None records nothing.
+    events: Any = None
     # Milliseconds since the epoch; tests replace it to move time instead of sleeping.
     clock: Callable[[], int] = field(default=now_ms)
     # Work a request started and does not wait for (a data export being written); cancelled when the app stops.

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from domain import events as ev
 from domain import visibility
 from domain.visibility import Viewer
+from resolvers import events as facts
 from resolvers import feeds
 from resolvers.errors import Refused
 from resolvers.services import Services, now_ms
@@ -26,6 +28,7 @@ async def follow(services: Services, src: str, dst: str) -> None:
     except DuplicateKey:
         return  # already following: idempotent
     await store.update_one("users", {"_id": src}, {"$inc": {"followingCount": 1}})
+    facts.record(services, ev.FOLLOWED, user_id=src, key=f"{src}>{dst}", followedId=dst)
     await store.update_one("users", {"_id": dst}, {"$inc": {"followerCount": 1}})
     if await is_blocked_between(services, src, dst):
         # A block landed while we followed; its sweep may have run before our insert, so undo it here.

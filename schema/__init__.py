@@ -16,6 +16,7 @@ from strawberry.tools import merge_types
 from observability.request_ids import RequestIdInResponse
 from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
+from schema.analytics import AnalyticsMutations, AnalyticsQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.campaigns import CampaignMutations, CampaignSubscriptions, DiscountCampaign
@@ -101,6 +102,7 @@ Query = merge_types(
         CreatorQueries,
         ReviewQueries,
         FavoriteQueries,
+        AnalyticsQueries,
     ),
 )
 MUTATIONS = (
@@ -134,6 +136,7 @@ MUTATIONS = (
     CreatorMutations,
     ReviewMutations,
     FavoriteMutations,
+    AnalyticsMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

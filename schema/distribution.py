@@ -226,6 +226,11 @@ class LedgerVerification:
 @strawberry.input
 class ShareLinkInput:
     product_id: strawberry.ID | None = None
+    channel: str | None = strawberry.field(
+        default=None,
+        description="Where the link is shared (FRIEND, MOMENTS, POSTER, LIVE, NOTE): the channel its orders count "
+        "in on the shop's dashboard (default: FRIEND, or DISTRIBUTOR for an active distributor of the shop).",
+    )
 
 
 @strawberry.input
@@ -299,7 +304,9 @@ class DistributionMutations:
     )
     async def create_share_link(self, info: Info, input: ShareLinkInput) -> ShareLinkPayload:
         product = raw_id(input.product_id, "Product", "input", "productId") if input.product_id else None
-        link = await dist_uc.create_share_link(info.context.services, info.context.require_viewer(), product)
+        link = await dist_uc.create_share_link(
+            info.context.services, info.context.require_viewer(), product, input.channel
+        )
         return ShareLinkPayload(link=ShareLink(token=link["_id"], path=dist_uc.link_path(link), doc=link))
 
     @payload_mutation(DistributorshipPayload, description="ACTIVE at once on an open policy, PENDING otherwise.")

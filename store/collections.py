@@ -12,6 +12,7 @@ COLLECTIONS = (
     "activities",
     "address_books",
     "addresses",
+    "aggregate_marks",
     "after_sales",
     "balances",
     "bargain_daily",
@@ -25,11 +26,13 @@ COLLECTIONS = (
     "commissions",
     "coupon_claims",
     "coupons",
+    "dashboard_layouts",
     "data_exports",
     "distributors",
     "engagements",
     "favorite_counts",
     "favorites",
+    "events",
     "follows",
     "heat",
     "heat_seen",
@@ -77,6 +80,7 @@ COLLECTIONS = (
     "shop_order_counts",
     "shop_staff",
     "shop_staff_invites",
+    "shop_stats",
     "shops",
     "skus",
     "stock_changes",
@@ -263,6 +267,15 @@ INDEXES = (
     Index("seckill_attempts", ("state", "at")),
     Index("seckill_attempts", ("userId", "at")),
     Index("seckill_buyers", ("userId", "_id")),
+    # the data platform (resolvers/events.py, resolvers/aggregates.py, resolvers/dashboards.py)
+    Index("events", ("shopId", "at")),  # a shop's day of events, recomputed
+    Index("events", ("at",)),  # the retention purge
+    Index("events", ("userId", "at")),  # a user's events (data export, retention cohorts)
+    Index("aggregate_marks", ("pending", "hour")),
+    Index("shop_stats", ("shopId", "grain", "start")),  # a shop's dashboard range
+    Index("shop_stats", ("grain", "start")),  # the platform dashboard
+    Index("orders", ("shopId", "paidAt", "_id")),  # a shop's day of payments
+    Index("commissions", ("shopId", "createdAt", "_id")),  # a shop's day of commissions
 )
 
 
