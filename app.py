@@ -44,6 +44,7 @@ from resolvers import order_export
 from resolvers import social as social_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
+from resolvers.segments import refresh_due as refresh_segments
 from resolvers.services import Services
 from resolvers.users import claim_legacy_nicknames
 from schema import build, schema
@@ -334,6 +335,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
                 lambda: refresh_influence(backends.store, backends.graph),
             ),
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
+            Job("segments", settings.SEGMENTS_SECONDS, lambda: refresh_segments(services)),
         ],
         metrics=app[METRICS],
     )

@@ -140,6 +140,9 @@ TABLE: Mapping[str, Rule] = {
     "engagements": Personal(
         (Found("userId", "engagements"),), DELETED, "ENGAGED edges go through the outbox, like every graph change."
     ),
+    "events": Personal(  # w3/events owns this collection; its classification there wins at merge
+        (Found("userId", "events", "at"),), DELETED, "What the user did in the app (analytics); aggregates stay."
+    ),
     "purchases": Personal(
         (Found("userId", "purchases", "at"),),
         DELETED,
@@ -258,6 +261,14 @@ TABLE: Mapping[str, Rule] = {
     "outbox": NotPersonal("Graph events naming ids; purged a day after they were applied."),
     "webhook_nonces": NotPersonal("WeChat Pay notification nonces (replay protection)."),
     "leases": NotPersonal("Job leases of server processes."),
+    "rfm_settings": NotPersonal("A shop's own RFM cut points."),
+    "rfm_runs": NotPersonal("A shop's RFM runs: cut points used and buyers counted per segment (numbers)."),
+    "rfm_members": NotPersonal(
+        "A shop's RFM scores per buyer id, derived from its orders and rebuilt by every run; only the last two runs"
+        " (and those a running coupon grant reads) are kept, and an erased user's orders name the tombstone, so the"
+        " next runs no longer hold them."
+    ),
+    "coupon_grants": NotPersonal("A shop's grant of a coupon to a segment and its progress (counts)."),
     "ledger_head": NotPersonal("The ledger chain's head pointer."),
 }
 

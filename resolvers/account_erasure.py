@@ -242,6 +242,7 @@ ERASERS: dict[str, Step] = {
     "live_comments": _deleting("live_comments"),
     "engagements": _engagements,
     "purchases": _purchases,
+    "events": _deleting("events"),
     "addresses": _deleting("addresses"),
     "address_books": _address_book,
     "coupon_claims": _coupon_claims,

@@ -40,6 +40,7 @@ from schema.pages.themes import ThemeMutations, ThemeQueries
 from schema.payouts import PayoutMutations, Withdrawal
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
+from schema.segments import SegmentMutations, SegmentQueries
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
 from schema.teams import Team, TeamMutations, TeamQueries, TeamSubscriptions
@@ -85,6 +86,7 @@ Query = merge_types(
         RenderQueries,
         ComponentQueries,
         ThemeQueries,
+        SegmentQueries,
     ),
 )
 MUTATIONS = (
@@ -109,6 +111,7 @@ MUTATIONS = (
     PageMutations,
     TemplateMutations,
     ThemeMutations,
+    SegmentMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -83,3 +83,11 @@ AFTER_SALE = ShopOf(_input_after_sale, ("input", "afterSaleId"), "No such after-
 
 
 SKU = ShopOf(_input_sku, ("input", "skuId"), "No such SKU")
+
+
+async def _input_coupon(services: Services, input: Any) -> str | None:
+    found = await services.store.get("coupons", raw_id(input.coupon_id, "Coupon", "input", "couponId"))
+    return found.get("shopId") if found is not None else None
+
+
+COUPON = ShopOf(_input_coupon, ("input", "couponId"), "No such coupon")

@@ -23,10 +23,12 @@ COLLECTIONS = (
     "comments",
     "commissions",
     "coupon_claims",
+    "coupon_grants",
     "coupons",
     "data_exports",
     "distributors",
     "engagements",
+    "events",
     "follows",
     "heat",
     "heat_seen",
@@ -53,6 +55,9 @@ COLLECTIONS = (
     "purchases",
     "refresh_tokens",
     "reports",
+    "rfm_members",
+    "rfm_runs",
+    "rfm_settings",
     "share_links",
     "shipping_templates",
     "shop_order_counts",
@@ -196,6 +201,19 @@ INDEXES = (
     Index("products", ("shopId", "price")),
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
+    # RFM segments and retention: resolvers/segments.py, resolvers/retention.py
+    Index("orders", ("shopId", "paidAt", "_id")),  # a shop's paid orders of the RFM window; shop retention
+    Index("orders", ("buyerId", "paidAt")),  # retention: did the user pay on day N
+    Index("orders", ("shopId", "buyerId", "paidAt")),  # shop retention: first order in the shop, day N
+    Index("orders", ("paidAt",)),  # platform retention by first order
+    Index("rfm_runs", ("shopId", "status", "at")),  # a shop's latest finished run
+    Index("rfm_members", ("runId",)),  # a run's chunks, to delete it
+    Index("coupon_grants", ("shopId", "idempotencyKey"), unique=True),  # one grant per key
+    Index("coupon_grants", ("status", "leaseUntil")),  # grants a crash left, to resume
+    Index("coupon_grants", ("shopId", "status")),  # runs a running grant still reads are kept
+    # events: w3/events owns the collection; these two serve retention
+    Index("events", ("userId", "at")),
+    Index("events", ("shopId", "userId", "at")),
 )
 
 
