@@ -33,6 +33,7 @@ from store.protocol import Doc, DuplicateKey
 
 log = logging.getLogger(__name__)
 CHUNK = 1000  # members per rfm_members document
+COLUMNS = ("r", "f", "m", "days", "orders", "amount")  # of a chunk, beside "users"
 READ_PAGE = 5000  # orders per read
 WRITE_BATCH = 200  # chunks per insert_many
 GRANT_BATCH = 200  # members claimed between two moves of a grant's position
@@ -136,21 +137,22 @@ async def _write_members(
     orders: np.ndarray,
     amount: np.ndarray,
 ) -> dict[str, int]:
-    """Each segment's members, who paid most first (then by id), in chunks of CHUNK; the count of each segment."""
+    """Each segment's members, who paid most first (then by id), in chunks of CHUNK (a list per column: some
+    stores take no nested arrays); the count of each segment."""
     names = np.asarray(ids, dtype=object)
-    columns = np.stack([scored.r, scored.f, scored.m, days, orders, amount], axis=1)
+    values = dict(zip(COLUMNS, (scored.r, scored.f, scored.m, days, orders, amount), strict=True))
     counts: dict[str, int] = {}
     chunks: list[Doc] = []
     for bits, segment in enumerate(rules.SEGMENT_OF_BITS):
         members = np.flatnonzero(scored.segment == bits)
         members = members[np.lexsort((names[members], -amount[members]))]
         counts[segment] = len(members)
-        rows = columns[members].tolist()
-        who = names[members].tolist()
         for c in range(0, len(members), CHUNK):
-            entries = [[user, *row] for user, row in zip(who[c : c + CHUNK], rows[c : c + CHUNK], strict=True)]
-            chunks.append({"_id": chunk_id(run_id, segment, c // CHUNK), "runId": run_id, "shopId": shop_id,
-                           "members": entries})  # fmt: skip
+            part = members[c : c + CHUNK]
+            doc: Doc = {"_id": chunk_id(run_id, segment, c // CHUNK), "runId": run_id, "shopId": shop_id}
+            doc["users"] = names[part].tolist()
+            doc.update((name, column[part].tolist()) for name, column in values.items())
+            chunks.append(doc)
             if len(chunks) >= WRITE_BATCH:
                 await services.store.insert_many("rfm_members", chunks)
                 chunks = []
@@ -283,10 +285,10 @@ async def members_from(services: Services, run: Doc, segment: str, position: int
         chunk = found.get(chunk_id(run["_id"], segment, i))
         if chunk is None:
             break
-        for j, entry in enumerate(chunk["members"]):
+        for j, user_id in enumerate(chunk["users"]):
             at = i * CHUNK + j
             if position <= at < position + limit:
-                user_id, r, f, m, days, orders, amount = entry
+                r, f, m, days, orders, amount = (chunk[name][j] for name in COLUMNS)
                 out.append(Member(user_id, r, f, m, days, orders, amount, at))
     return out
 
