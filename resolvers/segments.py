@@ -378,8 +378,10 @@ async def _lease(services: Services, grant_id: str, owner: str) -> Doc | None:
     return await services.store.update_one("coupon_grants", free, take)
 
 
-async def _give(services: Services, grant: Doc, user_id: str) -> str:
-    """One member: the coupon through the claim code, once per user."""
+async def _give(services: Services, grant: Doc, coupon: Doc | None, user_id: str) -> str:
+    """One member: the coupon through the claim code, once per user (missed once the coupon is gone or expired)."""
+    if coupon is None or coupon["validUntil"] <= services.now():
+        return MISSED
     try:
         taken = await coupons.take_copy(services, grant["couponId"], user_id, grantId=grant["_id"])
     except DuplicateKey:
@@ -400,8 +402,9 @@ async def run_grant(services: Services, grant_id: str) -> Doc | None:
             done = {"$set": {"status": DONE, "finishedAt": services.now(), "owner": None}}
             return await services.store.update_one("coupon_grants", {"_id": grant_id, "owner": owner}, done)
         counts = {GRANTED: 0, HELD: 0, MISSED: 0}
+        coupon = await services.store.get("coupons", grant["couponId"])
         for member in batch:
-            counts[await _give(services, grant, member.user_id)] += 1
+            counts[await _give(services, grant, coupon, member.user_id)] += 1
         moved = await services.store.update_one(
             "coupon_grants",
             {"_id": grant_id, "owner": owner, "position": grant["position"]},

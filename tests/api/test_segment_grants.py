@@ -166,3 +166,16 @@ async def test_a_grant_resumes_after_a_crash_between_its_claims_and_its_progress
         "coupon": {"remaining": 4},
     }  # fmt: skip
     assert sorted(c["userId"] for c in await claims_of(api, coupon)) == sorted(raw(p["id"]) for p in people)
+
+
+async def test_a_coupon_that_expires_during_a_grant_is_missed_by_the_rest(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    owner, _, coupon, people = await world(api)
+    monkeypatch.setattr(api.services, "spawn", lambda work, name: work.close())
+    grant_id = raw((await grant(api, owner, coupon, "late"))["grant"]["id"])
+    use_clock(api).advance(days=8)  # the coupon was valid for 7
+    await segments_uc.run_grant(api.services, grant_id)
+    done = await api.services.store.get("coupon_grants", grant_id)
+    assert done is not None and (done["status"], done["granted"], done["missed"]) == ("DONE", 0, len(people))
+    assert await claims_of(api, coupon) == []
