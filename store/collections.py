@@ -202,7 +202,8 @@ INDEXES = (
     Index("products", ("shopId", "category", "createdAt")),
     Index("coupons", ("shopId", "validUntil")),  # coupon strips: the shop's coupons still running
     # RFM segments and retention: resolvers/segments.py, resolvers/retention.py
-    Index("orders", ("shopId", "paidAt", "_id")),  # a shop's paid orders of the RFM window; shop retention
+    Index("orders", ("shopId", "_id")),  # the RFM run reads a shop's orders in the order they were written
+    Index("orders", ("shopId", "paidAt", "_id")),  # shop retention: a shop's paid orders of a range
     Index("orders", ("buyerId", "paidAt")),  # retention: did the user pay on day N
     Index("orders", ("shopId", "buyerId", "paidAt")),  # shop retention: first order in the shop, day N
     Index("orders", ("paidAt",)),  # platform retention by first order
