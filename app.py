@@ -52,6 +52,7 @@ from resolvers import order_export
 from resolvers import social as social_uc
 from resolvers.payments import WebhookRefused, handle_wechat_notification
 from resolvers.ratelimit import MemoryLimiter, RedisLimiter
+from resolvers.segments import refresh_due as refresh_segments
 from resolvers.services import Services
 from resolvers.users import claim_legacy_nicknames
 from response_cache import ResponseCache
@@ -386,6 +387,7 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
             Job("sweep", settings.SWEEP_SECONDS, lambda: sweep(services)),
             Job("creators", settings.CREATOR_REFRESH_SECONDS, lambda: refresh_creators(backends.store)),
             Job("aggregates", settings.AGGREGATE_SECONDS, lambda: aggregates_uc.aggregate(services)),
+            Job("segments", settings.SEGMENTS_SECONDS, lambda: refresh_segments(services)),
         ],
         metrics=app[METRICS],
     )

@@ -178,6 +178,11 @@ class Settings(BaseSettings):
     PAGE_PREVIEW_HOURS: float = Field(72.0, gt=0, le=24 * 30)
     # How often the influence job recomputes scores (seconds); 0 turns the periodic run off.
     INFLUENCE_REFRESH_SECONDS: float = Field(3600.0, ge=0)
+    # RFM segments (resolvers/segments.py): how often the segments job looks for shops whose last run is older than
+    # RFM_REFRESH_HOURS (0 turns the periodic run off), and the window of paid orders a run scores.
+    SEGMENTS_SECONDS: float = Field(600.0, ge=0)
+    RFM_REFRESH_HOURS: float = Field(24.0, gt=0, le=24 * 31)
+    RFM_WINDOW_DAYS: int = Field(365, ge=1, le=3650)
     # How often the outbox projector looks for work it was not woken up for (other processes' writes).
     PROJECTOR_POLL_SECONDS: float = Field(1.0, gt=0)
     # Processes serving one port (`server.py serve --workers N`; set for each worker by the master). With more than

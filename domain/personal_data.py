@@ -342,6 +342,14 @@ TABLE: Mapping[str, Rule] = {
     "outbox": NotPersonal("Graph events naming ids; purged a day after they were applied."),
     "webhook_nonces": NotPersonal("WeChat Pay notification nonces (replay protection)."),
     "leases": NotPersonal("Job leases of server processes."),
+    "rfm_settings": NotPersonal("A shop's own RFM cut points."),
+    "rfm_runs": NotPersonal("A shop's RFM runs: cut points used and buyers counted per segment (numbers)."),
+    "rfm_members": NotPersonal(
+        "A shop's RFM scores per buyer id, derived from its orders and rebuilt by every run; only the last two runs"
+        " (and those a running coupon grant reads) are kept, and an erased user's orders name the tombstone, so the"
+        " next runs no longer hold them."
+    ),
+    "coupon_grants": NotPersonal("A shop's grant of a coupon to a segment and its progress (counts)."),
     "ledger_head": NotPersonal("The ledger chain's head pointer."),
 }
 

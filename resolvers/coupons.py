@@ -60,18 +60,34 @@ async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
         raise Refused("NOT_FOUND", "No such coupon", field)
     if coupon["validUntil"] <= services.now():
         raise Refused("COUPON_UNAVAILABLE", "This coupon has expired", field)
-    claim_id = f"{coupon_id}:{user_id}"
-    claim = {"_id": claim_id, "couponId": coupon_id, "userId": user_id, "used": False, "at": services.now()}
     try:
-        await store.insert("coupon_claims", claim)
+        taken = await take_copy(services, coupon_id, user_id)
     except DuplicateKey:
         raise Refused("ALREADY_EXISTS", "You already claimed this coupon", field) from None
+    if taken is None:
+        raise Refused("COUPON_UNAVAILABLE", "All copies of this coupon are taken", field)
+    return taken
+
+
+def claim_id(coupon_id: str, user_id: str) -> str:
+    return f"{coupon_id}:{user_id}"
+
+
+async def take_copy(services: Services, coupon_id: str, user_id: str, **marks: str) -> Doc | None:
+    """The user's claim (one per user: DuplicateKey when they hold it already), then one copy of the coupon: the
+    coupon as it is after, or None when no copy is left (the claim is taken back). `marks` go on the claim
+    (a segment grant's id). Used by claimCoupon and by grants to a segment (resolvers/segments.py)."""
+    store = services.store
+    claim = claim_id(coupon_id, user_id)
+    doc = {"_id": claim, "couponId": coupon_id, "userId": user_id, "used": False, "at": services.now(), **marks}
+    await store.insert("coupon_claims", doc)
     taken = await store.update_one("coupons", {"_id": coupon_id, "remaining": {"$gt": 0}}, {"$inc": {"remaining": -1}})
     if taken is None:
-        await store.delete("coupon_claims", claim_id)
-        raise Refused("COUPON_UNAVAILABLE", "All copies of this coupon are taken", field)
-    shop_id = coupon.get("shopId")
-    facts.record(services, ev.COUPON_CLAIMED, user_id=user_id, shop_id=shop_id, key=claim_id, couponId=coupon_id)
+        await store.delete("coupon_claims", claim)
+        return None
+    facts.record(
+        services, ev.COUPON_CLAIMED, user_id=user_id, shop_id=taken.get("shopId"), key=claim, couponId=coupon_id
+    )
     return taken
 
 

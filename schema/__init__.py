@@ -49,6 +49,7 @@ from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
 from schema.reviews import Review, ReviewMutations, ReviewQueries
 from schema.seckill import SeckillCampaign, SeckillMutations, SeckillQueries, SeckillSubscriptions
+from schema.segments import SegmentMutations, SegmentQueries
 from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
 from schema.shipping import ShippingMutations, ShippingTemplate
@@ -103,6 +104,7 @@ Query = merge_types(
         ReviewQueries,
         FavoriteQueries,
         AnalyticsQueries,
+        SegmentQueries,
     ),
 )
 MUTATIONS = (
@@ -137,6 +139,7 @@ MUTATIONS = (
     ReviewMutations,
     FavoriteMutations,
     AnalyticsMutations,
+    SegmentMutations,
 )
 Mutation = merge_types("Mutation", MUTATIONS)
 Subscription = merge_types(

@@ -91,3 +91,11 @@ async def _input_review(services: Services, input: Any) -> str | None:
 
 
 REVIEW = ShopOf(_input_review, ("input", "reviewId"), "No such review")
+
+
+async def _input_coupon(services: Services, input: Any) -> str | None:
+    found = await services.store.get("coupons", raw_id(input.coupon_id, "Coupon", "input", "couponId"))
+    return found.get("shopId") if found is not None else None
+
+
+COUPON = ShopOf(_input_coupon, ("input", "couponId"), "No such coupon")

@@ -25,6 +25,7 @@ COLLECTIONS = (
     "comments",
     "commissions",
     "coupon_claims",
+    "coupon_grants",
     "coupons",
     "dashboard_layouts",
     "data_exports",
@@ -74,6 +75,9 @@ COLLECTIONS = (
     "share_events",
     "review_helpful",
     "reviews",
+    "rfm_members",
+    "rfm_runs",
+    "rfm_settings",
     "share_links",
     "share_posters",
     "shipping_templates",
@@ -276,6 +280,18 @@ INDEXES = (
     Index("shop_stats", ("grain", "start")),  # the platform dashboard
     Index("orders", ("shopId", "paidAt", "_id")),  # a shop's day of payments
     Index("commissions", ("shopId", "createdAt", "_id")),  # a shop's day of commissions
+    # RFM segments and retention: resolvers/segments.py, resolvers/retention.py
+    Index("orders", ("shopId", "_id")),  # the RFM run reads a shop's orders in the order they were written
+    Index("orders", ("buyerId", "paidAt")),  # retention: did the user pay on day N
+    Index("orders", ("shopId", "buyerId", "paidAt")),  # shop retention: first order in the shop, day N
+    Index("orders", ("paidAt",)),  # platform retention by first order
+    Index("rfm_runs", ("shopId", "status", "at")),  # a shop's latest finished run
+    Index("rfm_members", ("runId",)),  # a run's chunks, to delete it
+    Index("coupon_grants", ("shopId", "idempotencyKey"), unique=True),  # one grant per key
+    Index("coupon_grants", ("status", "leaseUntil")),  # grants a crash left, to resume
+    Index("coupon_grants", ("shopId", "status")),  # runs a running grant still reads are kept
+    # events (declared with the data platform's): retention's, per shop
+    Index("events", ("shopId", "userId", "at")),
 )
 
 
