@@ -7,9 +7,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 export type ActivityVerb =
   | 'BOUGHT'
   | 'COMMENTED'
+  | 'FAVORITED'
   | 'JOINED_TEAM'
   | 'LIKED'
   | 'POSTED'
+  | 'REVIEWED'
   | 'STARTED_TEAM'
   | 'WENT_LIVE';
 
@@ -81,8 +83,10 @@ export type ErrorCode =
   | 'DAILY_LIMIT'
   | 'FORBIDDEN'
   | 'INSUFFICIENT_FUNDS'
+  | 'INSUFFICIENT_POINTS'
   | 'INVALID_INPUT'
   | 'INVALID_STATE'
+  | 'LIMIT_REACHED'
   | 'NOT_DELIVERABLE'
   | 'NOT_DISTRIBUTOR'
   | 'NOT_FOUND'
@@ -91,10 +95,13 @@ export type ErrorCode =
   | 'OPEN_WITHDRAWALS'
   | 'OUT_OF_STOCK'
   | 'OWNS_SHOP'
+  | 'PATH_TOKEN_INVALID'
   | 'PAYMENT_FAILED'
   | 'PRICE_CHANGED'
+  | 'PURCHASE_LIMIT'
   | 'RATE_LIMITED'
   | 'ROOM_NOT_LIVE'
+  | 'SECKILL_CLOSED'
   | 'SELF_ACTION'
   | 'TEAM_CLOSED'
   | 'TEAM_FULL'
@@ -108,7 +115,7 @@ export type FeedKind =
   | 'DISCOVER'
   /** Posts of the people the viewer follows, newest first. */
   | 'FOLLOWING'
-  /** What the viewer's friends bought, liked, reviewed and posted, as their privacy allows. */
+  /** What the viewer's friends bought, liked, reviewed, favorited and posted, as their privacy allows. */
   | 'FRIENDS';
 
 export type GroupBuyOfferInput = {
