@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from domain import moderation
 from domain.creators import CreatorStats, credit_score, level
+from resolvers.favorites import key as favorite_key
 from store.protocol import DocumentStore
 
 PAGE = 1000
@@ -29,6 +30,8 @@ async def refresh_creators(store: DocumentStore) -> CreatorsRun:
     while True:
         page = await store.find("posts", {}, limit=PAGE, after=after)
         rejected: dict[str, str] = {}
+        approved = [p["_id"] for p in page.docs if p.get("moderation") == moderation.APPROVED]
+        favorited = await store.get_many("favorite_counts", [favorite_key("POST", i) for i in approved])
         for post in page.docs:
             tally = counts[post["authorId"]]
             status = post.get("moderation")
@@ -36,7 +39,7 @@ async def refresh_creators(store: DocumentStore) -> CreatorsRun:
                 tally["approved"] += 1
                 tally["likes"] += int(post.get("likeCount", 0))
                 tally["comments"] += int(post.get("commentCount", 0))
-                tally["favorites"] += int(post.get("favoriteCount", 0))  # once favorites count on posts
+                tally["favorites"] += int((favorited.get(favorite_key("POST", post["_id"])) or {}).get("count", 0))
             elif status == moderation.REJECTED:
                 tally["rejections"] += 1
                 rejected[post["_id"]] = post["authorId"]

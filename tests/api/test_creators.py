@@ -109,3 +109,18 @@ async def test_discover_keeps_commercial_posts_under_the_share_of_each_page(api:
     after = page["edges"][-1]["cursor"]
     second = (await api.gql(DISCOVER, {"f": 10, "a": after}, token=viewer))["data"]["feed"]["edges"]
     assert len(second) == 10 and sum(1 for e in second if e["node"]["post"]["products"]) == 3
+
+
+async def test_favorites_of_a_post_raise_its_authors_credit(api: Api) -> None:
+    from tests.api.test_favorites import FAVORITE
+
+    author, _ = await api.login("被收藏的作者")
+    fans = [(await api.login(f"收藏粉丝{i}"))[0] for i in range(4)]
+    post = (await create(api, author, title="值得收藏"))["post"]["id"]
+    await api.gql(LIKE, {"p": post}, token=fans[0])
+    await refresh_creators(api.services.store)
+    before = float((await me(api, author))["creatorScore"])  # type: ignore[arg-type]
+    for fan in fans:
+        assert (await api.gql(FAVORITE, {"id": post}, token=fan))["data"]["favorite"]["errors"] == []
+    await refresh_creators(api.services.store)
+    assert float((await me(api, author))["creatorScore"]) > before  # type: ignore[arg-type]
