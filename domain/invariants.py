@@ -192,6 +192,32 @@ def balance_violations(balances: Iterable[Mapping[str, Any]], sums: Mapping[str,
     return found
 
 
+def points_violations(users: Iterable[Mapping[str, Any]], entries: Iterable[Mapping[str, Any]]) -> list[Violation]:
+    """A user's points are the sum of their ledger entries applied so far (those numbered up to `pointsVersion`;
+    later ones are pending, applied by the sweep). Reported only: the ledger is the record, and a balance from before
+    the ledger (no entries behind it) needs an operator's opening entry, not a guess."""
+    applied: dict[str, list[tuple[int, int]]] = {}
+    for entry in entries:
+        applied.setdefault(str(entry.get("userId")), []).append((int(entry.get("seq", 0)), int(entry.get("amount", 0))))
+    found = []
+    for user in users:
+        version = int(user.get("pointsVersion") or 0)
+        want = sum(amount for seq, amount in applied.get(user["_id"], []) if seq <= version)
+        have = int(user.get("points") or 0)
+        if have != want:
+            why = "points from before the ledger have no entry" if not version else "moved without its entry"
+            found.append(
+                Violation(
+                    "points",
+                    f"users:{user['_id']}",
+                    f"points {have} != ledger {want} (entries up to #{version}; {why}): an operator decides",
+                    {"points": have, "pointsVersion": version},
+                    {"points": want},
+                )
+            )
+    return found
+
+
 def team_violations(teams: Iterable[Mapping[str, Any]], members: Iterable[Mapping[str, Any]]) -> list[Violation]:
     seated: dict[str, int] = {}
     paid: dict[str, int] = {}

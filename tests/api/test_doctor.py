@@ -224,3 +224,19 @@ def test_the_command_prints_each_violation_exits_1_and_fixes(
     assert "fixed    skus:s1: stock 5 -> 7" in out and out[-1] == "ok: every invariant holds"
     server.main(["doctor", "--data-dir", data, "--json"])
     assert orjson.loads(capsys.readouterr().out)["ok"] is True
+
+
+async def test_points_that_disagree_with_the_ledger_are_reported_and_left_to_an_operator(api: Api) -> None:
+    from resolvers import points as points_uc
+
+    _, user = await api.login("积分体检")
+    services = api.services
+    user_id = raw(user["id"])
+    await points_uc.earn(services, user_id, 500, key="doctor-gift", reason="TEST")
+    await points_uc.spend(services, user_id, 200, key="doctor-spend", reason="TEST")
+    assert [c for c in await checks(services) if c[0] == "points"] == []
+    await services.store.update_one("users", {"_id": user_id}, {"$inc": {"points": 50}})  # moved without an entry
+    assert ("points", f"users:{user_id}") in await checks(services)
+    report = await fix(services)
+    assert any(line.startswith(f"users:{user_id}: reported only") for line in report.skipped)
+    assert (await services.store.get("users", user_id) or {})["points"] == 350  # left as it was
