@@ -337,6 +337,24 @@ async def report(services: Services, user_id: str, found: Target, reason: str) -
         raise Refused("ALREADY_EXISTS", "You reported this already", ["input", "targetId"]) from None
 
 
+async def moderated(
+    services: Services, collection: str, what: str, doc: Doc, approve: bool, operator_id: str, note: str | None
+) -> tuple[moderation.Move, Doc]:
+    """An operator's decision on a held (or shown) post or review: the move, by compare-and-set on its state, and the
+    document after it; INVALID_STATE for a move the state has not, CONFLICT when another operator decided first."""
+    move = moderation.decide(doc["moderation"], approve)
+    if move is None:
+        raise Refused("INVALID_STATE", f"This {what} cannot be moderated that way", ["input", "targetId"])
+    moved = await services.store.update_one(
+        collection,
+        {"_id": doc["_id"], "moderation": move.before},
+        {"$set": {"moderation": move.after, "moderatedBy": operator_id, "moderationNote": note}},
+    )
+    if moved is None:
+        raise Refused("CONFLICT", f"Someone moderated this {what} meanwhile", ["input", "targetId"])
+    return move, moved
+
+
 async def moderate(services: Services, operator_id: str, found: Target, approve: bool, note: str | None) -> None:
     store = services.store
     if found.kind == "review":
@@ -344,16 +362,7 @@ async def moderate(services: Services, operator_id: str, found: Target, approve:
 
         await reviews.moderate(services, operator_id, found.doc, approve, note)
     elif found.kind == "post":
-        move = moderation.decide(found.doc["moderation"], approve)
-        if move is None:
-            raise Refused("INVALID_STATE", "This post cannot be moderated that way", ["input", "targetId"])
-        moved = await store.update_one(
-            "posts",
-            {"_id": found.doc["_id"], "moderation": move.before},
-            {"$set": {"moderation": move.after, "moderatedBy": operator_id, "moderationNote": note}},
-        )
-        if moved is None:
-            raise Refused("CONFLICT", "Someone moderated this post meanwhile", ["input", "targetId"])
+        move, moved = await moderated(services, "posts", "post", found.doc, approve, operator_id, note)
         if move.shows:
             await count_in_topics(services, moved, 1)
             await published(services, moved)
@@ -361,13 +370,13 @@ async def moderate(services: Services, operator_id: str, found: Target, approve:
             await count_in_topics(services, moved, -1)
     else:
         hidden = not approve
-        moved = await store.update_one(
+        comment = await store.update_one(
             "comments",
             {"_id": found.doc["_id"], "hidden": not hidden, "removed": {"$ne": True}},  # not one its author took
             {"$set": {"hidden": hidden, "moderatedBy": operator_id}},
         )
-        if moved is not None:
-            await store.update_one("posts", {"_id": moved["postId"]}, {"$inc": {"commentCount": -1 if hidden else 1}})
+        if comment is not None:
+            await store.update_one("posts", {"_id": comment["postId"]}, {"$inc": {"commentCount": -1 if hidden else 1}})
     open_reports = await store.find("reports", {"targetId": found.doc["_id"], "status": "OPEN"}, limit=1000)
     await store.set_many(
         "reports", {r["_id"]: {"status": "RESOLVED", "resolvedBy": operator_id} for r in open_reports.docs}

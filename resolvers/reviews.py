@@ -17,7 +17,7 @@ from domain.profile import Problem
 from domain.text import clean
 from graph.protocol import GraphUnavailable
 from resolvers import feeds
-from resolvers.content import banned_words, engage
+from resolvers.content import banned_words, engage, moderated
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services
 from resolvers.visibility import Seer
@@ -262,16 +262,7 @@ async def remove(services: Services, review: Doc) -> None:
 
 async def moderate(services: Services, operator_id: str, review: Doc, approve: bool, note: str | None) -> None:
     """An operator's decision (content.moderate for a Review target): the rating and the first publication follow."""
-    move = moderation.decide(review["moderation"], approve)
-    if move is None:
-        raise Refused("INVALID_STATE", "This review cannot be moderated that way", ["input", "targetId"])
-    moved = await services.store.update_one(
-        "reviews",
-        {"_id": review["_id"], "moderation": move.before},
-        {"$set": {"moderation": move.after, "moderatedBy": operator_id, "moderationNote": note}},
-    )
-    if moved is None:
-        raise Refused("CONFLICT", "Someone moderated this review meanwhile", ["input", "targetId"])
+    move, moved = await moderated(services, "reviews", "review", review, approve, operator_id, note)
     if move.shows:
         await shown(services, moved, 1)
         await published(services, moved)

@@ -47,6 +47,14 @@ class ModerationStatus(Enum):
     REMOVED = strawberry.enum_value(moderation.REMOVED, description="Its author deleted their account.")
 
 
+async def authors_moderation(info: Info, doc: Doc) -> ModerationStatus | None:
+    """A post's or review's moderation state, for its author and operators only."""
+    viewer = await info.context.seer.viewer()
+    if viewer.id is None or (viewer.id != doc["authorId"] and not viewer.operator):
+        return None
+    return ModerationStatus(doc["moderation"])
+
+
 @strawberry.type
 class Video:
     url: str
@@ -127,10 +135,7 @@ class Post(Node):
 
     @strawberry.field(description="Visible to the author and operators only; null for others.")
     async def moderation(self, info: Info) -> ModerationStatus | None:
-        viewer = await info.context.seer.viewer()
-        if viewer.id is None or (viewer.id != self.doc["authorId"] and not viewer.operator):
-            return None
-        return ModerationStatus(self.doc["moderation"])
+        return await authors_moderation(info, self.doc)
 
     @strawberry.field(description="How many users favorited the post.")
     async def favorite_count(self, info: Info) -> int:

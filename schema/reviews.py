@@ -14,7 +14,7 @@ from domain.visibility import anonymous
 from resolvers import reviews as reviews_uc
 from schema.catalog import Product
 from schema.common import Node, PageInfo, UserError, must, page_size
-from schema.content import ModerationStatus, Video
+from schema.content import ModerationStatus, Video, authors_moderation
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
@@ -140,10 +140,7 @@ class Review(Node):
 
     @strawberry.field(description="Visible to the author and operators only; null for others.")
     async def moderation(self, info: Info) -> ModerationStatus | None:
-        viewer = await info.context.seer.viewer()
-        if viewer.id is None or (viewer.id != self.doc["authorId"] and not viewer.operator):
-            return None
-        return ModerationStatus(self.doc["moderation"])
+        return await authors_moderation(info, self.doc)
 
 
 async def review_visible(info: Info, doc: Doc) -> bool:
