@@ -344,10 +344,6 @@ class Watched:
         return read
 
 
-def unwatched(store: Any) -> Any:
-    return store._inner if isinstance(store, Watched) else store
-
-
 TICK_SECONDS = 0.1  # invalidations are published at most this often (one event per collection per tick)
 HAD_ERRORS = web.ResponseKey("graphql_had_errors", bool)  # set by the view on each response it makes
 

@@ -179,5 +179,8 @@ async def _timed_iter(iterator: Any, observe: Callable[[float], None]) -> AsyncI
 
 
 def unwrapped(backend: Any) -> Any:
-    """The store or graph behind its Timed proxy (tests that look at the SQLite file itself)."""
-    return backend._inner if isinstance(backend, Timed) else backend
+    """The store or graph behind its proxies (Timed here, the response cache's Watched): for tests that look at the
+    SQLite file itself."""
+    while "_inner" in getattr(backend, "__dict__", {}):  # a proxy keeps what it wraps as `_inner`
+        backend = backend._inner
+    return backend
