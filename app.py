@@ -24,6 +24,7 @@ import response_cache
 import web_client
 from backends import UNAVAILABLE as BACKEND_DOWN
 from backends import open_backends
+from domain import events as event_names
 from domain.tokens import AccessClaims, InvalidToken
 from graph.projector import Projector
 from graphql_http import GRAPHQL_RESPONSE, GraphQLOverHTTP
@@ -451,6 +452,9 @@ def live_services(services: Services, app_schema: ApiSchema) -> tuple[MemoryLimi
         anonymous_per_address=settings.LIVE_ANONYMOUS_VIEWERS_PER_ADDRESS,
         frames_per_second=settings.LIVE_FRAMES_PER_SECOND,
         batch_min_viewers=settings.LIVE_BATCH_MIN_VIEWERS,
+        on_viewer=lambda room_id, user_id, joined: events_uc.record(
+            services, event_names.LIVE_JOINED if joined else event_names.LIVE_LEFT, user_id=user_id, roomId=room_id
+        ),
     )
     return limiter, hub
 

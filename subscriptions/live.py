@@ -386,8 +386,12 @@ class LiveHub:
         anonymous_per_address: int = 3,
         frames_per_second: float = 10.0,
         batch_min_viewers: int = 200,
+        on_viewer: Callable[[str, str, bool], None] | None = None,
     ) -> None:
         self.schema = schema
+        # (room id, user id, joined): a signed-in user became a viewer of a room in this process, or stopped being
+        # one (the event stream's LIVE_JOINED / LIVE_LEFT); anonymous viewers are counted, not recorded
+        self.on_viewer = on_viewer
         self.bus = bus
         self.context_factory = context_factory
         self.load_blocks = load_blocks  # a user's blocks, both directions: the ids of the users on the other side
@@ -642,8 +646,12 @@ class LiveHub:
             if slot < self.anonymous_per_address:
                 (room.viewers.add if after else room.viewers.discard)(f"{viewer}#{slot}")
         elif after:
+            if viewer not in room.viewers and self.on_viewer is not None:
+                self.on_viewer(room.id, viewer[2:], True)
             room.viewers.add(viewer)
         elif viewer not in room.sockets:
+            if viewer in room.viewers and self.on_viewer is not None:
+                self.on_viewer(room.id, viewer[2:], False)
             room.viewers.discard(viewer)
         self._local[room.id] = room.viewers
         self._dirty.add(room.id)

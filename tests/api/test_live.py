@@ -456,3 +456,28 @@ async def test_comments_reach_viewers_of_every_process_through_redis(two_process
         message = await on_b.message()
         kinds.add((message["id"], message["type"]))
     assert await on_a.message() == {"id": "1", "type": "complete"}
+
+
+async def test_a_signed_in_viewer_joining_and_leaving_is_recorded_in_the_event_stream(live: Api) -> None:
+    host, _ = await live.login("事件流主播")
+    fan, fan_user = await live.login("事件流观众")
+    _, product, _ = await make_product(live, host, title="直播间商品")
+    room = await live_room(live, host, product)
+    fan_id, room_id = from_global_id(fan_user["id"])[1], from_global_id(room)[1]
+
+    async def recorded() -> list[str]:
+        await live.services.events.flush()
+        found = await live.services.store.find("events", {"userId": fan_id}, limit=20)
+        return [e["name"] for e in found.docs if (e.get("props") or {}).get("roomId") == room_id]
+
+    viewer = await connect(live.client, fan)
+    await viewer.subscribe("c", COMMENTS_SUB, r=room)
+    await viewer.subscribe("e", EVENTS_SUB, r=room)  # a second subscription of the same socket: one join
+    await viewers_are(live, room, 1)
+    assert await recorded() == ["LIVE_JOINED"]
+    anonymous = await connect(live.client)  # counted, not recorded
+    await anonymous.subscribe("c", COMMENTS_SUB, r=room)
+    await viewers_are(live, room, 2)
+    await viewer.ws.close()
+    await viewers_are(live, room, 1)
+    assert sorted(await recorded()) == ["LIVE_JOINED", "LIVE_LEFT"]
