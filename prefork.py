@@ -17,6 +17,7 @@ from typing import Any
 
 log = logging.getLogger("youxianggou")
 RESTART_PAUSE_SECONDS = 1.0  # a worker that keeps dying at start is not restarted in a tight loop
+STOP_SECONDS = 20  # a worker still running this long after SIGTERM (its requests finished or not) gets SIGKILL
 
 
 def cpu_count() -> int:
@@ -35,7 +36,7 @@ def serve(workers: int, host: str, port: int, run_worker: Callable[[int], None])
     """`run_worker(number)` serves the app on host:port with reuse_port=True until a signal stops it."""
     socket.create_server((host, port), reuse_port=True).close()  # in use: an error here, not N crashing workers
     children: dict[int, int] = {}  # pid -> worker number
-    stopping = False
+    stopping, deadline = False, 0.0
 
     def start(number: int) -> None:
         pid = os.fork()
@@ -52,13 +53,10 @@ def serve(workers: int, host: str, port: int, run_worker: Callable[[int], None])
         children[pid] = number
 
     def stop(signum: int, _frame: Any) -> None:
-        nonlocal stopping
-        stopping = True
-        for pid in list(children):
-            try:
-                os.kill(pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
+        nonlocal stopping, deadline
+        if not stopping:
+            stopping, deadline = True, time.monotonic() + STOP_SECONDS
+        _signal(children, signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -67,9 +65,16 @@ def serve(workers: int, host: str, port: int, run_worker: Callable[[int], None])
     log.info("workers started", extra={"workers": workers, "pids": sorted(children)})
     while children:
         try:
-            pid, status = os.wait()
+            pid, status = os.waitpid(-1, os.WNOHANG) if stopping else os.wait()
         except ChildProcessError:
             break
+        if pid == 0:  # stopping, and none has exited yet
+            if time.monotonic() > deadline:
+                log.warning("workers %s did not stop within %d s; killed", sorted(children), STOP_SECONDS)
+                _signal(children, signal.SIGKILL)
+                deadline = float("inf")
+            time.sleep(0.05)
+            continue
         number = children.pop(pid, -1)
         if number < 0 or stopping:
             continue
@@ -79,3 +84,11 @@ def serve(workers: int, host: str, port: int, run_worker: Callable[[int], None])
         time.sleep(RESTART_PAUSE_SECONDS)
         if not stopping:
             start(number)
+
+
+def _signal(children: dict[int, int], signum: int) -> None:
+    for pid in list(children):
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass

@@ -49,7 +49,7 @@ def test_marks_name_their_order_and_step_even_with_odd_ids() -> None:
 def test_the_steps_of_a_payment_name_each_product_by_its_first_line() -> None:
     paid = order("PAID", ("s1", 1), ("s2", 2))
     paid["lines"][1]["productId"] = "p-s1"  # two SKUs of one product
-    assert recovery.payment_steps(paid) == ["sales_0", "purchase_0", "signals", "commission", "cart"]
+    assert recovery.payment_steps(paid) == ["sales_0", "purchase_0", "signals", "commission", "invite_paid", "cart"]
     assert recovery.products(paid) == {0: ("p-s1", 3)}
 
 
