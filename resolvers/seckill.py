@@ -14,7 +14,7 @@ from domain import pricing as pricing_rules
 from domain import seckill as rules
 from domain.catalog import idempotency_key_problems
 from domain.profile import Problem
-from resolvers import addresses, catalog, holds, orders, pricing
+from resolvers import addresses, campaigns, catalog, holds, orders, pricing
 from resolvers import seckill_gate as gate
 from resolvers.errors import Refused, refuse_problems
 from resolvers.seckill_local import CHANGES_TOPIC
@@ -87,6 +87,7 @@ async def create_campaign(
         "limitPerUser": limit_per_user,
         "limitPerOrder": limit_per_order,
         "stockState": PENDING,
+        "nextEventAt": starts_at,  # its start and end are announced by the campaigns' sweep step
     }
     await store.insert(COLLECTION, doc)
     for sku_id, _, _ in items:
@@ -233,12 +234,15 @@ async def cancel_campaign(services: Services, campaign_id: str) -> Doc:
         raise Refused("NOT_FOUND", "No such seckill campaign", FIELD)
     if rules.status(campaign, services.now()) == "ENDED":
         raise Refused("INVALID_STATE", "This campaign is over already", FIELD)
+    now = services.now()
     cancelled = await services.store.update_one(
-        COLLECTION, {"_id": campaign_id, "cancelledAt": None}, {"$set": {"cancelledAt": services.now()}}
+        COLLECTION, {"_id": campaign_id, "cancelledAt": None}, {"$set": {"cancelledAt": now, "nextEventAt": None}}
     )
     if cancelled is None:
         raise Refused("INVALID_STATE", "This campaign is over already", FIELD)
     services.seckill.changed(campaign_id)
+    if campaign["startsAt"] <= now:  # it was announced as started (or is due to be): its end is announced now
+        await campaigns.announce(services, cancelled, campaigns.ENDED)
     return await ensure_ended(services, cancelled)
 
 
