@@ -376,7 +376,7 @@ def exported(doc: Mapping[str, Any], rule: Personal) -> dict[str, Any]:
 
 # -- what erasure leaves ---------------------------------------------------------------------------------------
 PRIVATE_EVERYTHING = {"activityVisibility": "PRIVATE", "showInSocialProof": False, "connectionsVisibility": "PRIVATE"}
-USER_FIELDS_DROPPED = ("openid", "inviteCode", "invitedBy", "invitedVia", "region", "devNickname")
+USER_FIELDS_DROPPED: tuple[str, ...] = ("openid", "inviteCode", "invitedBy", "invitedVia", "region", "devNickname")
 USER_FIELDS_DROPPED += ("birthday", "birthdayGiftDue", "birthdayGiftYear")  # resolvers/birthdays.py
 
 
