@@ -28,7 +28,7 @@ def parse(text: str) -> tuple[int, int] | None:
 
 
 def birthday_problems(text: str) -> list[Problem]:
-    """ "" clears it; anything else is "MM-DD"."""
+    """What is wrong with a birthday: "" (which clears it) or "MM-DD" are right."""
     if text == "" or parse(text) is not None:
         return []
     return [Problem(FIELD, 'A birthday is a month and day, "MM-DD" (such as "08-15")')]
