@@ -57,7 +57,7 @@ TABLE: Mapping[str, Rule] = {
     "users": Personal(
         (Found("_id", "profile"),),
         ANONYMISED,
-        "The tombstone others' orders, teams and cuts point at: nickname 已注销用户, no avatar, bio, region, "
+        "The tombstone others' orders, teams and cuts point at: nickname 已注销用户, no avatar, bio, region, birthday, "
         "openid, invite code, referrer, points or roles; privacy all PRIVATE.",
     ),
     "identities": Personal(
@@ -376,7 +376,8 @@ def exported(doc: Mapping[str, Any], rule: Personal) -> dict[str, Any]:
 
 # -- what erasure leaves ---------------------------------------------------------------------------------------
 PRIVATE_EVERYTHING = {"activityVisibility": "PRIVATE", "showInSocialProof": False, "connectionsVisibility": "PRIVATE"}
-USER_FIELDS_DROPPED = ("openid", "inviteCode", "invitedBy", "invitedVia", "region", "devNickname")
+USER_FIELDS_DROPPED: tuple[str, ...] = ("openid", "inviteCode", "invitedBy", "invitedVia", "region", "devNickname")
+USER_FIELDS_DROPPED += ("birthday", "birthdayGiftDue", "birthdayGiftYear")  # resolvers/birthdays.py
 
 
 def tombstone(now: int) -> tuple[dict[str, Any], list[str]]:

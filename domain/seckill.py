@@ -1,6 +1,6 @@
 """Seckill (秒杀) rules, pure: daily time slots (a slot may cross midnight) in a campaign's time zone, the windows
-they open within the campaign's period, what a valid campaign is, the signed path token of a slot, and the seckill
-price of a line."""
+they open within the campaign's period, what a valid campaign is, and the signed path token of a slot. A seckill
+line's price is the price pipeline's (domain/pricing.py: the SECKILL activity)."""
 
 from __future__ import annotations
 
@@ -240,18 +240,6 @@ def item_problems(items: Sequence[tuple[str, int, int]], skus: dict[str, dict[st
         elif stock > sku["stock"]:
             problems.append(Problem(f"items.{i}.stock", f"Above the SKU's stock ({sku['stock']})"))
     return problems
-
-
-def line_price(sku_price: int, item: dict[str, Any], quantity: int, campaign_id: str) -> tuple[int, dict[str, Any]]:
-    """The unit price of a seckill line and its explanation (a PriceAdjustment: the signed change from the SKU's
-    price). One place, so the price pipeline can take it over."""
-    unit = int(item["price"])
-    return unit, {
-        "kind": KIND,
-        "label": "秒杀价",
-        "amount": -(sku_price - unit) * quantity,
-        "campaignId": campaign_id,
-    }
 
 
 # -- the path token: issued at slot start, bound to campaign, user and slot window --------------------------------

@@ -8,8 +8,8 @@ transfer has no end yet, carry out account deletions whose cooling-off period is
 left), take over data exports whose preparer died and delete expired ones, delete outbox events applied more than a
 day ago and the seen marks of past hours, apply points entries a crash left unapplied, expire points past the end of
 the year after they were earned, undo points redemptions a crash left half-made, announce campaigns that started or
-ended, start and end seckills (their stock taken from the SKUs and given back). Every step is idempotent; one
-process at a time runs it (JobRunner's lease)."""
+ended, start and end seckills (their stock taken from the SKUs and given back), issue birthday coupons. Every step
+is idempotent; one process at a time runs it (JobRunner's lease)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from graph.projector import purge_done
 from resolvers.account_deletion import erase_due
 from resolvers.after_sales import sweep_after_sales
 from resolvers.bargains import sweep_bargains
+from resolvers.birthdays import issue_due as issue_birthday_coupons
 from resolvers.campaigns import announce_due as announce_campaigns
 from resolvers.checkout import expire_stale as fail_stale_checkouts
 from resolvers.data_export import sweep_exports
@@ -64,6 +65,7 @@ async def sweep(services: Services) -> None:
         "points_expired": await expire_points(services),
         "redemptions_undone": await undo_stale_redemptions(services),
         "campaigns_announced": await announce_campaigns(services),
+        "birthday_coupons_issued": await issue_birthday_coupons(services),
         "events_purged": await purge_events(services),
     }
     if any(counts.values()):

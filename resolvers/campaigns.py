@@ -3,6 +3,7 @@ and cancelled by the shop's staff (the mutations' `staff=` declarations), read b
 (domain/pricing.py) while they run, shown on the calendar, and announced on `campaigns:{shopId}` when one starts
 or ends (the sweep, by compare-and-set on `nextEventAt`; a cancel at once).
 
+Seckill campaigns (resolvers/seckill.py) keep a `nextEventAt` too, so this sweep step announces theirs as well.
 A campaign's `nextEventAt` is its start while UPCOMING, its end while RUNNING, and gone once ENDED and announced.
 Upcoming campaigns may change everything; running ones only their name and end; ended or cancelled ones nothing."""
 
@@ -140,7 +141,7 @@ async def cancel(services: Services, campaign_id: str) -> Doc:
     if cancelled is None:
         raise Refused("INVALID_STATE", "This campaign has ended", FIELD)
     if doc["startsAt"] <= now:
-        await _announce(services, cancelled, ENDED)
+        await announce(services, cancelled, ENDED)
     return cancelled
 
 
@@ -199,7 +200,7 @@ def channel(shop_id: str) -> str:
     return f"campaigns:{shop_id}"
 
 
-async def _announce(services: Services, doc: Doc, event: str) -> None:
+async def announce(services: Services, doc: Doc, event: str) -> None:
     await services.backends.bus.publish(channel(doc["shopId"]), {"campaignId": doc["_id"], "event": event})
 
 
@@ -219,8 +220,8 @@ async def announce_due(services: Services, limit: int = 200) -> int:
         if moved is None:
             continue
         if at == doc["startsAt"]:
-            await _announce(services, moved, STARTED)
+            await announce(services, moved, STARTED)
         if not started:
-            await _announce(services, moved, ENDED)
+            await announce(services, moved, ENDED)
         done += 1
     return done

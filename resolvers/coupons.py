@@ -60,6 +60,8 @@ async def claim_coupon(services: Services, user_id: str, coupon_id: str) -> Doc:
         raise Refused("NOT_FOUND", "No such coupon", field)
     if coupon["validUntil"] <= services.now():
         raise Refused("COUPON_UNAVAILABLE", "This coupon has expired", field)
+    if coupon.get("giftOf"):  # a birthday coupon's copy (resolvers/birthdays.py): issued, never claimed
+        raise Refused("COUPON_UNAVAILABLE", "This coupon is a gift and cannot be claimed", field)
     try:
         taken = await take_copy(services, coupon_id, user_id)
     except DuplicateKey:

@@ -14,7 +14,7 @@ from domain import pricing as pricing_rules
 from domain import seckill as rules
 from domain.catalog import idempotency_key_problems
 from domain.profile import Problem
-from resolvers import addresses, catalog, holds, orders
+from resolvers import addresses, campaigns, catalog, holds, orders, pricing
 from resolvers import seckill_gate as gate
 from resolvers.errors import Refused, refuse_problems
 from resolvers.seckill_local import CHANGES_TOPIC
@@ -87,6 +87,7 @@ async def create_campaign(
         "limitPerUser": limit_per_user,
         "limitPerOrder": limit_per_order,
         "stockState": PENDING,
+        "nextEventAt": starts_at,  # its start and end are announced by the campaigns' sweep step
     }
     await store.insert(COLLECTION, doc)
     for sku_id, _, _ in items:
@@ -233,12 +234,15 @@ async def cancel_campaign(services: Services, campaign_id: str) -> Doc:
         raise Refused("NOT_FOUND", "No such seckill campaign", FIELD)
     if rules.status(campaign, services.now()) == "ENDED":
         raise Refused("INVALID_STATE", "This campaign is over already", FIELD)
+    now = services.now()
     cancelled = await services.store.update_one(
-        COLLECTION, {"_id": campaign_id, "cancelledAt": None}, {"$set": {"cancelledAt": services.now()}}
+        COLLECTION, {"_id": campaign_id, "cancelledAt": None}, {"$set": {"cancelledAt": now, "nextEventAt": None}}
     )
     if cancelled is None:
         raise Refused("INVALID_STATE", "This campaign is over already", FIELD)
     services.seckill.changed(campaign_id)
+    if campaign["startsAt"] <= now:  # it was announced as started (or is due to be): its end is announced now
+        await campaigns.announce(services, cancelled, campaigns.ENDED)
     return await ensure_ended(services, cancelled)
 
 
@@ -368,15 +372,16 @@ def _refusal(services: Services, verdict: str, campaign: Doc, attempt: gate.Atte
 
 
 async def _place(services: Services, campaign: Doc, item: Doc, attempt: gate.Attempt, address_id: str | None) -> Doc:
-    """The order of taken units, written PENDING_PAYMENT (orders.new_order checks and builds it, holds.take counts it
-    among the buyer's unpaid, orders.insert_new writes it)."""
+    """The order of taken units, written PENDING_PAYMENT (orders.new_order checks and prices it through the one
+    pipeline, the seckill price as the line's SECKILL activity with the campaign's stackableWith; holds.take counts
+    it among the buyer's unpaid, orders.insert_new writes it)."""
     sku = await services.store.get("skus", attempt.sku_id)
     if sku is None:
         raise Refused("NOT_FOUND", "No such SKU", ["input", "skuId"])
-    unit, adjustment = rules.line_price(sku["price"], item, attempt.quantity, campaign["_id"])
     lines = [(attempt.sku_id, attempt.quantity)]
+    activity = pricing.activity(rules.KIND, int(item["price"]), campaign["_id"], campaign.get("stackableWith") or ())
     order, held = await orders.new_order(
-        services, attempt.user_id, lines, attempt.key, unit_price=unit, links={"seckillCampaignId": campaign["_id"]}
+        services, attempt.user_id, lines, attempt.key, links={"seckillCampaignId": campaign["_id"]}, activity=activity
     )
     now = services.now()
     order.update(
@@ -385,7 +390,6 @@ async def _place(services: Services, campaign: Doc, item: Doc, attempt: gate.Att
             "status": order_rules.PENDING_PAYMENT,
             "payBy": now + int(services.settings.SECKILL_PAY_MINUTES * 60_000),
             "history": [{"status": order_rules.PENDING_PAYMENT, "at": now}],
-            "adjustments": [adjustment],
         }
     )
     if address_id is not None:

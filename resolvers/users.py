@@ -12,9 +12,10 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any
 
-from domain import visibility
+from domain import birthdays, visibility
 from domain.profile import clean_nickname, profile_problems
 from domain.text import clean, skeleton
+from resolvers.birthdays import changes_for as birthday_changes
 from resolvers.errors import Refused, refuse_problems
 from resolvers.services import Services, now_ms
 from store.ids import new_id
@@ -77,11 +78,18 @@ async def update_profile(
     avatar_url: str | None,
     bio: str | None,
     region: str | None = None,
+    birthday: str | None = None,
 ) -> Doc:
     problems = profile_problems(nickname=nickname, bio=bio, avatar_url=avatar_url, region=region)
+    problems += birthdays.birthday_problems(birthday) if birthday is not None else []
     refuse_problems(problems)
     changes: dict[str, Any] = {}
     held: str | None = None
+    if birthday is not None:  # "MM-DD", or "" to clear it; its gift's due date with it (resolvers/birthdays.py)
+        user = await services.store.get("users", user_id)
+        if user is None:
+            raise Refused("NOT_FOUND", "No such user")
+        changes |= birthday_changes(services, user, birthday)
     if nickname is not None:
         current = await services.store.get("users", user_id)
         if current is None:

@@ -149,6 +149,10 @@ class User(Node):
     def region(self, info: Info) -> str | None:
         return self.doc.get("region") if info.context.viewer_id == self.doc["_id"] else None
 
+    @strawberry.field(description='The viewer\'s own birthday, "MM-DD"; null for others (and when not set).')
+    def birthday(self, info: Info) -> str | None:
+        return self.doc.get("birthday") if info.context.viewer_id == self.doc["_id"] else None
+
     @strawberry.field(description="The viewer's own address book, the default first; null for others.")
     async def addresses(self, info: Info) -> list[Annotated[Address, strawberry.lazy("schema.addresses")]] | None:
         from resolvers.addresses import book
@@ -284,6 +288,9 @@ class UpdateProfileInput:
     avatar_url: str | None = None
     bio: str | None = None
     region: str | None = strawberry.field(default=None, description="Where the user buys (regional distribution).")
+    birthday: str | None = strawberry.field(
+        default=None, description='"MM-DD" (no year); "" clears it. The member level\'s birthday coupon comes then.'
+    )
 
 
 @strawberry.input
@@ -337,7 +344,7 @@ class UserMutations:
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
         viewer = info.context.require_viewer()
         doc = await users_uc.update_profile(
-            info.context.services, viewer, input.nickname, input.avatar_url, input.bio, input.region
+            info.context.services, viewer, input.nickname, input.avatar_url, input.bio, input.region, input.birthday
         )
         return UserPayload(user=User.from_doc(doc))
 

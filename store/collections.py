@@ -114,6 +114,7 @@ INDEXES = (
     Index("reward_takers", ("userId", "_id")),
     Index("users", ("devNickname",), unique=True),
     Index("users", ("createdAt",)),
+    Index("users", ("birthdayGiftDue",)),  # birthdays whose coupon is due (resolvers/birthdays.py)
     Index("users", ("nicknameKey", "createdAt")),  # users without one (from before unique nicknames) at start
     Index("token_families", ("revokedAt",)),
     Index("follows", ("src", "at")),

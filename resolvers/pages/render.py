@@ -140,7 +140,7 @@ async def running_coupons(
     page = await services.store.find(
         "coupons", {"shopId": shop_id, "validUntil": {"$gt": now}}, sort="validUntil", limit=max(limit * 4, 20)
     )
-    docs = [d for d in page.docs if d["remaining"] > 0][:limit]
+    docs = [d for d in page.docs if d["remaining"] > 0 and not d.get("giftOf")][:limit]  # not birthday gifts
     for doc in docs:
         loaders.coupon.prime(doc["_id"], doc)
     return await _coupon_items(loaders, [(None, d) for d in docs], shop_id, viewer_id, now)

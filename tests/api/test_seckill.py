@@ -125,7 +125,7 @@ async def test_a_seckill_order_is_at_the_seckill_price_and_explains_it(api: Api)
     assert order["lines"] == [{"quantity": 1, "unitPrice": {"amount": 100}}]
     doc = await api.services.store.get("orders", from_global_id(order["id"])[1]) or {}
     assert doc["adjustments"] == [
-        {"kind": "SECKILL", "label": "秒杀价", "amount": -900, "campaignId": from_global_id(campaign)[1]}
+        {"kind": "SECKILL", "label": "Seckill price", "amount": -900, "campaignId": from_global_id(campaign)[1]}
     ]
     assert doc["payBy"] == clock.ms + 5 * MIN
     # and a replay of its key returns the same order, taking nothing more

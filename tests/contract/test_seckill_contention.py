@@ -152,3 +152,43 @@ async def test_a_cancelled_order_gives_its_unit_back_to_every_process(processes:
         await asyncio.sleep(0.02)
     assert await rush(second, campaign_id, sku_id, "late", "k2") == "ok"
     assert (await first.store.get("seckill_stock", f"{campaign_id}:{sku_id}") or {})["left"] == 0
+
+
+async def test_racing_sweeps_announce_a_seckill_start_and_end_once_and_racing_cancels_its_end_once(
+    processes: list[Services],
+) -> None:
+    # given a seckill that started (IN_SLOT is within its period) and the announcements on the bus recorded
+    from resolvers import campaigns
+
+    announced: list[tuple[str, str]] = []
+    for services in {id(p): p for p in processes}.values():  # one process twice on the store-only variant
+        original = services.backends.bus.publish
+
+        async def record(topic: str, event: object, original: object = original) -> None:
+            if topic.startswith("campaigns:") and isinstance(event, dict):
+                announced.append((event["campaignId"], event["event"]))
+            await original(topic, event)  # type: ignore[operator]
+
+        services.backends.bus.publish = record  # type: ignore[method-assign]
+    a, b = processes
+    first, _ = await campaign_of(a, 5, 1)
+    # when sweeps of both processes race, its start is announced once
+    assert sum(await asyncio.gather(*(campaigns.announce_due(p) for p in [a, b] * 4))) == 1
+    assert announced == [(first, campaigns.STARTED)]
+    # and at its end, once more: ENDED once
+    for p in processes:
+        p.clock = lambda: DAY0 + 86_400_000  # type: ignore[method-assign]
+    assert sum(await asyncio.gather(*(campaigns.announce_due(p) for p in [a, b] * 4))) == 1
+    assert announced == [(first, campaigns.STARTED), (first, campaigns.ENDED)]
+    # and a second seckill cancelled by racing calls (and sweeps) is announced ENDED once
+    for p in processes:
+        p.clock = lambda: IN_SLOT  # type: ignore[method-assign]
+    second, _ = await campaign_of(a, 5, 1)
+    announced.clear()
+    calls = [seckill.cancel_campaign(p, second) for p in [a, b] * 4]
+    results = await asyncio.gather(*calls, *(campaigns.announce_due(p) for p in [a, b] * 2), return_exceptions=True)
+    assert sum(1 for r in results[:8] if isinstance(r, dict)) == 1
+    assert all(isinstance(r, Refused) for r in results[:8] if not isinstance(r, dict))
+    assert announced.count((second, campaigns.ENDED)) == 1
+    assert set(announced) <= {(second, campaigns.STARTED), (second, campaigns.ENDED)}
+    assert announced.count((second, campaigns.STARTED)) <= 1

@@ -86,7 +86,14 @@ def test_overlap_is_symmetric_and_matches_minute_sets(a0: int, a1: int, b0: int,
     assert rules.slots_overlap(a, b) == rules.slots_overlap(b, a) == bool(minutes(a) & minutes(b))
 
 
-def test_the_line_price_explains_the_change_from_the_sku_price() -> None:
-    unit, adjustment = rules.line_price(1000, {"price": 100}, 2, "c1")
-    assert unit == 100
-    assert adjustment == {"kind": "SECKILL", "label": "秒杀价", "amount": -1800, "campaignId": "c1"}
+def test_a_seckill_line_is_priced_by_the_pipeline_as_its_activity() -> None:
+    from domain import pricing
+
+    activity = pricing.Activity(pricing.SECKILL, 100, "Seckill price", "c1")
+    line = pricing.LineIn("s", "p", 2, 1000, activity=activity)
+    priced = pricing.price(pricing.PricingInput((line,), member_price_percent=95))
+    assert priced.lines[0].unit_price == 100 and priced.total == 200
+    assert [a.doc() for a in priced.adjustments] == [
+        {"kind": "MEMBER_PRICE", "label": "Member price (95%)", "amount": -100, "campaignId": None},
+        {"kind": "SECKILL", "label": "Seckill price", "amount": -1700, "campaignId": "c1"},
+    ]
