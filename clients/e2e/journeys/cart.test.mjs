@@ -73,6 +73,19 @@ describe('cart, checkout and the order desk in a real browser', { skip: !runnabl
     await buyer.getByTestId('shipments').filter({ hasText: 'SF1234567890' }).waitFor();
     await shot(buyer, '25-buyer-sees-shipped');
 
+    // and the buyer asks for a refund; the merchant approves it in the console's after-sales list
+    await buyer.getByRole('button', { name: '申请售后' }).click();
+    await buyer.getByLabel('原因').fill('橙子磕坏了');
+    await buyer.getByRole('button', { name: '提交申请' }).click();
+    await buyer.getByTestId('after-sales').filter({ hasText: '待处理' }).waitFor();
+    await shot(buyer, '26-after-sale-requested');
+    await merchant.goto(`${server.origin}/console/after-sales`);
+    const request = merchant.getByTestId('after-sale').filter({ hasText: '橙子磕坏了' });
+    await request.getByRole('button', { name: '同意' }).click();
+    await request.getByTestId('after-sale-status').filter({ hasNotText: '待处理' }).waitFor();
+    assert.match(await request.getByTestId('after-sale-status').textContent(), /已同意|退款中|已退款/);
+    await shot(merchant, '27-console-after-sale-approved');
+
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
 });
