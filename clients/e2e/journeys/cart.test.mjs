@@ -86,6 +86,12 @@ describe('cart, checkout and the order desk in a real browser', { skip: !runnabl
     assert.match(await request.getByTestId('after-sale-status').textContent(), /已同意|退款中|已退款/);
     await shot(merchant, '27-console-after-sale-approved');
 
+    // and the shop's dashboard charts today's sales (ECharts, its own chunk)
+    await merchant.goto(`${server.origin}/console/dashboard`);
+    await merchant.getByTestId('figure').first().waitFor();
+    await merchant.getByRole('img', { name: '成交额与订单数' }).locator('canvas').waitFor();
+    await shot(merchant, '28-console-dashboard');
+
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
 });

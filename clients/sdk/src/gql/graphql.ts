@@ -152,6 +152,12 @@ export type CreateShopInput = {
   name: string;
 };
 
+export type DashboardGranularity =
+  | 'DAY'
+  | 'HOUR'
+  | 'MONTH'
+  | 'WEEK';
+
 export type ErrorCode =
   | 'ALREADY_EXISTS'
   | 'ALREADY_HELPED'
@@ -312,10 +318,62 @@ export type RequestAfterSaleInput = {
   reason: string;
 };
 
+/** Where an order came from: GROUP (a team), a share link's channel (FRIEND, MOMENTS, POSTER, LIVE, NOTE; DISTRIBUTOR when its sharer is an active distributor of the shop), DIRECT otherwise. */
+export type SalesChannel =
+  | 'DIRECT'
+  | 'DISTRIBUTOR'
+  | 'FRIEND'
+  | 'GROUP'
+  | 'LIVE'
+  | 'MOMENTS'
+  | 'NOTE'
+  | 'POSTER';
+
 export type SelectCartLinesInput = {
   lineIds: Array<string | number>;
   selected?: boolean;
 };
+
+/** A dashboard metric; each value's description defines it exactly. */
+export type ShopMetric =
+  /** Distinct distributors who earned a commission on an order paid in the bucket. */
+  | 'ACTIVE_DISTRIBUTORS'
+  /** ADD_TO_CART events. */
+  | 'ADD_TO_CART'
+  /** Average order value (客单价) = GMV / PAYING_BUYERS, in fen; null without paying buyers. */
+  | 'AOV'
+  /** Fen of commission on orders paid in the bucket, less what was reversed. */
+  | 'COMMISSION'
+  /** Funnel: visitors of a day who placed an order that day and paid it / visitors, per day (visitor-days over a range). */
+  | 'CONVERSION_RATE'
+  /** Fen paid for orders paid in the bucket (by payment time), refunds not taken off. */
+  | 'GMV'
+  /** GMV - REFUNDS of the same bucket. */
+  | 'NET_SALES'
+  /** GMV - REFUNDS_BY_ORDER_DATE: what the bucket's orders keep. */
+  | 'NET_SALES_BY_ORDER_DATE'
+  /** Orders paid in the bucket. */
+  | 'ORDERS'
+  /** PAGE_VIEW events. */
+  | 'PAGE_VIEWS'
+  /** Distinct buyers with an order paid in the bucket (exact per hour and day; a HyperLogLog estimate over several days). */
+  | 'PAYING_BUYERS'
+  /** Distinct visitors with a PRODUCT_VIEW at the shop. */
+  | 'PRODUCT_VIEWERS'
+  /** PRODUCT_VIEW events. */
+  | 'PRODUCT_VIEWS'
+  /** Fen given back in the bucket (by refund time): full, partial (team price) and after-sale refunds. */
+  | 'REFUNDS'
+  /** Fen given back so far for the orders paid in the bucket (a late refund lands here too). */
+  | 'REFUNDS_BY_ORDER_DATE'
+  /** GMV of SHARE_ORDERS. */
+  | 'SHARE_GMV'
+  /** SHARE_GMV / GMV; null when GMV is 0. */
+  | 'SHARE_GMV_SHARE'
+  /** Paid orders whose channel is not DIRECT (a share link or a team). */
+  | 'SHARE_ORDERS'
+  /** Distinct visitors (signed-in user, else client id) with any client event at the shop. */
+  | 'VISITORS';
 
 export type SkuInput = {
   /** This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which only a SKU at the lowest price may. */
@@ -550,6 +608,16 @@ export type RejectAfterSaleMutationVariables = Exact<{
 
 export type RejectAfterSaleMutation = { rejectAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, respondBy: string | null, amount: { __typename: 'Money', amount: number }, lines: Array<{ __typename: 'AfterSaleLine', lineIndex: number, quantity: number, orderLine: { __typename: 'OrderLine', product: { __typename: 'Product', id: string, title: string } } }>, order: { __typename: 'Order', id: string, number: string, buyer: { __typename: 'User', id: string, nickname: string } } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type ShopDashboardQueryVariables = Exact<{
+  shopId: string | number;
+  from: string;
+  to: string;
+  granularity: DashboardGranularity;
+}>;
+
+
+export type ShopDashboardQuery = { shopDashboard: { __typename: 'ShopDashboardResult', dashboard: { __typename: 'ShopDashboard', from: string, to: string, buckets: Array<string>, timeZone: string, metrics: Array<{ __typename: 'DashboardMetric', metric: ShopMetric, total: number | null, previous: number | null, change: number | null, values: Array<number | null> }>, funnel: { __typename: 'DashboardFunnel', visitors: number, productViewers: number, placedBuyers: number, paidBuyers: number }, channels: Array<{ __typename: 'ChannelStats', channel: SalesChannel, orders: number, gmv: number, gmvShare: number | null }>, topProducts: Array<{ __typename: 'ProductStats', productId: string, units: number, gmv: number, product: { __typename: 'Product', id: string, title: string } | null }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type OrderSummaryFragment = { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null };
 
 export type MyOrdersQueryVariables = Exact<{
@@ -779,6 +847,7 @@ export const ShipOrderPackagesDocument = {"__meta__":{"operation":"mutation","do
 export const ShopAfterSalesDocument = {"__meta__":{"operation":"query","documentId":"sha256:666403ad091f8228eb0537022059e92dfe35f228f752a8a14612e72b5d7709b4"}} as unknown as DocumentNode<ShopAfterSalesQuery, ShopAfterSalesQueryVariables>;
 export const ApproveAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:270086431d8b744d3fa45e05284b6e79e05cd142863bf6c085aba4feb8fc8aa0"}} as unknown as DocumentNode<ApproveAfterSaleMutation, ApproveAfterSaleMutationVariables>;
 export const RejectAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:68f3c0dbe5941c0f94ce11b0dfe557f1998fc75657d508bf0e90d58be1b4326e"}} as unknown as DocumentNode<RejectAfterSaleMutation, RejectAfterSaleMutationVariables>;
+export const ShopDashboardDocument = {"__meta__":{"operation":"query","documentId":"sha256:eb62e46ef54e4c52f46d344e627d2c76be133a8c87a5852fe1c717154a34bf84"}} as unknown as DocumentNode<ShopDashboardQuery, ShopDashboardQueryVariables>;
 export const MyOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:2fda28e6e6e55caf597ec288a6211b126ba5226af7fd88475ebd7c85b4fe7a6d"}} as unknown as DocumentNode<MyOrdersQuery, MyOrdersQueryVariables>;
 export const OrderDocument = {"__meta__":{"operation":"query","documentId":"sha256:9a3e7ea8b9b3f3b22eaeb3dd42bc393b017672dc3940a92964575779b00b3839"}} as unknown as DocumentNode<OrderQuery, OrderQueryVariables>;
 export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2d10e63078d9d4b68b4ab1250e69cf39348b6d1cfc52e742e5b314f4cd640435"}} as unknown as DocumentNode<PlaceOrderMutation, PlaceOrderMutationVariables>;

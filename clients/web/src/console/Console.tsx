@@ -1,8 +1,11 @@
 import { CreateCouponDocument, CreateLiveRoomDocument, CreateProductDocument, CreateShopDocument, OrderDocument, ProductsDocument, ShipOrderDocument, StartLiveDocument, type OrderSummaryFragment, type UserError } from '@youxianggou/sdk';
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, NavLink, Route, Routes } from 'react-router-dom';
 import { client, signedIn, useQuery } from '../api';
 import { AfterSales, OrderDesk } from './OrderDesk';
+
+// ECharts is only downloaded by who opens the dashboard.
+const Dashboard = lazy(() => import('./Dashboard'));
 import { ErrorState, Loading, Price, statusText, UserErrors, yuan } from '../ui';
 
 // The merchant console (/console): the shop, its products, the order desk and after-sales (./OrderDesk), coupons, a
@@ -195,6 +198,7 @@ export default function Console() {
           <nav className="chips pad">
             <NavLink to="/console" end className="chip">商品</NavLink>
             <NavLink to="/console/desk" className="chip">订单</NavLink>
+            <NavLink to="/console/dashboard" className="chip">数据</NavLink>
             <NavLink to="/console/after-sales" className="chip">售后</NavLink>
             <NavLink to="/console/orders" className="chip">按 ID 发货</NavLink>
             <NavLink to="/console/coupons" className="chip">优惠券</NavLink>
@@ -205,6 +209,7 @@ export default function Console() {
           <Routes>
             <Route index element={<Products shopId={shop} />} />
             <Route path="desk" element={<OrderDesk shopId={shop} />} />
+            <Route path="dashboard" element={<Suspense fallback={<Loading />}><Dashboard shopId={shop} /></Suspense>} />
             <Route path="after-sales" element={<AfterSales shopId={shop} />} />
             <Route path="orders" element={<Ship />} />
             <Route path="coupons" element={<Coupons shopId={shop} />} />
