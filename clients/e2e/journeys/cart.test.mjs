@@ -94,4 +94,23 @@ describe('cart, checkout and the order desk in a real browser', { skip: !runnabl
 
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
+
+  it('each new page shows an error state with 重试 when its request fails', async () => {
+    // given: a signed-in user whose browser cannot reach the API any more
+    const page = await phone(browser, server.origin);
+    await signIn(page, server.origin, '断网的人', '/console');
+    await page.getByLabel('店名').fill('断网小店');
+    await page.getByRole('button', { name: '开店' }).click();
+    await page.getByTestId('shop-id').waitFor();
+    await page.route('**/graphql**', (route) => route.abort('internetdisconnected'));
+    for (const [path, name] of [['/cart', '29-cart-offline'], ['/checkout?lines=x', '30-checkout-offline'], ['/order/x', '31-order-offline'], ['/console/desk', '32-desk-offline'], ['/console/after-sales', '33-after-sales-offline'], ['/console/dashboard', '34-dashboard-offline']]) {
+      // when
+      await page.goto(`${server.origin}${path}`);
+      // then
+      const alert = page.getByRole('alert').filter({ hasText: '网络不可用' });
+      await alert.waitFor();
+      await alert.getByRole('button', { name: '重试' }).waitFor();
+      await shot(page, name);
+    }
+  });
 });
