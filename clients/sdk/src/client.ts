@@ -123,7 +123,10 @@ export class Client {
   }
 
   async query<R, V extends AnyVariables>(document: TypedDocumentNode<R, V>, variables: V, policy?: RequestPolicy): Promise<Result<R>> {
-    const context = { ...contextFor(document), ...(policy ? { requestPolicy: policy } : {}) };
+    // network-only asks the server itself: a public query goes over GET with Cache-Control max-age, and the
+    // browser's HTTP cache would otherwise answer a reload (after a write) with what it had before.
+    const fresh = policy === 'network-only' ? { fetchOptions: { cache: 'no-cache' as RequestCache } } : {};
+    const context = { ...contextFor(document), ...(policy ? { requestPolicy: policy } : {}), ...fresh };
     const source = this.urql.query(toRequestDocument(document), variables, context);
     return settle(await source.toPromise());
   }

@@ -6,6 +6,7 @@ import { Order, Orders, Me } from './pages/orders';
 import { Home, Product, Search } from './pages/shop';
 import { Feed, LiveList, LiveRoom, Post } from './pages/social';
 import { Team } from './pages/teams';
+import { Cart, Checkout } from './pages/cart';
 import { ErrorState, Loading, Page, TabBar } from './ui';
 
 // The console is its own chunk: shoppers never download it.
@@ -37,6 +38,8 @@ function Shell() {
             <Route path="/post/:id" element={<Post />} />
             <Route path="/live" element={<LiveList />} />
             <Route path="/live/:id" element={<LiveRoom />} />
+            <Route path="/cart" element={<Cart />} />
+            <Route path="/checkout" element={<Checkout />} />
             <Route path="/orders" element={<Orders />} />
             <Route path="/order/:id" element={<Order />} />
             <Route path="/me" element={<Me />} />

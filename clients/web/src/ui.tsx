@@ -72,6 +72,7 @@ export function TabBar() {
     ['/', '首页'],
     ['/feed', '动态'],
     ['/live', '直播'],
+    ['/cart', '购物车'],
     ['/orders', '订单'],
     ['/me', '我的'],
   ];
@@ -89,6 +90,7 @@ export function TabBar() {
 const STATUS: Record<string, string> = {
   PENDING_PAYMENT: '待付款',
   PAID: '已付款',
+  PARTLY_SHIPPED: '部分发货',
   SHIPPED: '已发货',
   COMPLETED: '已完成',
   CANCELLED: '已取消',
@@ -100,6 +102,12 @@ const STATUS: Record<string, string> = {
   LIVE: '直播中',
   SCHEDULED: '未开播',
   ENDED: '已结束',
+  REQUESTED: '待处理',
+  APPROVED: '已同意',
+  REJECTED: '已拒绝',
+  AWAITING_RETURN: '待退货',
+  RETURN_SHIPPED: '退货中',
+  RETURN_RECEIVED: '已收到退货',
 };
 
 export function statusText(status: string): string {

@@ -15,6 +15,50 @@ export type ActivityVerb =
   | 'STARTED_TEAM'
   | 'WENT_LIVE';
 
+export type AddToCartInput = {
+  /** Added to the SKU's line if there is one; 1 to 999. */
+  quantity: number;
+  skuId: string | number;
+};
+
+export type AddressInput = {
+  cityCode: string;
+  detail: string;
+  districtCode: string;
+  /** Make it the default (false changes nothing). */
+  isDefault?: boolean;
+  /** A mainland mobile number (11 digits, 13x-19x). */
+  phone: string;
+  postcode?: string | null | undefined;
+  provinceCode: string;
+  recipient: string;
+};
+
+export type AfterSaleIdInput = {
+  afterSaleId: string | number;
+};
+
+export type AfterSaleKind =
+  | 'REFUND_ONLY'
+  | 'RETURN_AND_REFUND';
+
+export type AfterSaleLineInput = {
+  /** The line's index in the order's `lines`, from 0. */
+  lineIndex: number;
+  quantity: number;
+};
+
+export type AfterSaleStatus =
+  | 'APPROVED'
+  | 'AWAITING_RETURN'
+  | 'CANCELLED'
+  | 'REFUNDED'
+  | 'REFUNDING'
+  | 'REJECTED'
+  | 'REQUESTED'
+  | 'RETURN_RECEIVED'
+  | 'RETURN_SHIPPED';
+
 export type BargainOfferInput = {
   durationMinutes: number;
   floorPrice: number;
@@ -26,6 +70,44 @@ export type BargainStatus =
   | 'EXPIRED'
   | 'PURCHASED'
   | 'REACHED_FLOOR';
+
+/** How a cart line stands now; the first that holds, in this order of the values below. */
+export type CartLineAvailability =
+  | 'LOW_STOCK'
+  | 'OFF_SHELF'
+  | 'OK'
+  | 'OUT_OF_STOCK'
+  | 'PRICE_CHANGED';
+
+export type CheckoutInput = {
+  /** Buy at today's prices lines whose price changed since they were added. */
+  acceptPriceChanges?: boolean;
+  addressId: string | number;
+  cartLineIds: Array<string | number>;
+  /** At most one per shop. */
+  couponIds?: Array<string | number>;
+  idempotencyKey: string;
+  /** Points to pay with (POINTS_PER_YUAN a yuan, at most POINTS_MAX_SHARE of each order), spread over the shop orders as checkoutPreview shows; INSUFFICIENT_POINTS past the balance. */
+  points?: number | null | undefined;
+  /** The share token of the link that led to this purchase (attribution, commission). */
+  shareToken?: string | null | undefined;
+};
+
+export type CheckoutPreviewInput = {
+  acceptPriceChanges?: boolean;
+  addressId: string | number;
+  cartLineIds: Array<string | number>;
+  /** At most one shop coupon per shop, and platform coupons (each goes to the first shop order it applies to that has none; the shop coupon applies first). */
+  couponIds?: Array<string | number>;
+  /** Points to pay with (shown, not spent: checkout does not take points yet): at most the viewer's balance and POINTS_MAX_SHARE of what the orders cost before points, POINTS_PER_YUAN points a yuan. */
+  points?: number | null | undefined;
+};
+
+/** From its orders: PENDING_PAYMENT while one waits; PAID once one was; else CANCELLED. */
+export type CheckoutStatus =
+  | 'CANCELLED'
+  | 'PAID'
+  | 'PENDING_PAYMENT';
 
 export type CreateCouponInput = {
   discount: number;
@@ -69,6 +151,12 @@ export type CreateShopInput = {
   logoUrl?: string | null | undefined;
   name: string;
 };
+
+export type DashboardGranularity =
+  | 'DAY'
+  | 'HOUR'
+  | 'MONTH'
+  | 'WEEK';
 
 export type ErrorCode =
   | 'ALREADY_EXISTS'
@@ -140,6 +228,12 @@ export type ModerationStatus =
   /** Its author deleted their account. */
   | 'REMOVED';
 
+export type OrderIdInput = {
+  orderId: string | number;
+  /** shipOrder only (other mutations refuse it): the packages leaving now, each with its carrier, tracking number and units of the order's lines; the order stays PARTLY_SHIPPED until every unit has shipped. Without it, shipOrder ships every unit left in one package without carrier or tracking number, which cannot be reported to WeChat's shipping information. */
+  packages?: Array<PackageInput> | null | undefined;
+};
+
 export type OrderLineInput = {
   quantity: number;
   skuId: string | number;
@@ -154,6 +248,25 @@ export type OrderStatus =
   | 'REFUNDED'
   | 'REFUNDING'
   | 'SHIPPED';
+
+export type PackageInput = {
+  /** A code of the `carriers` query. */
+  carrier: string;
+  lines: Array<PackageLineInput>;
+  trackingNumber: string;
+};
+
+export type PackageLineInput = {
+  /** Index into Order.lines. */
+  lineIndex: number;
+  quantity: number;
+};
+
+export type PayCheckoutInput = {
+  checkoutId: string | number;
+  idempotencyKey: string;
+  method: PaymentMethod;
+};
 
 export type PayOrderInput = {
   idempotencyKey: string;
@@ -184,6 +297,84 @@ export type ProductSort =
   | 'PRICE_DESC'
   | 'RELEVANCE';
 
+export type RejectAfterSaleInput = {
+  afterSaleId: string | number;
+  reason: string;
+};
+
+export type RemoveCartLinesInput = {
+  lineIds: Array<string | number>;
+};
+
+export type RequestAfterSaleInput = {
+  /** Fen; at most what those units were paid less what came back. Unset: all of that. */
+  amount?: number | null | undefined;
+  idempotencyKey: string;
+  kind: AfterSaleKind;
+  lines: Array<AfterSaleLineInput>;
+  orderId: string | number;
+  /** At most 9 image URLs (http or https). */
+  photos?: Array<string> | null | undefined;
+  reason: string;
+};
+
+/** Where an order came from: GROUP (a team), a share link's channel (FRIEND, MOMENTS, POSTER, LIVE, NOTE; DISTRIBUTOR when its sharer is an active distributor of the shop), DIRECT otherwise. */
+export type SalesChannel =
+  | 'DIRECT'
+  | 'DISTRIBUTOR'
+  | 'FRIEND'
+  | 'GROUP'
+  | 'LIVE'
+  | 'MOMENTS'
+  | 'NOTE'
+  | 'POSTER';
+
+export type SelectCartLinesInput = {
+  lineIds: Array<string | number>;
+  selected?: boolean;
+};
+
+/** A dashboard metric; each value's description defines it exactly. */
+export type ShopMetric =
+  /** Distinct distributors who earned a commission on an order paid in the bucket. */
+  | 'ACTIVE_DISTRIBUTORS'
+  /** ADD_TO_CART events. */
+  | 'ADD_TO_CART'
+  /** Average order value (客单价) = GMV / PAYING_BUYERS, in fen; null without paying buyers. */
+  | 'AOV'
+  /** Fen of commission on orders paid in the bucket, less what was reversed. */
+  | 'COMMISSION'
+  /** Funnel: visitors of a day who placed an order that day and paid it / visitors, per day (visitor-days over a range). */
+  | 'CONVERSION_RATE'
+  /** Fen paid for orders paid in the bucket (by payment time), refunds not taken off. */
+  | 'GMV'
+  /** GMV - REFUNDS of the same bucket. */
+  | 'NET_SALES'
+  /** GMV - REFUNDS_BY_ORDER_DATE: what the bucket's orders keep. */
+  | 'NET_SALES_BY_ORDER_DATE'
+  /** Orders paid in the bucket. */
+  | 'ORDERS'
+  /** PAGE_VIEW events. */
+  | 'PAGE_VIEWS'
+  /** Distinct buyers with an order paid in the bucket (exact per hour and day; a HyperLogLog estimate over several days). */
+  | 'PAYING_BUYERS'
+  /** Distinct visitors with a PRODUCT_VIEW at the shop. */
+  | 'PRODUCT_VIEWERS'
+  /** PRODUCT_VIEW events. */
+  | 'PRODUCT_VIEWS'
+  /** Fen given back in the bucket (by refund time): full, partial (team price) and after-sale refunds. */
+  | 'REFUNDS'
+  /** Fen given back so far for the orders paid in the bucket (a late refund lands here too). */
+  | 'REFUNDS_BY_ORDER_DATE'
+  /** GMV of SHARE_ORDERS. */
+  | 'SHARE_GMV'
+  /** SHARE_GMV / GMV; null when GMV is 0. */
+  | 'SHARE_GMV_SHARE'
+  /** Paid orders whose channel is not DIRECT (a share link or a team). */
+  | 'SHARE_ORDERS'
+  /** Distinct visitors (signed-in user, else client id) with any client event at the shop. */
+  | 'VISITORS';
+
 export type SkuInput = {
   /** This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which only a SKU at the lowest price may. */
   bargainFloorPrice?: number | null | undefined;
@@ -205,6 +396,11 @@ export type TeamStatus =
   | 'FAILED'
   | 'OPEN'
   | 'SUCCEEDED';
+
+export type UpdateCartLineInput = {
+  lineId: string | number;
+  quantity: number;
+};
 
 export type DevLoginMutationVariables = Exact<{
   nickname: string;
@@ -274,6 +470,153 @@ export type CreateShareLinkMutationVariables = Exact<{
 
 
 export type CreateShareLinkMutation = { createShareLink: { __typename: 'ShareLinkPayload', link: { __typename: 'ShareLink', token: string, path: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AdjustmentFragment = { __typename: 'PriceAdjustment', kind: string, label: string, amount: number };
+
+export type CartViewFragment = { __typename: 'Cart', lineCount: number, selectedSubtotal: { __typename: 'Money', amount: number }, selectedTotal: { __typename: 'Money', amount: number }, shops: Array<{ __typename: 'CartShop', shop: { __typename: 'Shop', id: string, name: string }, selectedTotal: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, selected: boolean, stock: number, availability: CartLineAvailability, priceWhenAdded: { __typename: 'Money', amount: number }, unitPrice: { __typename: 'Money', amount: number } | null, product: { __typename: 'Product', id: string, title: string, images: Array<string> } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> };
+
+export type CartQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CartQuery = { cart: { __typename: 'Cart', lineCount: number, selectedSubtotal: { __typename: 'Money', amount: number }, selectedTotal: { __typename: 'Money', amount: number }, shops: Array<{ __typename: 'CartShop', shop: { __typename: 'Shop', id: string, name: string }, selectedTotal: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, selected: boolean, stock: number, availability: CartLineAvailability, priceWhenAdded: { __typename: 'Money', amount: number }, unitPrice: { __typename: 'Money', amount: number } | null, product: { __typename: 'Product', id: string, title: string, images: Array<string> } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> } | null };
+
+export type AddToCartMutationVariables = Exact<{
+  input: AddToCartInput;
+}>;
+
+
+export type AddToCartMutation = { addToCart: { __typename: 'CartPayload', cart: { __typename: 'Cart', lineCount: number } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type UpdateCartLineMutationVariables = Exact<{
+  input: UpdateCartLineInput;
+}>;
+
+
+export type UpdateCartLineMutation = { updateCartLine: { __typename: 'CartPayload', cart: { __typename: 'Cart', lineCount: number, selectedSubtotal: { __typename: 'Money', amount: number }, selectedTotal: { __typename: 'Money', amount: number }, shops: Array<{ __typename: 'CartShop', shop: { __typename: 'Shop', id: string, name: string }, selectedTotal: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, selected: boolean, stock: number, availability: CartLineAvailability, priceWhenAdded: { __typename: 'Money', amount: number }, unitPrice: { __typename: 'Money', amount: number } | null, product: { __typename: 'Product', id: string, title: string, images: Array<string> } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type RemoveCartLinesMutationVariables = Exact<{
+  input: RemoveCartLinesInput;
+}>;
+
+
+export type RemoveCartLinesMutation = { removeCartLines: { __typename: 'CartPayload', cart: { __typename: 'Cart', lineCount: number, selectedSubtotal: { __typename: 'Money', amount: number }, selectedTotal: { __typename: 'Money', amount: number }, shops: Array<{ __typename: 'CartShop', shop: { __typename: 'Shop', id: string, name: string }, selectedTotal: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, selected: boolean, stock: number, availability: CartLineAvailability, priceWhenAdded: { __typename: 'Money', amount: number }, unitPrice: { __typename: 'Money', amount: number } | null, product: { __typename: 'Product', id: string, title: string, images: Array<string> } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type SelectCartLinesMutationVariables = Exact<{
+  input: SelectCartLinesInput;
+}>;
+
+
+export type SelectCartLinesMutation = { selectCartLines: { __typename: 'CartPayload', cart: { __typename: 'Cart', lineCount: number, selectedSubtotal: { __typename: 'Money', amount: number }, selectedTotal: { __typename: 'Money', amount: number }, shops: Array<{ __typename: 'CartShop', shop: { __typename: 'Shop', id: string, name: string }, selectedTotal: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CartLine', id: string, quantity: number, selected: boolean, stock: number, availability: CartLineAvailability, priceWhenAdded: { __typename: 'Money', amount: number }, unitPrice: { __typename: 'Money', amount: number } | null, product: { __typename: 'Product', id: string, title: string, images: Array<string> } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AddressViewFragment = { __typename: 'Address', id: string, recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string, isDefault: boolean };
+
+export type MyAddressesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type MyAddressesQuery = { me: { __typename: 'User', id: string, addresses: Array<{ __typename: 'Address', id: string, recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string, isDefault: boolean }> | null } | null };
+
+export type CreateAddressMutationVariables = Exact<{
+  input: AddressInput;
+}>;
+
+
+export type CreateAddressMutation = { createAddress: { __typename: 'AddressPayload', address: { __typename: 'Address', id: string, recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string, isDefault: boolean } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CheckoutPreviewQueryVariables = Exact<{
+  input: CheckoutPreviewInput;
+}>;
+
+
+export type CheckoutPreviewQuery = { checkoutPreview: { __typename: 'CheckoutPreview', subtotal: { __typename: 'Money', amount: number }, discount: { __typename: 'Money', amount: number }, shippingFee: { __typename: 'Money', amount: number }, total: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }>, shops: Array<{ __typename: 'CheckoutShop', shop: { __typename: 'Shop', id: string, name: string }, total: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, lines: Array<{ __typename: 'CheckoutLine', cartLineId: string, quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string } | null, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } | null }> }> } };
+
+export type CheckoutMutationVariables = Exact<{
+  input: CheckoutInput;
+}>;
+
+
+export type CheckoutMutation = { checkout: { __typename: 'CheckoutPayload', checkout: { __typename: 'Checkout', id: string, number: string, status: CheckoutStatus, total: { __typename: 'Money', amount: number }, orders: Array<{ __typename: 'Order', id: string }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PayCheckoutMutationVariables = Exact<{
+  input: PayCheckoutInput;
+}>;
+
+
+export type PayCheckoutMutation = { payCheckout: { __typename: 'PayCheckoutPayload', checkout: { __typename: 'Checkout', id: string, status: CheckoutStatus, orders: Array<{ __typename: 'Order', id: string, status: OrderStatus }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type OrderDetailFragment = { __typename: 'Order', subtotal: { __typename: 'Money', amount: number }, discount: { __typename: 'Money', amount: number }, shippingFee: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, shippingAddress: { __typename: 'OrderAddress', recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string } | null, shipments: Array<{ __typename: 'Shipment', id: string, trackingNumber: string | null, shippedAt: string, carrier: { __typename: 'Carrier', code: string, name: string } | null, lines: Array<{ __typename: 'ShipmentLine', lineIndex: number, quantity: number }> }>, afterSales: Array<{ __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, amount: { __typename: 'Money', amount: number } }> };
+
+export type OrderDetailQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type OrderDetailQuery = { order: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, buyer: { __typename: 'User', id: string, nickname: string }, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null, subtotal: { __typename: 'Money', amount: number }, discount: { __typename: 'Money', amount: number }, shippingFee: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, shippingAddress: { __typename: 'OrderAddress', recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string } | null, shipments: Array<{ __typename: 'Shipment', id: string, trackingNumber: string | null, shippedAt: string, carrier: { __typename: 'Carrier', code: string, name: string } | null, lines: Array<{ __typename: 'ShipmentLine', lineIndex: number, quantity: number }> }>, afterSales: Array<{ __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, amount: { __typename: 'Money', amount: number } }> } | null };
+
+export type RequestAfterSaleMutationVariables = Exact<{
+  input: RequestAfterSaleInput;
+}>;
+
+
+export type RequestAfterSaleMutation = { requestAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, amount: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ShopOrdersQueryVariables = Exact<{
+  shopId: string | number;
+  status?: OrderStatus | null | undefined;
+  query?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ShopOrdersQuery = { shop: { __typename: 'Shop', id: string, orderCounts: Array<{ __typename: 'OrderCount', status: OrderStatus, count: number }> | null, orders: { __typename: 'OrderConnection', edges: Array<{ __typename: 'OrderEdge', cursor: string, node: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, buyer: { __typename: 'User', id: string, nickname: string }, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null, subtotal: { __typename: 'Money', amount: number }, discount: { __typename: 'Money', amount: number }, shippingFee: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, shippingAddress: { __typename: 'OrderAddress', recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string } | null, shipments: Array<{ __typename: 'Shipment', id: string, trackingNumber: string | null, shippedAt: string, carrier: { __typename: 'Carrier', code: string, name: string } | null, lines: Array<{ __typename: 'ShipmentLine', lineIndex: number, quantity: number }> }>, afterSales: Array<{ __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, amount: { __typename: 'Money', amount: number } }> } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } | null } | null };
+
+export type CarriersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CarriersQuery = { carriers: Array<{ __typename: 'Carrier', code: string, name: string }> };
+
+export type ShipOrderPackagesMutationVariables = Exact<{
+  input: OrderIdInput;
+}>;
+
+
+export type ShipOrderPackagesMutation = { shipOrder: { __typename: 'OrderPayload', order: { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, buyer: { __typename: 'User', id: string, nickname: string }, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null, subtotal: { __typename: 'Money', amount: number }, discount: { __typename: 'Money', amount: number }, shippingFee: { __typename: 'Money', amount: number }, adjustments: Array<{ __typename: 'PriceAdjustment', kind: string, label: string, amount: number }>, shippingAddress: { __typename: 'OrderAddress', recipient: string, phone: string, provinceName: string, cityName: string, districtName: string, detail: string } | null, shipments: Array<{ __typename: 'Shipment', id: string, trackingNumber: string | null, shippedAt: string, carrier: { __typename: 'Carrier', code: string, name: string } | null, lines: Array<{ __typename: 'ShipmentLine', lineIndex: number, quantity: number }> }>, afterSales: Array<{ __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, amount: { __typename: 'Money', amount: number } }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type AfterSaleRowFragment = { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, respondBy: string | null, amount: { __typename: 'Money', amount: number }, lines: Array<{ __typename: 'AfterSaleLine', lineIndex: number, quantity: number, orderLine: { __typename: 'OrderLine', product: { __typename: 'Product', id: string, title: string } } }>, order: { __typename: 'Order', id: string, number: string, buyer: { __typename: 'User', id: string, nickname: string } } };
+
+export type ShopAfterSalesQueryVariables = Exact<{
+  shopId: string | number;
+  status?: AfterSaleStatus | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type ShopAfterSalesQuery = { shop: { __typename: 'Shop', id: string, afterSales: { __typename: 'AfterSaleConnection', edges: Array<{ __typename: 'AfterSaleEdge', cursor: string, node: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, respondBy: string | null, amount: { __typename: 'Money', amount: number }, lines: Array<{ __typename: 'AfterSaleLine', lineIndex: number, quantity: number, orderLine: { __typename: 'OrderLine', product: { __typename: 'Product', id: string, title: string } } }>, order: { __typename: 'Order', id: string, number: string, buyer: { __typename: 'User', id: string, nickname: string } } } }>, pageInfo: { __typename: 'PageInfo', hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type ApproveAfterSaleMutationVariables = Exact<{
+  input: AfterSaleIdInput;
+}>;
+
+
+export type ApproveAfterSaleMutation = { approveAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, respondBy: string | null, amount: { __typename: 'Money', amount: number }, lines: Array<{ __typename: 'AfterSaleLine', lineIndex: number, quantity: number, orderLine: { __typename: 'OrderLine', product: { __typename: 'Product', id: string, title: string } } }>, order: { __typename: 'Order', id: string, number: string, buyer: { __typename: 'User', id: string, nickname: string } } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type RejectAfterSaleMutationVariables = Exact<{
+  input: RejectAfterSaleInput;
+}>;
+
+
+export type RejectAfterSaleMutation = { rejectAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, reason: string, rejectReason: string | null, createdAt: string, respondBy: string | null, amount: { __typename: 'Money', amount: number }, lines: Array<{ __typename: 'AfterSaleLine', lineIndex: number, quantity: number, orderLine: { __typename: 'OrderLine', product: { __typename: 'Product', id: string, title: string } } }>, order: { __typename: 'Order', id: string, number: string, buyer: { __typename: 'User', id: string, nickname: string } } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type ShopDashboardQueryVariables = Exact<{
+  shopId: string | number;
+  from: string;
+  to: string;
+  granularity: DashboardGranularity;
+}>;
+
+
+export type ShopDashboardQuery = { shopDashboard: { __typename: 'ShopDashboardResult', dashboard: { __typename: 'ShopDashboard', from: string, to: string, buckets: Array<string>, timeZone: string, metrics: Array<{ __typename: 'DashboardMetric', metric: ShopMetric, total: number | null, previous: number | null, change: number | null, values: Array<number | null> }>, funnel: { __typename: 'DashboardFunnel', visitors: number, productViewers: number, placedBuyers: number, paidBuyers: number }, channels: Array<{ __typename: 'ChannelStats', channel: SalesChannel, orders: number, gmv: number, gmvShare: number | null }>, topProducts: Array<{ __typename: 'ProductStats', productId: string, units: number, gmv: number, product: { __typename: 'Product', id: string, title: string } | null }> } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
 export type OrderSummaryFragment = { __typename: 'Order', id: string, number: string, status: OrderStatus, createdAt: string, payBy: string | null, total: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string }, lines: Array<{ __typename: 'OrderLine', quantity: number, unitPrice: { __typename: 'Money', amount: number }, product: { __typename: 'Product', id: string, title: string, images: Array<string> }, sku: { __typename: 'Sku', id: string, specs: Array<{ __typename: 'SpecValue', name: string, value: string }> } }>, team: { __typename: 'Team', id: string, status: TeamStatus, size: number } | null };
 
@@ -469,6 +812,11 @@ export type StartBargainMutationVariables = Exact<{
 export type StartBargainMutation = { startBargain: { __typename: 'BargainPayload', bargain: { __typename: 'Bargain', id: string, shareToken: string, currentPrice: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
 export const ProductCardFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ProductCard"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Product"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"salesCount"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"groupBuy"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tiers"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ProductCardFragment, unknown>;
+export const AdjustmentFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Adjustment"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceAdjustment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<AdjustmentFragment, unknown>;
+export const CartViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CartView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Cart"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineCount"}},{"kind":"Field","name":{"kind":"Name","value":"selectedSubtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"selectedTotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shops"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"selectedTotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"adjustments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"Adjustment"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"selected"}},{"kind":"Field","name":{"kind":"Name","value":"stock"}},{"kind":"Field","name":{"kind":"Name","value":"availability"}},{"kind":"Field","name":{"kind":"Name","value":"priceWhenAdded"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Adjustment"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceAdjustment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<CartViewFragment, unknown>;
+export const AddressViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AddressView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Address"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"recipient"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"provinceName"}},{"kind":"Field","name":{"kind":"Name","value":"cityName"}},{"kind":"Field","name":{"kind":"Name","value":"districtName"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"isDefault"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<AddressViewFragment, unknown>;
+export const OrderDetailFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"discount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"adjustments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"Adjustment"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingAddress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recipient"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"provinceName"}},{"kind":"Field","name":{"kind":"Name","value":"cityName"}},{"kind":"Field","name":{"kind":"Name","value":"districtName"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shipments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"shippedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"afterSales"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Adjustment"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceAdjustment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderDetailFragment, unknown>;
+export const AfterSaleRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AfterSaleRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AfterSale"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"respondBy"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"orderLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"buyer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<AfterSaleRowFragment, unknown>;
 export const OrderSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"payBy"}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderSummaryFragment, unknown>;
 export const ActivityItemFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ActivityItem"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Activity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"verb"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"post"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"likeCount"}},{"kind":"Field","name":{"kind":"Name","value":"commentCount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveRoom"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ActivityItemFragment, unknown>;
 export const TeamViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TeamView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Team"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"minSize"}},{"kind":"Field","name":{"kind":"Name","value":"maxSize"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"currentPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextTier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"leader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"paid"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"skus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<TeamViewFragment, unknown>;
@@ -481,6 +829,25 @@ export const CreateShopDocument = {"__meta__":{"operation":"mutation","documentI
 export const CreateProductDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:39275b1c4fbfbe2bcff176a678078101041113175a951763080513c1bbfa7e0e"}} as unknown as DocumentNode<CreateProductMutation, CreateProductMutationVariables>;
 export const CreateCouponDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:0f09119382911d04e945b1dae38f74f844e118d9758aa046731efd510b5cfe1a"}} as unknown as DocumentNode<CreateCouponMutation, CreateCouponMutationVariables>;
 export const CreateShareLinkDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b6994c8532114bcf14d4dd51217ffe640995d971e45294ee175beecfef9d7ce0"}} as unknown as DocumentNode<CreateShareLinkMutation, CreateShareLinkMutationVariables>;
+export const CartDocument = {"__meta__":{"operation":"query","documentId":"sha256:d925442be942c873aea48cb92d82ae62c38bc9cfb516c578898e0c41aab8b672"}} as unknown as DocumentNode<CartQuery, CartQueryVariables>;
+export const AddToCartDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:904fb7d6e2ed35f5410572df3b07328fd2ce39bdd08a8b005ffe44f794d4a357"}} as unknown as DocumentNode<AddToCartMutation, AddToCartMutationVariables>;
+export const UpdateCartLineDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:d2423383e815aa57274b053b5c379edef13a12250d8f2b62f3e1aff95a1c589b"}} as unknown as DocumentNode<UpdateCartLineMutation, UpdateCartLineMutationVariables>;
+export const RemoveCartLinesDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:47970fb9e9a9747b152982d267272377dafc59a752e35baba9af6814100edb11"}} as unknown as DocumentNode<RemoveCartLinesMutation, RemoveCartLinesMutationVariables>;
+export const SelectCartLinesDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:4184cbba80bacae04ab73af70062ad6932c28ec6b0396319e3dee684926df7b9"}} as unknown as DocumentNode<SelectCartLinesMutation, SelectCartLinesMutationVariables>;
+export const MyAddressesDocument = {"__meta__":{"operation":"query","documentId":"sha256:680370b75c8fb020e419acb7312fdd146ddc30e0e1f686a3b81618f38d570381"}} as unknown as DocumentNode<MyAddressesQuery, MyAddressesQueryVariables>;
+export const CreateAddressDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:082b1c87b097efeb7701f8bd7969cc8744ff133a48c29300658549c669cec2c8"}} as unknown as DocumentNode<CreateAddressMutation, CreateAddressMutationVariables>;
+export const CheckoutPreviewDocument = {"__meta__":{"operation":"query","documentId":"sha256:31835336d457eccfe000542265da63793a7ce7f3296221b370213949732317db"}} as unknown as DocumentNode<CheckoutPreviewQuery, CheckoutPreviewQueryVariables>;
+export const CheckoutDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a07b9df19e267c85e7ed21de151a7a2d1c0b598dd8d1f5b21e248fb91dc96bc6"}} as unknown as DocumentNode<CheckoutMutation, CheckoutMutationVariables>;
+export const PayCheckoutDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a4511deaf161c6cde6aa9d0fe116df60c1c0e0b7580017daf108af82855bd07f"}} as unknown as DocumentNode<PayCheckoutMutation, PayCheckoutMutationVariables>;
+export const OrderDetailDocument = {"__meta__":{"operation":"query","documentId":"sha256:e063e2f17c80d77058b5976d29ecf0b0ea296ef8fe1278179da3f6cdd262f299"}} as unknown as DocumentNode<OrderDetailQuery, OrderDetailQueryVariables>;
+export const RequestAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1e73281c609c0f4d5df2929de2a83c833769d74746d5f69eda474b9432ac1571"}} as unknown as DocumentNode<RequestAfterSaleMutation, RequestAfterSaleMutationVariables>;
+export const ShopOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:a87a95840f186947ade474b3917bbdc85754686bdcb39057149e7775dd55db16"}} as unknown as DocumentNode<ShopOrdersQuery, ShopOrdersQueryVariables>;
+export const CarriersDocument = {"__meta__":{"operation":"query","documentId":"sha256:45f0bbc89cf038d80cbc90c1ea5814b8e9b75cc3618a811a57017bc3f7e4d333"}} as unknown as DocumentNode<CarriersQuery, CarriersQueryVariables>;
+export const ShipOrderPackagesDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:624e534018fb5d26d42380790557ac08b528f23f574e6dc2fdab72154b0d838f"}} as unknown as DocumentNode<ShipOrderPackagesMutation, ShipOrderPackagesMutationVariables>;
+export const ShopAfterSalesDocument = {"__meta__":{"operation":"query","documentId":"sha256:666403ad091f8228eb0537022059e92dfe35f228f752a8a14612e72b5d7709b4"}} as unknown as DocumentNode<ShopAfterSalesQuery, ShopAfterSalesQueryVariables>;
+export const ApproveAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:270086431d8b744d3fa45e05284b6e79e05cd142863bf6c085aba4feb8fc8aa0"}} as unknown as DocumentNode<ApproveAfterSaleMutation, ApproveAfterSaleMutationVariables>;
+export const RejectAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:68f3c0dbe5941c0f94ce11b0dfe557f1998fc75657d508bf0e90d58be1b4326e"}} as unknown as DocumentNode<RejectAfterSaleMutation, RejectAfterSaleMutationVariables>;
+export const ShopDashboardDocument = {"__meta__":{"operation":"query","documentId":"sha256:eb62e46ef54e4c52f46d344e627d2c76be133a8c87a5852fe1c717154a34bf84"}} as unknown as DocumentNode<ShopDashboardQuery, ShopDashboardQueryVariables>;
 export const MyOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:2fda28e6e6e55caf597ec288a6211b126ba5226af7fd88475ebd7c85b4fe7a6d"}} as unknown as DocumentNode<MyOrdersQuery, MyOrdersQueryVariables>;
 export const OrderDocument = {"__meta__":{"operation":"query","documentId":"sha256:9a3e7ea8b9b3f3b22eaeb3dd42bc393b017672dc3940a92964575779b00b3839"}} as unknown as DocumentNode<OrderQuery, OrderQueryVariables>;
 export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2d10e63078d9d4b68b4ab1250e69cf39348b6d1cfc52e742e5b314f4cd640435"}} as unknown as DocumentNode<PlaceOrderMutation, PlaceOrderMutationVariables>;

@@ -1,12 +1,15 @@
 import { CreateCouponDocument, CreateLiveRoomDocument, CreateProductDocument, CreateShopDocument, OrderDocument, ProductsDocument, ShipOrderDocument, StartLiveDocument, type OrderSummaryFragment, type UserError } from '@youxianggou/sdk';
-import { useState, type FormEvent } from 'react';
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { Link, NavLink, Route, Routes } from 'react-router-dom';
 import { client, signedIn, useQuery } from '../api';
+import { AfterSales, OrderDesk } from './OrderDesk';
+
+// ECharts is only downloaded by who opens the dashboard.
+const Dashboard = lazy(() => import('./Dashboard'));
 import { ErrorState, Loading, Price, statusText, UserErrors, yuan } from '../ui';
 
-// The merchant console (/console): the shop, its products, coupons, a live room, and shipping orders. The API has no
-// "my shops" or "my shop's orders" list yet (the order desk is being built): the shop's id is kept in this browser,
-// and an order is found by its id (the buyer's order page shows it).
+// The merchant console (/console): the shop, its products, the order desk and after-sales (./OrderDesk), coupons, a
+// live room, and shipping an order found by its id. The shop's id is kept in this browser.
 const SHOP_KEY = 'yxg.console.shop';
 
 function useShop(): [string | null, (id: string) => void] {
@@ -194,7 +197,10 @@ export default function Console() {
         <>
           <nav className="chips pad">
             <NavLink to="/console" end className="chip">商品</NavLink>
-            <NavLink to="/console/orders" className="chip">发货</NavLink>
+            <NavLink to="/console/desk" className="chip">订单</NavLink>
+            <NavLink to="/console/dashboard" className="chip">数据</NavLink>
+            <NavLink to="/console/after-sales" className="chip">售后</NavLink>
+            <NavLink to="/console/orders" className="chip">按 ID 发货</NavLink>
             <NavLink to="/console/coupons" className="chip">优惠券</NavLink>
             <NavLink to="/console/live" className="chip">直播</NavLink>
             <button type="button" className="chip" onClick={() => (localStorage.removeItem(SHOP_KEY), location.reload())}>换店</button>
@@ -202,6 +208,9 @@ export default function Console() {
           <p className="muted pad">店铺 ID <code data-testid="shop-id">{shop}</code></p>
           <Routes>
             <Route index element={<Products shopId={shop} />} />
+            <Route path="desk" element={<OrderDesk shopId={shop} />} />
+            <Route path="dashboard" element={<Suspense fallback={<Loading />}><Dashboard shopId={shop} /></Suspense>} />
+            <Route path="after-sales" element={<AfterSales shopId={shop} />} />
             <Route path="orders" element={<Ship />} />
             <Route path="coupons" element={<Coupons shopId={shop} />} />
             <Route path="live" element={<Live />} />

@@ -1,4 +1,4 @@
-import { CreateShareLinkDocument, PlaceOrderDocument, ProductPageDocument, ProductsDocument, StartBargainDocument, StartTeamDocument, type ProductCardFragment, type UserError } from '@youxianggou/sdk';
+import { AddToCartDocument, CreateShareLinkDocument, PlaceOrderDocument, ProductPageDocument, ProductsDocument, StartBargainDocument, StartTeamDocument, type ProductCardFragment, type UserError } from '@youxianggou/sdk';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { client, idempotencyKey, signedIn, useQuery } from '../api';
@@ -67,6 +67,7 @@ export function Product() {
   const [errors, setErrors] = useState<readonly UserError[]>([]);
   const [busy, setBusy] = useState(false);
   const [share, setShare] = useState<string | null>(null);
+  const [added, setAdded] = useState(false);
   if (error) return <Page title="商品" back><ErrorState error={error} retry={reload} /></Page>;
   if (loading && !data) return <Page title="商品" back><Loading /></Page>;
   const product = data?.product;
@@ -138,8 +139,12 @@ export function Product() {
       )}
       {product.bargain && <section className="panel muted">砍价：最低 <Price fen={product.bargain.floorPrice.amount} />，需 {product.bargain.helpersNeeded} 位好友帮砍</section>}
       <UserErrors errors={errors} />
+      {added && <p className="panel" role="status">已加入购物车，<Link to="/cart">去购物车结算</Link></p>}
       {share && <p className="panel">分享链接：<code>{share}</code></p>}
       <div className="actions">
+        <button type="button" disabled={busy || !sku} onClick={() => act(() => client.mutate(AddToCartDocument, { input: { skuId: sku.id, quantity: 1 } }), () => (setShare(null), setAdded(true), null))}>
+          加入购物车
+        </button>
         <button type="button" disabled={busy || !sku} onClick={() => act(() => client.mutate(PlaceOrderDocument, { input: { lines: [{ skuId: sku.id, quantity: 1 }], idempotencyKey: idempotencyKey() } }), (d) => `/order/${encodeURIComponent(d.placeOrder.order.id)}`)}>
           立即购买
         </button>
