@@ -80,6 +80,8 @@ def fill(schema: GraphQLSchema) -> None:
                     " changed when it succeeded, or `errors`."
                 )
                 fields["errors"].description = fields["errors"].description or ERRORS
+            if "id" in fields and any(i.name == "Node" for i in type_.interfaces):
+                fields["id"].description = fields["id"].description or "Global id; `node(id:)` fetches it back."
             if "clientMutationId" in fields:
                 fields["clientMutationId"].description = fields["clientMutationId"].description or CLIENT_MUTATION_ID
             for field in fields.values():
