@@ -11,7 +11,6 @@ from graphql import (
     GraphQLSchema,
     GraphQLType,
     get_named_type,
-    is_non_null_type,
     is_object_type,
 )
 
@@ -83,9 +82,8 @@ def fill(schema: GraphQLSchema) -> None:
                 )
                 fields["errors"].description = fields["errors"].description or ERRORS
                 for field in fields.values():
-                    named = _named(field.type)
                     if not field.description and is_object_type(field.type):
-                        field.description = f"The `{named.name}` as the mutation left it; null when it was refused."
+                        field.description = f"The `{_named(field.type).name}` as the mutation left it; null if refused."
             if "id" in fields and any(i.name == "Node" for i in type_.interfaces):
                 fields["id"].description = fields["id"].description or "Global id; `node(id:)` fetches it back."
             if "clientMutationId" in fields:
