@@ -16,7 +16,7 @@ from resolvers import catalog as catalog_uc
 from resolvers import shipping as shipping_uc
 from resolvers import social as social_uc
 from resolvers.intact import intact, intact_edges
-from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -38,13 +38,11 @@ if TYPE_CHECKING:
 
 @strawberry.enum(description="The order of a product search.")
 class ProductSort(Enum):
-    RELEVANCE = strawberry.enum_value(
-        "RELEVANCE", description="With a query, best selling first; without one, newest first."
-    )
-    NEWEST = strawberry.enum_value("NEWEST", description="Newest listed first.")
-    PRICE_ASC = strawberry.enum_value("PRICE_ASC", description="Lowest price first.")
-    PRICE_DESC = strawberry.enum_value("PRICE_DESC", description="Highest price first.")
-    BEST_SELLING = strawberry.enum_value("BEST_SELLING", description="Most sold first.")
+    RELEVANCE = described_value("RELEVANCE", "With a query, best selling first; without one, newest first.")
+    NEWEST = described_value("NEWEST", "Newest listed first.")
+    PRICE_ASC = described_value("PRICE_ASC", "Lowest price first.")
+    PRICE_DESC = described_value("PRICE_DESC", "Highest price first.")
+    BEST_SELLING = described_value("BEST_SELLING", "Most sold first.")
 
 
 @strawberry.type(description="One spec of a SKU, such as colour: red.")
@@ -438,7 +436,7 @@ class CatalogQueries:
             after,
             shop_id=shop,
             category=category,
-            sort=str((sort or ProductSort.RELEVANCE).value),  # a str at run time; mypy sees enum_value
+            sort=(sort or ProductSort.RELEVANCE).value,
             query=query,
         )
         return await ProductConnection.of(info, page, after)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, NewType
+from typing import Any, NewType, cast
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, ValueNode
@@ -57,6 +57,12 @@ LONG = strawberry.scalar(
 )
 
 
+def described_value(value: str, description: str) -> str:
+    """An enum value with its description for the docs pane. Typed as the str it is at run time (strawberry unwraps
+    it); mypy would otherwise see `strawberry.enum_value`'s definition object as the member's `.value`."""
+    return cast(str, strawberry.enum_value(value, description=description))
+
+
 @strawberry.interface(description="Anything with a global id, which `node(id:)` and `nodes(ids:)` fetch back.")
 class Node:
     id: strawberry.ID = strawberry.field(description="Global id: opaque, stable, and unique across all types.")
@@ -93,144 +99,97 @@ class Money:
 
 @strawberry.enum(description="Why a mutation was refused: `UserError.code`, for the client to act on.")
 class ErrorCode(Enum):
-    INVALID_INPUT = strawberry.enum_value(
+    INVALID_INPUT = described_value(
         "INVALID_INPUT",
-        description="An input field is malformed or out of its limits; `field` names it.",
+        "An input field is malformed or out of its limits; `field` names it.",
     )
-    NOT_FOUND = strawberry.enum_value(
-        "NOT_FOUND",
-        description="What the input names does not exist, or the viewer may not see it.",
-    )
-    UNAUTHENTICATED = strawberry.enum_value(
+    NOT_FOUND = described_value("NOT_FOUND", "What the input names does not exist, or the viewer may not see it.")
+    UNAUTHENTICATED = described_value(
         "UNAUTHENTICATED",
-        description="The call needs a signed-in user (an access token) and has none, or an expired one.",
+        "The call needs a signed-in user (an access token) and has none, or an expired one.",
     )
-    TOO_MANY_SUBSCRIPTIONS = strawberry.enum_value(
+    TOO_MANY_SUBSCRIPTIONS = described_value(
         "TOO_MANY_SUBSCRIPTIONS",
-        description=(
-            "The WebSocket holds the most subscriptions it may (in all, or to this one topic); end one first."
-        ),
+        "The WebSocket holds the most subscriptions it may (in all, or to this one topic); end one first.",
     )
-    FORBIDDEN = strawberry.enum_value(
+    FORBIDDEN = described_value(
         "FORBIDDEN",
-        description=(
-            "The viewer is signed in but may not do this (not the owner, not staff in the right role, not an operator)."
-        ),
+        ("The viewer is signed in but may not do this (not the owner, not staff in the right role, not an operator)."),
     )
-    RATE_LIMITED = strawberry.enum_value(
+    RATE_LIMITED = described_value(
         "RATE_LIMITED",
-        description="The viewer made too many such calls in the last minute; retry later.",
+        "The viewer made too many such calls in the last minute; retry later.",
     )
-    CONFLICT = strawberry.enum_value(
+    CONFLICT = described_value(
         "CONFLICT",
-        description=(
+        (
             "Something changed meanwhile, or an idempotency key was reused for other input; retry (with a new key"
             " if it says so)."
         ),
     )
-    ALREADY_EXISTS = strawberry.enum_value(
-        "ALREADY_EXISTS",
-        description="The thing to create exists already (one per user or per name).",
-    )
-    SELF_ACTION = strawberry.enum_value(
+    ALREADY_EXISTS = described_value("ALREADY_EXISTS", "The thing to create exists already (one per user or per name).")
+    SELF_ACTION = described_value(
         "SELF_ACTION",
-        description="The viewer cannot do this to themselves (follow, help their own bargain, ...).",
+        "The viewer cannot do this to themselves (follow, help their own bargain, ...).",
     )
-    BLOCKED = strawberry.enum_value("BLOCKED", description="One of the two users has blocked the other.")
-    OUT_OF_STOCK = strawberry.enum_value("OUT_OF_STOCK", description="Not enough stock left for the quantity asked.")
-    TEAM_FULL = strawberry.enum_value("TEAM_FULL", description="The group-buy team has all its members.")
-    TOO_MANY_UNPAID = strawberry.enum_value(
+    BLOCKED = described_value("BLOCKED", "One of the two users has blocked the other.")
+    OUT_OF_STOCK = described_value("OUT_OF_STOCK", "Not enough stock left for the quantity asked.")
+    TEAM_FULL = described_value("TEAM_FULL", "The group-buy team has all its members.")
+    TOO_MANY_UNPAID = described_value(
         "TOO_MANY_UNPAID",
-        description="The buyer holds too many unpaid orders; pay or cancel one first.",
+        "The buyer holds too many unpaid orders; pay or cancel one first.",
     )
-    TEAM_CLOSED = strawberry.enum_value(
-        "TEAM_CLOSED",
-        description="The group-buy team is no longer open (completed, expired or failed).",
-    )
-    ALREADY_JOINED = strawberry.enum_value("ALREADY_JOINED", description="The viewer is in this team already.")
-    BARGAIN_CLOSED = strawberry.enum_value("BARGAIN_CLOSED", description="The bargain is over.")
-    ALREADY_HELPED = strawberry.enum_value(
-        "ALREADY_HELPED",
-        description="The viewer has already cut this bargain's price.",
-    )
-    DAILY_LIMIT = strawberry.enum_value(
+    TEAM_CLOSED = described_value("TEAM_CLOSED", "The group-buy team is no longer open (completed, expired or failed).")
+    ALREADY_JOINED = described_value("ALREADY_JOINED", "The viewer is in this team already.")
+    BARGAIN_CLOSED = described_value("BARGAIN_CLOSED", "The bargain is over.")
+    ALREADY_HELPED = described_value("ALREADY_HELPED", "The viewer has already cut this bargain's price.")
+    DAILY_LIMIT = described_value(
         "DAILY_LIMIT",
-        description="The viewer reached today's limit for this action (days in China time).",
+        "The viewer reached today's limit for this action (days in China time).",
     )
-    COUPON_UNAVAILABLE = strawberry.enum_value(
-        "COUPON_UNAVAILABLE",
-        description="The coupon cannot be claimed or used here.",
-    )
-    INVALID_STATE = strawberry.enum_value(
+    COUPON_UNAVAILABLE = described_value("COUPON_UNAVAILABLE", "The coupon cannot be claimed or used here.")
+    INVALID_STATE = described_value(
         "INVALID_STATE",
-        description="The object is not in a state that allows this (e.g. refunding an unpaid order).",
+        "The object is not in a state that allows this (e.g. refunding an unpaid order).",
     )
-    PAYMENT_FAILED = strawberry.enum_value("PAYMENT_FAILED", description="WeChat Pay refused or failed the payment.")
-    CONTENT_REJECTED = strawberry.enum_value(
+    PAYMENT_FAILED = described_value("PAYMENT_FAILED", "WeChat Pay refused or failed the payment.")
+    CONTENT_REJECTED = described_value(
         "CONTENT_REJECTED",
-        description="The text or image breaks the community rules; `message` says why.",
+        "The text or image breaks the community rules; `message` says why.",
     )
-    ROOM_NOT_LIVE = strawberry.enum_value("ROOM_NOT_LIVE", description="The live room is not broadcasting now.")
-    INSUFFICIENT_FUNDS = strawberry.enum_value(
-        "INSUFFICIENT_FUNDS",
-        description="The balance is below the amount asked.",
-    )
-    NOT_DISTRIBUTOR = strawberry.enum_value("NOT_DISTRIBUTOR", description="Only approved distributors may do this.")
-    TOO_MANY_ADDRESSES = strawberry.enum_value(
-        "TOO_MANY_ADDRESSES",
-        description="The address book is full; delete an address first.",
-    )
-    NOT_DELIVERABLE = strawberry.enum_value(
-        "NOT_DELIVERABLE",
-        description="The shop does not ship this line to the address chosen.",
-    )
-    PRICE_CHANGED = strawberry.enum_value(
+    ROOM_NOT_LIVE = described_value("ROOM_NOT_LIVE", "The live room is not broadcasting now.")
+    INSUFFICIENT_FUNDS = described_value("INSUFFICIENT_FUNDS", "The balance is below the amount asked.")
+    NOT_DISTRIBUTOR = described_value("NOT_DISTRIBUTOR", "Only approved distributors may do this.")
+    TOO_MANY_ADDRESSES = described_value("TOO_MANY_ADDRESSES", "The address book is full; delete an address first.")
+    NOT_DELIVERABLE = described_value("NOT_DELIVERABLE", "The shop does not ship this line to the address chosen.")
+    PRICE_CHANGED = described_value(
         "PRICE_CHANGED",
-        description="A price moved since the preview; preview again and confirm the new total.",
+        "A price moved since the preview; preview again and confirm the new total.",
     )
-    INSUFFICIENT_POINTS = strawberry.enum_value(
-        "INSUFFICIENT_POINTS",
-        description="The viewer has fewer points than this needs.",
-    )
-    LIMIT_REACHED = strawberry.enum_value(
+    INSUFFICIENT_POINTS = described_value("INSUFFICIENT_POINTS", "The viewer has fewer points than this needs.")
+    LIMIT_REACHED = described_value(
         "LIMIT_REACHED",
-        description="The viewer reached how many times this may be done (e.g. a reward's per-member redemptions).",
+        "The viewer reached how many times this may be done (e.g. a reward's per-member redemptions).",
     )
     # seckill (resolvers/seckill.py)
-    SECKILL_CLOSED = strawberry.enum_value(
-        "SECKILL_CLOSED",
-        description="No slot of the flash sale is running now, or the sale is over.",
-    )
-    PATH_TOKEN_INVALID = strawberry.enum_value(
+    SECKILL_CLOSED = described_value("SECKILL_CLOSED", "No slot of the flash sale is running now, or the sale is over.")
+    PATH_TOKEN_INVALID = described_value(
         "PATH_TOKEN_INVALID",
-        description="The flash-sale path token is missing, expired or for another slot; fetch a new one.",
+        "The flash-sale path token is missing, expired or for another slot; fetch a new one.",
     )
-    PURCHASE_LIMIT = strawberry.enum_value(
-        "PURCHASE_LIMIT",
-        description="The viewer bought the most this flash sale allows per person.",
-    )
+    PURCHASE_LIMIT = described_value("PURCHASE_LIMIT", "The viewer bought the most this flash sale allows per person.")
     # what stops deleteMyAccount (domain/account_deletion.py BLOCKERS), one error each
-    BALANCE_NOT_EMPTY = strawberry.enum_value(
+    BALANCE_NOT_EMPTY = described_value(
         "BALANCE_NOT_EMPTY",
-        description=(
-            "Account deletion: the commission balance is not empty; withdraw it (and wait for what is frozen)."
-        ),
+        "Account deletion: the commission balance is not empty; withdraw it (and wait for what is frozen).",
     )
-    OPEN_ORDERS = strawberry.enum_value(
+    OPEN_ORDERS = described_value(
         "OPEN_ORDERS",
-        description=(
-            "Account deletion: orders are not finished (unpaid, paid, shipping, or with a refund on its way)."
-        ),
+        "Account deletion: orders are not finished (unpaid, paid, shipping, or with a refund on its way).",
     )
-    OPEN_AFTER_SALES = strawberry.enum_value(
-        "OPEN_AFTER_SALES",
-        description="Account deletion: after-sale requests are still open.",
-    )
-    OPEN_WITHDRAWALS = strawberry.enum_value(
-        "OPEN_WITHDRAWALS",
-        description="Account deletion: withdrawals are still being paid out.",
-    )
-    OWNS_SHOP = strawberry.enum_value("OWNS_SHOP", description="Account deletion: the viewer owns a shop.")
+    OPEN_AFTER_SALES = described_value("OPEN_AFTER_SALES", "Account deletion: after-sale requests are still open.")
+    OPEN_WITHDRAWALS = described_value("OPEN_WITHDRAWALS", "Account deletion: withdrawals are still being paid out.")
+    OWNS_SHOP = described_value("OWNS_SHOP", "Account deletion: the viewer owns a shop.")
 
 
 @strawberry.type(description="One reason a mutation was refused.")

@@ -20,7 +20,7 @@ from resolvers.intact import intact, intact_edges, one, prime
 from resolvers.services import Services
 from schema.addresses import OrderAddress
 from schema.catalog import Product, Shop, Sku
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Money, Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -46,32 +46,23 @@ def when(ms: int | None) -> datetime | None:
 class OrderStatus(Enum):
     """The contract's statuses; their moves are domain/orders.py's (a unit test keeps the two equal)."""
 
-    PENDING_PAYMENT = strawberry.enum_value(
-        rules.PENDING_PAYMENT, description="Placed, its stock held; cancelled if unpaid by `payBy`."
-    )
-    PAID = strawberry.enum_value(
-        rules.PAID, description="Paid; nothing shipped yet. The buyer may still refund it alone."
-    )
-    PARTLY_SHIPPED = strawberry.enum_value(
-        rules.PARTLY_SHIPPED, description="Some packages have left; units are still to ship."
-    )
-    SHIPPED = strawberry.enum_value(rules.SHIPPED, description="Every unit has shipped; the buyer confirms receipt.")
-    COMPLETED = strawberry.enum_value(
-        rules.COMPLETED, description="Received. Money comes back only through after-sales."
-    )
-    CANCELLED = strawberry.enum_value(
-        rules.CANCELLED, description="Final: unpaid and cancelled; its stock and coupon were returned."
-    )
-    REFUNDING = strawberry.enum_value(rules.REFUNDING, description="Its money is on its way back to the buyer.")
-    REFUNDED = strawberry.enum_value(rules.REFUNDED, description="Final: its money is back with the buyer.")
+    PENDING_PAYMENT = described_value(rules.PENDING_PAYMENT, "Placed, its stock held; cancelled if unpaid by `payBy`.")
+    PAID = described_value(rules.PAID, "Paid; nothing shipped yet. The buyer may still refund it alone.")
+    PARTLY_SHIPPED = described_value(rules.PARTLY_SHIPPED, "Some packages have left; units are still to ship.")
+    SHIPPED = described_value(rules.SHIPPED, "Every unit has shipped; the buyer confirms receipt.")
+    COMPLETED = described_value(rules.COMPLETED, "Received. Money comes back only through after-sales.")
+    CANCELLED = described_value(rules.CANCELLED, "Final: unpaid and cancelled; its stock and coupon were returned.")
+    REFUNDING = described_value(rules.REFUNDING, "Its money is on its way back to the buyer.")
+    REFUNDED = described_value(rules.REFUNDED, "Final: its money is back with the buyer.")
 
 
 @strawberry.enum(description="How to pay.")
 class PaymentMethod(Enum):
-    WECHAT_PAY = strawberry.enum_value(
-        "WECHAT_PAY", description="WeChat Pay (JSAPI): the payload carries the wx.requestPayment parameters."
+    WECHAT_PAY = described_value(
+        "WECHAT_PAY",
+        "WeChat Pay (JSAPI): the payload carries the wx.requestPayment parameters.",
     )
-    DEV_PAY = strawberry.enum_value("DEV_PAY", description="Dev mode only: paid at once, no money moves.")
+    DEV_PAY = described_value("DEV_PAY", "Dev mode only: paid at once, no money moves.")
 
 
 @strawberry.type(description="One SKU of an order, at the price it was bought at.")
