@@ -20,6 +20,7 @@ ERRORS = (
     "Why the mutation was refused: one error per problem, each with its code and the path of the input field at"
     " fault. Empty when it succeeded; a refused mutation writes nothing."
 )
+SHOP_ID = "The shop's global id."
 CLIENT_MUTATION_ID = "The `clientMutationId` the input carried, echoed back unchanged."
 ARGUMENTS = {
     "input": "What to do; each field of the input type says its limits.",
@@ -90,11 +91,20 @@ def fill(schema: GraphQLSchema) -> None:
                 fields["clientMutationId"].description = fields["clientMutationId"].description or CLIENT_MUTATION_ID
             for field in fields.values():
                 for arg_name, arg in field.args.items():
+                    if arg.description:
+                        continue
                     if arg_name in ARGUMENTS:
-                        arg.description = arg.description or ARGUMENTS[arg_name]
+                        arg.description = ARGUMENTS[arg_name]
+                    elif arg_name == "id" and _named(arg.type).name == "ID":
+                        arg.description = f"The `{_named(field.type).name}`'s global id."
+                    elif arg_name == "shopId" and _named(arg.type).name == "ID":
+                        arg.description = SHOP_ID
         elif isinstance(type_, GraphQLInputObjectType):
             if name in inputs:
                 type_.description = type_.description or f"The input of {_names(inputs[name])}."
+            shop_id = type_.fields.get("shopId")
+            if shop_id is not None and _named(shop_id.type).name == "ID":
+                shop_id.description = shop_id.description or SHOP_ID
             if "clientMutationId" in type_.fields:
                 field = type_.fields["clientMutationId"]
                 field.description = field.description or (
