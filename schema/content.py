@@ -385,13 +385,13 @@ class CommentInput:
 
 @strawberry.input
 class ReportInput:
-    target_id: strawberry.ID = strawberry.field(description="The post or comment to report.")
+    target_id: strawberry.ID = strawberry.field(description="The post, comment or review to report.")
     reason: str = strawberry.field(description="1 to 200 characters, for the operators.")
 
 
 @strawberry.input
 class ModerateInput:
-    target_id: strawberry.ID = strawberry.field(description="The post (or review) to decide on.")
+    target_id: strawberry.ID = strawberry.field(description="The post, comment or review to decide on.")
     approve: bool = strawberry.field(description="true: APPROVED; false: REJECTED.")
     note: str | None = strawberry.field(default=None, description="Why, for the record.")
 
