@@ -173,7 +173,7 @@ class CreateSeckillCampaignInput:
     shop_id: strawberry.ID
     name: str = strawberry.field(description="1 to 60 characters.")
     starts_at: datetime = strawberry.field(description="When it may first run.")
-    ends_at: datetime = strawberry.field(description="After starts_at, in the future, at most 90 days on.")
+    ends_at: datetime = strawberry.field(description="After startsAt, in the future, at most 90 days on.")
     slots: list[SeckillSlotInput] = strawberry.field(description="1 to 12 daily slots that do not overlap.")
     items: list[SeckillItemInput] = strawberry.field(description="1 to 50 SKUs of the shop.")
     limit_per_user: int = strawberry.field(default=1, description="1 to 99 units per user over the campaign.")
