@@ -160,7 +160,7 @@ class AfterSaleConnection:
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
-@strawberry.input
+@strawberry.input(description="Units of one order line to ask money back for.")
 class AfterSaleLineInput:
     line_index: int = strawberry.field(description="The line's index in the order's `lines`, from 0.")
     quantity: int = strawberry.field(description="Units of that line, at most what is left to ask for.")

@@ -152,8 +152,8 @@ class RemoveCartLinesInput:
 
 @strawberry.input
 class SelectCartLinesInput:
-    line_ids: list[strawberry.ID]
-    selected: bool = True
+    line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines.")
+    selected: bool = strawberry.field(default=True, description="Select them (true) or unselect them (false).")
 
 
 @strawberry.type

@@ -165,9 +165,16 @@ class Shop(Node):
         self,
         info: Info,
         status: Annotated[OrderStatus, strawberry.lazy("schema.orders")] | None = None,
-        query: str | None = None,
-        placed_from: datetime | None = None,
-        placed_to: datetime | None = None,
+        query: Annotated[
+            str | None,
+            strawberry.argument(
+                description=("An order number (or its start), a buyer's exact nickname or a phone's last 4 digits.")
+            ),
+        ] = None,
+        placed_from: Annotated[
+            datetime | None, strawberry.argument(description=("Placed at or after this time."))
+        ] = None,
+        placed_to: Annotated[datetime | None, strawberry.argument(description="Placed before this time.")] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Annotated[OrderConnection, strawberry.lazy("schema.orders")] | None:

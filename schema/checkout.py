@@ -55,9 +55,9 @@ class CheckoutLine:
 @strawberry.type(description="One shipping template's part of a shop's shipping fee, and the lines it prices.")
 class ShippingCharge:
     template_name: str | None = strawberry.field(description="Null: products without a template, which ship free.")
-    fee: Money
+    fee: Money = strawberry.field(description="What these lines pay for shipping.")
     free_shipping: bool = strawberry.field(description="Its lines reached the template's free-shipping threshold.")
-    cart_line_ids: list[strawberry.ID]
+    cart_line_ids: list[strawberry.ID] = strawberry.field(description="The cart lines it prices.")
 
 
 @strawberry.type(description="One shop's lines, priced: total = subtotal - discount + shippingFee.")
@@ -213,7 +213,9 @@ class CheckoutPreview:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description=("What checkoutPreview prices: the lines, address, coupons and points checkout would take.")
+)
 class CheckoutPreviewInput:
     cart_line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines to buy.")
     address_id: strawberry.ID = strawberry.field(description="One of the viewer's addresses to ship to.")

@@ -26,6 +26,12 @@ ARGUMENTS = {
     "input": "What to do; each field of the input type says its limits.",
     "first": f"How many items to return, 1 to {MAX_PAGE}; outside that range the query fails with INVALID_INPUT.",
     "after": "The `endCursor` of the previous page (or an edge's `cursor`); omit it for the first page.",
+    "status": "Only those in this status; all when not given.",
+}
+ROOTS = {
+    "Query": "What a client reads; each field says who may see what.",
+    "Mutation": "What a client changes: each takes one `input` and answers a payload with `errors`.",
+    "Subscription": "Live updates over the graphql-transport-ws WebSocket protocol.",
 }
 
 
@@ -56,6 +62,7 @@ def fill(schema: GraphQLSchema) -> None:
         if name.startswith("__"):
             continue
         if isinstance(type_, GraphQLObjectType):
+            type_.description = type_.description or ROOTS.get(name)
             fields = type_.fields
             if name.endswith("Connection") and "edges" in fields and "pageInfo" in fields:
                 item = _named(fields["edges"].type).fields["node"].type  # type: ignore[attr-defined]

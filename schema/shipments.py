@@ -71,13 +71,13 @@ class Shipment:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Units of one order line in a package.")
 class PackageLineInput:
     line_index: int = strawberry.field(description="Index into Order.lines.")
     quantity: int = strawberry.field(description="Units of that line in the package, at least 1.")
 
 
-@strawberry.input
+@strawberry.input(description="One package leaving now.")
 class PackageInput:
     carrier: str = strawberry.field(description="A code of the `carriers` query.")
     tracking_number: str = strawberry.field(description="1 to 40 letters, digits or dashes.")
