@@ -91,7 +91,7 @@ async def membership_of(info: Info, growth: int) -> Membership:
     return Membership.of(membership_uc.of_growth(await levels_table(info), growth))
 
 
-@strawberry.input(description="One level of a shop's member table.")
+@strawberry.input(description="One level of the member table.")
 class MemberLevelInput:
     name: str = strawberry.field(description="1 to 20 characters.")
     growth: int = strawberry.field(description="Where it starts: 0 for the first level, then strictly increasing.")
