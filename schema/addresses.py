@@ -182,8 +182,10 @@ class AddressPayload:
 
 @strawberry.type
 class DeleteAddressPayload:
-    deleted_address_id: strawberry.ID | None = None
-    addresses: list[Address] | None = None
+    deleted_address_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("The address deleted; null when refused.")
+    )
+    addresses: list[Address] | None = strawberry.field(default=None, description="The whole book after the change.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

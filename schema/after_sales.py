@@ -213,7 +213,7 @@ def _id(input: AfterSaleIdInput | RejectAfterSaleInput | ShipReturnInput) -> str
 
 @strawberry.type
 class AfterSaleQueries:
-    @strawberry.field
+    @strawberry.field(description="An after-sale by id, for its buyer and the shop's staff; null for anyone else.")
     async def after_sale(self, info: Info, id: strawberry.ID) -> AfterSale | None:
         found: AfterSale | None = await load_typed(info, id, "AfterSale", "id")
         return found

@@ -495,7 +495,11 @@ class ContentMutations:
         limit="VIDEO_UPLOADS_PER_MINUTE",
         description="A 15-60 s MP4 or MOV of up to 100 MB (GraphQL multipart request).",
     )
-    async def upload_video(self, info: Info, file: Upload) -> VideoPayload:
+    async def upload_video(
+        self,
+        info: Info,
+        file: Annotated[Upload, strawberry.argument(description=("The video file (a multipart request's file part)."))],
+    ) -> VideoPayload:
         video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), file)
         return VideoPayload(video_id=strawberry.ID(to_global_id("Video", video["_id"])), video=Video.from_doc(video))
 

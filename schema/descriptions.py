@@ -27,6 +27,8 @@ ARGUMENTS = {
     "first": f"How many items to return, 1 to {MAX_PAGE}; outside that range the query fails with INVALID_INPUT.",
     "after": "The `endCursor` of the previous page (or an edge's `cursor`); omit it for the first page.",
     "status": "Only those in this status; all when not given.",
+    "filter": "Which ones; all when not given.",
+    "sort": "Their order; the field says which when not given.",
 }
 ROOTS = {
     "Query": "What a client reads; each field says who may see what.",

@@ -220,7 +220,7 @@ class Distributor:
         return WithdrawalConnection.of(page, after)
 
 
-@strawberry.type
+@strawberry.type(description="The check of a commission ledger's hash chain.")
 class LedgerVerification:
     ok: bool = strawberry.field(description="Whether every entry's hash matches its chain.")
     entries: int = strawberry.field(description="Entries checked.")

@@ -110,7 +110,9 @@ class SetMemberLevelsInput:
 
 @strawberry.type
 class MemberLevelsPayload:
-    levels: list[MemberLevel] | None = None
+    levels: list[MemberLevel] | None = strawberry.field(
+        default=None, description=("The table as saved; null when refused.")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -230,7 +230,7 @@ class ExportShopOrdersPayload:
     url: str | None = strawberry.field(
         default=None, description="GET it (relative to this API's origin) for the CSV; it works until expiresAt."
     )
-    expires_at: datetime | None = None
+    expires_at: datetime | None = strawberry.field(default=None, description="When the URL stops working.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

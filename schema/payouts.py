@@ -32,6 +32,7 @@ class WithdrawalStatus(Enum):
     )
     PENDING = strawberry.enum_value(
         "PENDING",
+        description="Deprecated: never returned.",
         deprecation_reason="The wave-1 contract's status; never returned now (REQUESTED and PROCESSING replace it).",
     )
 

@@ -148,7 +148,7 @@ class RfmMemberConnection:
     total_count: int = strawberry.field(description="Buyers in the segment at the run.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a coupon grant is.")
 class CouponGrantStatus(Enum):
     RUNNING = described_value("RUNNING", "Still handing out copies.")
     DONE = described_value("DONE", "Every member was handled.")

@@ -343,7 +343,13 @@ async def _user_payload(info: Info, user_id: str) -> UserPayload:
 
 @strawberry.type
 class UserMutations:
-    @payload_mutation(UserPayload, limit="PROFILE_UPDATES_PER_MINUTE")
+    @payload_mutation(
+        UserPayload,
+        limit="PROFILE_UPDATES_PER_MINUTE",
+        description=(
+            "The viewer's profile; only the fields given change. ALREADY_EXISTS for a taken nickname; RATE_LIMITED."
+        ),
+    )
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
         viewer = info.context.require_viewer()
         doc = await users_uc.update_profile(
@@ -351,7 +357,7 @@ class UserMutations:
         )
         return UserPayload(user=User.from_doc(doc))
 
-    @payload_mutation(UserPayload)
+    @payload_mutation(UserPayload, description="The viewer's privacy settings; only the fields given change.")
     async def update_privacy(self, info: Info, input: UpdatePrivacyInput) -> UserPayload:
         viewer = info.context.require_viewer()
         changes = {
