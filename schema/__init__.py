@@ -28,6 +28,7 @@ from schema.content import Activity, Comment, ContentMutations, ContentQueries, 
 from schema.coupons import Coupon, CouponMutations, CouponQueries
 from schema.creators import CreatorMutations, CreatorQueries
 from schema.data_rights import DataRightsMutations
+from schema.descriptions import fill as fill_descriptions
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
@@ -158,7 +159,7 @@ Subscription = merge_types(
 
 def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
     """The API's schema; `extra_extensions` (tracing) run first, around everything else."""
-    return ApiSchema(
+    built = ApiSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -201,6 +202,8 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
         ],
         config=StrawberryConfig(scalar_map={Long: LONG}),
     )
+    fill_descriptions(built._schema)
+    return built
 
 
 schema = build()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from domain.addresses import masked
@@ -15,24 +17,28 @@ from schema.nodes import load_typed, raw_id, register_node
 from store.protocol import Doc
 
 PHONE_MASKED = "The phone as lists show it: 138****1234."
+RECIPIENT = "Who receives the parcel, 1 to 25 characters."
+DETAIL = "Street, building and room, 1 to 120 characters."
+POSTCODE = "6 digits; null when not given."
+NAME = "The region's name, from its code."
 
 
 @strawberry.type(description="An address of the viewer's address book; only its owner ever sees it.")
 class Address(Node):
     id: strawberry.ID
-    recipient: str
+    recipient: str = strawberry.field(description=RECIPIENT)
     phone: str = strawberry.field(description=PHONE_MASKED)
     full_phone: str = strawberry.field(description="The whole number, for the owner's edit form.")
     province_code: str = strawberry.field(description="GB/T 2260, e.g. 440000.")
-    province_name: str
+    province_name: str = strawberry.field(description=NAME)
     city_code: str = strawberry.field(description="GB/T 2260, e.g. 440300; a municipality's is its 市辖区 (110100).")
     city_name: str = strawberry.field(description="A municipality's city is named after it (北京市).")
     district_code: str = strawberry.field(
         description="GB/T 2260, e.g. 440305; in a city without districts (东莞, 中山) its town's 9-digit code."
     )
-    district_name: str
-    detail: str
-    postcode: str | None
+    district_name: str = strawberry.field(description=NAME)
+    detail: str = strawberry.field(description=DETAIL)
+    postcode: str | None = strawberry.field(description=POSTCODE)
     doc: strawberry.Private[Doc]
     default_id: strawberry.Private[str | object | None] = strawberry.UNSET
 
@@ -69,19 +75,19 @@ class Address(Node):
 
 @strawberry.type(description="The address an order ships to, as it was at checkout (a later edit does not change it).")
 class OrderAddress:
-    recipient: str
+    recipient: str = strawberry.field(description=RECIPIENT)
     phone: str = strawberry.field(description=PHONE_MASKED)
     full_phone: str | None = strawberry.field(
         description="The whole number when one order is asked for (order, node, a mutation's payload); null in lists."
     )
-    province_code: str
-    province_name: str
-    city_code: str
-    city_name: str
-    district_code: str
-    district_name: str
-    detail: str
-    postcode: str | None
+    province_code: str = strawberry.field(description="GB/T 2260, e.g. 440000.")
+    province_name: str = strawberry.field(description=NAME)
+    city_code: str = strawberry.field(description="GB/T 2260, e.g. 440300.")
+    city_name: str = strawberry.field(description=NAME)
+    district_code: str = strawberry.field(description="GB/T 2260, e.g. 440305, or a town's 9-digit code.")
+    district_name: str = strawberry.field(description=NAME)
+    detail: str = strawberry.field(description=DETAIL)
+    postcode: str | None = strawberry.field(description=POSTCODE)
 
     @classmethod
     def of(cls, snapshot: Doc, listed: bool) -> OrderAddress:
@@ -110,39 +116,41 @@ register_node("Address", "address", Address.from_doc, address_node)
 @strawberry.type
 class AddressQueries:
     @strawberry.field(description="One of the viewer's addresses (null for anyone else's); the book is me.addresses.")
-    async def address(self, info: Info, id: strawberry.ID) -> Address | None:
+    async def address(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The address's global id.")]
+    ) -> Address | None:
         found: Address | None = await load_typed(info, id, "Address", "id")
         return found
 
 
 @strawberry.input
 class AddressInput:
-    recipient: str
+    recipient: str = strawberry.field(description=RECIPIENT)
     phone: str = strawberry.field(description="A mainland mobile number (11 digits, 13x-19x).")
-    province_code: str
-    city_code: str
-    district_code: str
-    detail: str
-    postcode: str | None = None
+    province_code: str = strawberry.field(description="GB/T 2260, e.g. 440000.")
+    city_code: str = strawberry.field(description="GB/T 2260, in that province.")
+    district_code: str = strawberry.field(description="GB/T 2260 (or a town's 9-digit code), in that city.")
+    detail: str = strawberry.field(description=DETAIL)
+    postcode: str | None = strawberry.field(default=None, description="6 digits.")
     is_default: bool = strawberry.field(default=False, description="Make it the default (false changes nothing).")
 
 
 @strawberry.input
 class UpdateAddressInput:
-    address_id: strawberry.ID
-    recipient: str | None = None
-    phone: str | None = None
-    province_code: str | None = None
-    city_code: str | None = None
-    district_code: str | None = None
-    detail: str | None = None
+    address_id: strawberry.ID = strawberry.field(description="One of the viewer's addresses.")
+    recipient: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
+    phone: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
+    province_code: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
+    city_code: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
+    district_code: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
+    detail: str | None = strawberry.field(default=None, description="As in AddressInput; not given: unchanged.")
     postcode: str | None = strawberry.field(default=strawberry.UNSET, description="null removes it.")
     is_default: bool = strawberry.field(default=False, description="Make it the default (false changes nothing).")
 
 
 @strawberry.input
 class AddressIdInput:
-    address_id: strawberry.ID
+    address_id: strawberry.ID = strawberry.field(description="One of the viewer's addresses.")
 
 
 @strawberry.input(
@@ -150,14 +158,14 @@ class AddressIdInput:
     " book becomes its default, any other is made one with setDefaultAddress."
 )
 class ImportWechatAddressInput:
-    user_name: str
-    tel_number: str
-    province_name: str
-    city_name: str
-    county_name: str
-    detail_info: str
+    user_name: str = strawberry.field(description="The recipient (wx.chooseAddress userName).")
+    tel_number: str = strawberry.field(description="The phone (telNumber).")
+    province_name: str = strawberry.field(description="provinceName, as WeChat gives it.")
+    city_name: str = strawberry.field(description="cityName, as WeChat gives it.")
+    county_name: str = strawberry.field(description="countyName, as WeChat gives it.")
+    detail_info: str = strawberry.field(description="detailInfo: street, building and room.")
     national_code: str = strawberry.field(description="The district's GB/T 2260 code; it decides the region.")
-    postal_code: str | None = None
+    postal_code: str | None = strawberry.field(default=None, description="postalCode, as WeChat gives it.")
 
 
 @strawberry.type
@@ -174,8 +182,10 @@ class AddressPayload:
 
 @strawberry.type
 class DeleteAddressPayload:
-    deleted_address_id: strawberry.ID | None = None
-    addresses: list[Address] | None = None
+    deleted_address_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("The address deleted; null when refused.")
+    )
+    addresses: list[Address] | None = strawberry.field(default=None, description="The whole book after the change.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -19,7 +19,7 @@ from resolvers import events as events_uc
 from resolvers.errors import ApiError, refuse_problems
 from resolvers.users import is_operator
 from schema.catalog import Product
-from schema.common import Long, UserError
+from schema.common import Long, UserError, described_value
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id
@@ -82,29 +82,35 @@ class ShopMetric(Enum):
     description="A card of a shop's dashboard: a metric, or FUNNEL, CHANNELS, TOP_PRODUCTS, REPURCHASE_RATE."
 )
 class DashboardCard(Enum):
-    GMV = "GMV"
-    REFUNDS = "REFUNDS"
-    NET_SALES = "NET_SALES"
-    REFUNDS_BY_ORDER_DATE = "REFUNDS_BY_ORDER_DATE"
-    NET_SALES_BY_ORDER_DATE = "NET_SALES_BY_ORDER_DATE"
-    ORDERS = "ORDERS"
-    PAYING_BUYERS = "PAYING_BUYERS"
-    AOV = "AOV"
-    VISITORS = "VISITORS"
-    PRODUCT_VIEWERS = "PRODUCT_VIEWERS"
-    PAGE_VIEWS = "PAGE_VIEWS"
-    PRODUCT_VIEWS = "PRODUCT_VIEWS"
-    ADD_TO_CART = "ADD_TO_CART"
-    CONVERSION_RATE = "CONVERSION_RATE"
-    SHARE_ORDERS = "SHARE_ORDERS"
-    SHARE_GMV = "SHARE_GMV"
-    SHARE_GMV_SHARE = "SHARE_GMV_SHARE"
-    ACTIVE_DISTRIBUTORS = "ACTIVE_DISTRIBUTORS"
-    COMMISSION = "COMMISSION"
-    FUNNEL = "FUNNEL"
-    CHANNELS = "CHANNELS"
-    TOP_PRODUCTS = "TOP_PRODUCTS"
-    REPURCHASE_RATE = "REPURCHASE_RATE"
+    GMV = described_value("GMV", "The GMV metric: its total, change and series.")
+    REFUNDS = described_value("REFUNDS", "The REFUNDS metric: its total, change and series.")
+    NET_SALES = described_value("NET_SALES", "The NET_SALES metric: its total, change and series.")
+    REFUNDS_BY_ORDER_DATE = described_value(
+        "REFUNDS_BY_ORDER_DATE", "The REFUNDS_BY_ORDER_DATE metric: its total, change and series."
+    )
+    NET_SALES_BY_ORDER_DATE = described_value(
+        "NET_SALES_BY_ORDER_DATE", "The NET_SALES_BY_ORDER_DATE metric: its total, change and series."
+    )
+    ORDERS = described_value("ORDERS", "The ORDERS metric: its total, change and series.")
+    PAYING_BUYERS = described_value("PAYING_BUYERS", "The PAYING_BUYERS metric: its total, change and series.")
+    AOV = described_value("AOV", "The AOV metric: its total, change and series.")
+    VISITORS = described_value("VISITORS", "The VISITORS metric: its total, change and series.")
+    PRODUCT_VIEWERS = described_value("PRODUCT_VIEWERS", "The PRODUCT_VIEWERS metric: its total, change and series.")
+    PAGE_VIEWS = described_value("PAGE_VIEWS", "The PAGE_VIEWS metric: its total, change and series.")
+    PRODUCT_VIEWS = described_value("PRODUCT_VIEWS", "The PRODUCT_VIEWS metric: its total, change and series.")
+    ADD_TO_CART = described_value("ADD_TO_CART", "The ADD_TO_CART metric: its total, change and series.")
+    CONVERSION_RATE = described_value("CONVERSION_RATE", "The CONVERSION_RATE metric: its total, change and series.")
+    SHARE_ORDERS = described_value("SHARE_ORDERS", "The SHARE_ORDERS metric: its total, change and series.")
+    SHARE_GMV = described_value("SHARE_GMV", "The SHARE_GMV metric: its total, change and series.")
+    SHARE_GMV_SHARE = described_value("SHARE_GMV_SHARE", "The SHARE_GMV_SHARE metric: its total, change and series.")
+    ACTIVE_DISTRIBUTORS = described_value(
+        "ACTIVE_DISTRIBUTORS", "The ACTIVE_DISTRIBUTORS metric: its total, change and series."
+    )
+    COMMISSION = described_value("COMMISSION", "The COMMISSION metric: its total, change and series.")
+    FUNNEL = described_value("FUNNEL", "The funnel: visitors, product viewers, placed and paid buyers.")
+    CHANNELS = described_value("CHANNELS", "Paid orders and GMV per sales channel.")
+    TOP_PRODUCTS = described_value("TOP_PRODUCTS", "The products with the most GMV.")
+    REPURCHASE_RATE = described_value("REPURCHASE_RATE", "The repurchase rate (复购率) against the previous period.")
 
 
 @strawberry.enum(
@@ -114,32 +120,34 @@ class DashboardCard(Enum):
     )
 )
 class SalesChannel(Enum):
-    FRIEND = "FRIEND"
-    GROUP = "GROUP"
-    MOMENTS = "MOMENTS"
-    POSTER = "POSTER"
-    LIVE = "LIVE"
-    NOTE = "NOTE"
-    DISTRIBUTOR = "DISTRIBUTOR"
-    DIRECT = "DIRECT"
+    FRIEND = described_value("FRIEND", "A share link sent to a friend in a chat.")
+    GROUP = described_value("GROUP", "A group-buy team.")
+    MOMENTS = described_value("MOMENTS", "A share link posted to WeChat Moments.")
+    POSTER = described_value("POSTER", "A share poster's QR code.")
+    LIVE = described_value("LIVE", "A share link from a live room.")
+    NOTE = described_value("NOTE", "A share link from a post.")
+    DISTRIBUTOR = described_value("DISTRIBUTOR", "A share link of an active distributor of the shop.")
+    DIRECT = described_value("DIRECT", "No share link and no team.")
 
 
-@strawberry.enum
+@strawberry.enum(description="How long each bucket of a dashboard's series is.")
 class DashboardGranularity(Enum):
-    HOUR = "HOUR"
-    DAY = "DAY"
-    WEEK = "WEEK"
-    MONTH = "MONTH"
+    HOUR = described_value("HOUR", "An hour (a range of at most 7 days).")
+    DAY = described_value("DAY", "A local day of the shop's time zone.")
+    WEEK = described_value("WEEK", "A local week, from Monday.")
+    MONTH = described_value("MONTH", "A local calendar month.")
 
 
 def _ms(value: datetime) -> int:
     return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
-@strawberry.type
+@strawberry.type(description="One metric of a dashboard: its total, the change, its series.")
 class DashboardMetric:
-    metric: ShopMetric
-    total: float | None
+    metric: ShopMetric = strawberry.field(description="Which metric (its description defines it).")
+    total: float | None = strawberry.field(
+        description=("Over the whole range (fen for money metrics); null when it has no value (a rate without a base).")
+    )
     previous: float | None = strawberry.field(description="The total of the previous period of the same length.")
     change: float | None = strawberry.field(
         description="(total - previous) / previous; null when previous is 0 or unknown (never a made-up base)."
@@ -150,50 +158,54 @@ class DashboardMetric:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Counted by the visit's day: visitors of a day, those of them who viewed a product, placed an order that day,"
+        " and paid an order placed that day (whenever it was paid). Over a range: sums of the days (visitor-days)."
+    )
+)
 class DashboardFunnel:
-    """Counted by the visit's day: visitors of a day, those of them who viewed a product, placed an order that day,
-    and paid an order placed that day (whenever it was paid). Over a range: sums of the days (visitor-days)."""
-
-    visitors: int
-    product_viewers: int
-    placed_buyers: int
-    paid_buyers: int
+    visitors: int = strawberry.field(description="Visitor-days.")
+    product_viewers: int = strawberry.field(description="Of those, who viewed a product.")
+    placed_buyers: int = strawberry.field(description="Of those, who placed an order that day.")
+    paid_buyers: int = strawberry.field(description="Of those, who paid an order placed that day.")
 
 
-@strawberry.type
+@strawberry.type(description="One sales channel's part of a period's paid orders.")
 class ChannelStats:
-    channel: SalesChannel
-    orders: int
-    gmv: Long
-    gmv_share: float | None
+    channel: SalesChannel = strawberry.field(description="The channel.")
+    orders: int = strawberry.field(description="Paid orders from it.")
+    gmv: Long = strawberry.field(description="Fen paid for them.")
+    gmv_share: float | None = strawberry.field(description="Its part of the GMV, 0 to 1; null when the GMV is 0.")
 
 
-@strawberry.type
+@strawberry.type(description="One product's sales over a dashboard's period.")
 class ProductStats:
-    product_id: strawberry.ID
-    units: int
-    gmv: Long
+    product_id: strawberry.ID = strawberry.field(
+        description=("The product's global id (it stays when the product is gone).")
+    )
+    units: int = strawberry.field(description="Units in paid orders (before refunds).")
+    gmv: Long = strawberry.field(description="Fen paid for them.")
 
-    @strawberry.field
+    @strawberry.field(description="The product; null when it is gone.")
     async def product(self, info: Info) -> Product | None:
         doc = await info.context.loaders.product.load(str(self.product_id))
         return Product.from_doc(doc) if doc else None
 
 
-@strawberry.type
+@strawberry.type(description="A shop's (or the platform's) numbers over a period.")
 class ShopDashboard:
     board: strawberry.Private[uc.Dashboard]
 
-    @strawberry.field(name="from")
+    @strawberry.field(name="from", description="The start of the period (included).")
     def from_(self) -> datetime:
         return when(self.board.start)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="The end of the period (excluded).")
     def to(self) -> datetime:
         return when(self.board.end)  # type: ignore[return-value]
 
-    @strawberry.field
+    @strawberry.field(description="How long each bucket of the series is.")
     def granularity(self) -> DashboardGranularity:
         return DashboardGranularity(self.board.granularity)
 
@@ -206,11 +218,16 @@ class ShopDashboard:
         return self.board.tz
 
     @strawberry.field(description="Totals, previous period and series of these metrics (all when not given).")
-    def metrics(self, only: list[ShopMetric] | None = None) -> list[DashboardMetric]:
+    def metrics(
+        self,
+        only: Annotated[
+            list[ShopMetric] | None, strawberry.argument(description=("The metrics to answer; all when not given."))
+        ] = None,
+    ) -> list[DashboardMetric]:
         names = [m.name for m in only] if only else list(uc.METRICS)
         return [_metric(self.board.metric(n)) for n in names]
 
-    @strawberry.field
+    @strawberry.field(description="The conversion funnel over the period.")
     def funnel(self) -> DashboardFunnel:
         t = self.board.totals
         return DashboardFunnel(
@@ -235,7 +252,9 @@ class ShopDashboard:
         ]
 
     @strawberry.field(description="Products by GMV of the period's paid orders (units before refunds).")
-    def top_products(self, first: int = 10) -> list[ProductStats]:
+    def top_products(
+        self, first: Annotated[int, strawberry.argument(description="How many, 1 to 100 (outside: clamped).")] = 10
+    ) -> list[ProductStats]:
         first = max(1, min(first, 100))
         return [
             ProductStats(product_id=strawberry.ID(p), units=u, gmv=Long(g))
@@ -270,13 +289,18 @@ def _metric(m: uc.Metric) -> DashboardMetric:
     )
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "The dashboard, or why not (a range over 366 days, `to` before `from`, HOUR over 7 days, a shop the viewer "
+        "may not read)."
+    )
+)
 class ShopDashboardResult:
-    """The dashboard, or why not (a range over 366 days, `to` before `from`, HOUR over 7 days, a shop the viewer
-    may not read)."""
-
-    dashboard: ShopDashboard | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
+    dashboard: ShopDashboard | None = strawberry.field(default=None, description="The numbers; null when refused.")
+    errors: list[UserError] = strawberry.field(
+        default_factory=list,
+        description=("Why it was refused (UNAUTHENTICATED, FORBIDDEN, INVALID_INPUT); empty otherwise."),
+    )
 
 
 def _refused(exc: ApiError) -> ShopDashboardResult:
@@ -293,9 +317,11 @@ class AnalyticsQueries:
         self,
         info: Info,
         shop_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
-        granularity: DashboardGranularity = DashboardGranularity.DAY,
+        from_: Annotated[datetime, strawberry.argument(name="from", description="The start (included).")],
+        to: Annotated[datetime, strawberry.argument(description="The end (excluded).")],
+        granularity: Annotated[
+            DashboardGranularity, strawberry.argument(description=("Bucket length."))
+        ] = DashboardGranularity.DAY,
     ) -> ShopDashboardResult:
         try:
             viewer = info.context.require_viewer()
@@ -309,9 +335,11 @@ class AnalyticsQueries:
     async def platform_dashboard(
         self,
         info: Info,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
-        granularity: DashboardGranularity = DashboardGranularity.DAY,
+        from_: Annotated[datetime, strawberry.argument(name="from", description="The start (included).")],
+        to: Annotated[datetime, strawberry.argument(description="The end (excluded).")],
+        granularity: Annotated[
+            DashboardGranularity, strawberry.argument(description=("Bucket length."))
+        ] = DashboardGranularity.DAY,
     ) -> ShopDashboardResult:
         try:
             viewer = info.context.require_viewer()
@@ -348,36 +376,38 @@ class TrackEventsPayload:
 @strawberry.input
 class SaveDashboardLayoutInput:
     shop_id: strawberry.ID
-    cards: list[DashboardCard]
+    cards: list[DashboardCard] = strawberry.field(description="The cards to show, in order.")
 
 
 @strawberry.type
 class SaveDashboardLayoutPayload:
-    cards: list[DashboardCard] | None = None
+    cards: list[DashboardCard] | None = strawberry.field(
+        default=None, description=("The layout saved; null when refused.")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
 class ExportDashboardSeriesInput:
     shop_id: strawberry.ID
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
-    granularity: DashboardGranularity = DashboardGranularity.DAY
-    metrics: list[ShopMetric]
+    from_: datetime = strawberry.field(name="from", description="The start (included).")
+    to: datetime = strawberry.field(description="The end (excluded).")
+    granularity: DashboardGranularity = strawberry.field(default=DashboardGranularity.DAY, description="Bucket length.")
+    metrics: list[ShopMetric] = strawberry.field(description="The CSV's columns, one per metric.")
 
 
 @strawberry.type
 class ExportDashboardSeriesPayload:
     url: str | None = strawberry.field(default=None, description="A signed URL of the CSV, relative to the API.")
-    expires_at: datetime | None = None
+    expires_at: datetime | None = strawberry.field(default=None, description="When the URL stops working.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
 class RebuildAggregatesInput:
     shop_id: strawberry.ID
-    from_: datetime = strawberry.field(name="from")
-    to: datetime
+    from_: datetime = strawberry.field(name="from", description="The first day to recompute.")
+    to: datetime = strawberry.field(description="The end (excluded).")
 
 
 @strawberry.type

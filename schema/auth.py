@@ -16,8 +16,13 @@ from schema.users import User
 
 @strawberry.type
 class AuthPayload:
-    access_token: str | None = None
-    refresh_token: str | None = None
+    access_token: str | None = strawberry.field(
+        default=None,
+        description=("Send it as `Authorization: Bearer <token>`; valid ACCESS_TOKEN_MINUTES (15 by default)."),
+    )
+    refresh_token: str | None = strawberry.field(
+        default=None, description=("Trade it with refreshToken for new tokens; valid REFRESH_TOKEN_DAYS (30), once.")
+    )
     user: User | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -48,24 +53,31 @@ class WechatLoginInput:
 
 @strawberry.input
 class DevLoginInput:
-    nickname: str
-    invite_code: str | None = None
+    nickname: str = strawberry.field(description="Signs in as the user of this nickname (made on first use).")
+    invite_code: str | None = strawberry.field(default=None, description="An inviter's code, for a new user.")
 
 
 @strawberry.input
 class RefreshTokenInput:
-    refresh_token: str
+    refresh_token: str = strawberry.field(description="The refresh token of the login.")
 
 
 @strawberry.type
 class LogoutPayload:
-    ok: bool = False
+    ok: bool = strawberry.field(default=False, description="True once the login is revoked.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class AuthMutations:
-    @payload_mutation(AuthPayload, login=False)
+    @payload_mutation(
+        AuthPayload,
+        login=False,
+        description=(
+            "Signs in with a wx.login() code (a new user on first use). INVALID_INPUT for a bad or used code; "
+            "FORBIDDEN when WeChat is not configured; RATE_LIMITED."
+        ),
+    )
     async def login_with_wechat(self, info: Info, input: WechatLoginInput) -> AuthPayload:
         return AuthPayload.of(await auth_uc.wechat_login(info.context.services, input.code, input.invite_code))
 

@@ -16,7 +16,7 @@ from domain.staff import ADMIN
 from resolvers import campaigns as campaigns_uc
 from resolvers.errors import ApiError, Refused
 from resolvers.services import Services
-from schema.common import Long, Money, UserError
+from schema.common import Long, Money, UserError, described_value
 from schema.context import Info
 from schema.coupons import epoch_ms
 from schema.mutations import payload_mutation
@@ -28,30 +28,32 @@ from store.protocol import Doc
 
 @strawberry.enum(description="UPCOMING before startsAt; RUNNING until endsAt (or until cancelled); ENDED after.")
 class CampaignStatus(Enum):
-    UPCOMING = "UPCOMING"
-    RUNNING = "RUNNING"
-    ENDED = "ENDED"
+    UPCOMING = described_value("UPCOMING", "Not started yet.")
+    RUNNING = described_value("RUNNING", "Prices apply now.")
+    ENDED = described_value("ENDED", "Over (or cancelled).")
 
 
-@strawberry.enum
+@strawberry.enum(description="What a campaign's scope names.")
 class CampaignScopeKind(Enum):
-    ALL = "ALL"
-    CATEGORIES = "CATEGORIES"
-    PRODUCTS = "PRODUCTS"
+    ALL = described_value("ALL", "Every product of the shop.")
+    CATEGORIES = described_value("CATEGORIES", "The shop's products in these categories.")
+    PRODUCTS = described_value("PRODUCTS", "These products.")
 
 
 @strawberry.type(description="Which products a campaign covers: all of the shop's, some categories or some products.")
 class CampaignScope:
-    kind: CampaignScopeKind
-    categories: list[str]
-    product_ids: list[strawberry.ID]
+    kind: CampaignScopeKind = strawberry.field(description="What it names.")
+    categories: list[str] = strawberry.field(description="CATEGORIES: the categories; empty otherwise.")
+    product_ids: list[strawberry.ID] = strawberry.field(
+        description=("PRODUCTS: the products' global ids; empty otherwise.")
+    )
 
 
 @strawberry.type(description="Spend `threshold` (of the lines in scope) and get amountOff (满减) or percentOff (满折).")
 class CampaignTier:
-    threshold: Money
-    amount_off: Money | None
-    percent_off: int | None
+    threshold: Money = strawberry.field(description="What the lines in scope must cost together.")
+    amount_off: Money | None = strawberry.field(description="FULL_REDUCTION: taken off; null otherwise.")
+    percent_off: int | None = strawberry.field(description="FULL_DISCOUNT: percent off, 1 to 99; null otherwise.")
 
 
 def _when(ms: int) -> datetime:
@@ -60,28 +62,28 @@ def _when(ms: int) -> datetime:
 
 @strawberry.interface(description="A campaign of a shop, whatever its kind, as the calendar shows it.")
 class Campaign:
-    id: strawberry.ID
-    kind: CampaignKind
-    name: str
-    starts_at: datetime
-    ends_at: datetime
+    id: strawberry.ID = strawberry.field(description="The campaign's global id.")
+    kind: CampaignKind = strawberry.field(description="Which kind of campaign.")
+    name: str = strawberry.field(description="Its name for buyers.")
+    starts_at: datetime = strawberry.field(description="When it starts.")
+    ends_at: datetime = strawberry.field(description="When it ends (at most 90 days after it starts).")
     doc: strawberry.Private[Doc]
     stackable_with: list[str] = strawberry.field(
         description="The kinds it combines with (SECKILL, GROUP_BUY, BARGAIN, TIME_DISCOUNT, FULL_REDUCTION,"
         " FULL_DISCOUNT, SHOP_COUPON, PLATFORM_COUPON): two steps of a price combine when either declares the other."
     )
 
-    @strawberry.field
+    @strawberry.field(description="Where it is now.")
     def status(self, info: Info) -> CampaignStatus:
         return CampaignStatus(campaigns_uc.status_of(self.doc, info.context.services.now()))
 
 
 @strawberry.type(description="A full-reduction, full-discount or time-limited discount campaign.")
 class DiscountCampaign(Campaign):
-    scope: CampaignScope
+    scope: CampaignScope = strawberry.field(description="Which products it covers.")
     tiers: list[CampaignTier] = strawberry.field(description="FULL_REDUCTION and FULL_DISCOUNT: increasing.")
     percent_off: int | None = strawberry.field(description="TIME_DISCOUNT: off each unit's price.")
-    cancelled_at: datetime | None
+    cancelled_at: datetime | None = strawberry.field(description="When the shop cancelled it; null otherwise.")
     server_time: datetime = strawberry.field(description="Now, for countdowns.")
 
     @classmethod
@@ -145,27 +147,29 @@ async def product_campaigns(info: Info, product: Doc) -> list[Campaign]:
     return [c for c in (campaign_of(d, now) for d in docs) if c is not None]
 
 
-@strawberry.input
+@strawberry.input(description="Which products a campaign covers.")
 class CampaignScopeInput:
-    kind: CampaignScopeKind = CampaignScopeKind.ALL
+    kind: CampaignScopeKind = strawberry.field(
+        default=CampaignScopeKind.ALL, description="ALL (no ids), or 1 to 200 categories or products."
+    )
     categories: list[str] = strawberry.field(default_factory=list, description="For CATEGORIES.")
     product_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="For PRODUCTS.")
 
 
 @strawberry.input(description="amountOff for FULL_REDUCTION, percentOff for FULL_DISCOUNT.")
 class CampaignTierInput:
-    threshold: Long
-    amount_off: Long | None = None
-    percent_off: int | None = None
+    threshold: Long = strawberry.field(description="Fen the lines in scope must cost together.")
+    amount_off: Long | None = strawberry.field(default=None, description="FULL_REDUCTION: fen off.")
+    percent_off: int | None = strawberry.field(default=None, description="FULL_DISCOUNT: percent off, 1 to 99.")
 
 
 @strawberry.input
 class DiscountCampaignFields:
-    kind: CampaignKind
-    name: str
-    starts_at: datetime
-    ends_at: datetime
-    scope: CampaignScopeInput = strawberry.field(default_factory=CampaignScopeInput)
+    kind: CampaignKind = strawberry.field(description="FULL_REDUCTION, FULL_DISCOUNT or TIME_DISCOUNT.")
+    name: str = strawberry.field(description="1 to 40 characters.")
+    starts_at: datetime = strawberry.field(description="When it starts.")
+    ends_at: datetime = strawberry.field(description="After startsAt, in the future, at most 90 days on.")
+    scope: CampaignScopeInput = strawberry.field(default_factory=CampaignScopeInput, description="ALL when not given.")
     stackable_with: list[str] | None = strawberry.field(
         default=None,
         description="The kinds it combines with; by default SHOP_COUPON and PLATFORM_COUPON only (an activity price"
@@ -182,12 +186,12 @@ class CreateDiscountCampaignInput(DiscountCampaignFields):
 
 @strawberry.input(description="The whole declaration again (a running campaign may change only its name and end).")
 class UpdateDiscountCampaignInput(DiscountCampaignFields):
-    campaign_id: strawberry.ID
+    campaign_id: strawberry.ID = strawberry.field(description="The campaign to change.")
 
 
 @strawberry.input
 class CancelDiscountCampaignInput:
-    campaign_id: strawberry.ID
+    campaign_id: strawberry.ID = strawberry.field(description="The campaign to end.")
 
 
 @strawberry.type
@@ -273,16 +277,16 @@ class CampaignMutations:
         return DiscountCampaignPayload(campaign=DiscountCampaign.from_doc(doc, services.now()))
 
 
-@strawberry.enum
+@strawberry.enum(description="What happened to a campaign.")
 class CampaignEventKind(Enum):
-    STARTED = campaigns_uc.STARTED
-    ENDED = campaigns_uc.ENDED
+    STARTED = described_value(campaigns_uc.STARTED, "It started running.")
+    ENDED = described_value(campaigns_uc.ENDED, "It ended (or was cancelled).")
 
 
-@strawberry.type
+@strawberry.type(description="A campaign of the shop started or ended.")
 class CampaignEvent:
-    event: CampaignEventKind
-    campaign: Campaign
+    event: CampaignEventKind = strawberry.field(description="What happened.")
+    campaign: Campaign = strawberry.field(description="The campaign, as it is now.")
 
 
 @strawberry.type

@@ -12,7 +12,7 @@ from domain.ids import to_global_id
 from resolvers import cart as cart_uc
 from resolvers.services import Services
 from schema.catalog import Product, Shop, Sku
-from schema.common import Money, UserError, must
+from schema.common import Money, UserError, described_value, must
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id
@@ -22,19 +22,21 @@ from store.protocol import Doc
 
 @strawberry.enum(description="How a cart line stands now; the first that holds, in this order of the values below.")
 class CartLineAvailability(Enum):
-    OFF_SHELF = rules.OFF_SHELF
-    OUT_OF_STOCK = rules.OUT_OF_STOCK
-    PRICE_CHANGED = rules.PRICE_CHANGED
-    LOW_STOCK = rules.LOW_STOCK
-    OK = rules.OK
+    OFF_SHELF = described_value(rules.OFF_SHELF, "The SKU or its product is gone.")
+    OUT_OF_STOCK = described_value(rules.OUT_OF_STOCK, "Fewer units in stock than the line's quantity.")
+    PRICE_CHANGED = described_value(rules.PRICE_CHANGED, "The price moved (up or down) since the line was added.")
+    LOW_STOCK = described_value(rules.LOW_STOCK, f"Enough, but fewer than {rules.LOW_STOCK_UNITS} units left.")
+    OK = described_value(rules.OK, "Buyable as it is.")
 
 
-@strawberry.type
+@strawberry.type(description="One SKU in the viewer's cart.")
 class CartLine:
-    id: strawberry.ID
-    quantity: int
-    selected: bool
-    added_at: datetime
+    id: strawberry.ID = strawberry.field(
+        description="The line's id, for updateCartLine, removeCartLines, selectCartLines and checkout."
+    )
+    quantity: int = strawberry.field(description="Units, 1 to 999.")
+    selected: bool = strawberry.field(description="Whether checkout and the selected totals count it.")
+    added_at: datetime = strawberry.field(description="When it was first added.")
     price_when_added: Money = strawberry.field(description="The SKU's price when this line was added.")
     unit_price: Money | None = strawberry.field(description="The SKU's price now; null when it is gone.")
     stock: int = strawberry.field(description="Units of the SKU in stock now (0 when it is gone).")
@@ -49,18 +51,18 @@ class CartLine:
     sku_doc: strawberry.Private[Doc | None]
     product_doc: strawberry.Private[Doc | None]
 
-    @strawberry.field
+    @strawberry.field(description="The SKU; null when it is gone.")
     def sku(self) -> Sku | None:
         return Sku.from_doc(self.sku_doc) if self.sku_doc else None
 
-    @strawberry.field
+    @strawberry.field(description="The SKU's product; null when it is gone.")
     def product(self) -> Product | None:
         return Product.from_doc(self.product_doc) if self.product_doc else None
 
 
-@strawberry.type
+@strawberry.type(description="The cart lines of one shop.")
 class CartShop:
-    lines: list[CartLine]
+    lines: list[CartLine] = strawberry.field(description="Most recently added first.")
     selected_total: Money = strawberry.field(
         description="Its selected lines that can be bought as they are, after the shop's campaigns running now"
         " (time-limited discounts, full reductions and discounts); coupons, points and shipping come at checkout."
@@ -68,15 +70,15 @@ class CartShop:
     adjustments: list[PriceAdjustment] = strawberry.field(description="How selectedTotal was made, step by step.")
     shop_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The shop that sells these lines.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.shop_id), "shop"))
 
 
-@strawberry.type
+@strawberry.type(description="The viewer's cart: up to 100 lines from any shops.")
 class Cart:
     shops: list[CartShop] = strawberry.field(description="Lines grouped by shop, the most recently added first.")
-    line_count: int
+    line_count: int = strawberry.field(description="How many lines, selected or not.")
     selected_subtotal: Money = strawberry.field(
         description="Today's price of the selected lines that can be bought as they are (OK, LOW_STOCK, PRICE_CHANGED)."
     )
@@ -133,25 +135,25 @@ async def cart_of(services: Services, lines: list[Doc]) -> Cart:
 
 @strawberry.input
 class AddToCartInput:
-    sku_id: strawberry.ID
+    sku_id: strawberry.ID = strawberry.field(description="The SKU to add.")
     quantity: int = strawberry.field(description=f"Added to the SKU's line if there is one; 1 to {rules.MAX_QUANTITY}.")
 
 
 @strawberry.input
 class UpdateCartLineInput:
-    line_id: strawberry.ID
-    quantity: int
+    line_id: strawberry.ID = strawberry.field(description="One of the viewer's cart lines.")
+    quantity: int = strawberry.field(description=f"The new quantity, 1 to {rules.MAX_QUANTITY}.")
 
 
 @strawberry.input
 class RemoveCartLinesInput:
-    line_ids: list[strawberry.ID]
+    line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines to remove.")
 
 
 @strawberry.input
 class SelectCartLinesInput:
-    line_ids: list[strawberry.ID]
-    selected: bool = True
+    line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines.")
+    selected: bool = strawberry.field(default=True, description="Select them (true) or unselect them (false).")
 
 
 @strawberry.type

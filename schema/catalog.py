@@ -16,7 +16,7 @@ from resolvers import catalog as catalog_uc
 from resolvers import shipping as shipping_uc
 from resolvers import social as social_uc
 from resolvers.intact import intact, intact_edges
-from schema.common import Long, Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -36,28 +36,28 @@ if TYPE_CHECKING:
     from schema.teams import Team
 
 
-@strawberry.enum
+@strawberry.enum(description="The order of a product search.")
 class ProductSort(Enum):
-    RELEVANCE = "RELEVANCE"
-    NEWEST = "NEWEST"
-    PRICE_ASC = "PRICE_ASC"
-    PRICE_DESC = "PRICE_DESC"
-    BEST_SELLING = "BEST_SELLING"
+    RELEVANCE = described_value("RELEVANCE", "With a query, best selling first; without one, newest first.")
+    NEWEST = described_value("NEWEST", "Newest listed first.")
+    PRICE_ASC = described_value("PRICE_ASC", "Lowest price first.")
+    PRICE_DESC = described_value("PRICE_DESC", "Highest price first.")
+    BEST_SELLING = described_value("BEST_SELLING", "Most sold first.")
 
 
-@strawberry.type
+@strawberry.type(description="One spec of a SKU, such as colour: red.")
 class SpecValue:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The spec, such as colour or size.")
+    value: str = strawberry.field(description="This SKU's value of it.")
 
 
-@strawberry.type
+@strawberry.type(description="A group-buy price for teams of at least `size` members.")
 class GroupBuyTier:
     size: int = strawberry.field(description="Members needed for this price.")
-    price: Money
+    price: Money = strawberry.field(description="The price of one unit for each member.")
 
 
-@strawberry.type
+@strawberry.type(description="A product's group-buy offer: the cheaper the larger the team.")
 class GroupBuyOffer:
     tiers: list[GroupBuyTier] = strawberry.field(
         description="Ascending by size; the first tier's size is the minimum to succeed."
@@ -74,11 +74,11 @@ class GroupBuyOffer:
         return cls(tiers=tiers, duration_minutes=doc["durationMinutes"])
 
 
-@strawberry.type
+@strawberry.type(description="A product's bargain offer: friends cut the price down to its floor.")
 class BargainOffer:
-    floor_price: Money
-    helpers_needed: int
-    duration_minutes: int
+    floor_price: Money = strawberry.field(description="The lowest price the helpers can bring it to.")
+    helpers_needed: int = strawberry.field(description="How many helpers bring the price to its floor.")
+    duration_minutes: int = strawberry.field(description="How long a bargain stays open once started.")
 
     @classmethod
     def from_doc(cls, doc: Doc | None, floor: int | None = None) -> BargainOffer | None:
@@ -92,11 +92,11 @@ class BargainOffer:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A shop: its products, and for its staff, its orders and after-sales.")
 class Shop(Node):
     id: strawberry.ID
-    name: str
-    logo_url: str | None
+    name: str = strawberry.field(description="Up to 30 characters.")
+    logo_url: str | None = strawberry.field(description="An http(s) URL; null when none was given.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -105,11 +105,11 @@ class Shop(Node):
             id=strawberry.ID(to_global_id("Shop", doc["_id"])), name=doc["name"], logo_url=doc.get("logoUrl"), doc=doc
         )
 
-    @strawberry.field
+    @strawberry.field(description="The user who opened the shop.")
     async def owner(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["ownerId"]), "shop owner"))
 
-    @strawberry.field
+    @strawberry.field(description="The shop's products, newest first.")
     async def products(self, info: Info, first: int | None = None, after: str | None = None) -> ProductConnection:
         page = await catalog_uc.product_page(info.context.services, page_size(first), after, shop_id=self.doc["_id"])
         return await ProductConnection.of(info, page, after)
@@ -120,7 +120,7 @@ class Shop(Node):
 
         return await favorite_count(info, "SHOP", self.doc["_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer favorited the shop; false when signed out.")
     async def viewer_has_favorited(self, info: Info) -> bool:
         from schema.favorites import viewer_has_favorited
 
@@ -150,7 +150,7 @@ class Shop(Node):
 
         return shop_theme(self.doc)
 
-    @strawberry.field
+    @strawberry.field(description="What the shop pays its distributors; null when it has no distribution.")
     def commission_policy(self) -> Annotated[CommissionPolicy, strawberry.lazy("schema.distribution")] | None:
         from schema.distribution import CommissionPolicy
 
@@ -165,9 +165,16 @@ class Shop(Node):
         self,
         info: Info,
         status: Annotated[OrderStatus, strawberry.lazy("schema.orders")] | None = None,
-        query: str | None = None,
-        placed_from: datetime | None = None,
-        placed_to: datetime | None = None,
+        query: Annotated[
+            str | None,
+            strawberry.argument(
+                description=("An order number (or its start), a buyer's exact nickname or a phone's last 4 digits.")
+            ),
+        ] = None,
+        placed_from: Annotated[
+            datetime | None, strawberry.argument(description=("Placed at or after this time."))
+        ] = None,
+        placed_to: Annotated[datetime | None, strawberry.argument(description="Placed before this time.")] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Annotated[OrderConnection, strawberry.lazy("schema.orders")] | None:
@@ -202,12 +209,12 @@ class Shop(Node):
         return await shop_staff(info, self.doc)
 
 
-@strawberry.type
+@strawberry.type(description="One buyable variant of a product (a stock-keeping unit), with its own price and stock.")
 class Sku(Node):
     id: strawberry.ID
-    specs: list[SpecValue]
-    price: Money
-    stock: int
+    specs: list[SpecValue] = strawberry.field(description="What sets it apart from the product's other SKUs.")
+    price: Money = strawberry.field(description="The list price of one unit.")
+    stock: int = strawberry.field(description="Units left to sell.")
     weight_grams: int = strawberry.field(description="What a BY_WEIGHT shipping template charges by; 0 if not given.")
     doc: strawberry.Private[Doc]
 
@@ -222,7 +229,7 @@ class Sku(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The product it is a variant of.")
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
@@ -239,15 +246,15 @@ class Sku(Node):
         return BargainOffer.from_doc(product.get("bargain"), floor) if floor is not None else None
 
 
-@strawberry.type
+@strawberry.type(description="A product a shop sells, in one or more SKUs.")
 class Product(Node):
     id: strawberry.ID
-    title: str
-    description: str
-    images: list[str]
-    category: str | None
+    title: str = strawberry.field(description="Up to 60 characters.")
+    description: str = strawberry.field(description="Plain text, up to 5000 characters; may hold line breaks.")
+    images: list[str] = strawberry.field(description="Up to 9 http(s) URLs, the first is the cover.")
+    category: str | None = strawberry.field(description="Free text, up to 20 characters; null when none.")
     price: Money = strawberry.field(description="Lowest SKU price.")
-    sales_count: int
+    sales_count: int = strawberry.field(description="Units sold.")
     group_buy: GroupBuyOffer | None = strawberry.field(
         description="Each tier's price is the lowest over the SKUs; each SKU's own is Sku.groupBuy."
     )
@@ -271,7 +278,7 @@ class Product(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The shop that sells it.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
@@ -285,7 +292,7 @@ class Product(Node):
         found = await info.context.loaders.shipping_template.load(template_id) if template_id else None
         return ShippingTemplate.from_doc(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Its SKUs (1 to 100).")
     async def skus(self, info: Info) -> list[Sku]:
         return [Sku.from_doc(d) for d in await info.context.loaders.skus_by_product.load(self.doc["_id"])]
 
@@ -348,7 +355,7 @@ class Product(Node):
 
         return await favorite_count(info, "PRODUCT", self.doc["_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer favorited the product; false when signed out.")
     async def viewer_has_favorited(self, info: Info) -> bool:
         from schema.favorites import viewer_has_favorited
 
@@ -395,13 +402,17 @@ register_node("Product", "product", Product.from_doc)
 
 @strawberry.type
 class CatalogQueries:
-    @strawberry.field
-    async def shop(self, info: Info, id: strawberry.ID) -> Shop | None:
+    @strawberry.field(description="A shop by its id; null when there is none.")
+    async def shop(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The shop's global id.")]
+    ) -> Shop | None:
         found: Shop | None = await load_typed(info, id, "Shop", "id")
         return found
 
-    @strawberry.field
-    async def product(self, info: Info, id: strawberry.ID) -> Product | None:
+    @strawberry.field(description="A product by its id; null when there is none or the viewer may not see it.")
+    async def product(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The product's global id.")]
+    ) -> Product | None:
         found: Product | None = await load_typed(info, id, "Product", "id")
         viewer = info.context.viewer_id
         if found is not None and viewer is not None:  # a signed-in user opened a product page: hotProducts heat
@@ -410,16 +421,19 @@ class CatalogQueries:
             await product_heat(info.context.services, found.doc["_id"], VIEW_HEAT, actor=viewer)
         return found
 
-    @strawberry.field
+    @strawberry.field(description="Search the catalog: 20 products a page unless `first` says otherwise.")
     async def products(
         self,
         info: Info,
         first: int | None = None,
         after: str | None = None,
-        query: str | None = None,
-        category: str | None = None,
-        shop_id: strawberry.ID | None = None,
-        sort: ProductSort | None = None,
+        query: Annotated[
+            str | None,
+            strawberry.argument(description="Up to 40 characters: products whose title or category holds every word."),
+        ] = None,
+        category: Annotated[str | None, strawberry.argument(description="Only this category (exact).")] = None,
+        shop_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only this shop's products.")] = None,
+        sort: Annotated[ProductSort | None, strawberry.argument(description="RELEVANCE when not given.")] = None,
     ) -> ProductConnection:
         size = page_size(first)
         shop = raw_id(shop_id, "Shop", "shopId") if shop_id is not None else None
@@ -435,17 +449,17 @@ class CatalogQueries:
         return await ProductConnection.of(info, page, after)
 
 
-@strawberry.input
+@strawberry.input(description="One spec of a SKU; name and value 1 to 20 characters each.")
 class SpecValueInput:
-    name: str
-    value: str
+    name: str = strawberry.field(description="The spec, such as colour; once per SKU.")
+    value: str = strawberry.field(description="This SKU's value of it.")
 
 
-@strawberry.input
+@strawberry.input(description="One SKU of a new product.")
 class SkuInput:
-    specs: list[SpecValueInput]
-    price: Long
-    stock: int
+    specs: list[SpecValueInput] = strawberry.field(description="Up to 5; no two SKUs of a product have the same.")
+    price: Long = strawberry.field(description="Fen, 1 to 10,000,000.")
+    stock: int = strawberry.field(description="Units, 0 to 1,000,000.")
     group_buy_prices: list[Long] | None = strawberry.field(
         default=None,
         description="This SKU's price at each group-buy tier, in tier order, each below its price. Without it the"
@@ -461,41 +475,41 @@ class SkuInput:
     )
 
 
-@strawberry.input
+@strawberry.input(description="A group-buy tier: teams of at least `size` members pay `price`.")
 class GroupBuyTierInput:
-    size: int
-    price: Long
+    size: int = strawberry.field(description="Members, 2 to 100; tiers ascend by size.")
+    price: Long = strawberry.field(description="Fen, below every SKU's price, lower for a larger team.")
 
 
-@strawberry.input
+@strawberry.input(description="A product's group-buy offer.")
 class GroupBuyOfferInput:
-    tiers: list[GroupBuyTierInput]
-    duration_minutes: int
+    tiers: list[GroupBuyTierInput] = strawberry.field(description="1 to 5 tiers, ascending by size.")
+    duration_minutes: int = strawberry.field(description="How long a team stays open: 5 to 10080 minutes.")
 
 
-@strawberry.input
+@strawberry.input(description="A product's bargain offer.")
 class BargainOfferInput:
-    floor_price: Long
-    helpers_needed: int
-    duration_minutes: int
+    floor_price: Long = strawberry.field(description="Fen, at least 1 and below every SKU's price.")
+    helpers_needed: int = strawberry.field(description="1 to 100; each must be able to cut at least 1 fen.")
+    duration_minutes: int = strawberry.field(description="How long a bargain stays open: 5 to 10080 minutes.")
 
 
 @strawberry.input
 class CreateShopInput:
-    name: str
-    logo_url: str | None = None
+    name: str = strawberry.field(description="1 to 30 characters.")
+    logo_url: str | None = strawberry.field(default=None, description="An http(s) URL.")
 
 
 @strawberry.input
 class CreateProductInput:
-    shop_id: strawberry.ID
-    title: str
-    description: str
-    images: list[str]
-    skus: list[SkuInput]
-    category: str | None = None
-    group_buy: GroupBuyOfferInput | None = None
-    bargain: BargainOfferInput | None = None
+    shop_id: strawberry.ID = strawberry.field(description="The shop that sells it.")
+    title: str = strawberry.field(description="1 to 60 characters.")
+    description: str = strawberry.field(description="Up to 5000 characters; line breaks allowed.")
+    images: list[str] = strawberry.field(description="Up to 9 http(s) URLs; the first is the cover.")
+    skus: list[SkuInput] = strawberry.field(description="1 to 100 SKUs.")
+    category: str | None = strawberry.field(default=None, description="Up to 20 characters.")
+    group_buy: GroupBuyOfferInput | None = strawberry.field(default=None, description="Sell it in group buys too.")
+    bargain: BargainOfferInput | None = strawberry.field(default=None, description="Let buyers bargain it down too.")
     shipping_template_id: strawberry.ID | None = strawberry.field(
         default=None, description="One of the shop's shipping templates; without one the product ships free."
     )
@@ -503,7 +517,7 @@ class CreateProductInput:
 
 @strawberry.input
 class UpdateProductInput:
-    product_id: strawberry.ID
+    product_id: strawberry.ID = strawberry.field(description="The product to change.")
     shipping_template_id: strawberry.ID | None = strawberry.field(
         default=strawberry.UNSET, description="One of the shop's shipping templates; null: the product ships free."
     )
@@ -511,9 +525,11 @@ class UpdateProductInput:
 
 @strawberry.input
 class AdjustStockInput:
-    sku_id: strawberry.ID
-    delta: int
-    idempotency_key: str
+    sku_id: strawberry.ID = strawberry.field(description="The SKU whose stock changes.")
+    delta: int = strawberry.field(description="Units to add (positive) or remove (negative); stock never goes below 0.")
+    idempotency_key: str = strawberry.field(
+        description="1 to 64 characters, no spaces: a retry with the same key changes the stock once."
+    )
 
 
 @strawberry.type

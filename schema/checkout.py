@@ -16,7 +16,7 @@ from resolvers.intact import intact, one
 from schema.addresses import OrderAddress
 from schema.cart import line_ids
 from schema.catalog import Product, Shop, Sku
-from schema.common import Money, Node, UserError, must
+from schema.common import Money, Node, UserError, described_value, must
 from schema.context import Info
 from schema.coupons import Coupon
 from schema.mutations import payload_mutation
@@ -28,25 +28,25 @@ from store.protocol import Doc
 
 @strawberry.enum(description="From its orders: PENDING_PAYMENT while one waits; PAID once one was; else CANCELLED.")
 class CheckoutStatus(Enum):
-    PENDING_PAYMENT = rules.PENDING_PAYMENT
-    PAID = rules.PAID
-    CANCELLED = rules.CANCELLED
+    PENDING_PAYMENT = described_value(rules.PENDING_PAYMENT, "One of its orders waits for payment.")
+    PAID = described_value(rules.PAID, "Its orders were paid (whatever happened to them since).")
+    CANCELLED = described_value(rules.CANCELLED, "None is left to pay and none was paid.")
 
 
-@strawberry.type
+@strawberry.type(description="One cart line as checkout prices it.")
 class CheckoutLine:
-    cart_line_id: strawberry.ID
-    quantity: int
+    cart_line_id: strawberry.ID = strawberry.field(description="The cart line it comes from.")
+    quantity: int = strawberry.field(description="Units, 1 to 999.")
     unit_price: Money = strawberry.field(description="The price it is bought at.")
     price_when_added: Money = strawberry.field(description="The price when it was added to the cart.")
     doc: strawberry.Private[Doc]
 
-    @strawberry.field
+    @strawberry.field(description="The SKU; null when it is gone.")
     async def sku(self, info: Info) -> Sku | None:
         sku = await info.context.loaders.sku.load(self.doc["skuId"])
         return Sku.from_doc(sku) if sku else None
 
-    @strawberry.field
+    @strawberry.field(description="The SKU's product; null when it is gone.")
     async def product(self, info: Info) -> Product | None:
         product = await info.context.loaders.product.load(self.doc["productId"])
         return Product.from_doc(product) if product else None
@@ -55,22 +55,22 @@ class CheckoutLine:
 @strawberry.type(description="One shipping template's part of a shop's shipping fee, and the lines it prices.")
 class ShippingCharge:
     template_name: str | None = strawberry.field(description="Null: products without a template, which ship free.")
-    fee: Money
+    fee: Money = strawberry.field(description="What these lines pay for shipping.")
     free_shipping: bool = strawberry.field(description="Its lines reached the template's free-shipping threshold.")
-    cart_line_ids: list[strawberry.ID]
+    cart_line_ids: list[strawberry.ID] = strawberry.field(description="The cart lines it prices.")
 
 
 @strawberry.type(description="One shop's lines, priced: total = subtotal - discount + shippingFee.")
 class CheckoutShop:
-    lines: list[CheckoutLine]
+    lines: list[CheckoutLine] = strawberry.field(description="The lines of this shop.")
     subtotal: Money = strawberry.field(description="Each line's unit price times its quantity, added up.")
     discount: Money = strawberry.field(
         description="Full-reduction and full-discount campaigns, coupons and points (the order always costs at"
         " least 1 fen); each step is in `adjustments`."
     )
     shipping_fee: Money = strawberry.field(description="The shipping charges added up.")
-    shipping: list[ShippingCharge]
-    total: Money
+    shipping: list[ShippingCharge] = strawberry.field(description="The shipping fee, per shipping template.")
+    total: Money = strawberry.field(description="subtotal - discount + shippingFee.")
     adjustments: list[PriceAdjustment] = strawberry.field(description="This shop order's price, step by step.")
     points_used: int = strawberry.field(description="Points this shop order would use (a preview's `points`).")
     doc: strawberry.Private[Doc]
@@ -110,7 +110,7 @@ class CheckoutShop:
             order_id=order_id,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The shop these lines are bought from.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
@@ -126,17 +126,17 @@ class CheckoutShop:
         return Order.from_doc(order) if order else None
 
 
-@strawberry.type
+@strawberry.type(description="One purchase of cart lines from one or more shops, paid together; the viewer's only.")
 class Checkout(Node):
     id: strawberry.ID
     number: str = strawberry.field(description="Unique; the combined payment's number with WeChat Pay.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was placed.")
     pay_by: datetime | None = strawberry.field(description="The earliest payBy of its orders.")
-    subtotal: Money
-    discount: Money
-    shipping_fee: Money
+    subtotal: Money = strawberry.field(description="Its orders' subtotals added up.")
+    discount: Money = strawberry.field(description="Its orders' discounts added up.")
+    shipping_fee: Money = strawberry.field(description="Its orders' shipping fees added up.")
     total: Money = strawberry.field(description="What payCheckout charges while every order waits for payment.")
-    shipping_address: OrderAddress
+    shipping_address: OrderAddress = strawberry.field(description="Where every order of it ships.")
     doc: strawberry.Private[Doc]
     # the orders as the checkout just wrote them, with the shop and buyer it read: shown without reading them again
     written: strawberry.Private[list[Doc] | None] = None
@@ -171,7 +171,7 @@ class Checkout(Node):
     async def orders(self, info: Info) -> list[Order]:
         return [Order.from_doc(o) for o in await self._orders(info)]
 
-    @strawberry.field
+    @strawberry.field(description="Where it is, from its orders.")
     async def status(self, info: Info) -> CheckoutStatus:
         return CheckoutStatus(rules.status(await self._orders(info)))
 
@@ -185,12 +185,12 @@ register_node("Checkout", "checkout", Checkout.from_doc, checkout_visible)
 
 @strawberry.type(description="What checkout would make of these lines now, reserving nothing.")
 class CheckoutPreview:
-    shops: list[CheckoutShop]
-    subtotal: Money
-    discount: Money
-    shipping_fee: Money
-    total: Money
-    shipping_address: OrderAddress
+    shops: list[CheckoutShop] = strawberry.field(description="One would-be order per shop.")
+    subtotal: Money = strawberry.field(description="The shops' subtotals added up.")
+    discount: Money = strawberry.field(description="The shops' discounts added up.")
+    shipping_fee: Money = strawberry.field(description="The shops' shipping fees added up.")
+    total: Money = strawberry.field(description="What checkout would charge: subtotal - discount + shippingFee.")
+    shipping_address: OrderAddress = strawberry.field(description="The address given, as the orders would keep it.")
     adjustments: list[PriceAdjustment] = strawberry.field(
         description="Every shop order's steps, in the order of `shops`: SKU prices plus these amounts make `total`."
     )
@@ -213,16 +213,20 @@ class CheckoutPreview:
         )
 
 
-@strawberry.input
+@strawberry.input(
+    description=("What checkoutPreview prices: the lines, address, coupons and points checkout would take.")
+)
 class CheckoutPreviewInput:
-    cart_line_ids: list[strawberry.ID]
-    address_id: strawberry.ID
+    cart_line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines to buy.")
+    address_id: strawberry.ID = strawberry.field(description="One of the viewer's addresses to ship to.")
     coupon_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list,
         description="At most one shop coupon per shop, and platform coupons (each goes to the first shop order it"
         " applies to that has none; the shop coupon applies first).",
     )
-    accept_price_changes: bool = False
+    accept_price_changes: bool = strawberry.field(
+        default=False, description="Price lines whose price changed at today's price instead of reporting them."
+    )
     points: int | None = strawberry.field(
         default=None,
         description="Points to pay with (shown, not spent: checkout does not take points yet): at most the viewer's"
@@ -232,9 +236,11 @@ class CheckoutPreviewInput:
 
 @strawberry.input
 class CheckoutInput:
-    cart_line_ids: list[strawberry.ID]
-    address_id: strawberry.ID
-    idempotency_key: str
+    cart_line_ids: list[strawberry.ID] = strawberry.field(description="The viewer's cart lines to buy.")
+    address_id: strawberry.ID = strawberry.field(description="One of the viewer's addresses to ship to.")
+    idempotency_key: str = strawberry.field(
+        description="1 to 64 characters: a retry with the same key returns the first checkout."
+    )
     coupon_ids: list[strawberry.ID] = strawberry.field(default_factory=list, description="At most one per shop.")
     share_token: str | None = strawberry.field(
         default=None, description="The share token of the link that led to this purchase (attribution, commission)."
@@ -251,9 +257,11 @@ class CheckoutInput:
 
 @strawberry.input
 class PayCheckoutInput:
-    checkout_id: strawberry.ID
-    method: PaymentMethod
-    idempotency_key: str
+    checkout_id: strawberry.ID = strawberry.field(
+        description="The viewer's checkout, while every order waits for payment."
+    )
+    method: PaymentMethod = strawberry.field(description="How to pay.")
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key pays once.")
 
 
 @strawberry.type

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, NewType
+from typing import Any, NewType, cast
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, ValueNode
@@ -57,17 +57,25 @@ LONG = strawberry.scalar(
 )
 
 
-@strawberry.interface
+def described_value(value: str, description: str) -> str:
+    """An enum value with its description for the docs pane. Typed as the str it is at run time (strawberry unwraps
+    it); mypy would otherwise see `strawberry.enum_value`'s definition object as the member's `.value`."""
+    return cast(str, strawberry.enum_value(value, description=description))
+
+
+@strawberry.interface(description="Anything with a global id, which `node(id:)` and `nodes(ids:)` fetch back.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global id: opaque, stable, and unique across all types.")
 
 
-@strawberry.type
+@strawberry.type(description="Where a page sits in its list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="Whether more items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Whether this page was asked for with `after`.")
+    start_cursor: str | None = strawberry.field(description="The first item's cursor; null on an empty page.")
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor: pass it as `after` for the next page; null on an empty page."
+    )
 
     @classmethod
     def of(cls, page: Page, after: str | None) -> PageInfo:
@@ -79,7 +87,7 @@ class PageInfo:
         )
 
 
-@strawberry.type
+@strawberry.type(description="An amount of money: integer minor units (fen) and a currency.")
 class Money:
     amount: Long = strawberry.field(description="Minor units (fen); a Long, so no sum overflows 32 bits.")
     currency: str = strawberry.field(description="ISO 4217, CNY unless a shop says otherwise.")
@@ -89,57 +97,108 @@ class Money:
         return cls(amount=Long(amount), currency=currency)
 
 
-@strawberry.enum
+@strawberry.enum(description="Why a mutation was refused: `UserError.code`, for the client to act on.")
 class ErrorCode(Enum):
-    INVALID_INPUT = "INVALID_INPUT"
-    NOT_FOUND = "NOT_FOUND"
-    UNAUTHENTICATED = "UNAUTHENTICATED"
-    TOO_MANY_SUBSCRIPTIONS = "TOO_MANY_SUBSCRIPTIONS"
-    FORBIDDEN = "FORBIDDEN"
-    RATE_LIMITED = "RATE_LIMITED"
-    CONFLICT = "CONFLICT"
-    ALREADY_EXISTS = "ALREADY_EXISTS"
-    SELF_ACTION = "SELF_ACTION"
-    BLOCKED = "BLOCKED"
-    OUT_OF_STOCK = "OUT_OF_STOCK"
-    TEAM_FULL = "TEAM_FULL"
-    TOO_MANY_UNPAID = "TOO_MANY_UNPAID"
-    TEAM_CLOSED = "TEAM_CLOSED"
-    ALREADY_JOINED = "ALREADY_JOINED"
-    BARGAIN_CLOSED = "BARGAIN_CLOSED"
-    ALREADY_HELPED = "ALREADY_HELPED"
-    DAILY_LIMIT = "DAILY_LIMIT"
-    COUPON_UNAVAILABLE = "COUPON_UNAVAILABLE"
-    INVALID_STATE = "INVALID_STATE"
-    PAYMENT_FAILED = "PAYMENT_FAILED"
-    CONTENT_REJECTED = "CONTENT_REJECTED"
-    ROOM_NOT_LIVE = "ROOM_NOT_LIVE"
-    INSUFFICIENT_FUNDS = "INSUFFICIENT_FUNDS"
-    NOT_DISTRIBUTOR = "NOT_DISTRIBUTOR"
-    TOO_MANY_ADDRESSES = "TOO_MANY_ADDRESSES"
-    NOT_DELIVERABLE = "NOT_DELIVERABLE"
-    PRICE_CHANGED = "PRICE_CHANGED"
-    INSUFFICIENT_POINTS = "INSUFFICIENT_POINTS"
-    LIMIT_REACHED = "LIMIT_REACHED"
+    INVALID_INPUT = described_value(
+        "INVALID_INPUT",
+        "An input field is malformed or out of its limits; `field` names it.",
+    )
+    NOT_FOUND = described_value("NOT_FOUND", "What the input names does not exist, or the viewer may not see it.")
+    UNAUTHENTICATED = described_value(
+        "UNAUTHENTICATED",
+        "The call needs a signed-in user (an access token) and has none, or an expired one.",
+    )
+    TOO_MANY_SUBSCRIPTIONS = described_value(
+        "TOO_MANY_SUBSCRIPTIONS",
+        "The WebSocket holds the most subscriptions it may (in all, or to this one topic); end one first.",
+    )
+    FORBIDDEN = described_value(
+        "FORBIDDEN",
+        ("The viewer is signed in but may not do this (not the owner, not staff in the right role, not an operator)."),
+    )
+    RATE_LIMITED = described_value(
+        "RATE_LIMITED",
+        "The viewer made too many such calls in the last minute; retry later.",
+    )
+    CONFLICT = described_value(
+        "CONFLICT",
+        (
+            "Something changed meanwhile, or an idempotency key was reused for other input; retry (with a new key"
+            " if it says so)."
+        ),
+    )
+    ALREADY_EXISTS = described_value("ALREADY_EXISTS", "The thing to create exists already (one per user or per name).")
+    SELF_ACTION = described_value(
+        "SELF_ACTION",
+        "The viewer cannot do this to themselves (follow, help their own bargain, ...).",
+    )
+    BLOCKED = described_value("BLOCKED", "One of the two users has blocked the other.")
+    OUT_OF_STOCK = described_value("OUT_OF_STOCK", "Not enough stock left for the quantity asked.")
+    TEAM_FULL = described_value("TEAM_FULL", "The group-buy team has all its members.")
+    TOO_MANY_UNPAID = described_value(
+        "TOO_MANY_UNPAID",
+        "The buyer holds too many unpaid orders; pay or cancel one first.",
+    )
+    TEAM_CLOSED = described_value("TEAM_CLOSED", "The group-buy team is no longer open (completed, expired or failed).")
+    ALREADY_JOINED = described_value("ALREADY_JOINED", "The viewer is in this team already.")
+    BARGAIN_CLOSED = described_value("BARGAIN_CLOSED", "The bargain is over.")
+    ALREADY_HELPED = described_value("ALREADY_HELPED", "The viewer has already cut this bargain's price.")
+    DAILY_LIMIT = described_value(
+        "DAILY_LIMIT",
+        "The viewer reached today's limit for this action (days in China time).",
+    )
+    COUPON_UNAVAILABLE = described_value("COUPON_UNAVAILABLE", "The coupon cannot be claimed or used here.")
+    INVALID_STATE = described_value(
+        "INVALID_STATE",
+        "The object is not in a state that allows this (e.g. refunding an unpaid order).",
+    )
+    PAYMENT_FAILED = described_value("PAYMENT_FAILED", "WeChat Pay refused or failed the payment.")
+    CONTENT_REJECTED = described_value(
+        "CONTENT_REJECTED",
+        "The text or image breaks the community rules; `message` says why.",
+    )
+    ROOM_NOT_LIVE = described_value("ROOM_NOT_LIVE", "The live room is not broadcasting now.")
+    INSUFFICIENT_FUNDS = described_value("INSUFFICIENT_FUNDS", "The balance is below the amount asked.")
+    NOT_DISTRIBUTOR = described_value("NOT_DISTRIBUTOR", "Only approved distributors may do this.")
+    TOO_MANY_ADDRESSES = described_value("TOO_MANY_ADDRESSES", "The address book is full; delete an address first.")
+    NOT_DELIVERABLE = described_value("NOT_DELIVERABLE", "The shop does not ship this line to the address chosen.")
+    PRICE_CHANGED = described_value(
+        "PRICE_CHANGED",
+        "A price moved since the preview; preview again and confirm the new total.",
+    )
+    INSUFFICIENT_POINTS = described_value("INSUFFICIENT_POINTS", "The viewer has fewer points than this needs.")
+    LIMIT_REACHED = described_value(
+        "LIMIT_REACHED",
+        "The viewer reached how many times this may be done (e.g. a reward's per-member redemptions).",
+    )
     # seckill (resolvers/seckill.py)
-    SECKILL_CLOSED = "SECKILL_CLOSED"
-    PATH_TOKEN_INVALID = "PATH_TOKEN_INVALID"
-    PURCHASE_LIMIT = "PURCHASE_LIMIT"
+    SECKILL_CLOSED = described_value("SECKILL_CLOSED", "No slot of the flash sale is running now, or the sale is over.")
+    PATH_TOKEN_INVALID = described_value(
+        "PATH_TOKEN_INVALID",
+        "The flash-sale path token is missing, expired or for another slot; fetch a new one.",
+    )
+    PURCHASE_LIMIT = described_value("PURCHASE_LIMIT", "The viewer bought the most this flash sale allows per person.")
     # what stops deleteMyAccount (domain/account_deletion.py BLOCKERS), one error each
-    BALANCE_NOT_EMPTY = "BALANCE_NOT_EMPTY"
-    OPEN_ORDERS = "OPEN_ORDERS"
-    OPEN_AFTER_SALES = "OPEN_AFTER_SALES"
-    OPEN_WITHDRAWALS = "OPEN_WITHDRAWALS"
-    OWNS_SHOP = "OWNS_SHOP"
+    BALANCE_NOT_EMPTY = described_value(
+        "BALANCE_NOT_EMPTY",
+        "Account deletion: the commission balance is not empty; withdraw it (and wait for what is frozen).",
+    )
+    OPEN_ORDERS = described_value(
+        "OPEN_ORDERS",
+        "Account deletion: orders are not finished (unpaid, paid, shipping, or with a refund on its way).",
+    )
+    OPEN_AFTER_SALES = described_value("OPEN_AFTER_SALES", "Account deletion: after-sale requests are still open.")
+    OPEN_WITHDRAWALS = described_value("OPEN_WITHDRAWALS", "Account deletion: withdrawals are still being paid out.")
+    OWNS_SHOP = described_value("OWNS_SHOP", "Account deletion: the viewer owns a shop.")
 
 
-@strawberry.type
+@strawberry.type(description="One reason a mutation was refused.")
 class UserError:
-    code: ErrorCode
+    code: ErrorCode = strawberry.field(description="What went wrong, for the client to act on.")
     field: list[str] | None = strawberry.field(
         description='Path to the offending input field, e.g. ["input", "lines", "0", "quantity"].'
     )
-    message: str
+    message: str = strawberry.field(description="A sentence for the user (English), not for parsing.")
 
     @classmethod
     def of(cls, error: ApiError) -> UserError:

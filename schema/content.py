@@ -18,7 +18,7 @@ from resolvers import feeds as feeds_uc
 from resolvers.errors import ApiError
 from resolvers.visibility import Facts
 from schema.catalog import Product, Shop, products_of
-from schema.common import Node, PageInfo, UserError, must, page_size
+from schema.common import Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_node, raw_id, register_node
@@ -33,17 +33,17 @@ if TYPE_CHECKING:
     from schema.teams import Team
 
 
-@strawberry.enum
+@strawberry.enum(description="What a post is.")
 class PostKind(Enum):
-    NOTE = "NOTE"
-    VIDEO = "VIDEO"
+    NOTE = described_value("NOTE", "Text with up to 9 images.")
+    VIDEO = described_value("VIDEO", "A short video (from uploadVideo) with text.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a post or review stands with moderation.")
 class ModerationStatus(Enum):
-    PENDING = moderation.PENDING
-    APPROVED = moderation.APPROVED
-    REJECTED = moderation.REJECTED
+    PENDING = described_value(moderation.PENDING, "Held for an operator: only its author (and operators) see it.")
+    APPROVED = described_value(moderation.APPROVED, "Public (except across a block).")
+    REJECTED = described_value(moderation.REJECTED, "An operator refused it: only its author (and operators) see it.")
     REMOVED = strawberry.enum_value(moderation.REMOVED, description="Its author deleted their account.")
 
 
@@ -55,28 +55,28 @@ async def authors_moderation(info: Info, doc: Doc) -> ModerationStatus | None:
     return ModerationStatus(doc["moderation"])
 
 
-@strawberry.type
+@strawberry.type(description="An uploaded short video.")
 class Video:
-    url: str
-    cover_url: str | None
-    duration_seconds: float
+    url: str = strawberry.field(description="Where to play it from.")
+    cover_url: str | None = strawberry.field(description="Its cover image; null when none.")
+    duration_seconds: float = strawberry.field(description="15 to 60 seconds.")
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Video:
         return cls(url=doc["url"], cover_url=doc.get("coverUrl"), duration_seconds=float(doc["durationSeconds"]))
 
 
-@strawberry.type
+@strawberry.type(description="A #topic posts are tagged with.")
 class Topic(Node):
     id: strawberry.ID
-    name: str
-    post_count: int
+    name: str = strawberry.field(description="The topic, normalized (what `topic(name:)` looks up).")
+    post_count: int = strawberry.field(description="Posts tagged with it.")
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Topic:
         return cls(id=strawberry.ID(to_global_id("Topic", doc["_id"])), name=doc["_id"], post_count=doc["postCount"])
 
-    @strawberry.field
+    @strawberry.field(description="Its posts the viewer may see, newest first.")
     async def posts(self, info: Info, first: int | None = None, after: str | None = None) -> PostConnection:
         items, cursors, more = await feeds_uc.topic_posts(
             info.context.services, self.name, page_size(first), after, info.context.seer
@@ -84,16 +84,18 @@ class Topic(Node):
         return PostConnection.of(items, cursors, more, after)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A note or short video by a user; public once approved, otherwise its author's (and operators') only."
+)
 class Post(Node):
     id: strawberry.ID
-    kind: PostKind
-    title: str
-    body: str
-    images: list[str]
-    like_count: int
-    comment_count: int
-    created_at: datetime
+    kind: PostKind = strawberry.field(description="Note or video.")
+    title: str = strawberry.field(description="Up to 40 characters.")
+    body: str = strawberry.field(description="Up to 2000 characters; line breaks allowed.")
+    images: list[str] = strawberry.field(description="Up to 9 http(s) URLs.")
+    like_count: int = strawberry.field(description="How many users like it.")
+    comment_count: int = strawberry.field(description="How many comments it has.")
+    created_at: datetime = strawberry.field(description="When it was posted.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -110,25 +112,25 @@ class Post(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who posted it.")
     async def author(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
 
-    @strawberry.field
+    @strawberry.field(description="A VIDEO post's video; null for notes.")
     async def video(self, info: Info) -> Video | None:
         found = await info.context.loaders.video.load(self.doc["videoId"]) if self.doc.get("videoId") else None
         return Video.from_doc(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The products it tags (up to 10), those still sold.")
     async def products(self, info: Info) -> list[Product]:
         return await products_of(info, await info.context.loaders.product.load_many(self.doc["productIds"]))
 
-    @strawberry.field
+    @strawberry.field(description="Its topics (up to 5).")
     async def topics(self, info: Info) -> list[Topic]:
         docs = await info.context.loaders.topic.load_many(self.doc["topics"])
         return [Topic.from_doc(d) for d in docs if d]
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer likes it; false when signed out.")
     async def viewer_liked(self, info: Info) -> bool:
         viewer = info.context.viewer_id
         return viewer is not None and bool(await info.context.loaders.likes.load((self.doc["_id"], viewer)))
@@ -143,13 +145,13 @@ class Post(Node):
 
         return await favorite_count(info, "POST", self.doc["_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer favorited it; false when signed out.")
     async def viewer_has_favorited(self, info: Info) -> bool:
         from schema.favorites import viewer_has_favorited
 
         return await viewer_has_favorited(info, "POST", self.doc["_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Its comments the viewer may see, oldest first.")
     async def comments(self, info: Info, first: int | None = None, after: str | None = None) -> CommentConnection:
         page = await content_uc.comments(info.context.services, self.doc["_id"], page_size(first), after)
         shown = {c["_id"] for c in await info.context.seer.comments(page.docs)}
@@ -181,11 +183,11 @@ class PostConnection:
         return cls(edges=edges, page_info=PageInfo.of(Page(docs, "more" if more else None, cursors), after))
 
 
-@strawberry.type
+@strawberry.type(description="A comment on a post.")
 class Comment(Node):
     id: strawberry.ID
-    body: str
-    created_at: datetime
+    body: str = strawberry.field(description="Up to 500 characters.")
+    created_at: datetime = strawberry.field(description="When it was written.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -197,15 +199,15 @@ class Comment(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The post it comments on.")
     async def post(self, info: Info) -> Post:
         return Post.from_doc(must(await info.context.loaders.post.load(self.doc["postId"]), "post"))
 
-    @strawberry.field
+    @strawberry.field(description="Who wrote it.")
     async def author(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
 
-    @strawberry.field
+    @strawberry.field(description="The comment it answers; null when none (or the viewer may not see it).")
     async def reply_to(self, info: Info) -> Comment | None:
         found = await info.context.loaders.comment.load(self.doc["replyToId"]) if self.doc.get("replyToId") else None
         return Comment.from_doc(found) if found and await comment_visible(info, found) else None
@@ -241,7 +243,7 @@ class CommentConnection:
 
 
 # -- feeds -------------------------------------------------------------------------------------------------
-@strawberry.enum
+@strawberry.enum(description="Which feed to read.")
 class FeedKind(Enum):
     FOLLOWING = strawberry.enum_value("FOLLOWING", description="Posts of the people the viewer follows, newest first.")
     FRIENDS = strawberry.enum_value(
@@ -253,24 +255,24 @@ class FeedKind(Enum):
     )
 
 
-@strawberry.enum
+@strawberry.enum(description="What the actor of an activity did.")
 class ActivityVerb(Enum):
-    POSTED = "POSTED"
-    BOUGHT = "BOUGHT"
-    LIKED = "LIKED"
-    COMMENTED = "COMMENTED"
-    STARTED_TEAM = "STARTED_TEAM"
-    JOINED_TEAM = "JOINED_TEAM"
-    WENT_LIVE = "WENT_LIVE"
-    REVIEWED = "REVIEWED"
-    FAVORITED = "FAVORITED"
+    POSTED = described_value("POSTED", "Posted `post`.")
+    BOUGHT = described_value("BOUGHT", "Bought `product`.")
+    LIKED = described_value("LIKED", "Liked `post`.")
+    COMMENTED = described_value("COMMENTED", "Commented on `post`.")
+    STARTED_TEAM = described_value("STARTED_TEAM", "Started the group-buy `team`.")
+    JOINED_TEAM = described_value("JOINED_TEAM", "Joined the group-buy `team`.")
+    WENT_LIVE = described_value("WENT_LIVE", "Started broadcasting `liveRoom`.")
+    REVIEWED = described_value("REVIEWED", "Reviewed `product` (`review`).")
+    FAVORITED = described_value("FAVORITED", "Favorited `product`, `shop` or `post`.")
 
 
-@strawberry.type
+@strawberry.type(description="One item of a feed: someone did something.")
 class Activity(Node):
     id: strawberry.ID
-    verb: ActivityVerb
-    at: datetime
+    verb: ActivityVerb = strawberry.field(description="What they did; it says which field holds what.")
+    at: datetime = strawberry.field(description="When.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -294,16 +296,16 @@ class Activity(Node):
         }
         return cls.from_doc(doc)
 
-    @strawberry.field
+    @strawberry.field(description="Who did it.")
     async def actor(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["actorId"]), "actor"))
 
-    @strawberry.field
+    @strawberry.field(description="The post it is about, if any (and the viewer may see it).")
     async def post(self, info: Info) -> Post | None:
         found = await info.context.loaders.post.load(self.doc["postId"]) if self.doc.get("postId") else None
         return Post.from_doc(found) if found and await post_visible(info, found) else None
 
-    @strawberry.field
+    @strawberry.field(description="The product it is about, if any.")
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
         return Product.from_doc(found) if found else None
@@ -320,14 +322,14 @@ class Activity(Node):
         found = await info.context.loaders.review.load(self.doc["reviewId"]) if self.doc.get("reviewId") else None
         return Review.from_doc(found) if found and await info.context.seer.review(found) else None
 
-    @strawberry.field
+    @strawberry.field(description="The team it is about, if any.")
     async def team(self, info: Info) -> Annotated[Team, strawberry.lazy("schema.teams")] | None:
         from schema.teams import Team
 
         found = await info.context.loaders.team.load(self.doc["teamId"]) if self.doc.get("teamId") else None
         return Team.from_doc(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The live room it is about, if any.")
     async def live_room(self, info: Info) -> Annotated[LiveRoom, strawberry.lazy("schema.live")] | None:
         from schema.live import LiveRoom
 
@@ -358,38 +360,40 @@ class ActivityConnection:
 # -- inputs, payloads, roots -------------------------------------------------------------------------------
 @strawberry.input
 class CreatePostInput:
-    kind: PostKind
-    title: str
-    body: str
-    images: list[str] | None = None
+    kind: PostKind = strawberry.field(description="Note or video.")
+    title: str = strawberry.field(description="1 to 40 characters.")
+    body: str = strawberry.field(description="1 to 2000 characters; line breaks allowed.")
+    images: list[str] | None = strawberry.field(default=None, description="Up to 9 http(s) URLs.")
     video_id: strawberry.ID | None = strawberry.field(default=None, description="From uploadVideo; required for VIDEO.")
-    product_ids: list[strawberry.ID] | None = None
-    topics: list[str] | None = None
+    product_ids: list[strawberry.ID] | None = strawberry.field(default=None, description="Up to 10 products to tag.")
+    topics: list[str] | None = strawberry.field(default=None, description="Up to 5 topics, without the #.")
 
 
 @strawberry.input
 class PostIdInput:
-    post_id: strawberry.ID
+    post_id: strawberry.ID = strawberry.field(description="The post.")
 
 
 @strawberry.input
 class CommentInput:
-    post_id: strawberry.ID
-    body: str
-    reply_to_id: strawberry.ID | None = None
+    post_id: strawberry.ID = strawberry.field(description="The post to comment on.")
+    body: str = strawberry.field(description="1 to 500 characters.")
+    reply_to_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("A comment of the same post to answer.")
+    )
 
 
 @strawberry.input
 class ReportInput:
-    target_id: strawberry.ID
-    reason: str
+    target_id: strawberry.ID = strawberry.field(description="The post, comment or review to report.")
+    reason: str = strawberry.field(description="1 to 200 characters, for the operators.")
 
 
 @strawberry.input
 class ModerateInput:
-    target_id: strawberry.ID
-    approve: bool
-    note: str | None = None
+    target_id: strawberry.ID = strawberry.field(description="The post, comment or review to decide on.")
+    approve: bool = strawberry.field(description="true: APPROVED; false: REJECTED.")
+    note: str | None = strawberry.field(default=None, description="Why, for the record.")
 
 
 @strawberry.type
@@ -406,14 +410,14 @@ class CommentPayload:
 
 @strawberry.type
 class VideoPayload:
-    video_id: strawberry.ID | None = None
+    video_id: strawberry.ID | None = strawberry.field(default=None, description="Give it to createPost as videoId.")
     video: Video | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ReportPayload:
-    accepted: bool = False
+    accepted: bool = strawberry.field(default=False, description="True once the report or decision is recorded.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -434,7 +438,7 @@ async def _target(info: Info, target_id: str) -> content_uc.Target:
 
 @strawberry.type
 class ContentQueries:
-    @strawberry.field
+    @strawberry.field(description="A post by id; null when there is none or the viewer may not see it.")
     async def post(self, info: Info, id: strawberry.ID) -> Post | None:
         found: Any = await load_node(info, id)
         if not isinstance(found, Post):
@@ -442,18 +446,29 @@ class ContentQueries:
         await content_uc.viewed(info.context.services, found.doc, info.context.viewer_id)
         return found
 
-    @strawberry.field
-    async def topic(self, info: Info, name: str) -> Topic | None:
+    @strawberry.field(description="A topic by name; null when no post has it.")
+    async def topic(
+        self, info: Info, name: Annotated[str, strawberry.argument(description="With or without the #.")]
+    ) -> Topic | None:
         found = await info.context.loaders.topic.load(content_uc.rules.topic_name(name))
         return Topic.from_doc(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "The hottest topics of the last 24 hours (a post counts 3, a comment 2, a like 1; halving every 6 hours);"
+            " 10 unless `first`."
+        )
+    )
     async def trending_topics(self, info: Info, first: int | None = None) -> list[Topic]:
         return [Topic.from_doc(t) for t in await feeds_uc.trending(info.context.services, page_size(first, default=10))]
 
-    @strawberry.field
+    @strawberry.field(description="A feed; FOLLOWING and FRIENDS are empty when signed out, DISCOVER is for everyone.")
     async def feed(
-        self, info: Info, kind: FeedKind, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        kind: Annotated[FeedKind, strawberry.argument(description="Which feed.")],
+        first: int | None = None,
+        after: str | None = None,
     ) -> ActivityConnection:
         size = page_size(first)
         viewer = info.context.viewer_id
@@ -480,7 +495,11 @@ class ContentMutations:
         limit="VIDEO_UPLOADS_PER_MINUTE",
         description="A 15-60 s MP4 or MOV of up to 100 MB (GraphQL multipart request).",
     )
-    async def upload_video(self, info: Info, file: Upload) -> VideoPayload:
+    async def upload_video(
+        self,
+        info: Info,
+        file: Annotated[Upload, strawberry.argument(description=("The video file (a multipart request's file part)."))],
+    ) -> VideoPayload:
         video = await content_uc.upload_video(info.context.services, info.context.require_viewer(), file)
         return VideoPayload(video_id=strawberry.ID(to_global_id("Video", video["_id"])), video=Video.from_doc(video))
 

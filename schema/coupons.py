@@ -24,13 +24,13 @@ def epoch_ms(value: datetime) -> int:
     return int((value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
-@strawberry.type
+@strawberry.type(description="A coupon: claimed by users (one each, while copies last), then used on one order.")
 class Coupon(Node):
     id: strawberry.ID
-    title: str
+    title: str = strawberry.field(description="Up to 40 characters.")
     discount: Money = strawberry.field(description="Off the order subtotal.")
-    min_spend: Money
-    valid_until: datetime
+    min_spend: Money = strawberry.field(description="What the lines it counts must cost for it to apply.")
+    valid_until: datetime = strawberry.field(description="Usable until then.")
     doc: strawberry.Private[Doc]
     claimed_usable: strawberry.Private[bool | None] = None
 
@@ -69,25 +69,25 @@ register_node("Coupon", "coupon", Coupon.from_doc)
 @strawberry.input
 class CreateCouponInput:
     shop_id: strawberry.ID
-    title: str
-    discount: Long
-    min_spend: Long
-    valid_until: datetime
-    quantity: int
+    title: str = strawberry.field(description="1 to 40 characters.")
+    discount: Long = strawberry.field(description="Fen off, 1 to 10,000,000.")
+    min_spend: Long = strawberry.field(description="Fen the order must reach; more than the discount.")
+    valid_until: datetime = strawberry.field(description="In the future: claimed copies are usable until then.")
+    quantity: int = strawberry.field(description="Copies, 1 to 1,000,000; one per user.")
 
 
 @strawberry.input
 class CreatePlatformCouponInput:
-    title: str
-    discount: Long
-    min_spend: Long
-    valid_until: datetime
-    quantity: int
+    title: str = strawberry.field(description="1 to 40 characters.")
+    discount: Long = strawberry.field(description="Fen off, 1 to 10,000,000.")
+    min_spend: Long = strawberry.field(description="Fen the order must reach; more than the discount.")
+    valid_until: datetime = strawberry.field(description="In the future: claimed copies are usable until then.")
+    quantity: int = strawberry.field(description="Copies, 1 to 1,000,000; one per user.")
 
 
 @strawberry.input
 class CouponIdInput:
-    coupon_id: strawberry.ID
+    coupon_id: strawberry.ID = strawberry.field(description="The coupon.")
 
 
 @strawberry.type

@@ -12,18 +12,18 @@ from schema.nodes import raw_id
 from schema.users import User
 
 
-@strawberry.type
+@strawberry.type(description="A creator the viewer might follow, and why.")
 class CreatorSuggestion:
-    user: User
-    reason: str
+    user: User = strawberry.field(description="The creator.")
+    reason: str = strawberry.field(description="Why, for the viewer to read.")
     followed_by: int = strawberry.field(description="How many people the viewer follows follow this creator.")
     in_topics: int = strawberry.field(description="Their recent posts in the topics the viewer likes.")
 
 
 @strawberry.input
 class VerifyCreatorInput:
-    user_id: strawberry.ID
-    verified: bool = True
+    user_id: strawberry.ID = strawberry.field(description="The creator.")
+    verified: bool = strawberry.field(default=True, description="Verify (true) or unverify (false).")
 
 
 @strawberry.type

@@ -13,7 +13,7 @@ from domain import data_export as export_rules
 from domain.ids import to_global_id
 from resolvers import account_deletion as deletion_uc
 from resolvers import data_export as export_uc
-from schema.common import Long, UserError
+from schema.common import Long, UserError, described_value
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.orders import when
@@ -24,13 +24,13 @@ from store.protocol import Doc
     description="PREPARING -> READY (its url works until expiresAt) -> EXPIRED; FAILED if it could not be made."
 )
 class DataExportStatus(Enum):
-    PREPARING = export_rules.PREPARING
-    READY = export_rules.READY
-    FAILED = export_rules.FAILED
-    EXPIRED = export_rules.EXPIRED
+    PREPARING = described_value(export_rules.PREPARING, "Being written; asking again returns this one.")
+    READY = described_value(export_rules.READY, "Written: `url` works until `expiresAt`.")
+    FAILED = described_value(export_rules.FAILED, "It could not be written; ask again.")
+    EXPIRED = described_value(export_rules.EXPIRED, "Past expiresAt: the file is deleted.")
 
 
-@strawberry.enum
+@strawberry.enum(description="The archive's format.")
 class DataExportFormat(Enum):
     JSON = strawberry.enum_value(
         "JSON",
@@ -39,20 +39,20 @@ class DataExportFormat(Enum):
     )
 
 
-@strawberry.type
+@strawberry.type(description="One kind of data in an export.")
 class DataExportSection:
-    name: str
-    count: int
+    name: str = strawberry.field(description="The section, e.g. orders.")
+    count: int = strawberry.field(description="Documents in it.")
 
 
 @strawberry.type(description="An archive of everything the service holds about the viewer.")
 class DataExport:
-    id: strawberry.ID
-    status: DataExportStatus
-    requested_at: datetime
-    ready_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The export's id.")
+    status: DataExportStatus = strawberry.field(description="Where it is.")
+    requested_at: datetime = strawberry.field(description="When it was asked for.")
+    ready_at: datetime | None = strawberry.field(description="When it was written; null until then.")
     expires_at: datetime | None = strawberry.field(description="When the url stops working and the file is deleted.")
-    size_bytes: Long | None
+    size_bytes: Long | None = strawberry.field(description="The archive's size; null until READY.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -84,29 +84,31 @@ class DataExport:
     "PENDING -> CANCELLED."
 )
 class AccountDeletionStatus(Enum):
-    PENDING = deletion_rules.PENDING
-    CANCELLED = deletion_rules.CANCELLED
-    ERASING = deletion_rules.ERASING
-    DONE = deletion_rules.DONE
+    PENDING = described_value(
+        deletion_rules.PENDING, "In its cooling-off period (cancelAccountDeletion undoes it), or blocked."
+    )
+    CANCELLED = described_value(deletion_rules.CANCELLED, "Undone by the user.")
+    ERASING = described_value(deletion_rules.ERASING, "Being carried out.")
+    DONE = described_value(deletion_rules.DONE, "The account and its personal data are erased.")
 
 
 @strawberry.enum(description="What stops an account's deletion (the codes of deleteMyAccount's errors).")
 class AccountDeletionBlocker(Enum):
-    BALANCE_NOT_EMPTY = deletion_rules.BALANCE_NOT_EMPTY
-    OPEN_ORDERS = deletion_rules.OPEN_ORDERS
-    OPEN_AFTER_SALES = deletion_rules.OPEN_AFTER_SALES
-    OPEN_WITHDRAWALS = deletion_rules.OPEN_WITHDRAWALS
-    OWNS_SHOP = deletion_rules.OWNS_SHOP
+    BALANCE_NOT_EMPTY = described_value(deletion_rules.BALANCE_NOT_EMPTY, "The commission balance is not empty.")
+    OPEN_ORDERS = described_value(deletion_rules.OPEN_ORDERS, "Orders are not finished.")
+    OPEN_AFTER_SALES = described_value(deletion_rules.OPEN_AFTER_SALES, "After-sale requests are not finished.")
+    OPEN_WITHDRAWALS = described_value(deletion_rules.OPEN_WITHDRAWALS, "A withdrawal is not finished.")
+    OWNS_SHOP = described_value(deletion_rules.OWNS_SHOP, "The user owns a shop.")
 
 
-@strawberry.type
+@strawberry.type(description="The viewer's request to delete their account; theirs only.")
 class AccountDeletion:
-    status: AccountDeletionStatus
-    requested_at: datetime
+    status: AccountDeletionStatus = strawberry.field(description="Where it is.")
+    requested_at: datetime = strawberry.field(description="When it was asked for.")
     scheduled_for: datetime = strawberry.field(
         description="When it is carried out: the end of the cooling-off period (ACCOUNT_DELETION_COOLING_DAYS)."
     )
-    cancelled_at: datetime | None
+    cancelled_at: datetime | None = strawberry.field(description="When it was cancelled; null otherwise.")
     blocked_by: list[AccountDeletionBlocker] = strawberry.field(
         description="Why a due deletion waits (the user bought again meanwhile, say); looked at again hourly."
     )
@@ -124,7 +126,7 @@ class AccountDeletion:
 
 @strawberry.input
 class ExportMyDataInput:
-    format: DataExportFormat = DataExportFormat.JSON
+    format: DataExportFormat = strawberry.field(default=DataExportFormat.JSON, description="The archive's format.")
     client_mutation_id: str | None = None
 
 

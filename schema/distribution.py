@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -16,7 +17,7 @@ from resolvers.errors import ApiError
 from resolvers.intact import intact, intact_edges, one
 from resolvers.users import is_operator
 from schema.catalog import Product, Shop
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Money, Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
@@ -27,22 +28,22 @@ from schema.users import User
 from store.protocol import Doc, Page
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a user stands as a distributor of a shop.")
 class DistributorStatus(Enum):
-    PENDING = rules.PENDING
-    ACTIVE = rules.ACTIVE
-    REJECTED = rules.REJECTED
-    SUSPENDED = rules.SUSPENDED
+    PENDING = described_value(rules.PENDING, "Applied; the shop has not answered (shops that require approval).")
+    ACTIVE = described_value(rules.ACTIVE, "Earns commission on the orders they bring.")
+    REJECTED = described_value(rules.REJECTED, "The shop said no.")
+    SUSPENDED = described_value(rules.SUSPENDED, "Suspended: earns nothing.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a commission is.")
 class CommissionStatus(Enum):
-    FROZEN = rules.FROZEN
-    SETTLED = rules.SETTLED
-    REVERSED = rules.REVERSED
+    FROZEN = described_value(rules.FROZEN, "Held until freezeDays after the order completes (the after-sales window).")
+    SETTLED = described_value(rules.SETTLED, "In the available balance, to withdraw.")
+    REVERSED = described_value(rules.REVERSED, "Taken back: the order was refunded.")
 
 
-@strawberry.type
+@strawberry.type(description="A share link of the viewer's: who opens it and buys is attributed to them.")
 class ShareLink:
     token: str = strawberry.field(description="Opaque; attributes visits, sign-ups and orders to the sharer.")
     path: str = strawberry.field(
@@ -50,14 +51,14 @@ class ShareLink:
     )
     doc: strawberry.Private[Doc]
 
-    @strawberry.field
+    @strawberry.field(description="The product it opens; null for a link to the shop or when it is gone.")
     async def product(self, info: Info) -> Product | None:
         found = await info.context.loaders.product.load(self.doc["productId"]) if self.doc.get("productId") else None
         found = await one(info.context.loaders, "product", found)
         return Product.from_doc(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="What a shop pays the upline of its buyers (分销).")
 class CommissionPolicy:
     rates_bp: list[int] = strawberry.field(description="Basis points of the paid amount per level; at most 3 levels.")
     freeze_days: int = strawberry.field(
@@ -82,15 +83,15 @@ class CommissionPolicy:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What the viewer earned on one order, as a distributor; their own only.")
 class Commission(Node):
     id: strawberry.ID
     order_number: str = strawberry.field(description="Order number only: the buyer stays private.")
-    level: int
-    amount: Money
-    status: CommissionStatus
-    created_at: datetime
-    unfreeze_at: datetime | None
+    level: int = strawberry.field(description="1 for the buyer's direct referrer, 2 and 3 above.")
+    amount: Money = strawberry.field(description="What it earns (less what a partial refund reversed).")
+    status: CommissionStatus = strawberry.field(description="Frozen, settled or reversed.")
+    created_at: datetime = strawberry.field(description="When the order was paid.")
+    unfreeze_at: datetime | None = strawberry.field(description="When it settles; null until the order completes.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -106,7 +107,7 @@ class Commission(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The shop that pays it.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
@@ -140,37 +141,37 @@ class CommissionConnection:
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
-@strawberry.type
+@strawberry.type(description="A distributor's numbers.")
 class DistributorStats:
-    direct_referrals: int
-    team_size: int
-    attributed_orders: int
-    attributed_sales: Money
-    frozen: Money
-    available: Money
-    withdrawn: Money
+    direct_referrals: int = strawberry.field(description="Users they invited.")
+    team_size: int = strawberry.field(description="Users below them, up to 3 levels.")
+    attributed_orders: int = strawberry.field(description="Orders they earn commission on (not reversed).")
+    attributed_sales: Money = strawberry.field(description="What those orders paid (less refunds).")
+    frozen: Money = strawberry.field(description="Commission still frozen.")
+    available: Money = strawberry.field(description="Commission they may withdraw.")
+    withdrawn: Money = strawberry.field(description="Commission withdrawn so far.")
 
 
-@strawberry.type
+@strawberry.type(description="The viewer's standing as a distributor of one shop.")
 class Distributorship:
-    status: DistributorStatus
-    region: str | None
+    status: DistributorStatus = strawberry.field(description="Where it stands.")
+    region: str | None = strawberry.field(description="Their region, for region-locked shops; null when none.")
     doc: strawberry.Private[Doc]
 
     @classmethod
     def from_doc(cls, doc: Doc) -> Distributorship:
         return cls(status=DistributorStatus(doc["status"]), region=doc.get("region"), doc=doc)
 
-    @strawberry.field
+    @strawberry.field(description="The shop.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
 
-@strawberry.type
+@strawberry.type(description="The viewer as a distributor: their shops, numbers, commissions and withdrawals.")
 class Distributor:
     user_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The viewer.")
     async def user(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.user_id), "user"))
 
@@ -180,12 +181,12 @@ class Distributor:
         docs = await info.context.loaders.user.load_many(ids)
         return [User.from_doc(d) for d in docs if d]
 
-    @strawberry.field
+    @strawberry.field(description="The shops they applied to distribute for.")
     async def memberships(self, info: Info) -> list[Distributorship]:
         found = await dist_uc.memberships(info.context.services, self.user_id)
         return [Distributorship.from_doc(d) for d in await intact(info.context.loaders, "distributorship", found)]
 
-    @strawberry.field
+    @strawberry.field(description="Their referrals, sales and balances.")
     async def stats(self, info: Info) -> DistributorStats:
         s = await dist_uc.stats(info.context.services, self.user_id)
         return DistributorStats(
@@ -198,9 +199,15 @@ class Distributor:
             withdrawn=Money.fen(s.withdrawn),
         )
 
-    @strawberry.field
+    @strawberry.field(description="Their commissions, newest first.")
     async def commissions(
-        self, info: Info, first: int | None = None, after: str | None = None, status: CommissionStatus | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: Annotated[
+            CommissionStatus | None, strawberry.argument(description=("Only those in this status."))
+        ] = None,
     ) -> CommissionConnection:
         page = await dist_uc.commissions(
             info.context.services, self.user_id, page_size(first), after, status.value if status else None
@@ -213,19 +220,21 @@ class Distributor:
         return WithdrawalConnection.of(page, after)
 
 
-@strawberry.type
+@strawberry.type(description="The check of a commission ledger's hash chain.")
 class LedgerVerification:
-    ok: bool
-    entries: int
+    ok: bool = strawberry.field(description="Whether every entry's hash matches its chain.")
+    entries: int = strawberry.field(description="Entries checked.")
     first_bad_entry: strawberry.ID | None = strawberry.field(
         description="The first entry whose hash does not match, if any."
     )
-    head_hash: str
+    head_hash: str = strawberry.field(description="The last entry's hash.")
 
 
 @strawberry.input
 class ShareLinkInput:
-    product_id: strawberry.ID | None = None
+    product_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("The product to share; the shop itself when not given.")
+    )
     channel: str | None = strawberry.field(
         default=None,
         description="Where the link is shared (FRIEND, MOMENTS, POSTER, LIVE, NOTE): the channel its orders count "
@@ -236,23 +245,29 @@ class ShareLinkInput:
 @strawberry.input
 class ApplyDistributorInput:
     shop_id: strawberry.ID
-    region: str | None = None
+    region: str | None = strawberry.field(
+        default=None, description=("Where the viewer sells, up to 20 characters (for region-locked shops).")
+    )
 
 
 @strawberry.input
 class ReviewDistributorInput:
     shop_id: strawberry.ID
-    user_id: strawberry.ID
-    approve: bool
+    user_id: strawberry.ID = strawberry.field(description="The applicant.")
+    approve: bool = strawberry.field(description="true: ACTIVE; false: REJECTED.")
 
 
 @strawberry.input
 class CommissionPolicyInput:
     shop_id: strawberry.ID
-    rates_bp: list[int]
-    freeze_days: int
-    requires_approval: bool
-    region_locked: bool
+    rates_bp: list[int] = strawberry.field(
+        description=("Basis points per level, 1 to 3 levels, 5000 (50%) in all at most.")
+    )
+    freeze_days: int = strawberry.field(description="0 to 90 days after completion.")
+    requires_approval: bool = strawberry.field(description="Whether applicants wait for the shop.")
+    region_locked: bool = strawberry.field(
+        description=("Whether orders from outside a distributor's region earn nothing.")
+    )
 
 
 @strawberry.type

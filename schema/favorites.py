@@ -14,21 +14,23 @@ from domain.ids import BadGlobalId, from_global_id
 from resolvers import favorites as favorites_uc
 from resolvers.errors import bad_input
 from schema.catalog import Product, Shop, products_of
-from schema.common import PageInfo, UserError, page_size
+from schema.common import PageInfo, UserError, described_value, page_size
 from schema.content import Post
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.orders import when
 from store.protocol import Doc, Page
 
-FavoriteTarget = Annotated[Product | Shop | Post, strawberry.union("FavoriteTarget")]
+FavoriteTarget = Annotated[
+    Product | Shop | Post, strawberry.union("FavoriteTarget", description="What can be favorited.")
+]
 
 
-@strawberry.enum
+@strawberry.enum(description="What was favorited.")
 class FavoriteKind(Enum):
-    PRODUCT = rules.PRODUCT
-    SHOP = rules.SHOP
-    POST = rules.POST
+    PRODUCT = described_value(rules.PRODUCT, "A product.")
+    SHOP = described_value(rules.SHOP, "A shop.")
+    POST = described_value(rules.POST, "A post.")
 
 
 # -- the fields of Product, Shop and Post ------------------------------------------------------------------
@@ -60,11 +62,11 @@ async def _targets(info: Info, favorites: list[Doc]) -> dict[str, Product | Shop
     return shown
 
 
-@strawberry.type
+@strawberry.type(description="Something the viewer favorited.")
 class Favorite:
-    kind: FavoriteKind
-    created_at: datetime
-    target: FavoriteTarget
+    kind: FavoriteKind = strawberry.field(description="What it is.")
+    created_at: datetime = strawberry.field(description="When it was favorited.")
+    target: FavoriteTarget = strawberry.field(description="The product, shop or post.")
 
 
 @strawberry.type
@@ -86,8 +88,10 @@ class FavoriteInput:
 
 @strawberry.type
 class FavoritePayload:
-    target: FavoriteTarget | None = None
-    favorited: bool = False
+    target: FavoriteTarget | None = strawberry.field(
+        default=None, description=("The product, shop or post; null when refused.")
+    )
+    favorited: bool = strawberry.field(default=False, description="Whether the viewer favorites it now.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -112,7 +116,11 @@ def _shown(kind: str, doc: Doc) -> Product | Shop | Post:
 class FavoriteQueries:
     @strawberry.field(description="What the viewer favorited, newest first; targets gone or hidden since are left out.")
     async def my_favorites(
-        self, info: Info, kind: FavoriteKind | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        kind: Annotated[FavoriteKind | None, strawberry.argument(description="Only favorites of this kind.")] = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> FavoriteConnection:
         viewer = info.context.viewer_id
         if viewer is None:

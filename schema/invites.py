@@ -8,7 +8,7 @@ import strawberry
 
 from domain.ids import to_global_id
 from resolvers import invites as invites_uc
-from schema.common import PageInfo, UserError, page_size
+from schema.common import PageInfo, UserError, described_value, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.users import User, user_or_none
@@ -17,20 +17,28 @@ from store.protocol import Doc, Page
 
 @strawberry.enum(description="SIGNED_UP -> FIRST_ORDER_PAID -> REWARDED; REVERSED when the first order is refunded.")
 class InvitationState(Enum):
-    SIGNED_UP = "SIGNED_UP"
-    FIRST_ORDER_PAID = "FIRST_ORDER_PAID"
-    REWARDED = "REWARDED"
-    REVERSED = "REVERSED"
+    SIGNED_UP = described_value("SIGNED_UP", "Signed up; no paid order yet.")
+    FIRST_ORDER_PAID = described_value(
+        "FIRST_ORDER_PAID", "Paid a first order (no reward when the inviter's daily cap was used)."
+    )
+    REWARDED = described_value("REWARDED", "The inviter earned the reward.")
+    REVERSED = described_value("REVERSED", "The first order was refunded: the reward was taken back.")
 
 
 @strawberry.type(description="A new user the viewer's invite code or share link brought in.")
 class Invitation:
-    id: strawberry.ID
-    state: InvitationState
+    id: strawberry.ID = strawberry.field(description="The invitation's id.")
+    state: InvitationState = strawberry.field(description="Where it is.")
     signed_up_at: float = strawberry.field(description="ms since the epoch")
-    first_order_paid_at: float | None
-    rewarded_at: float | None
-    reversed_at: float | None
+    first_order_paid_at: float | None = strawberry.field(
+        description=("When the first order was paid: ms since the epoch; null until then.")
+    )
+    rewarded_at: float | None = strawberry.field(
+        description=("When the reward was earned: ms since the epoch; null until then.")
+    )
+    reversed_at: float | None = strawberry.field(
+        description=("When it was reversed: ms since the epoch; null until then.")
+    )
     points: int = strawberry.field(description="The points this invitation earned the inviter (0 until REWARDED).")
     capped: bool = strawberry.field(description="The first order came when the day's INVITE_DAILY_CAP was used.")
     doc: strawberry.Private[Doc]

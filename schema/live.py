@@ -20,7 +20,7 @@ from resolvers import live as live_uc
 from resolvers.errors import ApiError
 from resolvers.visibility import present
 from schema.catalog import Product, products_of
-from schema.common import Node, PageInfo, UserError, must, page_size
+from schema.common import Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -30,18 +30,18 @@ from store.protocol import Doc, Page
 from subscriptions.live import BATCHES, CLOSED, WANTS, topic
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a live room is.")
 class LiveStatus(Enum):
-    SCHEDULED = rules.SCHEDULED
-    LIVE = rules.LIVE
-    ENDED = rules.ENDED
+    SCHEDULED = described_value(rules.SCHEDULED, "Created, not broadcasting yet.")
+    LIVE = described_value(rules.LIVE, "Broadcasting now.")
+    ENDED = described_value(rules.ENDED, "Over.")
 
 
-@strawberry.type
+@strawberry.type(description="A comment in a live room.")
 class LiveComment(Node):
     id: strawberry.ID
-    body: str
-    at: datetime
+    body: str = strawberry.field(description="Up to 200 characters.")
+    at: datetime = strawberry.field(description="When it was sent.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -53,17 +53,17 @@ class LiveComment(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who sent it.")
     async def author(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["authorId"]), "author"))
 
 
-@strawberry.type
+@strawberry.type(description="A live-selling broadcast of a user: products, comments and likes.")
 class LiveRoom(Node):
     id: strawberry.ID
-    title: str
-    status: LiveStatus
-    started_at: datetime | None
+    title: str = strawberry.field(description="Up to 60 characters.")
+    status: LiveStatus = strawberry.field(description="Scheduled, live or ended.")
+    started_at: datetime | None = strawberry.field(description="When it went live; null before.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -76,7 +76,7 @@ class LiveRoom(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who broadcasts.")
     async def host(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["hostId"]), "host"))
 
@@ -84,22 +84,28 @@ class LiveRoom(Node):
     async def viewer_count(self, info: Info) -> int:
         return await info.context.services.live.viewer_count(self.doc["_id"])
 
-    @strawberry.field
+    @strawberry.field(description="Likes so far.")
     def like_count(self, info: Info) -> int:
         return live_uc.like_count(info.context.services, self.doc)
 
-    @strawberry.field
+    @strawberry.field(description="The products it sells (up to 50).")
     async def products(self, info: Info) -> list[Product]:
         return await products_of(info, await info.context.loaders.product.load_many(self.doc["productIds"]))
 
-    @strawberry.field
+    @strawberry.field(description="The product pinned now; null when none.")
     async def pinned_product(self, info: Info) -> Product | None:
         pinned = self.doc.get("pinnedProductId")
         found = await info.context.loaders.product.load(pinned) if pinned else None
         return Product.from_doc(found) if found else None
 
     @strawberry.field(description="The latest comments, oldest first, for a viewer who just joined.")
-    async def recent_comments(self, info: Info, last: int | None = None) -> list[LiveComment]:
+    async def recent_comments(
+        self,
+        info: Info,
+        last: Annotated[
+            int | None, strawberry.argument(description=("How many, 0 to 50 (more is capped); 20 when not given."))
+        ] = None,
+    ) -> list[LiveComment]:
         docs = await live_uc.recent_comments(info.context.services, self.doc["_id"], last)
         return [LiveComment.from_doc(d) for d in await info.context.seer.live_comments(docs)]
 
@@ -142,31 +148,33 @@ class LiveRoomConnection:
 
 @strawberry.input
 class CreateLiveRoomInput:
-    title: str
-    product_ids: list[strawberry.ID] | None = None
+    title: str = strawberry.field(description="1 to 60 characters.")
+    product_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description=("Up to 50 of the viewer's products to sell.")
+    )
 
 
 @strawberry.input
 class LiveRoomIdInput:
-    room_id: strawberry.ID
+    room_id: strawberry.ID = strawberry.field(description="The live room.")
 
 
 @strawberry.input
 class PinProductInput:
-    room_id: strawberry.ID
-    product_id: strawberry.ID
+    room_id: strawberry.ID = strawberry.field(description="The viewer's live room.")
+    product_id: strawberry.ID = strawberry.field(description="One of its products.")
 
 
 @strawberry.input
 class LiveCommentInput:
-    room_id: strawberry.ID
-    body: str
+    room_id: strawberry.ID = strawberry.field(description="A LIVE room.")
+    body: str = strawberry.field(description="1 to 200 characters.")
 
 
 @strawberry.input
 class LikeLiveInput:
-    room_id: strawberry.ID
-    count: int
+    room_id: strawberry.ID = strawberry.field(description="A LIVE room.")
+    count: int = strawberry.field(description="Likes to add, 1 to 100 per call.")
 
 
 @strawberry.type
@@ -185,38 +193,39 @@ class LiveCommentPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
+@strawberry.type(description="How many watch now.")
 class ViewerCountChanged:
-    viewer_count: int
+    viewer_count: int = strawberry.field(description="Viewers connected now.")
 
 
-@strawberry.type
+@strawberry.type(description="The host pinned a product.")
 class ProductPinned:
     doc: strawberry.Private[Doc]
 
-    @strawberry.field
+    @strawberry.field(description="The product pinned.")
     def product(self) -> Product:
         return Product.from_doc(self.doc)
 
 
-@strawberry.type
+@strawberry.type(description="Likes came in.")
 class LikesAdded:
-    like_count: int
+    like_count: int = strawberry.field(description="Likes so far.")
 
 
-@strawberry.type
+@strawberry.type(description="The room ended; the subscription completes after it.")
 class LiveEnded:
-    ended_at: datetime
+    ended_at: datetime = strawberry.field(description="When it ended.")
 
 
 LiveRoomEvent = Annotated[
-    ViewerCountChanged | ProductPinned | LikesAdded | LiveEnded, strawberry.union("LiveRoomEvent")
+    ViewerCountChanged | ProductPinned | LikesAdded | LiveEnded,
+    strawberry.union("LiveRoomEvent", description="Something that happened in a live room."),
 ]
 
 
 @strawberry.type
 class LiveQueries:
-    @strawberry.field
+    @strawberry.field(description="A live room by id; null when there is none.")
     async def live_room(self, info: Info, id: strawberry.ID) -> LiveRoom | None:
         found: LiveRoom | None = await load_typed(info, id, "LiveRoom", "id")
         return found
@@ -306,7 +315,9 @@ async def _ended(info: Info, room_id: str) -> bool:
 
 @strawberry.type(description="Comments of one room sent within one frame interval, in the order they were sent.")
 class LiveCommentBatch:
-    comments: list[LiveComment]  # its only list field: subscriptions/live.py filters blocked authors' comments by it
+    comments: list[LiveComment] = strawberry.field(
+        description=("The comments of one tick, oldest first.")
+    )  # its only list field: subscriptions/live.py filters blocked authors' comments by it
 
 
 def _comment(info: Info, event: dict[str, Any]) -> LiveComment:
@@ -317,7 +328,9 @@ def _comment(info: Info, event: dict[str, Any]) -> LiveComment:
 @strawberry.type
 class LiveSubscriptions:
     @strawberry.subscription(description="Comments as they are sent; completes when the room ends.")
-    async def live_comments(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveComment, None]:
+    async def live_comments(
+        self, info: Info, room_id: Annotated[strawberry.ID, strawberry.argument(description=("The live room."))]
+    ) -> AsyncGenerator[LiveComment, None]:
         async for event in _events(info, room_id, "liveComments"):
             if event["kind"] == "ended":
                 return
@@ -329,7 +342,9 @@ class LiveSubscriptions:
         "at most LIVE_FRAMES_PER_SECOND batches a second whatever the comment rate; in smaller rooms each comment "
         "is a batch of one, sent at once. Completes when the room ends."
     )
-    async def live_comment_batches(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveCommentBatch, None]:
+    async def live_comment_batches(
+        self, info: Info, room_id: Annotated[strawberry.ID, strawberry.argument(description=("The live room."))]
+    ) -> AsyncGenerator[LiveCommentBatch, None]:
         async for event in _events(info, room_id, BATCHES):
             if event["kind"] == "ended":
                 return
@@ -340,7 +355,9 @@ class LiveSubscriptions:
     @strawberry.subscription(
         description="Viewer counts, pinned products and likes (each at most once a tick); LiveEnded, then completes."
     )
-    async def live_room_events(self, info: Info, room_id: strawberry.ID) -> AsyncGenerator[LiveRoomEvent, None]:
+    async def live_room_events(
+        self, info: Info, room_id: Annotated[strawberry.ID, strawberry.argument(description=("The live room."))]
+    ) -> AsyncGenerator[LiveRoomEvent, None]:
         async for event in _events(info, room_id, "liveRoomEvents"):
             kind = event["kind"]
             if kind == "viewers":

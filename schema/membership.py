@@ -17,7 +17,7 @@ from schema.nodes import raw_id
 @strawberry.type(description="What a member level gives.")
 class MemberBenefits:
     price_percent: int = strawberry.field(description="Member price: 100 = the price, 95 = 5 % off.")
-    free_shipping: bool
+    free_shipping: bool = strawberry.field(description="Whether orders ship free.")
     points_multiplier_percent: int = strawberry.field(description="Points earned on orders: 100 = as is, 150 = x1.5.")
     benefits: strawberry.Private[Benefits]
 
@@ -37,22 +37,22 @@ class MemberBenefits:
         return Coupon.from_doc(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="One level of a member table.")
 class MemberLevel:
-    level: int
-    name: str
+    level: int = strawberry.field(description="From 1.")
+    name: str = strawberry.field(description="Up to 20 characters.")
     growth: int = strawberry.field(description="The growth from which a member is at this level.")
-    benefits: MemberBenefits
+    benefits: MemberBenefits = strawberry.field(description="What members at this level get.")
 
     @classmethod
     def of(cls, level: Level) -> MemberLevel:
         return cls(level=level.level, name=level.name, growth=level.growth, benefits=MemberBenefits.of(level.benefits))
 
 
-@strawberry.type
+@strawberry.type(description="The level a member climbs to next.")
 class NextMemberLevel:
-    level: int
-    name: str
+    level: int = strawberry.field(description="The next level.")
+    name: str = strawberry.field(description="Its name.")
     growth_needed: int = strawberry.field(description="Growth still to gain to reach it.")
 
 
@@ -61,11 +61,11 @@ class NextMemberLevel:
     "kept) plus activity points (invites)."
 )
 class Membership:
-    level: int
-    name: str
-    growth: int
-    next_level: NextMemberLevel | None
-    benefits: MemberBenefits
+    level: int = strawberry.field(description="The member's level now.")
+    name: str = strawberry.field(description="Its name.")
+    growth: int = strawberry.field(description="Their growth value (it never falls when points are spent).")
+    next_level: NextMemberLevel | None = strawberry.field(description="The next level; null at the top.")
+    benefits: MemberBenefits = strawberry.field(description="What they get now.")
 
     @classmethod
     def of(cls, found: membership_uc.Membership) -> Membership:
@@ -91,14 +91,16 @@ async def membership_of(info: Info, growth: int) -> Membership:
     return Membership.of(membership_uc.of_growth(await levels_table(info), growth))
 
 
-@strawberry.input
+@strawberry.input(description="One level of the member table.")
 class MemberLevelInput:
-    name: str
-    growth: int
-    price_percent: int = 100
-    free_shipping: bool = False
-    points_multiplier_percent: int = 100
-    birthday_coupon_id: strawberry.ID | None = None
+    name: str = strawberry.field(description="1 to 20 characters.")
+    growth: int = strawberry.field(description="Where it starts: 0 for the first level, then strictly increasing.")
+    price_percent: int = strawberry.field(default=100, description="Member price, 50 to 100 percent of the price.")
+    free_shipping: bool = strawberry.field(default=False, description="Orders ship free.")
+    points_multiplier_percent: int = strawberry.field(default=100, description="Points earned, 100 to 1000 percent.")
+    birthday_coupon_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("A coupon given on the member's birthday.")
+    )
 
 
 @strawberry.input
@@ -108,7 +110,9 @@ class SetMemberLevelsInput:
 
 @strawberry.type
 class MemberLevelsPayload:
-    levels: list[MemberLevel] | None = None
+    levels: list[MemberLevel] | None = strawberry.field(
+        default=None, description=("The table as saved; null when refused.")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

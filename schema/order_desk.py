@@ -19,7 +19,7 @@ from resolvers import staff as staff_uc
 from resolvers.errors import Refused
 from schema.after_sales import AfterSaleConnection, AfterSaleStatus
 from schema.catalog import Shop
-from schema.common import UserError, page_size
+from schema.common import UserError, described_value, page_size
 from schema.context import Info
 from schema.coupons import epoch_ms
 from schema.mutations import payload_mutation
@@ -34,16 +34,20 @@ STAFF_LIST_MAX = 200
 
 @strawberry.enum(description="OWNER is implicit (whoever opened the shop) and never given; staff hold the others.")
 class ShopStaffRole(Enum):
-    OWNER = staff_rules.OWNER
-    ADMIN = staff_rules.ADMIN
-    CUSTOMER_SERVICE = staff_rules.CUSTOMER_SERVICE
-    WAREHOUSE = staff_rules.WAREHOUSE
+    OWNER = described_value(staff_rules.OWNER, "Whoever opened the shop: may do anything, and alone manages staff.")
+    ADMIN = described_value(
+        staff_rules.ADMIN, "Everything but managing staff: products, campaigns, coupons, settings, orders, after-sales."
+    )
+    CUSTOMER_SERVICE = described_value(
+        staff_rules.CUSTOMER_SERVICE, "Orders and after-sales (answering buyers), not goods or shipping."
+    )
+    WAREHOUSE = described_value(staff_rules.WAREHOUSE, "Shipping, stock counts and returns received.")
 
 
-@strawberry.type
+@strawberry.type(description="Someone who works for a shop.")
 class ShopStaffMember:
-    roles: list[ShopStaffRole]
-    added_at: datetime
+    roles: list[ShopStaffRole] = strawberry.field(description="What they may do.")
+    added_at: datetime = strawberry.field(description="When they joined.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -52,52 +56,54 @@ class ShopStaffMember:
             roles=[ShopStaffRole(r) for r in doc["roles"]], added_at=when(doc["addedAt"]) or datetime.now(), doc=doc
         )
 
-    @strawberry.field
+    @strawberry.field(description="The staff member; null when their account is gone.")
     async def user(self, info: Info) -> User | None:
         found = await info.context.loaders.user.load(self.doc["userId"])
         return User.from_doc(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="A shop the viewer owns or works for.")
 class ShopMembership:
     roles: list[ShopStaffRole] = strawberry.field(description="[OWNER] for a shop the viewer opened.")
-    since: datetime | None
+    since: datetime | None = strawberry.field(description="When they joined its staff; null for their own shop.")
     shop_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The shop; null when it is gone.")
     async def shop(self, info: Info) -> Shop | None:
         found = await info.context.loaders.shop.load(self.shop_id)
         return Shop.from_doc(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="An invitation to join a shop's staff.")
 class ShopStaffInvite:
-    id: strawberry.ID
-    roles: list[ShopStaffRole]
-    expires_at: datetime
+    id: strawberry.ID = strawberry.field(description="The invite's id.")
+    roles: list[ShopStaffRole] = strawberry.field(description="The roles it gives.")
+    expires_at: datetime = strawberry.field(description="When its code stops working.")
 
 
-@strawberry.type
+@strawberry.type(description="How many of a shop's orders are in one status.")
 class OrderCount:
-    status: OrderStatus
-    count: int
+    status: OrderStatus = strawberry.field(description="The status.")
+    count: int = strawberry.field(description="Orders in it now.")
 
 
-@strawberry.enum
+@strawberry.enum(description="What happened at a shop's order desk.")
 class ShopOrderEventKind(Enum):
-    ORDER_PAID = desk_rules.ORDER_PAID
-    AFTER_SALE_REQUESTED = desk_rules.AFTER_SALE_REQUESTED
-    AFTER_SALE_TIMED_OUT = desk_rules.AFTER_SALE_TIMED_OUT
+    ORDER_PAID = described_value(desk_rules.ORDER_PAID, "An order was paid: ship it.")
+    AFTER_SALE_REQUESTED = described_value(desk_rules.AFTER_SALE_REQUESTED, "A buyer asked for money back.")
+    AFTER_SALE_TIMED_OUT = described_value(
+        desk_rules.AFTER_SALE_TIMED_OUT, "The shop did not answer an after-sale in time: the platform approved it."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="An event of a shop's order desk, for its staff.")
 class ShopOrderEvent:
-    kind: ShopOrderEventKind
-    at: datetime
+    kind: ShopOrderEventKind = strawberry.field(description="What happened.")
+    at: datetime = strawberry.field(description="When.")
     after_sale_id: strawberry.ID | None = strawberry.field(description="For the after-sale events.")
     order_id: strawberry.Private[str | None]
 
-    @strawberry.field
+    @strawberry.field(description="The order it is about; null when it is gone.")
     async def order(self, info: Info) -> Order | None:
         found = await info.context.loaders.order.load(self.order_id) if self.order_id else None
         return Order.from_doc(found) if found else None
@@ -164,25 +170,31 @@ async def memberships(info: Info, user_id: str) -> list[ShopMembership]:
 @strawberry.input
 class InviteShopStaffInput:
     shop_id: strawberry.ID
-    roles: list[ShopStaffRole]
+    roles: list[ShopStaffRole] = strawberry.field(
+        description=("Roles, among ADMIN, CUSTOMER_SERVICE and WAREHOUSE (OWNER is never given).")
+    )
 
 
 @strawberry.input
 class AcceptShopStaffInviteInput:
-    code: str
+    code: str = strawberry.field(description="The invite's code.")
 
 
 @strawberry.input
 class UpdateShopStaffInput:
     shop_id: strawberry.ID
-    user_id: strawberry.ID
-    roles: list[ShopStaffRole]
+    user_id: strawberry.ID = strawberry.field(description="A staff member.")
+    roles: list[ShopStaffRole] = strawberry.field(
+        description=(
+            "Roles, among ADMIN, CUSTOMER_SERVICE and WAREHOUSE (OWNER is never given). They replace the old ones."
+        )
+    )
 
 
 @strawberry.input
 class RemoveShopStaffInput:
     shop_id: strawberry.ID
-    user_id: strawberry.ID
+    user_id: strawberry.ID = strawberry.field(description="A staff member.")
 
 
 @strawberry.input
@@ -218,7 +230,7 @@ class ExportShopOrdersPayload:
     url: str | None = strawberry.field(
         default=None, description="GET it (relative to this API's origin) for the CSV; it works until expiresAt."
     )
-    expires_at: datetime | None = None
+    expires_at: datetime | None = strawberry.field(default=None, description="When the URL stops working.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -20,7 +20,7 @@ from resolvers.intact import intact, intact_edges, one, prime
 from resolvers.services import Services
 from schema.addresses import OrderAddress
 from schema.catalog import Product, Shop, Sku
-from schema.common import Money, Node, PageInfo, UserError, must, page_size
+from schema.common import Money, Node, PageInfo, UserError, described_value, must, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -42,52 +42,59 @@ def when(ms: int | None) -> datetime | None:
     return datetime.fromtimestamp(ms / 1000, UTC) if ms is not None else None
 
 
-@strawberry.enum
+@strawberry.enum(description="Where an order is; only the moves its mutations describe are possible.")
 class OrderStatus(Enum):
     """The contract's statuses; their moves are domain/orders.py's (a unit test keeps the two equal)."""
 
-    PENDING_PAYMENT = rules.PENDING_PAYMENT
-    PAID = rules.PAID
-    PARTLY_SHIPPED = rules.PARTLY_SHIPPED
-    SHIPPED = rules.SHIPPED
-    COMPLETED = rules.COMPLETED
-    CANCELLED = rules.CANCELLED
-    REFUNDING = rules.REFUNDING
-    REFUNDED = rules.REFUNDED
+    PENDING_PAYMENT = described_value(rules.PENDING_PAYMENT, "Placed, its stock held; cancelled if unpaid by `payBy`.")
+    PAID = described_value(rules.PAID, "Paid; nothing shipped yet. The buyer may still refund it alone.")
+    PARTLY_SHIPPED = described_value(rules.PARTLY_SHIPPED, "Some packages have left; units are still to ship.")
+    SHIPPED = described_value(rules.SHIPPED, "Every unit has shipped; the buyer confirms receipt.")
+    COMPLETED = described_value(rules.COMPLETED, "Received. Money comes back only through after-sales.")
+    CANCELLED = described_value(rules.CANCELLED, "Final: unpaid and cancelled; its stock and coupon were returned.")
+    REFUNDING = described_value(rules.REFUNDING, "Its money is on its way back to the buyer.")
+    REFUNDED = described_value(rules.REFUNDED, "Final: its money is back with the buyer.")
 
 
-@strawberry.enum
+@strawberry.enum(description="How to pay.")
 class PaymentMethod(Enum):
-    WECHAT_PAY = "WECHAT_PAY"
-    DEV_PAY = "DEV_PAY"
+    WECHAT_PAY = described_value(
+        "WECHAT_PAY",
+        "WeChat Pay (JSAPI): the payload carries the wx.requestPayment parameters.",
+    )
+    DEV_PAY = described_value("DEV_PAY", "Dev mode only: paid at once, no money moves.")
 
 
-@strawberry.type
+@strawberry.type(description="One SKU of an order, at the price it was bought at.")
 class OrderLine:
-    quantity: int
-    unit_price: Money
+    quantity: int = strawberry.field(description="Units, 1 to 999.")
+    unit_price: Money = strawberry.field(
+        description="What one unit cost after member and activity prices (before discounts)."
+    )
     doc: strawberry.Private[Doc]
 
-    @strawberry.field
+    @strawberry.field(description="The SKU as it is now (its price may have changed since).")
     async def sku(self, info: Info) -> Sku:
         return Sku.from_doc(must(await info.context.loaders.sku.load(self.doc["skuId"]), "SKU"))
 
-    @strawberry.field
+    @strawberry.field(description="The product as it is now.")
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
 
-@strawberry.type
+@strawberry.type(description="One shop's order by one buyer; only they and the shop's staff may see it.")
 class Order(Node):
     id: strawberry.ID
     number: str = strawberry.field(description="Human-readable, unique.")
-    subtotal: Money
-    discount: Money
+    subtotal: Money = strawberry.field(description="The lines' unit prices times their quantities.")
+    discount: Money = strawberry.field(
+        description="Shop campaigns, coupons and points together, taken off the subtotal."
+    )
     shipping_fee: Money = strawberry.field(description="Included in total (0 for orders from before shipping fees).")
-    total: Money
-    status: OrderStatus
-    created_at: datetime
-    paid_at: datetime | None
+    total: Money = strawberry.field(description="What the buyer pays: subtotal - discount + shippingFee.")
+    status: OrderStatus = strawberry.field(description="Where the order is now.")
+    created_at: datetime = strawberry.field(description="When it was placed.")
+    paid_at: datetime | None = strawberry.field(description="When it was paid; null while unpaid.")
     pay_by: datetime | None = strawberry.field(
         description="Unpaid orders are cancelled and their stock returned after this time."
     )
@@ -132,7 +139,7 @@ class Order(Node):
     def points_used(self) -> int:
         return int(self.doc.get("pointsUsed") or 0)
 
-    @strawberry.field
+    @strawberry.field(description="What was bought, 1 to 50 lines.")
     async def lines(self, info: Info) -> list[OrderLine]:
         lines = await intact(info.context.loaders, "order line", self.doc["lines"], f"order {self.doc['_id']}'s line")
         return [OrderLine(quantity=ln["quantity"], unit_price=Money.fen(ln["unitPrice"]), doc=ln) for ln in lines]
@@ -146,15 +153,15 @@ class Order(Node):
             return []
         return [Shipment.of(self.doc, i) for i in range(len(self.doc.get("shipments", [])))]
 
-    @strawberry.field
+    @strawberry.field(description="Who placed it.")
     async def buyer(self, info: Info) -> User:
         return User.from_doc(must(await info.context.loaders.user.load(self.doc["buyerId"]), "buyer"))
 
-    @strawberry.field
+    @strawberry.field(description="The shop that sells it.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
-    @strawberry.field
+    @strawberry.field(description="The group-buy team it was placed in; null for other orders.")
     async def team(self, info: Info) -> Annotated[Team, strawberry.lazy("schema.teams")] | None:
         from schema.teams import Team
 
@@ -162,7 +169,7 @@ class Order(Node):
         team = await one(info.context.loaders, "team", team)
         return Team.from_doc(team) if team else None
 
-    @strawberry.field
+    @strawberry.field(description="The bargain it buys; null for other orders.")
     async def bargain(self, info: Info) -> Annotated[Bargain, strawberry.lazy("schema.bargains")] | None:
         from schema.bargains import Bargain
 
@@ -205,25 +212,27 @@ class OrderConnection:
         return cls(edges=edges, page_info=PageInfo.of(page, after))
 
 
-@strawberry.type
+@strawberry.type(description="What the client needs to take the payment.")
 class PaymentRequest:
-    method: PaymentMethod
+    method: PaymentMethod = strawberry.field(description="The method asked for.")
     client_params: str = strawberry.field(
         description="For WECHAT_PAY: the parameters wx.requestPayment() takes, as a JSON object string."
     )
 
 
-@strawberry.input
+@strawberry.input(description="One line of a new order.")
 class OrderLineInput:
-    sku_id: strawberry.ID
-    quantity: int
+    sku_id: strawberry.ID = strawberry.field(description="The SKU to buy; once per order.")
+    quantity: int = strawberry.field(description="Units, 1 to 999.")
 
 
 @strawberry.input
 class PlaceOrderInput:
-    lines: list[OrderLineInput]
-    idempotency_key: str
-    coupon_id: strawberry.ID | None = None
+    lines: list[OrderLineInput] = strawberry.field(description="1 to 50 lines, all of one shop.")
+    idempotency_key: str = strawberry.field(
+        description="1 to 64 characters: a retry with the same key returns the first order."
+    )
+    coupon_id: strawberry.ID | None = strawberry.field(default=None, description="A coupon of the viewer's to use.")
     share_token: str | None = strawberry.field(
         default=None, description="The share token of the link that led to this purchase (attribution, commission)."
     )
@@ -231,14 +240,14 @@ class PlaceOrderInput:
 
 @strawberry.input
 class PayOrderInput:
-    order_id: strawberry.ID
-    method: PaymentMethod
-    idempotency_key: str
+    order_id: strawberry.ID = strawberry.field(description="The viewer's unpaid order.")
+    method: PaymentMethod = strawberry.field(description="How to pay.")
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key pays once.")
 
 
 @strawberry.input
 class OrderIdInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = strawberry.field(description="The order to move.")
     packages: list[PackageInput] | None = strawberry.field(
         default=None,
         description="shipOrder only (other mutations refuse it): the packages leaving now, each with its carrier, "
@@ -250,9 +259,9 @@ class OrderIdInput:
 
 @strawberry.input
 class RefundOrderInput:
-    order_id: strawberry.ID
-    reason: str
-    idempotency_key: str
+    order_id: strawberry.ID = strawberry.field(description="The viewer's paid order.")
+    reason: str = strawberry.field(description="1 to 200 characters, shown to the shop.")
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key refunds once.")
 
 
 @strawberry.type
@@ -287,14 +296,20 @@ async def _move(
 
 @strawberry.type
 class OrderQueries:
-    @strawberry.field
-    async def order(self, info: Info, id: strawberry.ID) -> Order | None:
+    @strawberry.field(description="An order by id, for its buyer and the shop's staff; null for anyone else.")
+    async def order(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The order's global id.")]
+    ) -> Order | None:
         found: Order | None = await load_typed(info, id, "Order", "id")
         return found
 
-    @strawberry.field
+    @strawberry.field(description="The viewer's orders, newest first; empty when signed out.")
     async def my_orders(
-        self, info: Info, first: int | None = None, after: str | None = None, status: OrderStatus | None = None
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        status: Annotated[OrderStatus | None, strawberry.argument(description="Only orders in this status.")] = None,
     ) -> OrderConnection:
         size = page_size(first)
         viewer = info.context.viewer_id
@@ -375,7 +390,11 @@ class OrderMutations:
 @strawberry.type
 class OrderSubscriptions:
     @strawberry.subscription(description="The order now, then each change of its status, until a final one.")
-    async def order_status(self, info: Info, order_id: strawberry.ID) -> AsyncGenerator[Order, None]:
+    async def order_status(
+        self,
+        info: Info,
+        order_id: Annotated[strawberry.ID, strawberry.argument(description="An order the viewer may see.")],
+    ) -> AsyncGenerator[Order, None]:
         raw = raw_id(order_id, "Order", "orderId")
         services = info.context.services
         if await orders_uc.visible_order(services, raw, info.context.viewer_id) is None:

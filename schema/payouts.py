@@ -32,25 +32,26 @@ class WithdrawalStatus(Enum):
     )
     PENDING = strawberry.enum_value(
         "PENDING",
+        description="Deprecated: never returned.",
         deprecation_reason="The wave-1 contract's status; never returned now (REQUESTED and PROCESSING replace it).",
     )
 
 
 @strawberry.type(description="The arguments of wx.requestMerchantTransfer, with which the user confirms the receipt.")
 class WithdrawalConfirmParams:
-    mch_id: str
-    app_id: str
+    mch_id: str = strawberry.field(description="mchId: the merchant's WeChat Pay id.")
+    app_id: str = strawberry.field(description="appId: the mini program's id.")
     package: str = strawberry.field(description="WeChat Pay's package_info of the transfer.")
 
 
-@strawberry.type
+@strawberry.type(description="A distributor's withdrawal of commission to their WeChat balance; their own only.")
 class Withdrawal(Node):
     id: strawberry.ID
-    amount: Money
-    status: WithdrawalStatus
-    created_at: datetime
-    paid_at: datetime | None
-    failed_at: datetime | None
+    amount: Money = strawberry.field(description="What is withdrawn.")
+    status: WithdrawalStatus = strawberry.field(description="Where it is.")
+    created_at: datetime = strawberry.field(description="When it was asked for.")
+    paid_at: datetime | None = strawberry.field(description="When it was paid; null until then.")
+    failed_at: datetime | None = strawberry.field(description="When it failed; null unless it did.")
     failure_reason: str | None = strawberry.field(
         description="WeChat Pay's fail_reason (e.g. PAYEE_ACCOUNT_ABNORMAL), CANCELLED, or its refusal's code."
     )
@@ -113,8 +114,10 @@ class WithdrawalConnection:
 
 @strawberry.input
 class WithdrawInput:
-    amount: Long
-    idempotency_key: str
+    amount: Long = strawberry.field(
+        description=("Fen, from 100 (1 yuan) to WITHDRAWAL_MAX, at most the available balance.")
+    )
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key withdraws once.")
 
 
 @strawberry.type

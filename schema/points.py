@@ -14,7 +14,7 @@ from resolvers import points as points_uc
 from resolvers import rewards as rewards_uc
 from resolvers.intact import one
 from schema.catalog import Product, Shop
-from schema.common import PageInfo, UserError, page_size
+from schema.common import PageInfo, UserError, described_value, page_size
 from schema.context import Info
 from schema.coupons import Coupon
 from schema.mutations import payload_mutation
@@ -27,21 +27,21 @@ def _time(ms: int | None) -> datetime | None:
     return datetime.fromtimestamp(ms / 1000, UTC) if ms is not None else None
 
 
-@strawberry.enum
+@strawberry.enum(description="What moved the points.")
 class PointsEntryKind(Enum):
-    EARNED = "EARNED"
-    SPENT = "SPENT"
-    EXPIRED = "EXPIRED"
-    REVERSED = "REVERSED"
+    EARNED = described_value("EARNED", "Earned (an order, an invitation, ...).")
+    SPENT = described_value("SPENT", "Spent (a reward, an order's points).")
+    EXPIRED = described_value("EXPIRED", "Earned points left unspent at their expiry.")
+    REVERSED = described_value("REVERSED", "An earlier entry undone (a refund).")
 
 
 @strawberry.type(description="One movement of a member's points; the balance is the sum of them all.")
 class PointsEntry:
-    id: strawberry.ID
-    kind: PointsEntryKind
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    kind: PointsEntryKind = strawberry.field(description="What moved the points.")
     amount: int = strawberry.field(description="Signed: earned and given back positive, spent and expired negative.")
     reason: str = strawberry.field(description="ORDER, INVITE, REDEEM, EXPIRED, ORDER_REFUND, ...")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When.")
     expires_at: datetime | None = strawberry.field(description="EARNED: when what is left of them expires.")
 
     @classmethod
@@ -87,21 +87,21 @@ async def ledger_of(info: Info, user_id: str, first: int | None, after: str | No
     return PointsEntryConnection.of(page, after)
 
 
-@strawberry.enum
+@strawberry.enum(description="What a reward gives.")
 class PointsRewardKind(Enum):
-    COUPON = "COUPON"
-    PRODUCT = "PRODUCT"
+    COUPON = described_value("COUPON", "A coupon, claimed for the member at once.")
+    PRODUCT = described_value("PRODUCT", "A voucher, exchanged for a product at the shop.")
 
 
 @strawberry.type(description="What points can be exchanged for in the points mall.")
 class PointsReward:
-    id: strawberry.ID
-    kind: PointsRewardKind
-    title: str
+    id: strawberry.ID = strawberry.field(description="The reward's id.")
+    kind: PointsRewardKind = strawberry.field(description="A coupon or a product voucher.")
+    title: str = strawberry.field(description="Up to 40 characters.")
     points: int = strawberry.field(description="What one costs.")
-    stock: int
-    remaining: int
-    per_user_limit: int
+    stock: int = strawberry.field(description="How many there were.")
+    remaining: int = strawberry.field(description="How many are left.")
+    per_user_limit: int = strawberry.field(description="How many one member may redeem.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -150,19 +150,19 @@ class PointsRewardConnection:
     page_info: PageInfo
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a redemption is.")
 class PointsRedemptionStatus(Enum):
-    ISSUED = "ISSUED"
-    USED = "USED"
+    ISSUED = described_value("ISSUED", "Given: the coupon claimed, or the voucher not used yet.")
+    USED = described_value("USED", "The voucher was exchanged at the shop.")
 
 
 @strawberry.type(description="Points exchanged for a reward: a coupon claimed, or a voucher for a product.")
 class PointsRedemption:
-    id: strawberry.ID
-    status: PointsRedemptionStatus
-    points: int
-    created_at: datetime
-    used_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The redemption's id.")
+    status: PointsRedemptionStatus = strawberry.field(description="Issued or used.")
+    points: int = strawberry.field(description="What it cost.")
+    created_at: datetime = strawberry.field(description="When it was redeemed.")
+    used_at: datetime | None = strawberry.field(description="When the voucher was used; null until then.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -180,7 +180,7 @@ class PointsRedemption:
     def voucher_code(self) -> str | None:
         return self.doc["code"] if self.doc["kind"] == reward_rules.PRODUCT else None
 
-    @strawberry.field
+    @strawberry.field(description="The reward; null when it is gone.")
     async def reward(self, info: Info) -> PointsReward | None:
         found = await info.context.loaders.points_reward.load(self.doc["rewardId"])
         return PointsReward.from_doc(found) if found else None
@@ -215,36 +215,36 @@ async def redemptions_of(info: Info, user_id: str, first: int | None, after: str
 @strawberry.input
 class CreatePointsRewardInput:
     shop_id: strawberry.ID
-    kind: PointsRewardKind
-    title: str
-    points: int
-    stock: int
-    per_user_limit: int = 1
+    kind: PointsRewardKind = strawberry.field(description="A coupon, or a voucher for a product.")
+    title: str = strawberry.field(description="1 to 40 characters.")
+    points: int = strawberry.field(description="What one costs, 1 to 100,000,000 points.")
+    stock: int = strawberry.field(description="How many there are, 1 to 1,000,000.")
+    per_user_limit: int = strawberry.field(default=1, description="How many one member may redeem, 1 to 100.")
     coupon_id: strawberry.ID | None = strawberry.field(default=None, description="COUPON: one of the shop's.")
     product_id: strawberry.ID | None = strawberry.field(default=None, description="PRODUCT: one of the shop's.")
 
 
 @strawberry.input
 class CreatePlatformPointsRewardInput:
-    kind: PointsRewardKind
-    title: str
-    points: int
-    stock: int
-    per_user_limit: int = 1
-    coupon_id: strawberry.ID | None = None
-    product_id: strawberry.ID | None = None
+    kind: PointsRewardKind = strawberry.field(description="A coupon, or a voucher for a product.")
+    title: str = strawberry.field(description="1 to 40 characters.")
+    points: int = strawberry.field(description="What one costs, 1 to 100,000,000 points.")
+    stock: int = strawberry.field(description="How many there are, 1 to 1,000,000.")
+    per_user_limit: int = strawberry.field(default=1, description="How many one member may redeem, 1 to 100.")
+    coupon_id: strawberry.ID | None = strawberry.field(default=None, description="COUPON: a platform coupon.")
+    product_id: strawberry.ID | None = strawberry.field(default=None, description="PRODUCT: the product.")
 
 
 @strawberry.input
 class RedeemPointsInput:
-    reward_id: strawberry.ID
+    reward_id: strawberry.ID = strawberry.field(description="The reward.")
     idempotency_key: str = strawberry.field(description="A replay with the same key has the first call's one effect.")
 
 
 @strawberry.input
 class UseRewardVoucherInput:
     shop_id: strawberry.ID
-    code: str
+    code: str = strawberry.field(description="The voucher code the member shows.")
 
 
 @strawberry.type

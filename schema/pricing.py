@@ -18,9 +18,16 @@ from schema.common import Long
     " make the total."
 )
 class PriceAdjustment:
-    kind: str
-    label: str
-    amount: Long
+    kind: str = strawberry.field(
+        description=(
+            "MEMBER_PRICE, SECKILL, GROUP_BUY, BARGAIN, TIME_DISCOUNT, FULL_REDUCTION, FULL_DISCOUNT, SHOP_COUPON, "
+            "PLATFORM_COUPON, POINTS or SHIPPING."
+        )
+    )
+    label: str = strawberry.field(description="What it says to the buyer, e.g. the campaign's name.")
+    amount: Long = strawberry.field(
+        description=("Fen it changes the total by: negative for discounts, positive for shipping.")
+    )
     campaign_id: strawberry.ID | None = strawberry.field(
         description="The campaign (or the coupon, for coupon kinds) that makes it."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
@@ -16,12 +17,16 @@ MAX_NODES = 100
 
 @strawberry.type
 class NodeQueries:
-    @strawberry.field
+    @strawberry.field(description="Anything by its global id; null when there is none or the viewer may not see it.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await load_node(info, id)
 
-    @strawberry.field
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    @strawberry.field(
+        description=("Several by their global ids, in the same order; null for each one `node` would answer null.")
+    )
+    async def nodes(
+        self, info: Info, ids: Annotated[list[strawberry.ID], strawberry.argument(description="Up to 100 global ids.")]
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise bad_input(f"at most {MAX_NODES} ids", "ids")
         # at once, so that each type's loader (and each visibility fact) is read in one batch for all the ids

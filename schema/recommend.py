@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from resolvers import recommend as recommend_uc
 from resolvers.intact import intact
 from schema.catalog import Product, products_of
-from schema.common import page_size
+from schema.common import described_value, page_size
 from schema.context import Info
 
 
-@strawberry.enum
+@strawberry.enum(description="How far back a ranking looks.")
 class RankingWindow(Enum):
-    HOUR = "HOUR"
-    DAY = "DAY"
-    WEEK = "WEEK"
+    HOUR = described_value("HOUR", "The last hour.")
+    DAY = described_value("DAY", "The last 24 hours.")
+    WEEK = described_value("WEEK", "The last 7 days.")
 
 
-@strawberry.type
+@strawberry.type(description="A product recommended to the viewer, and why.")
 class ProductRecommendation:
-    product: Product
-    score: float
+    product: Product = strawberry.field(description="The product.")
+    score: float = strawberry.field(description="How strongly; higher first.")
     reasons: list[str] = strawberry.field(description='Human-readable, e.g. "3 friends bought this".')
 
 
@@ -42,7 +43,12 @@ class RecommendQueries:
         ]
 
     @strawberry.field(description="Sales, shares and views over the window, recent hours weighing more.")
-    async def hot_products(self, info: Info, window: RankingWindow, first: int | None = None) -> list[Product]:
+    async def hot_products(
+        self,
+        info: Info,
+        window: Annotated[RankingWindow, strawberry.argument(description=("How far back."))],
+        first: int | None = None,
+    ) -> list[Product]:
         return await products_of(
             info, await recommend_uc.hot(info.context.services, window.value, page_size(first, default=20))
         )

@@ -24,41 +24,41 @@ from schema.users import User
 from store.protocol import Doc, Page
 
 
-@strawberry.enum
+@strawberry.enum(description="The order of a product's reviews.")
 class ReviewSort(Enum):
     NEWEST = strawberry.enum_value(reviews_uc.NEWEST, description="Newest first.")
     HELPFUL = strawberry.enum_value(reviews_uc.HELPFUL, description="Most marked helpful first.")
 
 
-@strawberry.input
+@strawberry.input(description="Which of a product's reviews to show.")
 class ReviewFilter:
     rating: int | None = strawberry.field(default=None, description="Only reviews of this many stars (1-5).")
     with_media: bool | None = strawberry.field(default=None, description="Only reviews with photos or a video.")
 
 
-@strawberry.type
+@strawberry.type(description="What the reviewer added later (one per review).")
 class ReviewFollowUp:
-    text: str
-    images: list[str]
-    created_at: datetime
+    text: str = strawberry.field(description="Up to 500 characters.")
+    images: list[str] = strawberry.field(description="Up to 9 photo URLs.")
+    created_at: datetime = strawberry.field(description="When it was added.")
 
 
-@strawberry.type
+@strawberry.type(description="The shop's answer to a review (one per review).")
 class ReviewReply:
-    text: str
-    created_at: datetime
+    text: str = strawberry.field(description="Up to 500 characters.")
+    created_at: datetime = strawberry.field(description="When the shop replied.")
 
 
-@strawberry.type
+@strawberry.type(description="How many reviews gave one rating.")
 class StarCount:
-    stars: int
-    count: int
+    stars: int = strawberry.field(description="1 to 5.")
+    count: int = strawberry.field(description="Reviews with that rating.")
 
 
-@strawberry.type
+@strawberry.type(description="A product's ratings at a glance.")
 class ProductRating:
     average: float | None = strawberry.field(description="To one decimal; null without reviews.")
-    count: int
+    count: int = strawberry.field(description="Visible reviews.")
     stars: list[StarCount] = strawberry.field(description="How many reviews gave each rating, 5 stars first.")
 
     @classmethod
@@ -72,15 +72,15 @@ class ProductRating:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A buyer's review of a product line they bought; public once approved by moderation.")
 class Review(Node):
     id: strawberry.ID
-    rating: int
-    text: str
-    images: list[str]
+    rating: int = strawberry.field(description="1 to 5 stars.")
+    text: str = strawberry.field(description="Up to 500 characters; may be empty.")
+    images: list[str] = strawberry.field(description="Up to 9 photo URLs.")
     anonymous: bool = strawberry.field(description="Shown with a masked nickname to everyone but its author.")
-    helpful_count: int
-    created_at: datetime
+    helpful_count: int = strawberry.field(description="How many users marked it helpful.")
+    created_at: datetime = strawberry.field(description="When it was written.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -106,7 +106,7 @@ class Review(Node):
             return User.from_doc(author)
         return User.from_doc({**anonymous(), "nickname": rules.mask_nickname(author["nickname"])})
 
-    @strawberry.field
+    @strawberry.field(description="The product reviewed.")
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
@@ -114,7 +114,7 @@ class Review(Node):
     def specs(self) -> list[str]:
         return [f"{s['name']}: {s['value']}" for s in self.doc.get("specs", [])]
 
-    @strawberry.field
+    @strawberry.field(description="Its video; null when none.")
     async def video(self, info: Info) -> Video | None:
         found = await info.context.loaders.video.load(self.doc["videoId"]) if self.doc.get("videoId") else None
         return Video.from_doc(found) if found else None
@@ -133,7 +133,7 @@ class Review(Node):
         entry = self.doc.get("reply")
         return ReviewReply(text=entry["text"], created_at=when(entry["at"]) or datetime.now()) if entry else None
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer marked it helpful; false when signed out.")
     async def viewer_found_helpful(self, info: Info) -> bool:
         viewer = info.context.viewer_id
         return viewer is not None and bool(await info.context.loaders.review_helpful.load((self.doc["_id"], viewer)))
@@ -213,31 +213,31 @@ async def friend_reviews(info: Info, product: Doc, first: int | None) -> list[Re
 # -- inputs, payloads, roots -------------------------------------------------------------------------------
 @strawberry.input
 class CreateReviewInput:
-    order_id: strawberry.ID
+    order_id: strawberry.ID = strawberry.field(description="The viewer's completed order.")
     line_index: int = strawberry.field(description="Which line of the order (0-based), as in requestAfterSale.")
     rating: int = strawberry.field(description="1 to 5 stars.")
-    text: str = ""
+    text: str = strawberry.field(default="", description="Up to 500 characters.")
     images: list[str] | None = strawberry.field(default=None, description="Up to 9 photo URLs.")
     video_id: strawberry.ID | None = strawberry.field(default=None, description="From uploadVideo.")
-    anonymous: bool = False
+    anonymous: bool = strawberry.field(default=False, description="Show a masked nickname to everyone else.")
 
 
 @strawberry.input
 class AddReviewFollowUpInput:
-    review_id: strawberry.ID
-    text: str
-    images: list[str] | None = None
+    review_id: strawberry.ID = strawberry.field(description="The viewer's review.")
+    text: str = strawberry.field(description="Up to 500 characters.")
+    images: list[str] | None = strawberry.field(default=None, description="Up to 9 photo URLs.")
 
 
 @strawberry.input
 class ReplyToReviewInput:
-    review_id: strawberry.ID
-    text: str
+    review_id: strawberry.ID = strawberry.field(description="A review of the shop's product.")
+    text: str = strawberry.field(description="1 to 500 characters.")
 
 
 @strawberry.input
 class ReviewIdInput:
-    review_id: strawberry.ID
+    review_id: strawberry.ID = strawberry.field(description="The review.")
 
 
 @strawberry.type

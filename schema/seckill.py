@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -33,19 +33,19 @@ def _utc(ms: int) -> datetime:
 
 @strawberry.type(description="A daily slot in the campaign's time zone; `end` at or before `start` crosses midnight.")
 class SeckillSlot:
-    start: str
-    end: str
-    crosses_midnight: bool
+    start: str = strawberry.field(description="HH:MM, when it opens each day.")
+    end: str = strawberry.field(description="HH:MM, when it closes.")
+    crosses_midnight: bool = strawberry.field(description="Whether it closes the next day.")
 
 
 @strawberry.type(description="A slot's window on one day: the countdown counts to `startsAt`, then to `endsAt`.")
 class SeckillSlotWindow:
-    starts_at: datetime
-    ends_at: datetime
-    running: bool
+    starts_at: datetime = strawberry.field(description="When it opens.")
+    ends_at: datetime = strawberry.field(description="When it closes.")
+    running: bool = strawberry.field(description="Whether it is open now.")
 
 
-@strawberry.type
+@strawberry.type(description="A SKU a seckill sells, its price and stock.")
 class SeckillItem:
     price: Money = strawberry.field(description="The seckill price of one unit.")
     stock: int = strawberry.field(description="The seckill units the campaign takes from the SKU when it starts.")
@@ -58,25 +58,25 @@ class SeckillItem:
     def remaining(self) -> int:
         return self.left
 
-    @strawberry.field
+    @strawberry.field(description="The SKU.")
     async def sku(self, info: Info) -> Sku:
         return Sku.from_doc(must(await info.context.loaders.sku.load(self.doc["skuId"]), "SKU"))
 
 
-@strawberry.type
+@strawberry.type(description="A seckill (秒杀): SKUs at a low price in limited stock, sold in daily slots.")
 class SeckillCampaign(Campaign, Node):
     id: strawberry.ID
-    kind: CampaignKind
-    name: str
-    starts_at: datetime
-    ends_at: datetime
+    kind: CampaignKind = strawberry.field(description="SECKILL.")
+    name: str = strawberry.field(description="Up to 60 characters.")
+    starts_at: datetime = strawberry.field(description="The first day it may run.")
+    ends_at: datetime = strawberry.field(description="When it ends (at most 90 days after it starts).")
     stackable_with: list[str] = strawberry.field(
         description="The kinds it combines with, as on every Campaign (an activity price: by default only coupons)."
     )
-    time_zone: str
-    limit_per_user: int
-    limit_per_order: int
-    cancelled_at: datetime | None
+    time_zone: str = strawberry.field(description="The IANA zone its slots are in.")
+    limit_per_user: int = strawberry.field(description="Units one user may buy over the campaign, 1 to 99.")
+    limit_per_order: int = strawberry.field(description="Units one order may hold, 1 to 99.")
+    cancelled_at: datetime | None = strawberry.field(description="When the shop cancelled it; null otherwise.")
 
     @classmethod
     def from_doc(cls, doc: Doc) -> SeckillCampaign:
@@ -94,7 +94,7 @@ class SeckillCampaign(Campaign, Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Its daily slots (1 to 12), in order.")
     def slots(self) -> list[SeckillSlot]:
         return [
             SeckillSlot(start=rules.hhmm(s.start), end=rules.hhmm(s.end), crosses_midnight=s.crosses_midnight)
@@ -115,7 +115,7 @@ class SeckillCampaign(Campaign, Node):
     def server_time(self, info: Info) -> datetime:
         return _utc(info.context.services.now())
 
-    @strawberry.field
+    @strawberry.field(description="The SKUs it sells (1 to 50).")
     async def items(self, info: Info) -> list[SeckillItem]:
         left = await seckill_uc.stock_left(info.context.services, self.doc)
         return [
@@ -123,7 +123,7 @@ class SeckillCampaign(Campaign, Node):
             for it in self.doc["items"]
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The shop that runs it.")
     async def shop(self, info: Info) -> Shop:
         return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
 
@@ -137,64 +137,70 @@ register_node("SeckillCampaign", "campaign", SeckillCampaign.from_doc, _is_secki
 
 @strawberry.type(description="The signed token of the slot running now, for seckillOrder's `pathToken`.")
 class SeckillPath:
-    token: str
-    slot_starts_at: datetime
-    slot_ends_at: datetime
+    token: str = strawberry.field(description="Pass it as seckillOrder's `pathToken`.")
+    slot_starts_at: datetime = strawberry.field(description="When the slot opened.")
+    slot_ends_at: datetime = strawberry.field(description="When it closes (and the token with it).")
 
 
-@strawberry.type
+@strawberry.type(description="Units left of one SKU of a seckill.")
 class SeckillItemStock:
-    sku_id: strawberry.ID
-    remaining: int
+    sku_id: strawberry.ID = strawberry.field(description="The SKU's global id.")
+    remaining: int = strawberry.field(description="Units not sold yet.")
 
 
-@strawberry.type
+@strawberry.type(description="A seckill's stock now.")
 class SeckillStock:
-    campaign_id: strawberry.ID
-    items: list[SeckillItemStock]
-    server_time: datetime
+    campaign_id: strawberry.ID = strawberry.field(description="The campaign's global id.")
+    items: list[SeckillItemStock] = strawberry.field(description="Per SKU.")
+    server_time: datetime = strawberry.field(description="The server's clock, for the countdown.")
 
 
-@strawberry.input
+@strawberry.input(description="A daily slot.")
 class SeckillSlotInput:
     start: str = strawberry.field(description="HH:MM in the campaign's time zone.")
     end: str = strawberry.field(description="HH:MM; at or before `start`, the slot ends the next day.")
 
 
-@strawberry.input
+@strawberry.input(description="A SKU to sell in the seckill.")
 class SeckillItemInput:
-    sku_id: strawberry.ID
-    price: Long
-    stock: int
+    sku_id: strawberry.ID = strawberry.field(description="A SKU of the shop, once per campaign.")
+    price: Long = strawberry.field(description="Fen, at least 1 and below the SKU's price.")
+    stock: int = strawberry.field(description="Units, 1 to 1,000,000, taken from the SKU when the campaign starts.")
 
 
 @strawberry.input
 class CreateSeckillCampaignInput:
     shop_id: strawberry.ID
-    name: str
-    starts_at: datetime
-    ends_at: datetime
-    slots: list[SeckillSlotInput]
-    items: list[SeckillItemInput]
-    limit_per_user: int = 1
-    limit_per_order: int = 1
+    name: str = strawberry.field(description="1 to 60 characters.")
+    starts_at: datetime = strawberry.field(description="When it may first run.")
+    ends_at: datetime = strawberry.field(description="After startsAt, in the future, at most 90 days on.")
+    slots: list[SeckillSlotInput] = strawberry.field(description="1 to 12 daily slots that do not overlap.")
+    items: list[SeckillItemInput] = strawberry.field(description="1 to 50 SKUs of the shop.")
+    limit_per_user: int = strawberry.field(default=1, description="1 to 99 units per user over the campaign.")
+    limit_per_order: int = strawberry.field(default=1, description="1 to 99 units per order, at most limitPerUser.")
     time_zone: str | None = strawberry.field(default=None, description="IANA zone; the shop's, else Asia/Shanghai.")
-    stackable_with: list[str] = strawberry.field(default_factory=list)
+    stackable_with: list[str] = strawberry.field(
+        default_factory=list, description="Campaign kinds it combines with (by default only coupons)."
+    )
 
 
 @strawberry.input
 class SeckillCampaignIdInput:
-    campaign_id: strawberry.ID
+    campaign_id: strawberry.ID = strawberry.field(description="The seckill campaign.")
 
 
 @strawberry.input
 class SeckillOrderInput:
-    campaign_id: strawberry.ID
-    sku_id: strawberry.ID
-    quantity: int
-    path_token: str
-    idempotency_key: str
-    address_id: strawberry.ID | None = None
+    campaign_id: strawberry.ID = strawberry.field(description="A running seckill.")
+    sku_id: strawberry.ID = strawberry.field(description="One of its SKUs.")
+    quantity: int = strawberry.field(description="Units, at most limitPerOrder (and what limitPerUser leaves).")
+    path_token: str = strawberry.field(description="From seckillPathToken, for the slot running now.")
+    idempotency_key: str = strawberry.field(
+        description=("1 to 64 characters: a retry with the same key returns the first order.")
+    )
+    address_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("One of the viewer's addresses to ship to.")
+    )
 
 
 @strawberry.type
@@ -227,14 +233,18 @@ CAMPAIGN = ShopOf(_input_campaign, ("input", "campaignId"), "No such seckill cam
 
 @strawberry.type
 class SeckillQueries:
-    @strawberry.field
+    @strawberry.field(description="A seckill by id; null when there is none.")
     async def seckill_campaign(self, info: Info, id: strawberry.ID) -> SeckillCampaign | None:
         found: SeckillCampaign | None = await load_typed(info, id, "SeckillCampaign", "id")
         return found
 
     @strawberry.field(description="The shop's seckill campaigns, the latest ending first (at most 100).")
     async def seckill_campaigns(
-        self, info: Info, shop_id: strawberry.ID, status: CampaignStatus | None = None, first: int | None = None
+        self,
+        info: Info,
+        shop_id: strawberry.ID,
+        status: Annotated[CampaignStatus | None, strawberry.argument(description="Only those in this status.")] = None,
+        first: int | None = None,
     ) -> list[SeckillCampaign]:
         shop = raw_id(shop_id, "Shop", "shopId")
         docs = await seckill_uc.shop_campaigns(
@@ -243,7 +253,9 @@ class SeckillQueries:
         return [SeckillCampaign.from_doc(d) for d in docs]
 
     @strawberry.field(description="Call it when the countdown ends: null until the slot opens, then its token.")
-    async def seckill_path_token(self, info: Info, campaign_id: strawberry.ID) -> SeckillPath | None:
+    async def seckill_path_token(
+        self, info: Info, campaign_id: Annotated[strawberry.ID, strawberry.argument(description="The seckill.")]
+    ) -> SeckillPath | None:
         user = info.context.require_viewer()
         raw = raw_id(campaign_id, "SeckillCampaign", "campaignId")
         issued = await seckill_uc.path_token(info.context.services, user, raw)
@@ -317,7 +329,9 @@ class SeckillMutations:
 @strawberry.type
 class SeckillSubscriptions:
     @strawberry.subscription(description="Units left per SKU now, then at most once a tick while they change.")
-    async def seckill_stock(self, info: Info, campaign_id: strawberry.ID) -> AsyncGenerator[SeckillStock, None]:
+    async def seckill_stock(
+        self, info: Info, campaign_id: Annotated[strawberry.ID, strawberry.argument(description="The seckill.")]
+    ) -> AsyncGenerator[SeckillStock, None]:
         raw = raw_id(campaign_id, "SeckillCampaign", "campaignId")
         services = info.context.services
         campaign = await seckill_uc.get_campaign(services, raw)

@@ -18,7 +18,7 @@ from resolvers import segments as segments_uc
 from resolvers import staff as staff_uc
 from resolvers.errors import ApiError
 from resolvers.users import is_operator
-from schema.common import Long, Money, PageInfo, UserError, page_size
+from schema.common import Long, Money, PageInfo, UserError, described_value, page_size
 from schema.context import Info
 from schema.coupons import Coupon, epoch_ms
 from schema.mutations import payload_mutation
@@ -66,18 +66,20 @@ class RfmCutPoints:
 
 @strawberry.type(description="The shop's own cut points; null: the default (quintiles for R and M, fixed for F).")
 class RfmCustomCutPoints:
-    recency: list[int] | None
-    frequency: list[int] | None
-    monetary: list[Long] | None
+    recency: list[int] | None = strawberry.field(
+        description=("4 days, decreasing (see RfmCutPoints); null: the default.")
+    )
+    frequency: list[int] | None = strawberry.field(description="4 order counts, increasing; null: the default.")
+    monetary: list[Long] | None = strawberry.field(description="4 amounts in fen, increasing; null: the default.")
 
     @classmethod
     def from_doc(cls, doc: Doc) -> RfmCustomCutPoints:
         return cls(recency=doc.get("recency"), frequency=doc.get("frequency"), monetary=doc.get("monetary"))
 
 
-@strawberry.type
+@strawberry.type(description="How many buyers one segment holds.")
 class RfmSegmentCount:
-    segment: RfmSegment
+    segment: RfmSegment = strawberry.field(description="The segment.")
     count: int = strawberry.field(description="Buyers in the segment at this run.")
     change: int | None = strawberry.field(
         description="count minus the count at the previous run; null when there was no previous run."
@@ -86,12 +88,14 @@ class RfmSegmentCount:
 
 @strawberry.type(description="The latest RFM run of a shop.")
 class RfmSegments:
-    computed_at: datetime
-    previous_computed_at: datetime | None
+    computed_at: datetime = strawberry.field(description="When the run was made.")
+    previous_computed_at: datetime | None = strawberry.field(
+        description=("When the run before it was made; null for the first.")
+    )
     window_days: int = strawberry.field(description="Paid orders of this many days before the run were scored.")
     buyers: int = strawberry.field(description="Buyers with a paid order in the window (every segment's sum).")
     cut_points: RfmCutPoints = strawberry.field(description="The cut points this run used (persisted with it).")
-    segments: list[RfmSegmentCount]
+    segments: list[RfmSegmentCount] = strawberry.field(description="Every segment, empty ones included.")
 
     @classmethod
     def from_doc(cls, run: Doc) -> RfmSegments:
@@ -115,17 +119,17 @@ class RfmSegments:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A buyer of a segment, with the scores of the latest run.")
 class RfmMember:
     recency_days: int = strawberry.field(description="Whole days (24 h) since the last paid order, at the run.")
     orders: int = strawberry.field(description="Paid orders in the window.")
     amount: Money = strawberry.field(description="Paid in the window, less refunds.")
-    r: int
-    f: int
-    m: int
+    r: int = strawberry.field(description="Recency score, 1 to 5 (5: most recent).")
+    f: int = strawberry.field(description="Frequency score, 1 to 5.")
+    m: int = strawberry.field(description="Monetary score, 1 to 5.")
     user_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The buyer; null when their account is gone.")
     async def user(self, info: Info) -> User | None:
         found = await info.context.loaders.user.load(self.user_id)
         return User.from_doc(found) if found else None
@@ -141,27 +145,27 @@ class RfmMemberEdge:
 class RfmMemberConnection:
     edges: list[RfmMemberEdge]
     page_info: PageInfo
-    total_count: int
+    total_count: int = strawberry.field(description="Buyers in the segment at the run.")
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a coupon grant is.")
 class CouponGrantStatus(Enum):
-    RUNNING = "RUNNING"
-    DONE = "DONE"
+    RUNNING = described_value("RUNNING", "Still handing out copies.")
+    DONE = described_value("DONE", "Every member was handled.")
 
 
 @strawberry.type(description="A coupon given to every member of a segment (as of the run it started at).")
 class CouponGrant:
-    id: strawberry.ID
-    segment: RfmSegment
-    status: CouponGrantStatus
+    id: strawberry.ID = strawberry.field(description="The grant's global id.")
+    segment: RfmSegment = strawberry.field(description="Whom it is for.")
+    status: CouponGrantStatus = strawberry.field(description="Running or done.")
     total: int = strawberry.field(description="Members of the segment.")
     processed: int = strawberry.field(description="Members handled so far (progress: processed / total).")
     granted: int = strawberry.field(description="Members who got the coupon from this grant.")
     already_held: int = strawberry.field(description="Members who held the coupon already (they get no second one).")
     missed: int = strawberry.field(description="Members left without it: no copy was left, or it expired meanwhile.")
-    created_at: datetime
-    finished_at: datetime | None
+    created_at: datetime = strawberry.field(description="When it started.")
+    finished_at: datetime | None = strawberry.field(description="When it was done; null while running.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -180,13 +184,13 @@ class CouponGrant:
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The coupon granted; null when it is gone.")
     async def coupon(self, info: Info) -> Coupon | None:
         found = await info.context.loaders.coupon.load(self.doc["couponId"])
         return Coupon.from_doc(found) if found else None
 
 
-@strawberry.type
+@strawberry.type(description="Who of a cohort came back on day N.")
 class RetentionRate:
     eligible: int = strawberry.field(description="Cohort members whose day N is over.")
     returned: int = strawberry.field(description="Of those, members with an event or a paid order on day N.")
@@ -195,11 +199,11 @@ class RetentionRate:
 
 @strawberry.type(description="Users whose cohort day (China time) falls in one Monday-first week.")
 class RetentionCohort:
-    week_start: datetime
-    size: int
-    day1: RetentionRate
-    day7: RetentionRate
-    day30: RetentionRate
+    week_start: datetime = strawberry.field(description="The Monday (China time) the week starts.")
+    size: int = strawberry.field(description="Users in the cohort.")
+    day1: RetentionRate = strawberry.field(description="Back on day 1 after their cohort day.")
+    day7: RetentionRate = strawberry.field(description="Back on day 7.")
+    day30: RetentionRate = strawberry.field(description="Back on day 30.")
 
     @classmethod
     def of(cls, cohort: Cohort) -> RetentionCohort:
@@ -211,7 +215,7 @@ class RetentionCohort:
         )
 
 
-@strawberry.enum
+@strawberry.enum(description="What puts a user in a cohort.")
 class RetentionCohortKind(Enum):
     SIGN_UP = strawberry.enum_value(retention_uc.SIGN_UP, description="By the day of sign-up (users.createdAt).")
     FIRST_ORDER = strawberry.enum_value(retention_uc.FIRST_ORDER, description="By the day of the first paid order.")
@@ -244,7 +248,7 @@ class SegmentQueries:
         self,
         info: Info,
         shop_id: strawberry.ID,
-        segment: RfmSegment,
+        segment: Annotated[RfmSegment, strawberry.argument(description="The segment.")],
         first: int | None = None,
         after: str | None = None,
     ) -> RfmMemberConnection:
@@ -285,8 +289,10 @@ class SegmentQueries:
         self,
         info: Info,
         shop_id: strawberry.ID,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
+        from_: Annotated[
+            datetime, strawberry.argument(name="from", description=("Cohort days from this time (included)."))
+        ],
+        to: Annotated[datetime, strawberry.argument(description="Cohort days before this time (at most 366 days on).")],
     ) -> list[RetentionCohort]:
         found = await retention_uc.shop_retention(
             info.context.services, await _marketing(info, shop_id), epoch_ms(from_), epoch_ms(to)
@@ -300,9 +306,13 @@ class SegmentQueries:
     async def platform_retention(
         self,
         info: Info,
-        from_: Annotated[datetime, strawberry.argument(name="from")],
-        to: datetime,
-        cohort: RetentionCohortKind = RetentionCohortKind.SIGN_UP,
+        from_: Annotated[
+            datetime, strawberry.argument(name="from", description=("Cohort days from this time (included)."))
+        ],
+        to: Annotated[datetime, strawberry.argument(description="Cohort days before this time (at most 366 days on).")],
+        cohort: Annotated[
+            RetentionCohortKind, strawberry.argument(description=("What puts a user in a cohort."))
+        ] = RetentionCohortKind.SIGN_UP,
     ) -> list[RetentionCohort]:
         viewer = info.context.require_viewer()
         if not is_operator(await info.context.loaders.user.load(viewer)):
@@ -341,9 +351,11 @@ class RefreshSegmentsPayload:
 
 @strawberry.input
 class GrantCouponToSegmentInput:
-    coupon_id: strawberry.ID
-    segment: RfmSegment
-    idempotency_key: str
+    coupon_id: strawberry.ID = strawberry.field(description="A coupon of the shop.")
+    segment: RfmSegment = strawberry.field(description="The members to give it to.")
+    idempotency_key: str = strawberry.field(
+        description=("1 to 64 characters: a retry with the same key returns the first grant.")
+    )
 
 
 @strawberry.type

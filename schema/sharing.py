@@ -10,7 +10,7 @@ import strawberry
 from domain.ids import BadGlobalId, from_global_id
 from resolvers import sharing as sharing_uc
 from resolvers.errors import Refused
-from schema.common import UserError
+from schema.common import UserError, described_value
 from schema.context import Info
 from schema.mutations import payload_mutation
 
@@ -19,36 +19,36 @@ if TYPE_CHECKING:
     from schema.content import Post
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a share card goes.")
 class ShareChannel(Enum):
-    FRIEND = "FRIEND"
-    GROUP = "GROUP"
-    MOMENTS = "MOMENTS"
-    POSTER = "POSTER"
+    FRIEND = described_value("FRIEND", "A chat with a friend.")
+    GROUP = described_value("GROUP", "A group chat.")
+    MOMENTS = described_value("MOMENTS", "WeChat Moments.")
+    POSTER = described_value("POSTER", "A poster image to save and post.")
 
 
 @strawberry.type(description="What a WeChat share of a product or post needs.")
 class ShareCard:
-    title: str
+    title: str = strawberry.field(description="The card's title (the target's).")
     image_url: str | None = strawberry.field(description="The picture of the card (the target's first image).")
     path: str = strawberry.field(
         description="The mini-program page with the target's id and the sharer's share token (attribution and "
         "commission when opened)."
     )
     token: str = strawberry.field(description="The sharer's share token for this target (reused across shares).")
-    channel: ShareChannel
+    channel: ShareChannel = strawberry.field(description="The channel asked for.")
     poster_url: str | None = strawberry.field(
         description="POSTER: a PNG (product picture, price, sharer, mini-program code), cached by content."
     )
     card: strawberry.Private[sharing_uc.Card]
 
-    @strawberry.field
+    @strawberry.field(description="The product shared; null for a post.")
     async def product(self, info: Info) -> Annotated[Product, strawberry.lazy("schema.catalog")] | None:
         from schema.catalog import Product
 
         return Product.from_doc(self.card.target) if self.card.target_kind == "Product" else None
 
-    @strawberry.field
+    @strawberry.field(description="The post shared; null for a product.")
     async def post(self, info: Info) -> Annotated[Post, strawberry.lazy("schema.content")] | None:
         from schema.content import Post
 
@@ -58,7 +58,7 @@ class ShareCard:
 @strawberry.input
 class ShareCardInput:
     target_id: strawberry.ID = strawberry.field(description="A Product or Post id.")
-    channel: ShareChannel
+    channel: ShareChannel = strawberry.field(description="Where it goes.")
 
 
 @strawberry.type

@@ -30,8 +30,8 @@ class WechatReportStatus(Enum):
 
 @strawberry.type(description="An express company, under the code WeChat's shipping information uses.")
 class Carrier:
-    code: str
-    name: str
+    code: str = strawberry.field(description="WeChat's code for it, e.g. SF.")
+    name: str = strawberry.field(description="Its name, e.g. 顺丰速运.")
 
     @classmethod
     def of(cls, code: str) -> Carrier:
@@ -39,20 +39,24 @@ class Carrier:
         return cls(code=found.code, name=found.name)
 
 
-@strawberry.type
+@strawberry.type(description="Units of one order line in a package.")
 class ShipmentLine:
     line_index: int = strawberry.field(description="Index into Order.lines.")
-    quantity: int
+    quantity: int = strawberry.field(description="Units of that line in the package.")
 
 
 @strawberry.type(description="One package that left the shop.")
 class Shipment:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The package's id within its order.")
     carrier: Carrier | None = strawberry.field(description="None for a package shipped without tracking.")
-    tracking_number: str | None
-    lines: list[ShipmentLine]
-    shipped_at: datetime
-    wechat_report: WechatReportStatus
+    tracking_number: str | None = strawberry.field(
+        description="The carrier's tracking number; null when shipped without tracking."
+    )
+    lines: list[ShipmentLine] = strawberry.field(description="What it holds.")
+    shipped_at: datetime = strawberry.field(description="When it left.")
+    wechat_report: WechatReportStatus = strawberry.field(
+        description="Where its report to WeChat's shipping information stands."
+    )
 
     @classmethod
     def of(cls, order: Doc, index: int) -> Shipment:
@@ -67,17 +71,17 @@ class Shipment:
         )
 
 
-@strawberry.input
+@strawberry.input(description="Units of one order line in a package.")
 class PackageLineInput:
     line_index: int = strawberry.field(description="Index into Order.lines.")
-    quantity: int
+    quantity: int = strawberry.field(description="Units of that line in the package, at least 1.")
 
 
-@strawberry.input
+@strawberry.input(description="One package leaving now.")
 class PackageInput:
     carrier: str = strawberry.field(description="A code of the `carriers` query.")
-    tracking_number: str
-    lines: list[PackageLineInput]
+    tracking_number: str = strawberry.field(description="1 to 40 letters, digits or dashes.")
+    lines: list[PackageLineInput] = strawberry.field(description="What it holds: at least one line.")
 
 
 def packages_of(inputs: list[PackageInput] | None) -> list[rules.Package] | None:

@@ -13,7 +13,7 @@ from domain import shipping as rules
 from domain.ids import to_global_id
 from domain.staff import ADMIN
 from resolvers import shipping as shipping_uc
-from schema.common import Long, Money, Node, UserError
+from schema.common import Long, Money, Node, UserError, described_value
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id, register_node
@@ -22,16 +22,16 @@ from schema.staff import SHIPPING_TEMPLATE, SHOP, Staff
 from store.protocol import Doc
 
 
-@strawberry.enum
+@strawberry.enum(description="What a shipping template charges by.")
 class ShippingChargeBy(Enum):
-    BY_PIECE = rules.BY_PIECE
-    BY_WEIGHT = rules.BY_WEIGHT
+    BY_PIECE = described_value(rules.BY_PIECE, "Units bought.")
+    BY_WEIGHT = described_value(rules.BY_WEIGHT, "Grams (the SKUs' weightGrams times their quantities).")
 
 
 @strawberry.type(description="A province or city (GB/T 2260 code and name).")
 class Region:
-    code: str
-    name: str
+    code: str = strawberry.field(description="GB/T 2260 code.")
+    name: str = strawberry.field(description="Its name.")
 
     @classmethod
     def of(cls, code: str) -> Region:
@@ -44,9 +44,9 @@ class Region:
 @strawberry.type(description="The first units cost firstFee, then each further additionalUnits started, additionalFee.")
 class ShippingRate:
     first_units: int = strawberry.field(description="Pieces (BY_PIECE) or grams (BY_WEIGHT).")
-    first_fee: Money
-    additional_units: int
-    additional_fee: Money
+    first_fee: Money = strawberry.field(description="The fee for the first units.")
+    additional_units: int = strawberry.field(description="Each further step of this many units (pieces or grams).")
+    additional_fee: Money = strawberry.field(description="The fee of each further step started.")
 
     @classmethod
     def of(cls, doc: Doc) -> ShippingRate:
@@ -60,26 +60,26 @@ class ShippingRate:
 
 @strawberry.type(description="Provinces and cities with their own rate (a city's zone beats its province's).")
 class ShippingZone:
-    regions: list[Region]
-    rate: ShippingRate
+    regions: list[Region] = strawberry.field(description="Its provinces and cities.")
+    rate: ShippingRate = strawberry.field(description="Their rate.")
 
 
 @strawberry.type(description="The lines on a template ship free from this amount or this many pieces, whichever first.")
 class FreeShippingThreshold:
     min_amount: Money | None = strawberry.field(description="Their subtotal, before discounts.")
-    min_quantity: int | None
+    min_quantity: int | None = strawberry.field(description="Their pieces; null when only the amount counts.")
 
 
-@strawberry.type
+@strawberry.type(description="How a shop charges shipping for the products on it (public: buyers see the fees).")
 class ShippingTemplate(Node):
     id: strawberry.ID
-    name: str
-    charge_by: ShippingChargeBy
+    name: str = strawberry.field(description="Up to 30 characters.")
+    charge_by: ShippingChargeBy = strawberry.field(description="Pieces or weight.")
     default_rate: ShippingRate = strawberry.field(description="Everywhere no zone names (and that is delivered to).")
-    zones: list[ShippingZone]
-    free_shipping: FreeShippingThreshold | None
+    zones: list[ShippingZone] = strawberry.field(description="Up to 50 zones with their own rate.")
+    free_shipping: FreeShippingThreshold | None = strawberry.field(description="When it ships free; null: never.")
     undeliverable_regions: list[Region] = strawberry.field(description="Not delivered to: checkout refuses the line.")
-    updated_at: datetime
+    updated_at: datetime = strawberry.field(description="When it last changed.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -111,51 +111,67 @@ class ShippingTemplate(Node):
 register_node("ShippingTemplate", "shipping_template", ShippingTemplate.from_doc)  # a shop's fees are public
 
 
-@strawberry.input
+@strawberry.input(description="A rate: firstFee for the first units, then additionalFee per additionalUnits started.")
 class ShippingRateInput:
-    first_units: int = strawberry.field(description="Pieces (BY_PIECE) or grams (BY_WEIGHT), at least 1.")
-    first_fee: Long
-    additional_units: int
-    additional_fee: Long
+    first_units: int = strawberry.field(
+        description=("Pieces (BY_PIECE) or grams (BY_WEIGHT), 1 to 999 pieces or 1,000,000 grams.")
+    )
+    first_fee: Long = strawberry.field(description="Fen, 0 to 100,000.")
+    additional_units: int = strawberry.field(
+        description=("Pieces (BY_PIECE) or grams (BY_WEIGHT), 1 to 999 pieces or 1,000,000 grams.")
+    )
+    additional_fee: Long = strawberry.field(description="Fen, 0 to 100,000.")
 
 
-@strawberry.input
+@strawberry.input(description="Regions with their own rate.")
 class ShippingZoneInput:
     region_codes: list[str] = strawberry.field(description="GB/T 2260 codes of provinces or cities.")
-    rate: ShippingRateInput
+    rate: ShippingRateInput = strawberry.field(description="Their rate.")
 
 
-@strawberry.input
+@strawberry.input(
+    description=("Free shipping from an amount or a number of pieces, whichever comes first (give one or both).")
+)
 class FreeShippingInput:
-    min_amount: Long | None = None
-    min_quantity: int | None = None
+    min_amount: Long | None = strawberry.field(
+        default=None, description=("Fen of the lines' subtotal, up to 100,000,000.")
+    )
+    min_quantity: int | None = strawberry.field(default=None, description="Pieces, up to 9,999.")
 
 
 @strawberry.input
 class CreateShippingTemplateInput:
     shop_id: strawberry.ID
-    name: str
-    charge_by: ShippingChargeBy
-    default_rate: ShippingRateInput
-    zones: list[ShippingZoneInput] = strawberry.field(default_factory=list)
-    free_shipping: FreeShippingInput | None = None
-    undeliverable_region_codes: list[str] = strawberry.field(default_factory=list)
+    name: str = strawberry.field(description="1 to 30 characters.")
+    charge_by: ShippingChargeBy = strawberry.field(description="Pieces or weight.")
+    default_rate: ShippingRateInput = strawberry.field(description="Everywhere no zone names.")
+    zones: list[ShippingZoneInput] = strawberry.field(
+        default_factory=list, description=("Up to 50; a region in one zone only.")
+    )
+    free_shipping: FreeShippingInput | None = strawberry.field(
+        default=None, description=("When it ships free; never when not given.")
+    )
+    undeliverable_region_codes: list[str] = strawberry.field(
+        default_factory=list, description="GB/T 2260 codes of provinces or cities not delivered to."
+    )
 
 
 @strawberry.input(description="The fields given replace the template's; null freeShipping removes the threshold.")
 class UpdateShippingTemplateInput:
-    template_id: strawberry.ID
-    name: str | None = None
-    charge_by: ShippingChargeBy | None = None
-    default_rate: ShippingRateInput | None = None
-    zones: list[ShippingZoneInput] | None = None
-    free_shipping: FreeShippingInput | None = strawberry.UNSET
-    undeliverable_region_codes: list[str] | None = None
+    template_id: strawberry.ID = strawberry.field(description="The template to change.")
+    name: str | None = strawberry.field(default=None, description="1 to 30 characters.")
+    charge_by: ShippingChargeBy | None = strawberry.field(default=None, description="Pieces or weight.")
+    default_rate: ShippingRateInput | None = strawberry.field(default=None, description="Everywhere no zone names.")
+    zones: list[ShippingZoneInput] | None = strawberry.field(default=None, description="Up to 50; replaces them all.")
+    free_shipping: FreeShippingInput | None = strawberry.field(
+        default=strawberry.UNSET, description=("The threshold; null removes it.")
+    )
+    undeliverable_region_codes: list[str] | None = strawberry.field(default=None, description="Replaces them all.")
 
 
 @strawberry.input
 class ShippingTemplateIdInput:
-    template_id: strawberry.ID
+    template_id: strawberry.ID = strawberry.field(description="The template.")
 
 
 @strawberry.type
@@ -166,7 +182,9 @@ class ShippingTemplatePayload:
 
 @strawberry.type
 class DeleteShippingTemplatePayload:
-    deleted_template_id: strawberry.ID | None = None
+    deleted_template_id: strawberry.ID | None = strawberry.field(
+        default=None, description=("The template deleted; null when refused.")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -13,7 +14,7 @@ from domain.ids import to_global_id
 from resolvers import teams as teams_uc
 from resolvers.errors import ApiError
 from schema.catalog import GroupBuyTier, Product
-from schema.common import Money, Node, UserError, must
+from schema.common import Money, Node, UserError, described_value, must
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -22,38 +23,44 @@ from schema.users import User
 from store.protocol import Doc
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a group-buy team is.")
 class TeamStatus(Enum):
-    OPEN = rules.OPEN
-    SUCCEEDED = rules.SUCCEEDED
-    FAILED = rules.FAILED
+    OPEN = described_value(rules.OPEN, "Taking members until `expiresAt` or every seat is taken.")
+    SUCCEEDED = described_value(
+        rules.SUCCEEDED, "Closed with at least the first tier's members: the orders ship, at the price reached."
+    )
+    FAILED = described_value(rules.FAILED, "Closed short of the first tier: every member's order is refunded.")
 
 
-@strawberry.type
+@strawberry.type(description="A seat in a team.")
 class TeamMember:
-    joined_at: datetime
-    paid: bool
+    joined_at: datetime = strawberry.field(description="When they took the seat.")
+    paid: bool = strawberry.field(description="Whether they paid their order (only paid members count).")
     doc: strawberry.Private[Doc]
 
-    @strawberry.field
+    @strawberry.field(description="The member; anonymous when they opted out of social proof.")
     async def user(self, info: Info) -> User:
         return User.from_doc(await info.context.seer.buyer(self.doc["userId"], "team member", self.doc["_id"]))
 
 
-@strawberry.type
+@strawberry.type(
+    description=("A group-buy team (拼团): members buy one product together; the more pay, the lower the price.")
+)
 class Team(Node):
     id: strawberry.ID
     size: int = strawberry.field(description="Paid members so far.")
     min_size: int = strawberry.field(description="Members needed for the first tier.")
     max_size: int = strawberry.field(description="Seats in the largest tier.")
-    status: TeamStatus
-    expires_at: datetime
+    status: TeamStatus = strawberry.field(description="Where it is.")
+    expires_at: datetime = strawberry.field(description="When it closes if not full before.")
     current_price: Money = strawberry.field(
         description=(
             "Price at the tier reached so far; members who paid more get the difference back when the team closes."
         )
     )
-    next_tier: GroupBuyTier | None
+    next_tier: GroupBuyTier | None = strawberry.field(
+        description=("The next cheaper tier to reach; null at the last one.")
+    )
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -72,7 +79,7 @@ class Team(Node):
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="What the team buys.")
     async def product(self, info: Info) -> Product:
         return Product.from_doc(must(await info.context.loaders.product.load(self.doc["productId"]), "product"))
 
@@ -91,21 +98,21 @@ register_node("Team", "team", Team.from_doc)
 
 @strawberry.input
 class StartTeamInput:
-    sku_id: strawberry.ID
-    idempotency_key: str
+    sku_id: strawberry.ID = strawberry.field(description="A SKU of a product with a group-buy offer.")
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key acts once.")
 
 
 @strawberry.input
 class JoinTeamInput:
-    team_id: strawberry.ID
-    sku_id: strawberry.ID
-    idempotency_key: str
+    team_id: strawberry.ID = strawberry.field(description="An OPEN team.")
+    sku_id: strawberry.ID = strawberry.field(description="A SKU of the team's product.")
+    idempotency_key: str = strawberry.field(description="1 to 64 characters: a retry with the same key acts once.")
 
 
 @strawberry.type
 class TeamPayload:
     team: Team | None = None
-    order: Order | None = None
+    order: Order | None = strawberry.field(default=None, description="The viewer's order for the seat, to pay.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
     @classmethod
@@ -116,7 +123,7 @@ class TeamPayload:
 
 @strawberry.type
 class TeamQueries:
-    @strawberry.field
+    @strawberry.field(description="A team by id; null when there is none.")
     async def team(self, info: Info, id: strawberry.ID) -> Team | None:
         found: Team | None = await load_typed(info, id, "Team", "id")
         return found
@@ -146,7 +153,9 @@ class TeamMutations:
 @strawberry.type
 class TeamSubscriptions:
     @strawberry.subscription(description="The team now, then at every join, payment and close; ends when it closes.")
-    async def team_progress(self, info: Info, team_id: strawberry.ID) -> AsyncGenerator[Team, None]:
+    async def team_progress(
+        self, info: Info, team_id: Annotated[strawberry.ID, strawberry.argument(description="The team to follow.")]
+    ) -> AsyncGenerator[Team, None]:
         raw = raw_id(team_id, "Team", "teamId")
         services = info.context.services
         if await services.store.get("teams", raw) is None:

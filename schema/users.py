@@ -11,7 +11,7 @@ from domain import visibility
 from domain.ids import to_global_id
 from resolvers import social as social_uc
 from resolvers import users as users_uc
-from schema.common import Node, PageInfo, UserError, page_size
+from schema.common import Node, PageInfo, UserError, described_value, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
@@ -27,14 +27,14 @@ if TYPE_CHECKING:
 from store.protocol import Doc
 
 
-@strawberry.enum
+@strawberry.enum(description="Who may see something of a user's.")
 class Visibility(Enum):
-    PUBLIC = "PUBLIC"
-    FRIENDS = "FRIENDS"
-    PRIVATE = "PRIVATE"
+    PUBLIC = described_value("PUBLIC", "Everyone.")
+    FRIENDS = described_value("FRIENDS", "Friends only (users who follow each other).")
+    PRIVATE = described_value("PRIVATE", "The user alone.")
 
 
-@strawberry.type
+@strawberry.type(description="The viewer's own privacy settings.")
 class PrivacySettings:
     activity_visibility: Visibility = strawberry.field(
         description="Who may see my purchases, likes and reviews in their friends' activity feed."
@@ -45,18 +45,18 @@ class PrivacySettings:
     connections_visibility: Visibility = strawberry.field(description="Who may see whom I follow and who follows me.")
 
 
-@strawberry.type
+@strawberry.type(description="A user: shopper, creator, distributor or shop staff; shown as their privacy allows.")
 class User(Node):
     id: strawberry.ID
-    nickname: str
-    avatar_url: str | None
-    bio: str | None
+    nickname: str = strawberry.field(description="Unique (look-alikes too), up to 30 characters.")
+    avatar_url: str | None = strawberry.field(description="An http(s) URL; null when none is set.")
+    bio: str | None = strawberry.field(description="Up to 200 characters; null when none is set.")
     influence: float = strawberry.field(
         description="Social influence, 0..100, from the follow and interaction graph; refreshed by a job."
     )
-    follower_count: int
-    following_count: int
-    points: int
+    follower_count: int = strawberry.field(description="How many users follow them.")
+    following_count: int = strawberry.field(description="How many users they follow.")
+    points: int = strawberry.field(description="Their loyalty points balance.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -119,11 +119,11 @@ class User(Node):
     def verified_creator(self) -> bool:
         return bool(self.doc.get("verifiedCreator"))
 
-    @strawberry.field
+    @strawberry.field(description="Whether the viewer follows them; false when signed out.")
     async def viewer_follows(self, info: Info) -> bool:
         return (await info.context.seer.relation(self.doc["_id"])).follows
 
-    @strawberry.field
+    @strawberry.field(description="Whether they follow the viewer; false when signed out.")
     async def follows_viewer(self, info: Info) -> bool:
         return (await info.context.seer.relation(self.doc["_id"])).followed_by
 
@@ -239,11 +239,15 @@ class User(Node):
         ]
         return UserConnection(edges=edges, page_info=PageInfo.of(page, after))
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who follows them, newest first; empty unless their connectionsVisibility lets the viewer see."
+    )
     async def followers(self, info: Info, first: int | None = None, after: str | None = None) -> UserConnection:
         return await self._connection(info, "in", first, after)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Whom they follow, newest first; empty unless their connectionsVisibility lets the viewer see."
+    )
     async def following(self, info: Info, first: int | None = None, after: str | None = None) -> UserConnection:
         return await self._connection(info, "out", first, after)
 
@@ -267,13 +271,13 @@ def user_or_none(doc: Any) -> User | None:
 register_node("User", "user", User.from_doc)
 
 
-@strawberry.type
+@strawberry.type(description="A user the viewer might want to follow, and why.")
 class FriendSuggestion:
-    user: User
+    user: User = strawberry.field(description="The user suggested.")
     mutual_friends: int = strawberry.field(
         description="Friends (mutual follows) the viewer and this user have in common."
     )
-    reason: str
+    reason: str = strawberry.field(description='Why, for the viewer to read, e.g. "3 mutual friends".')
 
 
 @strawberry.type
@@ -284,9 +288,9 @@ class UserPayload:
 
 @strawberry.input
 class UpdateProfileInput:
-    nickname: str | None = None
-    avatar_url: str | None = None
-    bio: str | None = None
+    nickname: str | None = strawberry.field(default=None, description="1 to 30 characters, unique (look-alikes too).")
+    avatar_url: str | None = strawberry.field(default=None, description="An http(s) URL.")
+    bio: str | None = strawberry.field(default=None, description="Up to 200 characters; line breaks allowed.")
     region: str | None = strawberry.field(default=None, description="Where the user buys (regional distribution).")
     birthday: str | None = strawberry.field(
         default=None, description='"MM-DD" (no year); "" clears it. The member level\'s birthday coupon comes then.'
@@ -295,29 +299,35 @@ class UpdateProfileInput:
 
 @strawberry.input
 class UpdatePrivacyInput:
-    activity_visibility: Visibility | None = None
-    show_in_social_proof: bool | None = None
-    connections_visibility: Visibility | None = None
+    activity_visibility: Visibility | None = strawberry.field(default=None, description="See PrivacySettings.")
+    show_in_social_proof: bool | None = strawberry.field(default=None, description="See PrivacySettings.")
+    connections_visibility: Visibility | None = strawberry.field(default=None, description="See PrivacySettings.")
 
 
 @strawberry.input
 class UserIdInput:
-    user_id: strawberry.ID
+    user_id: strawberry.ID = strawberry.field(description="The other user.")
 
 
 @strawberry.type
 class UserQueries:
-    @strawberry.field
+    @strawberry.field(description="The signed-in user; null when signed out.")
     async def me(self, info: Info) -> User | None:
         viewer = info.context.viewer_id
         return user_or_none(await info.context.loaders.user.load(viewer) if viewer else None)
 
-    @strawberry.field
-    async def user(self, info: Info, id: strawberry.ID) -> User | None:
+    @strawberry.field(description="A user by id; null when there is none.")
+    async def user(
+        self, info: Info, id: Annotated[strawberry.ID, strawberry.argument(description="The user's global id.")]
+    ) -> User | None:
         found: User | None = await load_typed(info, id, "User", "id")
         return found
 
-    @strawberry.field
+    @strawberry.field(
+        description=(
+            "Friends of friends the viewer neither follows nor blocks, most mutual friends first (10 unless `first`)."
+        )
+    )
     async def friend_suggestions(self, info: Info, first: int | None = None) -> list[FriendSuggestion]:
         size = page_size(first, default=10)
         viewer = info.context.viewer_id
@@ -340,7 +350,13 @@ async def _user_payload(info: Info, user_id: str) -> UserPayload:
 
 @strawberry.type
 class UserMutations:
-    @payload_mutation(UserPayload, limit="PROFILE_UPDATES_PER_MINUTE")
+    @payload_mutation(
+        UserPayload,
+        limit="PROFILE_UPDATES_PER_MINUTE",
+        description=(
+            "The viewer's profile; only the fields given change. ALREADY_EXISTS for a taken nickname; RATE_LIMITED."
+        ),
+    )
     async def update_profile(self, info: Info, input: UpdateProfileInput) -> UserPayload:
         viewer = info.context.require_viewer()
         doc = await users_uc.update_profile(
@@ -348,7 +364,7 @@ class UserMutations:
         )
         return UserPayload(user=User.from_doc(doc))
 
-    @payload_mutation(UserPayload)
+    @payload_mutation(UserPayload, description="The viewer's privacy settings; only the fields given change.")
     async def update_privacy(self, info: Info, input: UpdatePrivacyInput) -> UserPayload:
         viewer = info.context.require_viewer()
         changes = {

@@ -24,15 +24,15 @@ from schema.staff import SHOP, Staff
 
 @strawberry.type(description="A section type pages may hold, with what an editor needs to build its form.")
 class PageComponent:
-    type: str
-    name: str
-    description: str
+    type: str = strawberry.field(description="Its `type` in a page document, e.g. product_grid.")
+    name: str = strawberry.field(description="Its name for editors (Chinese).")
+    description: str = strawberry.field(description="What it shows, for editors.")
     available: bool = strawberry.field(description="False: listed, but refused at save (see unavailableReason).")
-    unavailable_reason: str | None
-    max_blocks: int
-    min_blocks: int
-    max_per_page: int
-    block_types: list[str]
+    unavailable_reason: str | None = strawberry.field(description="Why it is refused at save; null when available.")
+    max_blocks: int = strawberry.field(description="The most blocks one section of it holds.")
+    min_blocks: int = strawberry.field(description="The fewest blocks one section of it holds.")
+    max_per_page: int = strawberry.field(description="How many sections of it one page may hold.")
+    block_types: list[str] = strawberry.field(description="The block types its blocks may be.")
     schema: JSON = strawberry.field(description="JSON Schema (Draft 2020-12) of one section of this type.")
     default: JSON = strawberry.field(description="A section of this type as an editor inserts it (add an id).")
 
@@ -53,19 +53,19 @@ class PageComponent:
         )
 
 
-@strawberry.type
+@strawberry.type(description="What a page document may be, whatever its sections.")
 class PageLimits:
-    max_sections: int
-    max_bytes: int
+    max_sections: int = strawberry.field(description="The most sections a page holds.")
+    max_bytes: int = strawberry.field(description="The most bytes of a page document's canonical JSON.")
     schema: JSON = strawberry.field(description="JSON Schema (Draft 2020-12) of the page around its sections.")
 
 
-@strawberry.type
+@strawberry.type(description="A vertical's ready-made pages, for applyTemplate.")
 class PageTemplate:
-    key: str
-    name: str
-    theme: ShopTheme
-    page_kinds: list[str]
+    key: str = strawberry.field(description="Its key, for applyTemplate's `template`.")
+    name: str = strawberry.field(description="Its name for merchants.")
+    theme: ShopTheme = strawberry.field(description="The vertical's preset theme.")
+    page_kinds: list[str] = strawberry.field(description="The kinds of page it makes (PageKind values).")
 
 
 @strawberry.input
@@ -79,7 +79,9 @@ class ApplyTemplateInput:
 class ApplyTemplatePayload:
     pages: list[Page] = strawberry.field(default_factory=list, description="The new drafts (nothing published).")
     notes: list[str] = strawberry.field(default_factory=list, description="Sections with no products to fill yet.")
-    theme: ShopTheme | None = None
+    theme: ShopTheme | None = strawberry.field(
+        default=None, description=("The shop's theme after it (changed with `withTheme`).")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -89,7 +91,7 @@ class ComponentQueries:
     def page_components(self) -> list[PageComponent]:
         return [PageComponent.of(c) for c in COMPONENTS]
 
-    @strawberry.field
+    @strawberry.field(description="The limits and JSON Schema of a whole page document.")
     def page_limits(self) -> PageLimits:
         return PageLimits(max_sections=MAX_SECTIONS, max_bytes=MAX_BYTES, schema=JSON(PAGE_SCHEMA))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,7 +17,7 @@ from domain.staff import ADMIN
 from resolvers import staff as staff_uc
 from resolvers.errors import Refused
 from resolvers.pages import revisions as revisions_uc
-from schema.common import PageInfo, UserError, page_size
+from schema.common import PageInfo, UserError, described_value, page_size
 from schema.context import Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id
@@ -29,18 +29,18 @@ from store.protocol import Doc
 
 @strawberry.enum(description="HOME, PRODUCT_DETAIL, CATEGORY and USER_CENTER are built in; LANDING pages have a slug.")
 class PageKind(Enum):
-    HOME = kinds.HOME
-    PRODUCT_DETAIL = kinds.PRODUCT_DETAIL
-    CATEGORY = kinds.CATEGORY
-    USER_CENTER = kinds.USER_CENTER
-    LANDING = kinds.LANDING
+    HOME = described_value(kinds.HOME, "The shop's home page.")
+    PRODUCT_DETAIL = described_value(kinds.PRODUCT_DETAIL, "The layout of its product pages.")
+    CATEGORY = described_value(kinds.CATEGORY, "The layout of its category pages.")
+    USER_CENTER = described_value(kinds.USER_CENTER, "The buyer's own page at the shop.")
+    LANDING = described_value(kinds.LANDING, "A campaign page of its own, addressed by slug.")
 
 
 @strawberry.type(description="An immutable save of a page, addressed by the sha256 of its canonical JSON.")
 class PageRevision:
     id: str = strawberry.field(description="sha256 (hex) of the document's canonical JSON: sorted keys, no spaces.")
     parent_id: str | None = strawberry.field(description="The draft this one was first saved over.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When it was saved.")
     bytes: int = strawberry.field(description="Size of the canonical JSON.")
     doc: strawberry.Private[Doc]
 
@@ -54,7 +54,7 @@ class PageRevision:
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Who saved it; null when their account is gone.")
     async def author(self, info: Info) -> User | None:
         found = await info.context.loaders.user.load(self.doc["authorId"])
         return User.from_doc(found) if found else None
@@ -81,13 +81,13 @@ class PageRevisionConnection:
 
 @strawberry.type(description="A page of a shop with its draft and published pointers (merchant view).")
 class Page:
-    id: strawberry.ID
-    kind: PageKind
-    slug: str | None
-    draft_revision_id: str | None
-    published_revision_id: str | None
-    updated_at: datetime
-    published_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The page's id.")
+    kind: PageKind = strawberry.field(description="Which page.")
+    slug: str | None = strawberry.field(description="A LANDING page's slug; null for the others.")
+    draft_revision_id: str | None = strawberry.field(description="The draft's revision; null before the first save.")
+    published_revision_id: str | None = strawberry.field(description="What buyers see; null while unpublished.")
+    updated_at: datetime = strawberry.field(description="When the draft or publication last changed.")
+    published_at: datetime | None = strawberry.field(description="When it was last published; null while unpublished.")
     doc: strawberry.Private[Doc]
 
     @classmethod
@@ -103,11 +103,11 @@ class Page:
             doc=doc,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The draft revision; null before the first save.")
     async def draft(self, info: Info) -> PageRevision | None:
         return await _revision(info, self.doc, self.doc["draft"])
 
-    @strawberry.field
+    @strawberry.field(description="The published revision; null while unpublished.")
     async def published(self, info: Info) -> PageRevision | None:
         return await _revision(info, self.doc, self.doc["published"])
 
@@ -134,9 +134,9 @@ class PageAddress:
 @strawberry.input
 class SavePageDraftInput:
     shop_id: strawberry.ID
-    kind: PageKind
+    kind: PageKind = strawberry.field(description="Which page.")
     document: JSON = strawberry.field(description="The page: {schemaVersion, title, navigationBar, theme, sections}.")
-    slug: str | None = None
+    slug: str | None = strawberry.field(default=None, description="Only for LANDING pages: its slug.")
     expected_draft_revision_id: str | None = strawberry.field(
         default=None, description="The draft the editor started from: CONFLICT if another save moved it since."
     )
@@ -145,19 +145,19 @@ class SavePageDraftInput:
 @strawberry.input
 class PublishPageInput:
     shop_id: strawberry.ID
-    kind: PageKind
-    revision_id: str
+    kind: PageKind = strawberry.field(description="Which page.")
+    revision_id: str = strawberry.field(description="The revision to publish (one of the page's).")
     expected_revision_id: str | None = strawberry.field(
         description="The published revision the editor expects to replace (null: none yet); CONFLICT otherwise."
     )
-    slug: str | None = None
+    slug: str | None = strawberry.field(default=None, description="Only for LANDING pages: its slug.")
 
 
 @strawberry.input
 class CreatePagePreviewInput:
     shop_id: strawberry.ID
-    kind: PageKind
-    slug: str | None = None
+    kind: PageKind = strawberry.field(description="Which page.")
+    slug: str | None = strawberry.field(default=None, description="Only for LANDING pages: its slug.")
     revision_id: str | None = strawberry.field(default=None, description="The draft when not given.")
 
 
@@ -170,9 +170,13 @@ class PagePayload:
 
 @strawberry.type
 class PagePreviewPayload:
-    token: str | None = None
-    revision_id: str | None = None
-    expires_at: datetime | None = None
+    token: str | None = strawberry.field(
+        default=None, description=("Pass it as shopPage's previewToken to see the revision.")
+    )
+    revision_id: str | None = strawberry.field(default=None, description="The revision it shows.")
+    expires_at: datetime | None = strawberry.field(
+        default=None, description=("When the token stops working (PAGE_PREVIEW_HOURS).")
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -274,8 +278,8 @@ class PageQueries:
         self,
         info: Info,
         shop_id: strawberry.ID,
-        kind: PageKind,
-        slug: str | None = None,
+        kind: Annotated[PageKind, strawberry.argument(description="Which page.")],
+        slug: Annotated[str | None, strawberry.argument(description="Only for LANDING pages: its slug.")] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> PageRevisionConnection:

@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -22,7 +22,7 @@ from domain.tokens import InvalidToken
 from resolvers.errors import bad_input
 from resolvers.pages import render
 from schema.catalog import Product, Shop
-from schema.common import Money
+from schema.common import Money, described_value
 from schema.conditional import not_modified
 from schema.content import Post
 from schema.context import Info
@@ -39,12 +39,16 @@ T = TypeVar("T")
 
 @strawberry.enum(description="Why something a page shows is unavailable; the page keeps it, the client greys it out.")
 class UnavailableReason(Enum):
-    NOT_FOUND = render.NOT_FOUND
-    OFFER_ENDED = render.OFFER_ENDED
-    EXPIRED = render.EXPIRED
-    SOLD_OUT = render.SOLD_OUT
-    ENDED = render.ENDED
-    NOTHING_TO_SHOW = render.NOTHING_TO_SHOW
+    NOT_FOUND = described_value(render.NOT_FOUND, "It is gone (deleted, or not the shop's).")
+    OFFER_ENDED = described_value(
+        render.OFFER_ENDED, "The product no longer has the group-buy or bargain offer the block shows."
+    )
+    EXPIRED = described_value(render.EXPIRED, "The coupon is past its validity.")
+    SOLD_OUT = described_value(render.SOLD_OUT, "No coupons are left to claim.")
+    ENDED = described_value(render.ENDED, "The live room has ended.")
+    NOTHING_TO_SHOW = described_value(
+        render.NOTHING_TO_SHOW, "The block picks by itself and found nothing (no live or scheduled room, no product)."
+    )
 
 
 def _reason(item: render.Item) -> UnavailableReason | None:
@@ -56,22 +60,26 @@ def _reason(item: render.Item) -> UnavailableReason | None:
     " (FULL_REDUCTION, FULL_DISCOUNT, TIME_DISCOUNT: DiscountCampaign; SECKILL: SeckillCampaign)."
 )
 class CampaignKind(Enum):
-    COUPON = "COUPON"
-    GROUP_BUY = "GROUP_BUY"
-    BARGAIN = "BARGAIN"
-    LIVE = "LIVE"
-    FULL_REDUCTION = "FULL_REDUCTION"
-    FULL_DISCOUNT = "FULL_DISCOUNT"
-    TIME_DISCOUNT = "TIME_DISCOUNT"
-    SECKILL = "SECKILL"
+    COUPON = described_value("COUPON", "A coupon to claim.")
+    GROUP_BUY = described_value("GROUP_BUY", "A group-buy offer.")
+    BARGAIN = described_value("BARGAIN", "A bargain offer.")
+    LIVE = described_value("LIVE", "A live room.")
+    FULL_REDUCTION = described_value("FULL_REDUCTION", "满减: tiers of threshold to fen off.")
+    FULL_DISCOUNT = described_value("FULL_DISCOUNT", "满折: a threshold to a percentage off.")
+    TIME_DISCOUNT = described_value("TIME_DISCOUNT", "限时折扣: a lower price for a time.")
+    SECKILL = described_value("SECKILL", "秒杀: a flash sale of limited stock.")
 
 
 @strawberry.type(description="A campaign the product is in: its best price there.")
 class CampaignBadge:
-    kind: CampaignKind
+    kind: CampaignKind = strawberry.field(description="Which campaign.")
     price: Money = strawberry.field(description="The largest team's price (GROUP_BUY) or the floor (BARGAIN).")
-    team_size: int | None = None
-    helpers_needed: int | None = None
+    team_size: int | None = strawberry.field(
+        default=None, description=("GROUP_BUY: the largest team's size; null otherwise.")
+    )
+    helpers_needed: int | None = strawberry.field(
+        default=None, description=("BARGAIN: helpers to reach the floor; null otherwise.")
+    )
 
 
 def badges(product: Doc) -> list[CampaignBadge]:
@@ -86,18 +94,22 @@ def badges(product: Doc) -> list[CampaignBadge]:
     ]
 
 
-@strawberry.type
+@strawberry.type(description="A product a page section shows, or why it cannot.")
 class PageProduct:
     """Built whole by its section (stock read for all its products at once): a page shows hundreds of these, and
     plain fields cost GraphQL a fraction of resolvers."""
 
     ref: strawberry.ID | None = strawberry.field(description="The id the page names; null for a product it picked.")
-    available: bool
-    reason: UnavailableReason | None
-    product: Product | None
+    available: bool = strawberry.field(description="Whether it can be shown as live content.")
+    reason: UnavailableReason | None = strawberry.field(
+        description=("Why not, when `available` is false; null otherwise.")
+    )
+    product: Product | None = strawberry.field(description="The product; null when it is gone.")
     price: Money | None = strawberry.field(description="The lowest SKU price.")
     stock: int | None = strawberry.field(description="Units left over all SKUs.")
-    badges: list[CampaignBadge]
+    badges: list[CampaignBadge] = strawberry.field(
+        description=("Its group-buy and bargain offers, with their best prices.")
+    )
 
     @classmethod
     def of(cls, item: render.Item, stock: int | None = None) -> PageProduct:
@@ -118,11 +130,13 @@ async def page_products(info: Info, items: list[render.Item]) -> list[PageProduc
     return [PageProduct.of(i, stocks.get(i.doc["_id"]) if i.doc else None) for i in items]
 
 
-@strawberry.type
+@strawberry.type(description="A coupon a page section shows, or why it cannot.")
 class PageCoupon:
-    ref: strawberry.ID | None
-    available: bool
-    reason: UnavailableReason | None
+    ref: strawberry.ID | None = strawberry.field(description="The id the page names; null for one it picked itself.")
+    available: bool = strawberry.field(description="Whether it can be shown as live content.")
+    reason: UnavailableReason | None = strawberry.field(
+        description=("Why not, when `available` is false; null otherwise.")
+    )
     claimed: bool = strawberry.field(description="The viewer holds it already.")
     claimable: bool = strawberry.field(description="The viewer may still claim it.")
     item: strawberry.Private[render.CouponItem]
@@ -138,16 +152,18 @@ class PageCoupon:
             item=item,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The coupon; null when it is gone.")
     def coupon(self) -> Coupon | None:
         return Coupon.from_doc(self.item.doc) if self.item.doc else None
 
 
-@strawberry.type
+@strawberry.type(description="A live room a page section shows, or why it cannot.")
 class PageLiveRoom:
-    ref: strawberry.ID | None
-    available: bool
-    reason: UnavailableReason | None
+    ref: strawberry.ID | None = strawberry.field(description="The id the page names; null for one it picked itself.")
+    available: bool = strawberry.field(description="Whether it can be shown as live content.")
+    reason: UnavailableReason | None = strawberry.field(
+        description=("Why not, when `available` is false; null otherwise.")
+    )
     item: strawberry.Private[render.Item]
 
     @classmethod
@@ -163,24 +179,28 @@ class PageLiveRoom:
 
 @strawberry.type(description="What a floating promotion window links to.")
 class PageCampaign:
-    kind: CampaignKind
-    available: bool
-    reason: UnavailableReason | None
-    coupon: PageCoupon | None = None
-    product: PageProduct | None = None
-    live_room: PageLiveRoom | None = None
+    kind: CampaignKind = strawberry.field(description="COUPON, GROUP_BUY, BARGAIN or LIVE.")
+    available: bool = strawberry.field(description="Whether it can be shown as live content.")
+    reason: UnavailableReason | None = strawberry.field(
+        description=("Why not, when `available` is false; null otherwise.")
+    )
+    coupon: PageCoupon | None = strawberry.field(default=None, description="COUPON: the coupon; null otherwise.")
+    product: PageProduct | None = strawberry.field(
+        default=None, description=("GROUP_BUY and BARGAIN: the product; null otherwise.")
+    )
+    live_room: PageLiveRoom | None = strawberry.field(default=None, description="LIVE: the room; null otherwise.")
 
 
 PRODUCT_SECTIONS = ("product_grid", "smart_product_list", "group_buy_zone", "bargain_zone")
 SHOP_SECTIONS = ("shop_info", "follow_shop")
 
 
-@strawberry.type
+@strawberry.type(description="One section of a page, with the data it shows resolved for the viewer.")
 class PageSection:
-    id: str
-    type: str
-    settings: JSON
-    blocks: JSON
+    id: str = strawberry.field(description="The section's id in the document.")
+    type: str = strawberry.field(description="Its component type (see pageComponents).")
+    settings: JSON = strawberry.field(description="Its settings, as the document has them.")
+    blocks: JSON = strawberry.field(description="Its blocks, as the document has them.")
     section: strawberry.Private[dict[str, Any]]
     page: strawberry.Private[ShopPage]
 
@@ -242,7 +262,7 @@ class PageSection:
     async def available(self, info: Info) -> bool:
         return await self._main(info) is None
 
-    @strawberry.field
+    @strawberry.field(description="Why not, when `available` is false; null otherwise.")
     async def reason(self, info: Info) -> UnavailableReason | None:
         return await self._main(info)
 
@@ -387,16 +407,16 @@ class PageSection:
 
 @strawberry.type(description="A page as shoppers see it: its document and each section's data.")
 class ShopPage:
-    id: strawberry.ID
-    kind: PageKind
-    slug: str | None
+    id: strawberry.ID = strawberry.field(description="The page's id.")
+    kind: PageKind = strawberry.field(description="Which page.")
+    slug: str | None = strawberry.field(description="A LANDING page's slug; null for the others.")
     revision_id: str = strawberry.field(description="Also the response's ETag (GET with If-None-Match: 304).")
     preview: bool = strawberry.field(description="A draft shown through a preview link.")
     shop_doc: strawberry.Private[Doc]
     doc: strawberry.Private[dict[str, Any]]
     memo: strawberry.Private[dict[Any, Any]]
 
-    @strawberry.field
+    @strawberry.field(description="The document's title (empty when it has none).")
     def title(self) -> str:
         return str(self.doc.get("title", ""))
 
@@ -408,7 +428,7 @@ class ShopPage:
     def theme(self) -> ShopTheme:
         return ShopTheme.of(merged(self.shop_doc.get("theme"), self.doc.get("theme")))
 
-    @strawberry.field
+    @strawberry.field(description="Its sections, in order.")
     def sections(self) -> list[PageSection]:
         return [
             PageSection(
@@ -422,7 +442,7 @@ class ShopPage:
             for s in self.doc.get("sections", [])
         ]
 
-    @strawberry.field
+    @strawberry.field(description="The shop it belongs to.")
     def shop(self) -> Shop:
         return Shop.from_doc(self.shop_doc)
 
@@ -438,9 +458,14 @@ class RenderQueries:
         self,
         info: Info,
         shop_id: strawberry.ID,
-        kind: PageKind,
-        slug: str | None = None,
-        preview_token: str | None = None,
+        kind: Annotated[PageKind, strawberry.argument(description="Which page.")],
+        slug: Annotated[str | None, strawberry.argument(description="Only for LANDING pages: its slug.")] = None,
+        preview_token: Annotated[
+            str | None,
+            strawberry.argument(
+                description=("From createPagePreview: show that revision instead of the published one.")
+            ),
+        ] = None,
     ) -> ShopPage | None:
         loaders = info.context.loaders
         raw_shop = raw_id(shop_id, "Shop", "shopId")

@@ -20,13 +20,17 @@ from schema.staff import SHOP, Staff
 
 @strawberry.type(description="Colour roles, corner radius and font scale. Text reads on its background (WCAG AA).")
 class ShopTheme:
-    background: str
-    text: str
-    accent: str
-    button: str
-    button_text: str
-    radius: int
-    font_scale: float
+    background: str = strawberry.field(description="A colour, #RRGGBB or #RGB: the pages' background.")
+    text: str = strawberry.field(description="A colour, #RRGGBB or #RGB: body text, at least 4.5:1 on the background.")
+    accent: str = strawberry.field(
+        description="A colour, #RRGGBB or #RGB: prices and highlights (below 3:1 on the background: a warning)."
+    )
+    button: str = strawberry.field(description="A colour, #RRGGBB or #RGB: buttons.")
+    button_text: str = strawberry.field(
+        description="A colour, #RRGGBB or #RGB: a button's label, at least 4.5:1 on the button."
+    )
+    radius: int = strawberry.field(description="Corner radius in px, 0 to 32.")
+    font_scale: float = strawberry.field(description="Text size factor, 0.8 to 1.5.")
 
     @classmethod
     def of(cls, theme: Mapping[str, Any]) -> ShopTheme:
@@ -41,27 +45,27 @@ class ShopTheme:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A vertical's ready-made theme.")
 class ThemePreset:
-    key: str
-    theme: ShopTheme
+    key: str = strawberry.field(description="Its name, for setShopTheme's `preset`.")
+    theme: ShopTheme = strawberry.field(description="Its tokens.")
 
 
-@strawberry.input
+@strawberry.input(description="A shop's theme tokens; the contrast rules are setShopTheme's.")
 class ThemeInput:
-    background: str
-    text: str
-    accent: str
-    button: str
-    button_text: str
-    radius: int = rules.DEFAULT_THEME["radius"]
-    font_scale: float = 1.0
+    background: str = strawberry.field(description="A colour, #RRGGBB or #RGB.")
+    text: str = strawberry.field(description="A colour, #RRGGBB or #RGB, at least 4.5:1 on the background.")
+    accent: str = strawberry.field(description="A colour, #RRGGBB or #RGB.")
+    button: str = strawberry.field(description="A colour, #RRGGBB or #RGB.")
+    button_text: str = strawberry.field(description="A colour, #RRGGBB or #RGB, at least 4.5:1 on the button.")
+    radius: int = strawberry.field(default=rules.DEFAULT_THEME["radius"], description="Corner radius in px, 0 to 32.")
+    font_scale: float = strawberry.field(default=1.0, description="Text size factor, 0.8 to 1.5.")
 
 
 @strawberry.input
 class SetShopThemeInput:
     shop_id: strawberry.ID
-    theme: ThemeInput | None = None
+    theme: ThemeInput | None = strawberry.field(default=None, description="The tokens; give this or `preset`.")
     preset: str | None = strawberry.field(default=None, description="A vertical's preset (themePresets) instead.")
 
 

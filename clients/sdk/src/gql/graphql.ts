@@ -4,88 +4,142 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** What the actor of an activity did. */
 export type ActivityVerb =
+  /** Bought `product`. */
   | 'BOUGHT'
+  /** Commented on `post`. */
   | 'COMMENTED'
+  /** Favorited `product`, `shop` or `post`. */
   | 'FAVORITED'
+  /** Joined the group-buy `team`. */
   | 'JOINED_TEAM'
+  /** Liked `post`. */
   | 'LIKED'
+  /** Posted `post`. */
   | 'POSTED'
+  /** Reviewed `product` (`review`). */
   | 'REVIEWED'
+  /** Started the group-buy `team`. */
   | 'STARTED_TEAM'
+  /** Started broadcasting `liveRoom`. */
   | 'WENT_LIVE';
 
+/** The input of `addToCart`. */
 export type AddToCartInput = {
   /** Added to the SKU's line if there is one; 1 to 999. */
   quantity: number;
+  /** The SKU to add. */
   skuId: string | number;
 };
 
+/** The input of `createAddress`. */
 export type AddressInput = {
+  /** GB/T 2260, in that province. */
   cityCode: string;
+  /** Street, building and room, 1 to 120 characters. */
   detail: string;
+  /** GB/T 2260 (or a town's 9-digit code), in that city. */
   districtCode: string;
   /** Make it the default (false changes nothing). */
   isDefault?: boolean;
   /** A mainland mobile number (11 digits, 13x-19x). */
   phone: string;
+  /** 6 digits. */
   postcode?: string | null | undefined;
+  /** GB/T 2260, e.g. 440000. */
   provinceCode: string;
+  /** Who receives the parcel, 1 to 25 characters. */
   recipient: string;
 };
 
+/** The input of `approveAfterSale`, `cancelAfterSale`, `confirmReturnReceived`. */
 export type AfterSaleIdInput = {
+  /** The after-sale request. */
   afterSaleId: string | number;
 };
 
+/** What the buyer asks for. */
 export type AfterSaleKind =
+  /** Money back; the buyer keeps the goods. */
   | 'REFUND_ONLY'
+  /** The buyer sends the goods back, then gets the money. */
   | 'RETURN_AND_REFUND';
 
+/** Units of one order line to ask money back for. */
 export type AfterSaleLineInput = {
   /** The line's index in the order's `lines`, from 0. */
   lineIndex: number;
+  /** Units of that line, at most what is left to ask for. */
   quantity: number;
 };
 
+/** Where an after-sale request is. */
 export type AfterSaleStatus =
+  /** Approved; moves on at once (to REFUNDING or AWAITING_RETURN). */
   | 'APPROVED'
+  /** Approved: the buyer sends the goods back (shipReturn). */
   | 'AWAITING_RETURN'
+  /** Final: the buyer withdrew it (or kept the goods). */
   | 'CANCELLED'
+  /** Final: the money is back (`refundedAmount`). */
   | 'REFUNDED'
+  /** The money is on its way back. */
   | 'REFUNDING'
+  /** Final: the shop said no (`rejectReason`). */
   | 'REJECTED'
+  /** Waiting for the shop; approved by the platform at `respondBy` if it does not answer. */
   | 'REQUESTED'
+  /** The shop has the goods; the refund follows at once. */
   | 'RETURN_RECEIVED'
+  /** The goods are on their way back to the shop. */
   | 'RETURN_SHIPPED';
 
+/** A product's bargain offer. */
 export type BargainOfferInput = {
+  /** How long a bargain stays open: 5 to 10080 minutes. */
   durationMinutes: number;
+  /** Fen, at least 1 and below every SKU's price. */
   floorPrice: number;
+  /** 1 to 100; each must be able to cut at least 1 fen. */
   helpersNeeded: number;
 };
 
+/** Where a bargain is. */
 export type BargainStatus =
+  /** Helpers may cut its price until `expiresAt`. */
   | 'ACTIVE'
+  /** Time ran out before it was bought. */
   | 'EXPIRED'
+  /** Bought at its current price. */
   | 'PURCHASED'
+  /** Every needed helper cut: buy it at the floor price. */
   | 'REACHED_FLOOR';
 
 /** How a cart line stands now; the first that holds, in this order of the values below. */
 export type CartLineAvailability =
+  /** Enough, but fewer than 10 units left. */
   | 'LOW_STOCK'
+  /** The SKU or its product is gone. */
   | 'OFF_SHELF'
+  /** Buyable as it is. */
   | 'OK'
+  /** Fewer units in stock than the line's quantity. */
   | 'OUT_OF_STOCK'
+  /** The price moved (up or down) since the line was added. */
   | 'PRICE_CHANGED';
 
+/** The input of `checkout`. */
 export type CheckoutInput = {
   /** Buy at today's prices lines whose price changed since they were added. */
   acceptPriceChanges?: boolean;
+  /** One of the viewer's addresses to ship to. */
   addressId: string | number;
+  /** The viewer's cart lines to buy. */
   cartLineIds: Array<string | number>;
   /** At most one per shop. */
   couponIds?: Array<string | number>;
+  /** 1 to 64 characters: a retry with the same key returns the first checkout. */
   idempotencyKey: string;
   /** Points to pay with (POINTS_PER_YUAN a yuan, at most POINTS_MAX_SHARE of each order), spread over the shop orders as checkoutPreview shows; INSUFFICIENT_POINTS past the balance. */
   points?: number | null | undefined;
@@ -93,9 +147,13 @@ export type CheckoutInput = {
   shareToken?: string | null | undefined;
 };
 
+/** What checkoutPreview prices: the lines, address, coupons and points checkout would take. */
 export type CheckoutPreviewInput = {
+  /** Price lines whose price changed at today's price instead of reporting them. */
   acceptPriceChanges?: boolean;
+  /** One of the viewer's addresses to ship to. */
   addressId: string | number;
+  /** The viewer's cart lines to buy. */
   cartLineIds: Array<string | number>;
   /** At most one shop coupon per shop, and platform coupons (each goes to the first shop order it applies to that has none; the shop coupon applies first). */
   couponIds?: Array<string | number>;
@@ -105,99 +163,176 @@ export type CheckoutPreviewInput = {
 
 /** From its orders: PENDING_PAYMENT while one waits; PAID once one was; else CANCELLED. */
 export type CheckoutStatus =
+  /** None is left to pay and none was paid. */
   | 'CANCELLED'
+  /** Its orders were paid (whatever happened to them since). */
   | 'PAID'
+  /** One of its orders waits for payment. */
   | 'PENDING_PAYMENT';
 
+/** The input of `createCoupon`. */
 export type CreateCouponInput = {
+  /** Fen off, 1 to 10,000,000. */
   discount: number;
+  /** Fen the order must reach; more than the discount. */
   minSpend: number;
+  /** Copies, 1 to 1,000,000; one per user. */
   quantity: number;
+  /** The shop's global id. */
   shopId: string | number;
+  /** 1 to 40 characters. */
   title: string;
+  /** In the future: claimed copies are usable until then. */
   validUntil: string;
 };
 
+/** The input of `createLiveRoom`. */
 export type CreateLiveRoomInput = {
+  /** Up to 50 of the viewer's products to sell. */
   productIds?: Array<string | number> | null | undefined;
+  /** 1 to 60 characters. */
   title: string;
 };
 
+/** The input of `createPost`. */
 export type CreatePostInput = {
+  /** 1 to 2000 characters; line breaks allowed. */
   body: string;
+  /** Up to 9 http(s) URLs. */
   images?: Array<string> | null | undefined;
+  /** Note or video. */
   kind: PostKind;
+  /** Up to 10 products to tag. */
   productIds?: Array<string | number> | null | undefined;
+  /** 1 to 40 characters. */
   title: string;
+  /** Up to 5 topics, without the #. */
   topics?: Array<string> | null | undefined;
   /** From uploadVideo; required for VIDEO. */
   videoId?: string | number | null | undefined;
 };
 
+/** The input of `createProduct`. */
 export type CreateProductInput = {
+  /** Let buyers bargain it down too. */
   bargain?: BargainOfferInput | null | undefined;
+  /** Up to 20 characters. */
   category?: string | null | undefined;
+  /** Up to 5000 characters; line breaks allowed. */
   description: string;
+  /** Sell it in group buys too. */
   groupBuy?: GroupBuyOfferInput | null | undefined;
+  /** Up to 9 http(s) URLs; the first is the cover. */
   images: Array<string>;
   /** One of the shop's shipping templates; without one the product ships free. */
   shippingTemplateId?: string | number | null | undefined;
+  /** The shop that sells it. */
   shopId: string | number;
+  /** 1 to 100 SKUs. */
   skus: Array<SkuInput>;
+  /** 1 to 60 characters. */
   title: string;
 };
 
+/** The input of `createShop`. */
 export type CreateShopInput = {
+  /** An http(s) URL. */
   logoUrl?: string | null | undefined;
+  /** 1 to 30 characters. */
   name: string;
 };
 
+/** How long each bucket of a dashboard's series is. */
 export type DashboardGranularity =
+  /** A local day of the shop's time zone. */
   | 'DAY'
+  /** An hour (a range of at most 7 days). */
   | 'HOUR'
+  /** A local calendar month. */
   | 'MONTH'
+  /** A local week, from Monday. */
   | 'WEEK';
 
+/** Why a mutation was refused: `UserError.code`, for the client to act on. */
 export type ErrorCode =
+  /** The thing to create exists already (one per user or per name). */
   | 'ALREADY_EXISTS'
+  /** The viewer has already cut this bargain's price. */
   | 'ALREADY_HELPED'
+  /** The viewer is in this team already. */
   | 'ALREADY_JOINED'
+  /** Account deletion: the commission balance is not empty; withdraw it (and wait for what is frozen). */
   | 'BALANCE_NOT_EMPTY'
+  /** The bargain is over. */
   | 'BARGAIN_CLOSED'
+  /** One of the two users has blocked the other. */
   | 'BLOCKED'
+  /** Something changed meanwhile, or an idempotency key was reused for other input; retry (with a new key if it says so). */
   | 'CONFLICT'
+  /** The text or image breaks the community rules; `message` says why. */
   | 'CONTENT_REJECTED'
+  /** The coupon cannot be claimed or used here. */
   | 'COUPON_UNAVAILABLE'
+  /** The viewer reached today's limit for this action (days in China time). */
   | 'DAILY_LIMIT'
+  /** The viewer is signed in but may not do this (not the owner, not staff in the right role, not an operator). */
   | 'FORBIDDEN'
+  /** The balance is below the amount asked. */
   | 'INSUFFICIENT_FUNDS'
+  /** The viewer has fewer points than this needs. */
   | 'INSUFFICIENT_POINTS'
+  /** An input field is malformed or out of its limits; `field` names it. */
   | 'INVALID_INPUT'
+  /** The object is not in a state that allows this (e.g. refunding an unpaid order). */
   | 'INVALID_STATE'
+  /** The viewer reached how many times this may be done (e.g. a reward's per-member redemptions). */
   | 'LIMIT_REACHED'
+  /** The shop does not ship this line to the address chosen. */
   | 'NOT_DELIVERABLE'
+  /** Only approved distributors may do this. */
   | 'NOT_DISTRIBUTOR'
+  /** What the input names does not exist, or the viewer may not see it. */
   | 'NOT_FOUND'
+  /** Account deletion: after-sale requests are still open. */
   | 'OPEN_AFTER_SALES'
+  /** Account deletion: orders are not finished (unpaid, paid, shipping, or with a refund on its way). */
   | 'OPEN_ORDERS'
+  /** Account deletion: withdrawals are still being paid out. */
   | 'OPEN_WITHDRAWALS'
+  /** Not enough stock left for the quantity asked. */
   | 'OUT_OF_STOCK'
+  /** Account deletion: the viewer owns a shop. */
   | 'OWNS_SHOP'
+  /** The flash-sale path token is missing, expired or for another slot; fetch a new one. */
   | 'PATH_TOKEN_INVALID'
+  /** WeChat Pay refused or failed the payment. */
   | 'PAYMENT_FAILED'
+  /** A price moved since the preview; preview again and confirm the new total. */
   | 'PRICE_CHANGED'
+  /** The viewer bought the most this flash sale allows per person. */
   | 'PURCHASE_LIMIT'
+  /** The viewer made too many such calls in the last minute; retry later. */
   | 'RATE_LIMITED'
+  /** The live room is not broadcasting now. */
   | 'ROOM_NOT_LIVE'
+  /** No slot of the flash sale is running now, or the sale is over. */
   | 'SECKILL_CLOSED'
+  /** The viewer cannot do this to themselves (follow, help their own bargain, ...). */
   | 'SELF_ACTION'
+  /** The group-buy team is no longer open (completed, expired or failed). */
   | 'TEAM_CLOSED'
+  /** The group-buy team has all its members. */
   | 'TEAM_FULL'
+  /** The address book is full; delete an address first. */
   | 'TOO_MANY_ADDRESSES'
+  /** The WebSocket holds the most subscriptions it may (in all, or to this one topic); end one first. */
   | 'TOO_MANY_SUBSCRIPTIONS'
+  /** The buyer holds too many unpaid orders; pay or cancel one first. */
   | 'TOO_MANY_UNPAID'
+  /** The call needs a signed-in user (an access token) and has none, or an expired one. */
   | 'UNAUTHENTICATED';
 
+/** Which feed to read. */
 export type FeedKind =
   /** Ranked posts for discovery: quality, engagement, social proximity and freshness. */
   | 'DISCOVER'
@@ -206,131 +341,210 @@ export type FeedKind =
   /** What the viewer's friends bought, liked, reviewed, favorited and posted, as their privacy allows. */
   | 'FRIENDS';
 
+/** A product's group-buy offer. */
 export type GroupBuyOfferInput = {
+  /** How long a team stays open: 5 to 10080 minutes. */
   durationMinutes: number;
+  /** 1 to 5 tiers, ascending by size. */
   tiers: Array<GroupBuyTierInput>;
 };
 
+/** A group-buy tier: teams of at least `size` members pay `price`. */
 export type GroupBuyTierInput = {
+  /** Fen, below every SKU's price, lower for a larger team. */
   price: number;
+  /** Members, 2 to 100; tiers ascend by size. */
   size: number;
 };
 
+/** Where a live room is. */
 export type LiveStatus =
+  /** Over. */
   | 'ENDED'
+  /** Broadcasting now. */
   | 'LIVE'
+  /** Created, not broadcasting yet. */
   | 'SCHEDULED';
 
+/** Where a post or review stands with moderation. */
 export type ModerationStatus =
+  /** Public (except across a block). */
   | 'APPROVED'
+  /** Held for an operator: only its author (and operators) see it. */
   | 'PENDING'
+  /** An operator refused it: only its author (and operators) see it. */
   | 'REJECTED'
   /** Its author deleted their account. */
   | 'REMOVED';
 
+/** The input of `cancelOrder`, `confirmReceipt`, `shipOrder`. */
 export type OrderIdInput = {
+  /** The order to move. */
   orderId: string | number;
   /** shipOrder only (other mutations refuse it): the packages leaving now, each with its carrier, tracking number and units of the order's lines; the order stays PARTLY_SHIPPED until every unit has shipped. Without it, shipOrder ships every unit left in one package without carrier or tracking number, which cannot be reported to WeChat's shipping information. */
   packages?: Array<PackageInput> | null | undefined;
 };
 
+/** One line of a new order. */
 export type OrderLineInput = {
+  /** Units, 1 to 999. */
   quantity: number;
+  /** The SKU to buy; once per order. */
   skuId: string | number;
 };
 
+/** Where an order is; only the moves its mutations describe are possible. */
 export type OrderStatus =
+  /** Final: unpaid and cancelled; its stock and coupon were returned. */
   | 'CANCELLED'
+  /** Received. Money comes back only through after-sales. */
   | 'COMPLETED'
+  /** Paid; nothing shipped yet. The buyer may still refund it alone. */
   | 'PAID'
+  /** Some packages have left; units are still to ship. */
   | 'PARTLY_SHIPPED'
+  /** Placed, its stock held; cancelled if unpaid by `payBy`. */
   | 'PENDING_PAYMENT'
+  /** Final: its money is back with the buyer. */
   | 'REFUNDED'
+  /** Its money is on its way back to the buyer. */
   | 'REFUNDING'
+  /** Every unit has shipped; the buyer confirms receipt. */
   | 'SHIPPED';
 
+/** One package leaving now. */
 export type PackageInput = {
   /** A code of the `carriers` query. */
   carrier: string;
+  /** What it holds: at least one line. */
   lines: Array<PackageLineInput>;
+  /** 1 to 40 letters, digits or dashes. */
   trackingNumber: string;
 };
 
+/** Units of one order line in a package. */
 export type PackageLineInput = {
   /** Index into Order.lines. */
   lineIndex: number;
+  /** Units of that line in the package, at least 1. */
   quantity: number;
 };
 
+/** The input of `payCheckout`. */
 export type PayCheckoutInput = {
+  /** The viewer's checkout, while every order waits for payment. */
   checkoutId: string | number;
+  /** 1 to 64 characters: a retry with the same key pays once. */
   idempotencyKey: string;
+  /** How to pay. */
   method: PaymentMethod;
 };
 
+/** The input of `payOrder`. */
 export type PayOrderInput = {
+  /** 1 to 64 characters: a retry with the same key pays once. */
   idempotencyKey: string;
+  /** How to pay. */
   method: PaymentMethod;
+  /** The viewer's unpaid order. */
   orderId: string | number;
 };
 
+/** How to pay. */
 export type PaymentMethod =
+  /** Dev mode only: paid at once, no money moves. */
   | 'DEV_PAY'
+  /** WeChat Pay (JSAPI): the payload carries the wx.requestPayment parameters. */
   | 'WECHAT_PAY';
 
+/** The input of `placeOrder`. */
 export type PlaceOrderInput = {
+  /** A coupon of the viewer's to use. */
   couponId?: string | number | null | undefined;
+  /** 1 to 64 characters: a retry with the same key returns the first order. */
   idempotencyKey: string;
+  /** 1 to 50 lines, all of one shop. */
   lines: Array<OrderLineInput>;
   /** The share token of the link that led to this purchase (attribution, commission). */
   shareToken?: string | null | undefined;
 };
 
+/** What a post is. */
 export type PostKind =
+  /** Text with up to 9 images. */
   | 'NOTE'
+  /** A short video (from uploadVideo) with text. */
   | 'VIDEO';
 
+/** The order of a product search. */
 export type ProductSort =
+  /** Most sold first. */
   | 'BEST_SELLING'
+  /** Newest listed first. */
   | 'NEWEST'
+  /** Lowest price first. */
   | 'PRICE_ASC'
+  /** Highest price first. */
   | 'PRICE_DESC'
+  /** With a query, best selling first; without one, newest first. */
   | 'RELEVANCE';
 
+/** The input of `rejectAfterSale`. */
 export type RejectAfterSaleInput = {
+  /** A REQUESTED after-sale of the shop's. */
   afterSaleId: string | number;
+  /** 1 to 200 characters, shown to the buyer. */
   reason: string;
 };
 
+/** The input of `removeCartLines`. */
 export type RemoveCartLinesInput = {
+  /** The viewer's cart lines to remove. */
   lineIds: Array<string | number>;
 };
 
+/** The input of `requestAfterSale`. */
 export type RequestAfterSaleInput = {
   /** Fen; at most what those units were paid less what came back. Unset: all of that. */
   amount?: number | null | undefined;
+  /** 1 to 64 characters: a retry with the same key requests once. */
   idempotencyKey: string;
+  /** Refund only, or return and refund. */
   kind: AfterSaleKind;
+  /** The units asked for, per order line. */
   lines: Array<AfterSaleLineInput>;
+  /** The viewer's paid order. */
   orderId: string | number;
   /** At most 9 image URLs (http or https). */
   photos?: Array<string> | null | undefined;
+  /** 1 to 200 characters, shown to the shop. */
   reason: string;
 };
 
 /** Where an order came from: GROUP (a team), a share link's channel (FRIEND, MOMENTS, POSTER, LIVE, NOTE; DISTRIBUTOR when its sharer is an active distributor of the shop), DIRECT otherwise. */
 export type SalesChannel =
+  /** No share link and no team. */
   | 'DIRECT'
+  /** A share link of an active distributor of the shop. */
   | 'DISTRIBUTOR'
+  /** A share link sent to a friend in a chat. */
   | 'FRIEND'
+  /** A group-buy team. */
   | 'GROUP'
+  /** A share link from a live room. */
   | 'LIVE'
+  /** A share link posted to WeChat Moments. */
   | 'MOMENTS'
+  /** A share link from a post. */
   | 'NOTE'
+  /** A share poster's QR code. */
   | 'POSTER';
 
+/** The input of `selectCartLines`. */
 export type SelectCartLinesInput = {
+  /** The viewer's cart lines. */
   lineIds: Array<string | number>;
+  /** Select them (true) or unselect them (false). */
   selected?: boolean;
 };
 
@@ -375,30 +589,44 @@ export type ShopMetric =
   /** Distinct visitors (signed-in user, else client id) with any client event at the shop. */
   | 'VISITORS';
 
+/** One SKU of a new product. */
 export type SkuInput = {
   /** This SKU's bargain floor, below its price. Without it the SKU takes the offer's floor, which only a SKU at the lowest price may. */
   bargainFloorPrice?: number | null | undefined;
   /** This SKU's price at each group-buy tier, in tier order, each below its price. Without it the SKU takes the tiers' prices, which only a SKU at the lowest price may. */
   groupBuyPrices?: Array<number> | null | undefined;
+  /** Fen, 1 to 10,000,000. */
   price: number;
+  /** Up to 5; no two SKUs of a product have the same. */
   specs: Array<SpecValueInput>;
+  /** Units, 0 to 1,000,000. */
   stock: number;
   /** Grams, 0 to 1,000,000, for BY_WEIGHT shipping templates; 0 when not given. */
   weightGrams?: number | null | undefined;
 };
 
+/** One spec of a SKU; name and value 1 to 20 characters each. */
 export type SpecValueInput = {
+  /** The spec, such as colour; once per SKU. */
   name: string;
+  /** This SKU's value of it. */
   value: string;
 };
 
+/** Where a group-buy team is. */
 export type TeamStatus =
+  /** Closed short of the first tier: every member's order is refunded. */
   | 'FAILED'
+  /** Taking members until `expiresAt` or every seat is taken. */
   | 'OPEN'
+  /** Closed with at least the first tier's members: the orders ship, at the price reached. */
   | 'SUCCEEDED';
 
+/** The input of `updateCartLine`. */
 export type UpdateCartLineInput = {
+  /** One of the viewer's cart lines. */
   lineId: string | number;
+  /** The new quantity, 1 to 999. */
   quantity: number;
 };
 
