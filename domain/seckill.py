@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from domain import pricing
 from domain.profile import Problem
 
 KIND = "SECKILL"
@@ -122,10 +123,8 @@ def running_window(campaign: dict[str, Any], now: int) -> Window | None:
 
 
 def status(campaign: dict[str, Any], now: int) -> str:
-    """UPCOMING | RUNNING | ENDED, as the Campaign interface says (RUNNING: within the period, between slots too)."""
-    if campaign.get("cancelledAt") is not None or now >= campaign["endsAt"]:
-        return "ENDED"
-    return "RUNNING" if now >= campaign["startsAt"] else "UPCOMING"
+    """UPCOMING | RUNNING | ENDED, as every campaign's (RUNNING: within the period, between slots too)."""
+    return pricing.status(campaign["startsAt"], campaign["endsAt"], campaign.get("cancelledAt"), now)
 
 
 def slot_problems(slots: Sequence[tuple[str, str]], field: str = "slots") -> tuple[list[Slot], list[Problem]]:
