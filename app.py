@@ -27,6 +27,7 @@ from backends import open_backends
 from domain import events as event_names
 from domain.tokens import AccessClaims, InvalidToken
 from graph.projector import Projector
+from graph.projector_lease import RedisLease
 from graphql_http import GRAPHQL_RESPONSE, GraphQLOverHTTP
 from integrations.media import MEDIA_PREFIX, MediaStore, media_handler
 from integrations.uploads import SPOOL, UploadRefused, UploadSpool, read_multipart, remove_stale
@@ -346,7 +347,14 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         backends.store = cache.watch(backends.store)  # every write invalidates what read its collection
     observe(app[METRICS], backends)
     per_process_graph = backends.graph.kind == "memory" and settings.WORKERS > 1
-    projector = Projector(backends.store, backends.graph, settings.PROJECTOR_POLL_SECONDS, follow_all=per_process_graph)
+    shared_graph = backends.graph.kind != "memory" and backends.bus.kind == "redis"  # other processes may write it
+    projector = Projector(
+        backends.store,
+        backends.graph,
+        settings.PROJECTOR_POLL_SECONDS,
+        follow_all=per_process_graph,
+        lease=RedisLease(backends.bus.redis) if shared_graph else None,  # type: ignore[attr-defined]
+    )
     http = aiohttp.ClientSession()
     wechat = shipping = codes = None
     if settings.WECHAT_APP_ID and settings.WECHAT_APP_SECRET:
@@ -397,7 +405,8 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
         claimed = await claim_legacy_nicknames(services)
         if claimed:
             log.info("nicknames of earlier users claimed", extra={"users": claimed})
-        edges = await projector.ensure_projected()  # the memory graph always; another one when it has no stamp
+        # the memory graph always; another one when it has no stamp (by the lease's holder when processes share it)
+        edges = await projector.ensure_projected() if await projector.leads() else None
         if edges is not None:
             log.info("graph rebuilt from documents", extra={"edges": edges, "graph": backends.graph.kind})
         if app.get(SEED_DEMO):

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import Protocol
 
 from graph.protocol import GraphStore, GraphUnavailable
 from store.ids import new_id
@@ -72,6 +73,14 @@ async def apply_event(store: DocumentStore, graph: GraphStore, event: Doc) -> No
         log.warning("outbox event of unknown kind %r skipped", event["kind"])
 
 
+class Lease(Protocol):
+    """One projector at a time on a shared graph (graph/projector_lease.py)."""
+
+    async def hold(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+
 class Projector:
     def __init__(
         self,
@@ -81,10 +90,14 @@ class Projector:
         stamp_seconds: float = STAMP_SECONDS,
         *,
         follow_all: bool = False,
+        lease: Lease | None = None,
     ) -> None:
         """`follow_all`: the graph is this process's own (in memory) while other processes share the store, so
-        it applies every event of the outbox, also those another process applied (and marked done) already."""
+        it applies every event of the outbox, also those another process applied (and marked done) already.
+        `lease`: the graph is shared by processes that share the store, and only the lease's holder projects
+        (and rebuilds)."""
         self.follow_all = follow_all
+        self.lease = lease
         self._followed_ms = 0  # the newest event time applied when following all
         self._seen: dict[str, int] = {}  # events applied within the margin: id -> its time
         self.store = store
@@ -123,6 +136,10 @@ class Projector:
             if page.next_cursor is None:
                 return count
             after = page.next_cursor
+
+    async def leads(self) -> bool:
+        """Whether this process projects now: always, unless a lease says another one does."""
+        return self.lease is None or await self.lease.hold()
 
     def nudge(self) -> None:
         """Called after an outbox write in this process, so projection does not wait for the next poll."""
@@ -173,11 +190,15 @@ class Projector:
     async def _loop(self) -> None:
         while not self._stopping:
             try:
+                if not await self.leads():
+                    await self._sleep()
+                    continue
                 if self._paused or time.monotonic() - self._checked_at >= self.stamp_seconds:
                     edges = await self.ensure_projected()
                     if edges is not None:
                         log.warning("the graph had lost its data: rebuilt from the documents", extra={"edges": edges})
-                await self.drain()
+                while await self.run_once() and await self.leads():  # the lease renewed before each next batch
+                    pass
                 if self._paused:
                     self._paused = False
                     log.info("outbox projection resumed")
@@ -189,12 +210,16 @@ class Projector:
                     log.warning("outbox projection paused, %s is unavailable (%s); retrying", exc.backend, exc)
             except Exception:
                 log.exception("outbox projection failed; retrying")
-            # asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a cancellation that arrives just as the
-            # event is set (a nudge during shutdown), and the loop then never ends (it hung test runs).
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.poll_seconds):
-                    await self._wake.wait()
-            self._wake.clear()
+            await self._sleep()
+
+    async def _sleep(self) -> None:
+        """Until the next poll, or a nudge. asyncio.timeout, not wait_for: on Python 3.11 wait_for drops a
+        cancellation that arrives just as the event is set (a nudge during shutdown), and the loop then never ends
+        (it hung test runs)."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self.poll_seconds):
+                await self._wake.wait()
+        self._wake.clear()
 
     def start(self) -> None:
         self._stopping = False
@@ -208,6 +233,8 @@ class Projector:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self.lease is not None:  # another process takes over at once, not when the lease expires
+            await self.lease.release()
 
 
 async def purge_done(store: DocumentStore, older_than_ms: int, limit: int = 1000) -> int:

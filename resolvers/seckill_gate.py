@@ -249,6 +249,7 @@ async def take(services: Services, attempt: Attempt, expire_at: int) -> str:
         verdict = await redis_take(services, gate, attempt, expire_at)
     except DOWN as exc:  # Redis is down: the store's guarded updates alone decide (slower, still exact)
         log.warning("seckill: Redis unreachable (%s); the store decides", exc)
+        services.seckill.store_decided += 1
         return await store_take(services, attempt)
     if verdict != OK:
         return verdict

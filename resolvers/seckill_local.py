@@ -27,6 +27,7 @@ class SeckillLocal:
         self._reader: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
         self.gate: Any = None  # resolvers.seckill_gate.RedisGate, made at the first attempt with Redis
+        self.store_decided = 0  # attempts the store decided alone because Redis did not answer
 
     def is_sold_out(self, campaign_id: str, sku_id: str) -> bool:
         return (campaign_id, sku_id) in self.sold_out
