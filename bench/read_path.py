@@ -17,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -49,6 +50,8 @@ CREATE_POST = (
 )
 FOLLOW = "mutation($u: ID!) { follow(input: {userId: $u}) { errors { code } } }"
 LOGIN = "mutation($n: String!) { devLogin(input: {nickname: $n}) { accessToken user { id } } }"
+RAW, PLAIN = "raw aiohttp, the same bytes", "plain strawberry, the same shape"
+OURS, CACHED = "this server: products(first: 100)", "this server: the same as a cacheable GET"
 
 
 def cpu() -> str:
@@ -115,32 +118,42 @@ async def login(s: aiohttp.ClientSession, url: str, nickname: str) -> tuple[str,
     return data["accessToken"], data["user"]["id"]
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(
-    url: str, body: dict[str, Any] | None, token: str, seconds: int, connections: int, tmp: Path
-) -> tuple[float, float]:
-    """req/s and p99 (ms) of `wrk` POSTing `body` to `url` (a GET of `url` when body is None)."""
+    url: str, body: dict[str, Any] | None, token: str, seconds: int, connections: int, tmp: Path, pid: int = 0
+) -> tuple[float, float, float]:
+    """req/s, p99 (ms) and the server's CPU ms per request (process `pid`; 0 when not given) of `wrk` POSTing
+    `body` to `url` (a GET of `url` when body is None)."""
     script = tmp / "post.lua"
     headers = 'wrk.headers["Content-Type"] = "application/json"\n'
     if token:
         headers += f'wrk.headers["Authorization"] = "Bearer {token}"\n'
     request = f'wrk.method = "POST"\nwrk.body = {json.dumps(json.dumps(body))}\n' if body is not None else ""
     script.write_text(request + headers)
+    cpu_before = cpu_seconds(pid) if pid else 0.0
     out = subprocess.run(
         ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
+    cpu_used = cpu_seconds(pid) - cpu_before if pid else 0.0
     if "Non-2xx" in out:
         raise RuntimeError(f"wrk saw errors:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    return rps, p99
+    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    return rps, p99, 1000 * cpu_used / max(requests, 1)
 
 
 @contextlib.asynccontextmanager
-async def reference(kind: str, body_file: Path) -> AsyncIterator[str]:
+async def reference(kind: str, body_file: Path) -> AsyncIterator[tuple[str, int]]:
     port = free_port()
     proc = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its reference once)
         [
@@ -162,7 +175,7 @@ async def reference(kind: str, body_file: Path) -> AsyncIterator[str]:
                         if resp.status == 200:
                             break
                 await asyncio.sleep(0.1)
-        yield url
+        yield url, proc.pid
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -177,65 +190,69 @@ async def main() -> None:
     if shutil.which("wrk") is None:
         sys.exit("wrk is not installed (Debian: apt-get install wrk; `make bench` does it)")
     print(
-        f"CPU: {cpu()}, {len(__import__('os').sched_getaffinity(0))} cores; wrk -t1 -c{args.connections} "
+        f"CPU: {cpu()}, {len(os.sched_getaffinity(0))} cores; wrk -t1 -c{args.connections} "
         f"-d{args.seconds}s, {args.runs} runs",
         flush=True,
     )
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        async with server_process(tmp / "server", PRODUCTS_PER_MINUTE="1000", POSTS_PER_MINUTE="1000") as base:
+        pids: list[int] = []
+        async with server_process(tmp / "server", pids, PRODUCTS_PER_MINUTE="1000", POSTS_PER_MINUTE="1000") as base:
             world = await seed(base)
             body_file = tmp / "products.json"
             body_file.write_bytes(world["products_body"])
             url = base + "/graphql"
-            results: dict[str, list[tuple[float, float]]] = {}
+            results: dict[str, list[tuple[float, float, float]]] = {}
 
             def measure(
-                label: str, target: str, query: str, variables: dict[str, Any] | None = None, token: str = ""
+                label: str,
+                target: str,
+                pid: int,
+                query: str | None,
+                variables: dict[str, Any] | None = None,
+                token: str = "",
             ) -> None:
-                for _ in range(args.runs):
-                    rps, p99 = wrk(
-                        target,
-                        {"query": query, "variables": variables or {}},
-                        token,
-                        args.seconds,
-                        args.connections,
-                        tmp,
-                    )
-                    results.setdefault(label, []).append((rps, p99))
-                    print(f"  {label:38} {rps:9.0f} req/s  p99 {p99:7.1f} ms", flush=True)
+                body = {"query": query, "variables": variables or {}} if query is not None else None
+                rps, p99, cpu_ms = wrk(target, body, token, args.seconds, args.connections, tmp, pid)
+                results.setdefault(label, []).append((rps, p99, cpu_ms))
+                print(f"  {label:40} {rps:8.0f} req/s  p99 {p99:7.1f} ms  CPU {cpu_ms:6.2f} ms/req", flush=True)
 
-            async with reference("raw", body_file) as raw_url:
-                async with aiohttp.ClientSession() as s, s.post(raw_url, json={"query": PRODUCTS}) as resp:
-                    assert await resp.read() == world["products_body"]
-                measure("raw aiohttp, the same bytes", raw_url, PRODUCTS)
-            async with reference("strawberry", body_file) as plain_url:
-                async with aiohttp.ClientSession() as s, s.post(plain_url, json={"query": PRODUCTS}) as resp:
-                    same = json.loads(await resp.read())["data"] == json.loads(world["products_body"])["data"]
-                assert same, "the plain strawberry reference answers another document"
-                measure("plain strawberry, the same shape", plain_url, PRODUCTS)
-            measure("this server: products(first: 100)", url, PRODUCTS)
-            cacheable = url + "?" + urlencode({"query": PRODUCTS})
-            async with aiohttp.ClientSession() as s, s.get(cacheable) as resp:
-                assert resp.headers.get("Cache-Control", "").startswith("public"), "not answered as public"
-            for _ in range(args.runs):
-                rps, p99 = wrk(cacheable, None, "", args.seconds, args.connections, tmp)
-                results.setdefault("cacheable GET", []).append((rps, p99))
-                print(f"  {'this server: the same as a cacheable GET':38} {rps:9.0f} req/s  p99 {p99:7.1f} ms")
-            measure("this server: product(id) detail", url, PRODUCT, {"id": world["product_id"]})
-            measure("this server: FOLLOWING feed page", url, FOLLOWING, token=world["viewer"])
+            async with (
+                reference("raw", body_file) as (raw_url, raw_pid),
+                reference("strawberry", body_file) as (plain_url, plain_pid),
+            ):
+                async with aiohttp.ClientSession() as s:
+                    async with s.post(raw_url, json={"query": PRODUCTS}) as resp:
+                        assert await resp.read() == world["products_body"]
+                    async with s.post(plain_url, json={"query": PRODUCTS}) as resp:
+                        same = json.loads(await resp.read())["data"] == json.loads(world["products_body"])["data"]
+                    assert same, "the plain strawberry reference answers another document"
+                    cacheable = url + "?" + urlencode({"query": PRODUCTS})
+                    async with s.get(cacheable) as resp:
+                        assert resp.headers.get("Cache-Control", "").startswith("public"), "not answered as public"
+                server = pids[0]
+                for run in range(args.runs):  # interleaved, so that a change in the machine's load hits all alike
+                    print(f" run {run + 1}", flush=True)
+                    measure(RAW, raw_url, raw_pid, PRODUCTS)
+                    measure(PLAIN, plain_url, plain_pid, PRODUCTS)
+                    measure(OURS, url, server, PRODUCTS)
+                    measure(CACHED, cacheable, server, None)
+                    measure("this server: product(id) detail", url, server, PRODUCT, {"id": world["product_id"]})
+                    measure("this server: FOLLOWING feed page", url, server, FOLLOWING, token=world["viewer"])
 
     def best(label: str) -> float:
-        return max(r for r, _ in results[label])
+        return max(r for r, _, _ in results[label])
 
-    ours = best("this server: products(first: 100)")
-    plain, raw = best("plain strawberry, the same shape"), best("raw aiohttp, the same bytes")
+    def cpu_ms(label: str) -> float:
+        return min(c for _, _, c in results[label])
+
+    ours, plain, raw, cached = best(OURS), best(PLAIN), best(RAW), best(CACHED)
     print(
-        f"products(first: 100): this server / plain strawberry = {ours / plain:.2f}x; / raw aiohttp = "
-        f"{100 * ours / raw:.1f} %",
+        f"products(first: 100): this server / plain strawberry = {ours / plain:.2f}x req/s, "
+        f"{cpu_ms(PLAIN) / cpu_ms(OURS):.2f}x less CPU a request ({cpu_ms(OURS):.2f} vs {cpu_ms(PLAIN):.2f} ms); "
+        f"/ raw aiohttp = {100 * ours / raw:.1f} %",
         flush=True,
     )
-    cached = best("cacheable GET")
     print(
         f"the same as a cacheable GET (response cache): {cached / plain:.2f}x plain strawberry; "
         f"{100 * cached / raw:.1f} % of raw aiohttp",

@@ -130,6 +130,9 @@ DOC_LOADERS = {
 }
 
 
+NOT_LOADED = object()
+
+
 class Loaders:
     """The request's DataLoaders, each made on first use (most requests touch two or three of them)."""
 
@@ -141,6 +144,15 @@ class Loaders:
     @property
     def store(self) -> DocumentStore:
         return self._store
+
+    def loaded(self, name: str, key: Any) -> Any:
+        """What the loader `name` has already read for `key` in this request (None: no such document), or
+        NOT_LOADED when it has not read it (yet)."""
+        loader = self.__dict__.get(name)
+        future = loader.cache_map.get(key) if loader is not None else None
+        if future is None or not future.done() or future.cancelled() or future.exception() is not None:
+            return NOT_LOADED
+        return future.result()
 
     def __getattr__(self, name: str) -> Any:
         if name in DOC_LOADERS:

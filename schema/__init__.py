@@ -32,6 +32,7 @@ from schema.descriptions import fill as fill_descriptions
 from schema.distribution import Commission, DistributionMutations, DistributionQueries
 from schema.engine import ApiSchema
 from schema.errors import ErrorCodes
+from schema.execution import ApiExecutionContext
 from schema.favorites import FavoriteMutations, FavoriteQueries
 from schema.invites import InviteMutations, InviteQueries
 from schema.limits import RequestLimits
@@ -201,6 +202,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
             ErrorCodes,
         ],
         config=StrawberryConfig(scalar_map={Long: LONG}),
+        execution_context_class=ApiExecutionContext,
     )
     fill_descriptions(built._schema)
     return built

@@ -16,8 +16,9 @@ from resolvers import catalog as catalog_uc
 from resolvers import shipping as shipping_uc
 from resolvers import social as social_uc
 from resolvers.intact import intact, intact_edges
-from schema.common import Long, Money, Node, PageInfo, UserError, described_value, must, page_size
+from schema.common import Long, Money, Node, PageInfo, UserError, described_value, must, page_size, related
 from schema.context import Info
+from schema.execution import context_only
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 from schema.staff import PRODUCT, SHOP, SKU, Staff
@@ -279,8 +280,9 @@ class Product(Node):
         )
 
     @strawberry.field(description="The shop that sells it.")
-    async def shop(self, info: Info) -> Shop:
-        return Shop.from_doc(must(await info.context.loaders.shop.load(self.doc["shopId"]), "shop"))
+    @context_only
+    def shop(self, info: Info) -> Shop:
+        return related(info, "shop", self.doc["shopId"], lambda doc: Shop.from_doc(must(doc, "shop")))
 
     @strawberry.field(description="The template its shipping fee follows; null: it ships free.")
     async def shipping_template(

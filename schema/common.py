@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import Enum
-from typing import Any, NewType, cast
+from typing import Any, NewType, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError, IntValueNode, ValueNode
 
 from domain.money import DEFAULT_CURRENCY
 from resolvers.errors import ApiError, bad_input
+from resolvers.loaders import NOT_LOADED
 from store.protocol import Doc, Page
 
 MAX_PAGE = 100
@@ -203,6 +205,23 @@ class UserError:
     @classmethod
     def of(cls, error: ApiError) -> UserError:
         return cls(code=ErrorCode(error.code), field=error.field, message=str(error))
+
+
+T = TypeVar("T")
+
+
+def related(info: Any, loader: str, key: Any, build: Callable[[Doc | None], T]) -> T:
+    """`build` of the document the request's loader `loader` holds for `key`: at once when the loader has read it
+    already (a list's `intact` check reads a page's related documents in one batch), so a page of 100 items costs
+    no task per item; else an awaitable of it (graphql-core awaits what a resolver returns)."""
+    known = info.context.loaders.loaded(loader, key)
+    if known is not NOT_LOADED:
+        return build(known)
+
+    async def later() -> T:
+        return build(await getattr(info.context.loaders, loader).load(key))
+
+    return later()  # type: ignore[return-value]
 
 
 def must(doc: Doc | None, what: str) -> Doc:
