@@ -28,7 +28,9 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def server_process(data_dir: Path, pids: list[int] | None = None, **settings: str) -> AsyncIterator[str]:
+async def server_process(
+    data_dir: Path, pids: list[int] | None = None, args: tuple[str, ...] = (), **settings: str
+) -> AsyncIterator[str]:
     """`python server.py serve` in dev mode with its jobs off, on a free port; yields its base URL once /healthz
     answers, and stops it after. `settings` are more environment settings (REDIS_URL=...); the process id is
     appended to `pids` when given."""
@@ -45,7 +47,7 @@ async def server_process(data_dir: Path, pids: list[int] | None = None, **settin
         **settings,
     }
     server = subprocess.Popen(  # noqa: ASYNC220 (a benchmark starting its server once)
-        [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        [sys.executable, str(ROOT / "server.py"), "serve", "--port", str(port), "--data-dir", str(data_dir), *args],
         env=env,
         stdout=subprocess.DEVNULL,
     )

@@ -186,30 +186,31 @@ class ApiExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return _SLOW
         object_type: GraphQLObjectType = of_type
         is_type_of = object_type.is_type_of
-        items = [value] if kind == OBJECT else value
-        if kind == LIST and not isinstance(value, list | tuple):
-            return _SLOW
         unseen: Any = None  # no resolve info: strawberry's is_type_of checks the value's class only
-        if any(item is None or (is_type_of is not None and not is_type_of(item, unseen)) for item in items):
+        if kind == OBJECT:
+            if is_type_of is not None and not is_type_of(value, unseen):
+                return _SLOW
+        elif not isinstance(value, list | tuple) or any(
+            item is None or (is_type_of is not None and not is_type_of(item, unseen)) for item in value
+        ):
             return _SLOW
         collected = self.collect_subfields(object_type, field_details_list)
         if collected.new_defer_usages:
             return _SLOW
         field_path = Path(path, response_name, parent_type.name)
         subfields = collected.grouped_field_set
-        if kind == OBJECT:
-            return self._guarded(
-                field_def.type,
-                field_details_list,
-                field_path,
-                lambda: self.execute_fields(object_type, value, field_path, subfields, None),
-            )
-        return self._guarded(
-            field_def.type,
-            field_details_list,
-            field_path,
-            lambda: self._complete_items(object_type, item_type, value, field_details_list, field_path, subfields),
-        )
+        result: Any
+        try:  # as _guarded, inline for the plain result
+            if kind == OBJECT:
+                result = self.execute_fields(object_type, value, field_path, subfields, None)
+            else:
+                result = self._complete_items(object_type, item_type, value, field_details_list, field_path, subfields)
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, field_def.type, field_details_list, field_path)
+            return None
+        if self.is_awaitable(result):
+            return self._guarded(field_def.type, field_details_list, field_path, lambda: result)
+        return result
 
     def _complete_ordinarily(
         self,
