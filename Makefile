@@ -78,6 +78,8 @@ bench: install test-services
 
 ## Rewrite schema.graphql from the code (a test fails when they differ), and the SDK's generated types from it.
 schema: install
+	$(BIN)/python tools/mutation_refusals.py > schema/mutation_refusals.json.new
+	mv schema/mutation_refusals.json.new schema/mutation_refusals.json
 	$(BIN)/python server.py export-schema > schema.graphql
 ifneq ($(NODE),)
 	cd clients && npm run codegen

@@ -229,7 +229,7 @@ class CheckoutPreviewInput:
     )
     points: int | None = strawberry.field(
         default=None,
-        description="Points to pay with (shown, not spent: checkout does not take points yet): at most the viewer's"
+        description="Points to pay with (priced here, spent by `checkout` with the same value): at most the viewer's"
         " balance and POINTS_MAX_SHARE of what the orders cost before points, POINTS_PER_YUAN points a yuan.",
     )
 

@@ -4,6 +4,9 @@ argument that has no description of its own (one written next to the code always
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from graphql import (
     GraphQLInputObjectType,
     GraphQLNamedType,
@@ -37,6 +40,17 @@ ROOTS = {
 }
 
 
+# mutation -> the codes its payload's `errors` may carry, read from the code by tools/mutation_refusals.py
+REFUSALS_FILE = Path(__file__).with_name("mutation_refusals.json")
+
+
+def _refusals() -> dict[str, list[str]]:
+    if not REFUSALS_FILE.is_file():
+        return {}
+    found: dict[str, list[str]] = json.loads(REFUSALS_FILE.read_text())
+    return found
+
+
 def _named(type_: GraphQLType) -> GraphQLNamedType:
     named = get_named_type(type_)
     assert named is not None
@@ -60,6 +74,14 @@ def _names(mutations: list[str]) -> str:
 
 def fill(schema: GraphQLSchema) -> None:
     payloads, inputs = _mutations_by_type(schema)
+    refusals = _refusals()
+    for name, field in (schema.mutation_type.fields if schema.mutation_type else {}).items():
+        codes = refusals.get(name)
+        if codes:
+            listed = ", ".join(codes)
+            field.description = (field.description or "").rstrip() + (
+                f" May refuse with (`errors[].code`, see `ErrorCode`): {listed}."
+            )
     for name, type_ in schema.type_map.items():
         if name.startswith("__"):
             continue

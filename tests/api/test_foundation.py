@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -191,6 +192,18 @@ def test_export_schema_prints_exactly_the_committed_schema() -> None:
         [sys.executable, "server.py", "export-schema"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert out == (ROOT / "schema.graphql").read_text(), "schema.graphql is stale: run `make schema`"
+
+
+def test_the_mutations_error_codes_in_the_schema_are_read_from_the_current_code() -> None:
+    out = subprocess.run(
+        [sys.executable, "tools/mutation_refusals.py"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    committed = (ROOT / "schema" / "mutation_refusals.json").read_text()
+    assert out == committed, "schema/mutation_refusals.json is stale: run `make schema`"
+    # and they are what the code raises: placeOrder's include its stock and key refusals, follow's a self-follow
+    refusals = json.loads(committed)
+    assert {"OUT_OF_STOCK", "UNAUTHENTICATED", "INVALID_INPUT"} <= set(refusals["placeOrder"])
+    assert "SELF_ACTION" in refusals["follow"] and "OUT_OF_STOCK" not in refusals["follow"]
 
 
 def test_an_unreachable_backend_at_start_is_a_clear_message_and_non_zero_exit(tmp_path: Path) -> None:
