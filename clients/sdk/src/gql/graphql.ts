@@ -194,6 +194,18 @@ export type CreateLiveRoomInput = {
   title: string;
 };
 
+/** The input of `createPagePreview`. */
+export type CreatePagePreviewInput = {
+  /** Which page. */
+  kind: PageKind;
+  /** The draft when not given. */
+  revisionId?: string | null | undefined;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
+};
+
 /** The input of `createPost`. */
 export type CreatePostInput = {
   /** 1 to 2000 characters; line breaks allowed. */
@@ -430,6 +442,19 @@ export type PackageLineInput = {
   quantity: number;
 };
 
+/** HOME, PRODUCT_DETAIL, CATEGORY and USER_CENTER are built in; LANDING pages have a slug. */
+export type PageKind =
+  /** The layout of its category pages. */
+  | 'CATEGORY'
+  /** The shop's home page. */
+  | 'HOME'
+  /** A campaign page of its own, addressed by slug. */
+  | 'LANDING'
+  /** The layout of its product pages. */
+  | 'PRODUCT_DETAIL'
+  /** The buyer's own page at the shop. */
+  | 'USER_CENTER';
+
 /** The input of `payCheckout`. */
 export type PayCheckoutInput = {
   /** The viewer's checkout, while every order waits for payment. */
@@ -489,6 +514,20 @@ export type ProductSort =
   /** With a query, best selling first; without one, newest first. */
   | 'RELEVANCE';
 
+/** The input of `publishPage`, `rollbackPage`. */
+export type PublishPageInput = {
+  /** The published revision the editor expects to replace (null: none yet); CONFLICT otherwise. */
+  expectedRevisionId?: string | null | undefined;
+  /** Which page. */
+  kind: PageKind;
+  /** The revision to publish (one of the page's). */
+  revisionId: string;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
+};
+
 /** The input of `rejectAfterSale`. */
 export type RejectAfterSaleInput = {
   /** A REQUESTED after-sale of the shop's. */
@@ -539,6 +578,20 @@ export type SalesChannel =
   | 'NOTE'
   /** A share poster's QR code. */
   | 'POSTER';
+
+/** The input of `savePageDraft`. */
+export type SavePageDraftInput = {
+  /** The page: {schemaVersion, title, navigationBar, theme, sections}. */
+  document: unknown;
+  /** The draft the editor started from: CONFLICT if another save moved it since. */
+  expectedDraftRevisionId?: string | null | undefined;
+  /** Which page. */
+  kind: PageKind;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
+};
 
 /** The input of `selectCartLines`. */
 export type SelectCartLinesInput = {
@@ -621,6 +674,21 @@ export type TeamStatus =
   | 'OPEN'
   /** Closed with at least the first tier's members: the orders ship, at the price reached. */
   | 'SUCCEEDED';
+
+/** Why something a page shows is unavailable; the page keeps it, the client greys it out. */
+export type UnavailableReason =
+  /** The live room has ended. */
+  | 'ENDED'
+  /** The coupon is past its validity. */
+  | 'EXPIRED'
+  /** The block picks by itself and found nothing (no live or scheduled room, no product). */
+  | 'NOTHING_TO_SHOW'
+  /** It is gone (deleted, or not the shop's). */
+  | 'NOT_FOUND'
+  /** The product no longer has the group-buy or bargain offer the block shows. */
+  | 'OFFER_ENDED'
+  /** No coupons are left to claim. */
+  | 'SOLD_OUT';
 
 /** The input of `updateCartLine`. */
 export type UpdateCartLineInput = {
@@ -892,6 +960,67 @@ export type OrderStatusSubscriptionVariables = Exact<{
 
 export type OrderStatusSubscription = { orderStatus: { __typename: 'Order', id: string, status: OrderStatus } };
 
+export type RenderedPageFragment = { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } };
+
+export type ShopHomePageQueryVariables = Exact<{
+  shopId: string | number;
+}>;
+
+
+export type ShopHomePageQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } } | null };
+
+export type PagePreviewQueryVariables = Exact<{
+  shopId: string | number;
+  kind: PageKind;
+  slug?: string | null | undefined;
+  previewToken: string;
+}>;
+
+
+export type PagePreviewQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } } | null };
+
+export type EditablePageFragment = { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null };
+
+export type ShopPagesQueryVariables = Exact<{
+  shopId: string | number;
+}>;
+
+
+export type ShopPagesQuery = { shopPages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null }> };
+
+export type PageDraftsQueryVariables = Exact<{
+  shopId: string | number;
+}>;
+
+
+export type PageDraftsQuery = { shopPages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null, draft: { __typename: 'PageRevision', id: string, document: unknown } | null }> };
+
+export type PageComponentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PageComponentsQuery = { pageComponents: Array<{ __typename: 'PageComponent', type: string, name: string, description: string, available: boolean, unavailableReason: string | null, maxBlocks: number, minBlocks: number, maxPerPage: number, blockTypes: Array<string>, schema: unknown, default: unknown }>, pageLimits: { __typename: 'PageLimits', maxSections: number, maxBytes: number } };
+
+export type SavePageDraftMutationVariables = Exact<{
+  input: SavePageDraftInput;
+}>;
+
+
+export type SavePageDraftMutation = { savePageDraft: { __typename: 'PagePayload', page: { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null } | null, revision: { __typename: 'PageRevision', id: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PublishPageMutationVariables = Exact<{
+  input: PublishPageInput;
+}>;
+
+
+export type PublishPageMutation = { publishPage: { __typename: 'PagePayload', page: { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null } | null, revision: { __typename: 'PageRevision', id: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CreatePagePreviewMutationVariables = Exact<{
+  input: CreatePagePreviewInput;
+}>;
+
+
+export type CreatePagePreviewMutation = { createPagePreview: { __typename: 'PagePreviewPayload', token: string | null, revisionId: string | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type ActivityItemFragment = { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null };
 
 export type FeedQueryVariables = Exact<{
@@ -1046,6 +1175,8 @@ export const AddressViewFragmentDoc = {"kind":"Document","definitions":[{"kind":
 export const OrderDetailFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"discount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"adjustments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"Adjustment"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingAddress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recipient"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"provinceName"}},{"kind":"Field","name":{"kind":"Name","value":"cityName"}},{"kind":"Field","name":{"kind":"Name","value":"districtName"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shipments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"shippedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"afterSales"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Adjustment"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceAdjustment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderDetailFragment, unknown>;
 export const AfterSaleRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AfterSaleRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AfterSale"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"respondBy"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"orderLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"buyer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<AfterSaleRowFragment, unknown>;
 export const OrderSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"payBy"}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderSummaryFragment, unknown>;
+export const RenderedPageFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RenderedPage"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ShopPage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"revisionId"}},{"kind":"Field","name":{"kind":"Name","value":"preview"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"document"}},{"kind":"Field","name":{"kind":"Name","value":"theme"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"background"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"accent"}},{"kind":"Field","name":{"kind":"Name","value":"button"}},{"kind":"Field","name":{"kind":"Name","value":"buttonText"}},{"kind":"Field","name":{"kind":"Name","value":"radius"}},{"kind":"Field","name":{"kind":"Name","value":"fontScale"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"settings"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"logoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<RenderedPageFragment, unknown>;
+export const EditablePageFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EditablePage"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Page"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"draftRevisionId"}},{"kind":"Field","name":{"kind":"Name","value":"publishedRevisionId"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<EditablePageFragment, unknown>;
 export const ActivityItemFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ActivityItem"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Activity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"verb"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"post"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"likeCount"}},{"kind":"Field","name":{"kind":"Name","value":"commentCount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveRoom"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ActivityItemFragment, unknown>;
 export const TeamViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TeamView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Team"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"minSize"}},{"kind":"Field","name":{"kind":"Name","value":"maxSize"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"currentPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextTier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"leader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"paid"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"skus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<TeamViewFragment, unknown>;
 export const DevLoginDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a51e16acec1b0e5418497b4be6975e9853e5f869d5a54c317dcc521de060237c"}} as unknown as DocumentNode<DevLoginMutation, DevLoginMutationVariables>;
@@ -1082,6 +1213,14 @@ export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentI
 export const PayOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:96cdda83510b5f5037a6324a4ad333c2704838e007a8ba9109482e76f4aae5f9"}} as unknown as DocumentNode<PayOrderMutation, PayOrderMutationVariables>;
 export const ShipOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:06239f790549ffa0aa8e61e839a53c7db0e7d05e4c810838895e3b38bc49cb80"}} as unknown as DocumentNode<ShipOrderMutation, ShipOrderMutationVariables>;
 export const OrderStatusDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:2e6489f5a23ed4c11e67475e0257c96773133dd1f2ffe4ca17bc7d1e50d5669b"}} as unknown as DocumentNode<OrderStatusSubscription, OrderStatusSubscriptionVariables>;
+export const ShopHomePageDocument = {"__meta__":{"operation":"query","documentId":"sha256:c74fb48756c09af515abdcfa0aedd5851586e3ea19a57bfc9fb7eb23b0d4568a"}} as unknown as DocumentNode<ShopHomePageQuery, ShopHomePageQueryVariables>;
+export const PagePreviewDocument = {"__meta__":{"operation":"query","documentId":"sha256:cd8239ef03cedcba82ca28614914bf22c63faa8a819af68d3063e42e15849e09"}} as unknown as DocumentNode<PagePreviewQuery, PagePreviewQueryVariables>;
+export const ShopPagesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d294b83179e863e3121d46acd9faab229f5b73bd2f55f965b9d33e5d09aaf8b1"}} as unknown as DocumentNode<ShopPagesQuery, ShopPagesQueryVariables>;
+export const PageDraftsDocument = {"__meta__":{"operation":"query","documentId":"sha256:1259c1ae82c04c5cc203751e3614925ea0e42652f76383b9662a223cf37aeab6"}} as unknown as DocumentNode<PageDraftsQuery, PageDraftsQueryVariables>;
+export const PageComponentsDocument = {"__meta__":{"operation":"query","documentId":"sha256:ffbdeb98068faa76901f5ccb030bbbc60b139ba235ce71cc18df41118929af0c"}} as unknown as DocumentNode<PageComponentsQuery, PageComponentsQueryVariables>;
+export const SavePageDraftDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b9d59386f5590b411b34b9378761a0b29b79e8ff3575754e044e2014f2ff8d57"}} as unknown as DocumentNode<SavePageDraftMutation, SavePageDraftMutationVariables>;
+export const PublishPageDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:f6e118ef121af38b6eda4b661ae04788736ec36d80c056bbd7fe523ba875588c"}} as unknown as DocumentNode<PublishPageMutation, PublishPageMutationVariables>;
+export const CreatePagePreviewDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2a195870f8174d572966f2b4f87f676e9337981d4725a92f03867ca06b1689ab"}} as unknown as DocumentNode<CreatePagePreviewMutation, CreatePagePreviewMutationVariables>;
 export const FeedDocument = {"__meta__":{"operation":"query","documentId":"sha256:af2a3fd0a9afd955c6b64059e64c20f7d1694f658fcdc192900ab6986c7de2db"}} as unknown as DocumentNode<FeedQuery, FeedQueryVariables>;
 export const FeedUpdatesDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:d77710ccf362de4321c256254aa8ee234093319f2c698f6bc90413584614e496"}} as unknown as DocumentNode<FeedUpdatesSubscription, FeedUpdatesSubscriptionVariables>;
 export const PostDocument = {"__meta__":{"operation":"query","documentId":"sha256:2e143d4672ee342e72fb4be3d8566f9c2236137f27e60a5bd23826c63af866af"}} as unknown as DocumentNode<PostQuery, PostQueryVariables>;
