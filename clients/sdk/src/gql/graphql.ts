@@ -998,7 +998,7 @@ export type PageDraftsQuery = { shopPages: Array<{ __typename: 'Page', id: strin
 export type PageComponentsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type PageComponentsQuery = { pageComponents: Array<{ __typename: 'PageComponent', type: string, name: string, description: string, available: boolean, unavailableReason: string | null, maxBlocks: number, minBlocks: number, maxPerPage: number, blockTypes: Array<string>, schema: unknown, default: unknown }>, pageLimits: { __typename: 'PageLimits', maxSections: number, maxBytes: number } };
+export type PageComponentsQuery = { pageComponents: Array<{ __typename: 'PageComponent', type: string, name: string, description: string, available: boolean, unavailableReason: string | null, maxBlocks: number, minBlocks: number, maxPerPage: number, blockTypes: Array<string>, schema: unknown, default: unknown }>, pageLimits: { __typename: 'PageLimits', maxSections: number, maxBytes: number, schema: unknown } };
 
 export type SavePageDraftMutationVariables = Exact<{
   input: SavePageDraftInput;
@@ -1217,7 +1217,7 @@ export const ShopHomePageDocument = {"__meta__":{"operation":"query","documentId
 export const PagePreviewDocument = {"__meta__":{"operation":"query","documentId":"sha256:cd8239ef03cedcba82ca28614914bf22c63faa8a819af68d3063e42e15849e09"}} as unknown as DocumentNode<PagePreviewQuery, PagePreviewQueryVariables>;
 export const ShopPagesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d294b83179e863e3121d46acd9faab229f5b73bd2f55f965b9d33e5d09aaf8b1"}} as unknown as DocumentNode<ShopPagesQuery, ShopPagesQueryVariables>;
 export const PageDraftsDocument = {"__meta__":{"operation":"query","documentId":"sha256:1259c1ae82c04c5cc203751e3614925ea0e42652f76383b9662a223cf37aeab6"}} as unknown as DocumentNode<PageDraftsQuery, PageDraftsQueryVariables>;
-export const PageComponentsDocument = {"__meta__":{"operation":"query","documentId":"sha256:ffbdeb98068faa76901f5ccb030bbbc60b139ba235ce71cc18df41118929af0c"}} as unknown as DocumentNode<PageComponentsQuery, PageComponentsQueryVariables>;
+export const PageComponentsDocument = {"__meta__":{"operation":"query","documentId":"sha256:fb0ae6837befa6e5aec1448551463e2e4cef218683718eefa36411f30827aea9"}} as unknown as DocumentNode<PageComponentsQuery, PageComponentsQueryVariables>;
 export const SavePageDraftDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b9d59386f5590b411b34b9378761a0b29b79e8ff3575754e044e2014f2ff8d57"}} as unknown as DocumentNode<SavePageDraftMutation, SavePageDraftMutationVariables>;
 export const PublishPageDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:f6e118ef121af38b6eda4b661ae04788736ec36d80c056bbd7fe523ba875588c"}} as unknown as DocumentNode<PublishPageMutation, PublishPageMutationVariables>;
 export const CreatePagePreviewDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2a195870f8174d572966f2b4f87f676e9337981d4725a92f03867ca06b1689ab"}} as unknown as DocumentNode<CreatePagePreviewMutation, CreatePagePreviewMutationVariables>;

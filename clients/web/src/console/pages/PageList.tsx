@@ -1,0 +1,52 @@
+import { ShopPagesDocument } from '@youxianggou/sdk';
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { useQuery } from '../../api';
+import { ErrorState, Loading } from '../../ui';
+import { PAGE_NAMES } from './document';
+
+// 店铺装修: the shop's pages (the built-in ones whether saved yet or not, and its landing pages), each with its state.
+const BUILT_IN = ['HOME', 'USER_CENTER', 'PRODUCT_DETAIL', 'CATEGORY'] as const;
+
+function when(at: string | null | undefined): string {
+  return at ? new Date(at).toLocaleString('zh-CN', { hour12: false }) : '—';
+}
+
+export function PageList({ shopId }: { shopId: string }) {
+  const { data, error, loading, reload } = useQuery(ShopPagesDocument, { shopId }, false, true);
+  const navigate = useNavigate();
+  const [slug, setSlug] = useState('');
+  if (error) return <ErrorState error={error} retry={reload} />;
+  if (loading && !data) return <Loading />;
+  const pages = data?.shopPages ?? [];
+  const rows = [
+    ...BUILT_IN.map((kind) => ({ kind, slug: null as string | null, page: pages.find((p) => p.kind === kind) })),
+    ...pages.filter((p) => p.kind === 'LANDING').map((p) => ({ kind: p.kind, slug: p.slug, page: p })),
+  ];
+  const create = (e: FormEvent) => (e.preventDefault(), navigate(`/console/pages/LANDING/${encodeURIComponent(slug)}`));
+  return (
+    <>
+      <table className="table" aria-label="店铺页面">
+        <thead><tr><th>页面</th><th>状态</th><th>更新</th><th>发布</th><th /></tr></thead>
+        <tbody>
+          {rows.map(({ kind, slug, page }) => (
+            <tr key={`${kind}/${slug ?? ''}`} data-testid="page-row">
+              <td>{PAGE_NAMES[kind]}{slug ? ` /${slug}` : ''}</td>
+              <td>{!page ? '未创建' : !page.publishedRevisionId ? '草稿' : page.publishedRevisionId === page.draftRevisionId ? '已发布' : '有未发布的修改'}</td>
+              <td>{when(page?.updatedAt)}</td>
+              <td>{when(page?.publishedAt)}</td>
+              <td><Link to={`/console/pages/${kind}${slug ? `/${encodeURIComponent(slug)}` : ''}`}>装修</Link></td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form className="panel form ship" onSubmit={create}>
+        <label>
+          新活动页（地址，a-z 0-9 -）
+          <input value={slug} onChange={(e) => setSlug(e.target.value)} pattern="[a-z0-9-]{1,40}" required />
+        </label>
+        <button type="submit">新建活动页</button>
+      </form>
+    </>
+  );
+}
