@@ -63,12 +63,12 @@ function NoticeBar({ section, shopId }: Props) {
   const speed = { SLOW: 16, NORMAL: 10, FAST: 6 }[section.settings.speed as string] ?? 10;
   return (
     <div className="notice-bar" style={{ background: section.settings.background }} role="marquee">
-      <span aria-hidden>📢</span>
-      <div className="notice-track" style={{ animationDuration: `${speed * Math.max(1, section.blocks.length)}s` }}>
+      <span className="tag">公告</span>
+      <div className="notice-window"><div className="notice-track" style={{ animationDuration: `${speed * Math.max(1, section.blocks.length)}s` }}>
         {section.blocks.map((b) => (
           <Linked key={b.id} link={b.settings.link} shopId={shopId} className="notice">{b.settings.text}</Linked>
         ))}
-      </div>
+      </div></div>
     </div>
   );
 }

@@ -17,33 +17,52 @@ type Component = PageComponentsQuery['pageComponents'][number];
 type Resolved = { data: SectionData | null; available: boolean; reason: string | null };
 type Address = { shopId: string; kind: PageKind; slug: string | null };
 
+// Chinese titles for the few settings whose schema has none (the others carry their own `title`).
+const SETTINGS_UI: UiSchema = {
+  'ui:title': '设置',
+  couponIds: { 'ui:title': '指定优惠券（留空：店铺可领的券）' },
+  liveRoomId: { 'ui:title': '直播间 ID（留空：店铺最新的直播间）' },
+  url: { 'ui:title': '视频地址' },
+  campaign: { 'ui:title': '活动', id: { 'ui:title': '活动 ID（留空：店铺第一个进行中的）' } },
+};
+
 function sectionUi(component: Component): UiSchema {
   return {
     id: { 'ui:widget': 'hidden' },
     type: { 'ui:widget': 'hidden' },
-    settings: { 'ui:title': '设置' },
+    settings: SETTINGS_UI,
     blocks: {
       'ui:title': '内容',
-      items: { id: { 'ui:widget': 'hidden' }, type: component.blockTypes.length > 1 ? { 'ui:title': '类型' } : { 'ui:widget': 'hidden' }, settings: { 'ui:title': ' ' } },
+      items: {
+        'ui:title': '内容块',
+        id: { 'ui:widget': 'hidden' },
+        type: component.blockTypes.length > 1 ? { 'ui:title': '类型' } : { 'ui:widget': 'hidden' },
+        settings: { 'ui:label': false },
+      },
     },
   };
 }
 
-/** The section's schema for the form: a component without blocks has no blocks field to show. */
-function sectionSchema(component: Component): unknown {
-  const schema = component.schema as { properties: Record<string, unknown> };
-  if (component.blockTypes.length) return schema;
-  const { blocks: _, ...properties } = schema.properties;
-  return { ...schema, properties };
+/** A schema and its value without one property (the form does not show it; the schemas are closed objects). */
+function without<V extends object>(schema: unknown, value: V, key: string): { schema: unknown; value: V } {
+  const { properties, required = [], ...rest } = schema as { properties: Record<string, unknown>; required?: string[] };
+  const { [key]: _, ...shown } = properties;
+  const { [key as keyof V]: __, ...kept } = value;
+  return { schema: { ...rest, properties: shown, required: required.filter((r) => r !== key) }, value: kept as V };
 }
 
-/** The page's own fields (title, navigation bar, theme): the page schema without its sections. */
-function pageSchema(schema: unknown): unknown {
-  const page = schema as { properties: Record<string, unknown>; required: string[] };
-  const { sections: _, ...properties } = page.properties;
-  return { ...page, properties, required: page.required.filter((r) => r !== 'sections') };
+/** The section's form: a component without blocks has no blocks field to show. */
+function sectionForm(component: Component, section: Section): { schema: unknown; value: Section } {
+  return component.blockTypes.length ? { schema: component.schema, value: section } : without(component.schema, section, 'blocks');
 }
-const PAGE_UI: UiSchema = { 'ui:title': '页面设置', 'ui:description': '页面标题、导航栏和主题', schemaVersion: { 'ui:widget': 'hidden' }, navigationBar: { 'ui:title': '导航栏' }, theme: { 'ui:title': '主题（留空用店铺主题）' } };
+
+const PAGE_UI: UiSchema = {
+  'ui:title': '页面设置',
+  'ui:description': '页面标题、导航栏和主题',
+  schemaVersion: { 'ui:widget': 'hidden' },
+  navigationBar: { 'ui:title': '导航栏' },
+  theme: { 'ui:title': '主题（留空用店铺主题）', background: { 'ui:title': '背景色' }, text: { 'ui:title': '文字颜色' }, accent: { 'ui:title': '强调色' }, button: { 'ui:title': '按钮颜色' }, buttonText: { 'ui:title': '按钮文字颜色' } },
+};
 
 async function resolvedSections(address: Address): Promise<Record<string, Resolved>> {
   const made = await client.mutate(CreatePagePreviewDocument, { input: address });
@@ -170,9 +189,8 @@ function Editor({ address, components, pageLimitsSchema, initialPage, initialDoc
               <SchemaForm
                 key={section.id}
                 label={`${component.name}设置`}
-                schema={sectionSchema(component)}
+                {...sectionForm(component, section)}
                 uiSchema={sectionUi(component)}
-                value={section}
                 errors={errorSchema(sectionErrors(selected!))}
                 onChange={(value: Section) => edit({ ...doc, sections: doc.sections.map((s, i) => (i === selected ? withBlockIds(value, component.blockTypes) : s)) })}
               />
@@ -180,9 +198,7 @@ function Editor({ address, components, pageLimitsSchema, initialPage, initialDoc
           ) : section ? (
             <ErrorState error={`未知组件 ${section.type}`} />
           ) : (
-            <>
-              <SchemaForm key="page" label="页面设置" schema={pageSchema(pageLimitsSchema)} uiSchema={PAGE_UI} value={doc} errors={errorSchema(pageErrors)} onChange={(value: PageDocument) => edit({ ...value, sections: doc.sections })} />
-            </>
+            <SchemaForm key="page" label="页面设置" {...without(pageLimitsSchema, doc, 'sections')} uiSchema={PAGE_UI} errors={errorSchema(pageErrors)} onChange={(value: PageDocument) => edit({ ...value, sections: doc.sections })} />
           )}
         </section>
         <section className="preview" aria-label="预览">
