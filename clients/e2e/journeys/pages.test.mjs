@@ -90,4 +90,54 @@ describe('the shop builder in a real browser: the console page editor and the H5
 
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
+  it('a buyer claims a coupon from the shop\'s home and spends it at checkout', async () => {
+    // given: a shop whose published home has a coupon strip (set up through the API) and a ¥100 product
+    const { devLogin } = await server.gql('mutation { devLogin(input: {nickname: "领券店主"}) { accessToken } }');
+    const token = devLogin.accessToken;
+    const { createShop } = await server.gql('mutation { createShop(input: {name: "满减小铺"}) { shop { id } } }', {}, token);
+    const shopId = createShop.shop.id;
+    await server.gql('mutation($s: ID!) { createProduct(input: {shopId: $s, title: "手冲咖啡豆", description: "", images: [], skus: [{specs: [{name: "规格", value: "250g"}], price: 10000, stock: 10}]}) { errors { message } } }', { s: shopId }, token);
+    const validUntil = new Date(Date.now() + 7 * 86_400_000).toISOString();
+    const { createCoupon } = await server.gql('mutation($s: ID!, $v: DateTime!) { createCoupon(input: {shopId: $s, title: "开业券", discount: 1500, minSpend: 5000, validUntil: $v, quantity: 10}) { coupon { id } } }', { s: shopId, v: validUntil }, token);
+    const document = { schemaVersion: 1, title: '首页', sections: [
+      { id: 'coupons', type: 'coupon_strip', settings: { title: '领券', couponIds: [createCoupon.coupon.id] }, blocks: [] },
+      { id: 'all', type: 'product_grid', settings: { title: '全部商品', source: 'RULE', sort: 'NEWEST', limit: 6 }, blocks: [] },
+    ] };
+    const saved = await server.gql('mutation($i: SavePageDraftInput!) { savePageDraft(input: $i) { page { draftRevisionId } errors { field message } } }', { i: { shopId, kind: 'HOME', document } }, token);
+    assert.deepEqual(saved.savePageDraft.errors, []);
+    await server.gql('mutation($i: PublishPageInput!) { publishPage(input: $i) { errors { message } } }', { i: { shopId, kind: 'HOME', revisionId: saved.savePageDraft.page.draftRevisionId } }, token);
+
+    // when: a buyer claims the coupon on the home page, buys the product and picks the coupon at checkout
+    const buyer = await phone(browser, server.origin);
+    await signIn(buyer, server.origin, '爱喝咖啡', `/shop/${encodeURIComponent(shopId)}`);
+    const coupon = buyer.getByTestId('page-coupon').filter({ hasText: '开业券' });
+    await coupon.getByRole('button', { name: '领取' }).click();
+    await coupon.getByText('已领取').waitFor();
+    await shot(buyer, '43-home-coupon-claimed');
+    await buyer.getByRole('link', { name: /手冲咖啡豆/ }).click();
+    await buyer.getByRole('button', { name: '加入购物车' }).click();
+    await buyer.getByRole('link', { name: '去购物车结算' }).click();
+    await buyer.getByRole('button', { name: /去结算/ }).click();
+    await buyer.getByLabel('收货人').fill('王小豆');
+    await buyer.getByLabel('手机号').fill('13900139000');
+    await buyer.getByLabel('地区').selectOption('310101');
+    await buyer.getByLabel('详细地址').fill('淮海中路 2 号');
+    await buyer.getByRole('button', { name: '保存地址' }).click();
+    const total = buyer.getByTestId('checkout-total');
+    await total.waitFor();
+    const before = await total.textContent();
+    await buyer.getByRole('radio', { name: /开业券/ }).check();
+
+    // then: the preview takes ¥15 off, and the paid order keeps the coupon's adjustment
+    await buyer.getByTestId('checkout-total').filter({ hasNotText: before }).waitFor();
+    const fen = (text) => Math.round(Number(text.replace(/[^\d.]/g, '')) * 100);
+    assert.equal(fen(before) - fen(await total.textContent()), 1500);
+    await buyer.getByLabel('使用积分').waitFor();
+    await shot(buyer, '44-checkout-coupon');
+    await buyer.getByRole('button', { name: '提交订单并支付（DEV_PAY）' }).click();
+    await buyer.waitForURL(/\/order\//);
+    await buyer.getByTestId('order-status').filter({ hasText: '已付款' }).waitFor();
+    await buyer.getByText(/开业券|优惠券/).first().waitFor();
+    assert.deepEqual(buyer.foreign, [], 'requests to hosts other than the server');
+  });
 });

@@ -170,6 +170,12 @@ export type CheckoutStatus =
   /** One of its orders waits for payment. */
   | 'PENDING_PAYMENT';
 
+/** The input of `claimCoupon`. */
+export type CouponIdInput = {
+  /** The coupon. */
+  couponId: string | number;
+};
+
 /** The input of `createCoupon`. */
 export type CreateCouponInput = {
   /** Fen off, 1 to 10,000,000. */
@@ -855,6 +861,18 @@ export type RequestAfterSaleMutationVariables = Exact<{
 
 export type RequestAfterSaleMutation = { requestAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, amount: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type CheckoutWalletQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CheckoutWalletQuery = { me: { __typename: 'User', id: string, points: number } | null, myCoupons: Array<{ __typename: 'Coupon', id: string, title: string, usable: boolean, validUntil: string, discount: { __typename: 'Money', amount: number }, minSpend: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string } | null }> };
+
+export type ClaimCouponMutationVariables = Exact<{
+  input: CouponIdInput;
+}>;
+
+
+export type ClaimCouponMutation = { claimCoupon: { __typename: 'CouponPayload', coupon: { __typename: 'Coupon', id: string, title: string, remaining: number } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type ShopOrdersQueryVariables = Exact<{
   shopId: string | number;
   status?: OrderStatus | null | undefined;
@@ -1200,6 +1218,8 @@ export const CheckoutDocument = {"__meta__":{"operation":"mutation","documentId"
 export const PayCheckoutDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a4511deaf161c6cde6aa9d0fe116df60c1c0e0b7580017daf108af82855bd07f"}} as unknown as DocumentNode<PayCheckoutMutation, PayCheckoutMutationVariables>;
 export const OrderDetailDocument = {"__meta__":{"operation":"query","documentId":"sha256:e063e2f17c80d77058b5976d29ecf0b0ea296ef8fe1278179da3f6cdd262f299"}} as unknown as DocumentNode<OrderDetailQuery, OrderDetailQueryVariables>;
 export const RequestAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1e73281c609c0f4d5df2929de2a83c833769d74746d5f69eda474b9432ac1571"}} as unknown as DocumentNode<RequestAfterSaleMutation, RequestAfterSaleMutationVariables>;
+export const CheckoutWalletDocument = {"__meta__":{"operation":"query","documentId":"sha256:5ea2594a45015be45f5916de890e2866ce897b5fdca981f988914af76ff177f2"}} as unknown as DocumentNode<CheckoutWalletQuery, CheckoutWalletQueryVariables>;
+export const ClaimCouponDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:fda84006262adc014813a4338d8affbf83625f0f50d49bdc3f3b2ddbeaec5055"}} as unknown as DocumentNode<ClaimCouponMutation, ClaimCouponMutationVariables>;
 export const ShopOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:a87a95840f186947ade474b3917bbdc85754686bdcb39057149e7775dd55db16"}} as unknown as DocumentNode<ShopOrdersQuery, ShopOrdersQueryVariables>;
 export const CarriersDocument = {"__meta__":{"operation":"query","documentId":"sha256:45f0bbc89cf038d80cbc90c1ea5814b8e9b75cc3618a811a57017bc3f7e4d333"}} as unknown as DocumentNode<CarriersQuery, CarriersQueryVariables>;
 export const ShipOrderPackagesDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:624e534018fb5d26d42380790557ac08b528f23f574e6dc2fdab72154b0d838f"}} as unknown as DocumentNode<ShipOrderPackagesMutation, ShipOrderPackagesMutationVariables>;

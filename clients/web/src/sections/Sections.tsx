@@ -1,5 +1,7 @@
 import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
-import { Link } from 'react-router-dom';
+import { ClaimCouponDocument } from '@youxianggou/sdk';
+import { Link, useNavigate } from 'react-router-dom';
+import { client, signedIn } from '../api';
 import { Img, Price, SearchBox, yuan } from '../ui';
 import { h5Link } from './links';
 import { safeHtml } from './richText';
@@ -188,12 +190,32 @@ function ProductItems({ section, preview }: Props) {
   );
 }
 
-function Coupon({ coupon }: { coupon: PageCouponItem }) {
+function ClaimButton({ coupon, preview }: { coupon: PageCouponItem; preview: boolean }) {
+  const navigate = useNavigate();
+  const [state, setState] = useState<'idle' | 'busy' | 'claimed' | string>(coupon.claimed ? 'claimed' : 'idle');
+  if (state === 'claimed') return <span className="muted">已领取</span>;
+  if (!coupon.claimable) return null;
+  async function claim() {
+    if (!signedIn()) return navigate(`/me?next=${encodeURIComponent(location.pathname)}`);
+    setState('busy');
+    const r = await client.mutate(ClaimCouponDocument, { input: { couponId: coupon.id! } });
+    setState(r.ok && !r.userErrors.length ? 'claimed' : r.ok ? r.userErrors[0].message : r.error.message);
+  }
   return (
-    <li className={coupon.available ? 'coupon' : 'coupon unavailable'}>
+    <>
+      <button type="button" className="claim" disabled={preview || state === 'busy'} onClick={claim}>领取</button>
+      {state !== 'idle' && state !== 'busy' && <span role="alert" className="muted">{state}</span>}
+    </>
+  );
+}
+
+function Coupon({ coupon, preview }: { coupon: PageCouponItem; preview: boolean }) {
+  return (
+    <li className={coupon.available ? 'coupon' : 'coupon unavailable'} data-testid="page-coupon">
       <strong>{yuan(coupon.discount)}</strong>
       <span>{coupon.minSpend ? `满${yuan(coupon.minSpend)}可用` : '无门槛'}</span>
-      <span className="muted">{coupon.available ? (coupon.claimed ? '已领取' : coupon.title) : reasonText(coupon.reason)}</span>
+      <span className="muted">{coupon.available ? coupon.title : reasonText(coupon.reason)}</span>
+      {coupon.available && coupon.id && <ClaimButton coupon={coupon} preview={preview} />}
     </li>
   );
 }
@@ -204,7 +226,7 @@ function CouponStrip({ section, preview }: Props) {
   return (
     <section className="page-section">
       <Title text={section.settings.title} />
-      {coupons.length ? <ul className="coupons">{coupons.map((c, i) => <Coupon key={c.id ?? c.ref ?? i} coupon={c} />)}</ul> : <Empty preview={preview} text={section.data ? '暂无可领的券' : '保存后显示优惠券'} />}
+      {coupons.length ? <ul className="coupons">{coupons.map((c, i) => <Coupon key={c.id ?? c.ref ?? i} coupon={c} preview={preview} />)}</ul> : <Empty preview={preview} text={section.data ? '暂无可领的券' : '保存后显示优惠券'} />}
     </section>
   );
 }
