@@ -1,13 +1,12 @@
 import DOMPurify from 'dompurify';
 
 // The server sanitises rich text on save (nh3); the console's preview shows a draft before that, so the HTML is
-// sanitised here too (DOMPurify). Pictures on other hosts are dropped: the page asks no host but this server.
+// sanitised here too (DOMPurify). Pictures on other hosts lose their src: the page asks no host but this server.
 const purifier = DOMPurify();
-purifier.addHook('uponSanitizeElement', (node, data) => {
-  if (data.tagName !== 'img') return;
-  const src = (node as Element).getAttribute('src') ?? '';
-  const local = src.startsWith('/') && !src.startsWith('//');
-  if (!local) node.parentNode?.removeChild(node);
+purifier.addHook('afterSanitizeAttributes', (node) => {
+  if (node.tagName !== 'IMG') return;
+  const src = node.getAttribute('src') ?? '';
+  if (!src.startsWith('/') || src.startsWith('//')) node.removeAttribute('src');
 });
 
 export function safeHtml(html: string): string {
