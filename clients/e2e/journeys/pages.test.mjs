@@ -55,19 +55,24 @@ describe('the shop builder in a real browser: the console page editor and the H5
     await merchant.locator('.has-error').filter({ has: merchant.getByLabel('切换间隔(毫秒)') }).getByText(/1000/).waitFor();
     await merchant.getByLabel('切换间隔(毫秒)').fill('3000');
 
-    // and a save the server refuses names the field: a product grid of a product that does not exist
+    // and the grid shows the products picked by hand, offered as the shop's own products
     await merchant.getByTestId('section-item').filter({ hasText: '商品列表' }).getByRole('button').first().click();
     await merchant.getByLabel('商品来源').selectOption('MANUAL');
-    await merchant.getByRole('group', { name: '商品列表设置' }).getByRole('button', { name: '添加' }).click();
-    await merchant.getByRole('group', { name: '商品列表设置' }).locator('input[id*=productIds]').fill('UHJvZHVjdDpub3BlLW5vcGU');
+    await merchant.getByRole('group', { name: '商品列表设置' }).getByRole('checkbox', { name: '高山云雾绿茶' }).check();
+
+    // and a save the server refuses shows its error beside the field it names: a coupon that does not exist
+    await merchant.getByLabel('组件类型').selectOption({ label: '优惠券' });
+    await merchant.getByRole('button', { name: '添加组件' }).click();
+    const coupons = merchant.getByRole('group', { name: '优惠券设置' });
+    await coupons.getByRole('button', { name: '添加' }).click();
+    await coupons.locator('input[id*=couponIds]').fill('Q291cG9uOm5vLXN1Y2gtY291cG9u');
     await merchant.getByRole('button', { name: '保存草稿' }).click();
-    await merchant.getByTestId('section-item').filter({ hasText: '商品列表' }).locator('.error-mark').waitFor();
-    const refused = merchant.locator('.rjsf-field-string.has-error').filter({ has: merchant.locator('input[id*=productIds]') });
-    await refused.waitFor();
+    await merchant.getByTestId('section-item').filter({ hasText: '优惠券' }).locator('.error-mark').waitFor();
+    const refused = coupons.locator('.rjsf-field-string.has-error').filter({ has: merchant.locator('input[id*=couponIds]') });
+    await refused.locator('.error-detail').waitFor();
     assert.match(await refused.locator('.error-detail').textContent(), /.+/);
     await shot(merchant, '40-page-editor-server-error');
-    await merchant.getByLabel('商品来源').selectOption('RULE');
-    await merchant.getByRole('group', { name: '商品列表设置' }).getByRole('button', { name: '删除' }).first().click();
+    await merchant.getByRole('button', { name: /^删除 coupon-strip-/ }).click();
 
     // then: saved, the preview shows the shop's products from the server, and publishing makes it live
     await merchant.getByRole('button', { name: '保存草稿' }).click();
@@ -75,6 +80,7 @@ describe('the shop builder in a real browser: the console page editor and the H5
     await preview.getByText('高山云雾绿茶').waitFor();
     await merchant.getByRole('button', { name: '发布' }).click();
     await merchant.getByTestId('page-status').filter({ hasText: '已发布' }).waitFor();
+    await merchant.getByTestId('section-item').filter({ hasText: '商品列表' }).getByRole('button').first().click();
     await shot(merchant, '41-page-editor-published');
 
     // and the buyer's home is the published page: the banner's caption, then the grid with the product

@@ -1,4 +1,4 @@
-import { CreatePagePreviewDocument, PageComponentsDocument, PageDraftsDocument, PagePreviewDocument, PublishPageDocument, SavePageDraftDocument, type EditablePageFragment, type PageComponentsQuery, type PageKind, type UserError } from '@youxianggou/sdk';
+import { CreatePagePreviewDocument, PageComponentsDocument, PageDraftsDocument, PagePreviewDocument, ProductsDocument, PublishPageDocument, SavePageDraftDocument, type EditablePageFragment, type PageComponentsQuery, type PageKind, type UserError } from '@youxianggou/sdk';
 import type { UiSchema } from '@rjsf/utils';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -20,7 +20,8 @@ type Address = { shopId: string; kind: PageKind; slug: string | null };
 // Chinese titles for the few settings whose schema has none (the others carry their own `title`).
 const SETTINGS_UI: UiSchema = {
   'ui:title': '设置',
-  couponIds: { 'ui:title': '指定优惠券（留空：店铺可领的券）' },
+  productIds: { 'ui:widget': 'checkboxes' },
+  couponIds: { 'ui:title': '指定优惠券（留空：店铺可领的券）', items: { 'ui:title': '优惠券 ID' } },
   liveRoomId: { 'ui:title': '直播间 ID（留空：店铺最新的直播间）' },
   url: { 'ui:title': '视频地址' },
   campaign: { 'ui:title': '活动', id: { 'ui:title': '活动 ID（留空：店铺第一个进行中的）' } },
@@ -51,9 +52,22 @@ function without<V extends object>(schema: unknown, value: V, key: string): { sc
   return { schema: { ...rest, properties: shown, required: required.filter((r) => r !== key) }, value: kept as V };
 }
 
+type Choice = { id: string; title: string };
+
+/** `productIds` offered as the shop's products: the schema gives only an id pattern, the form real choices. */
+function withProductChoices(schema: unknown, products: readonly Choice[]): unknown {
+  const section = schema as { properties: { settings: { properties: Record<string, { items?: object }> } } };
+  const ids = section.properties.settings.properties.productIds;
+  if (!ids || !products.length) return schema; // an empty anyOf is no schema
+  const choices = { ...ids, items: { ...ids.items, anyOf: products.map((p) => ({ const: p.id, title: p.title })) } };
+  const settings = { ...section.properties.settings, properties: { ...section.properties.settings.properties, productIds: choices } };
+  return { ...section, properties: { ...section.properties, settings } };
+}
+
 /** The section's form: a component without blocks has no blocks field to show. */
-function sectionForm(component: Component, section: Section): { schema: unknown; value: Section } {
-  return component.blockTypes.length ? { schema: component.schema, value: section } : without(component.schema, section, 'blocks');
+function sectionForm(component: Component, section: Section, products: readonly Choice[]): { schema: unknown; value: Section } {
+  const schema = withProductChoices(component.schema, products);
+  return component.blockTypes.length ? { schema, value: section } : without(schema, section, 'blocks');
 }
 
 const PAGE_UI: UiSchema = {
@@ -73,7 +87,7 @@ async function resolvedSections(address: Address): Promise<Record<string, Resolv
   return Object.fromEntries(page.data.shopPage.sections.map((s) => [s.id, { data: s.data as SectionData, available: s.available, reason: s.reason }]));
 }
 
-function Editor({ address, components, pageLimitsSchema, initialPage, initialDoc }: { address: Address; components: Component[]; pageLimitsSchema: unknown; initialPage: EditablePageFragment | null; initialDoc: PageDocument }) {
+function Editor({ address, components, products, pageLimitsSchema, initialPage, initialDoc }: { address: Address; components: Component[]; products: readonly Choice[]; pageLimitsSchema: unknown; initialPage: EditablePageFragment | null; initialDoc: PageDocument }) {
   const [doc, setDoc] = useState(initialDoc);
   const [page, setPage] = useState(initialPage);
   const [selected, setSelected] = useState<number | null>(initialDoc.sections.length ? 0 : null);
@@ -189,7 +203,7 @@ function Editor({ address, components, pageLimitsSchema, initialPage, initialDoc
               <SchemaForm
                 key={section.id}
                 label={`${component.name}设置`}
-                {...sectionForm(component, section)}
+                {...sectionForm(component, section, products)}
                 uiSchema={sectionUi(component)}
                 errors={errorSchema(sectionErrors(selected!))}
                 onChange={(value: Section) => edit({ ...doc, sections: doc.sections.map((s, i) => (i === selected ? withBlockIds(value, component.blockTypes) : s)) })}
@@ -216,12 +230,14 @@ export default function PageEditor({ shopId }: { shopId: string }) {
   const { kind = 'HOME', slug } = useParams();
   const components = useQuery(PageComponentsDocument, {});
   const drafts = useQuery(PageDraftsDocument, { shopId }, false, true);
+  const products = useQuery(ProductsDocument, { shopId, first: 100, sort: 'NEWEST' }, false, true);
   const address = useMemo<Address>(() => ({ shopId, kind: kind as PageKind, slug: slug ?? null }), [shopId, kind, slug]);
-  const failed = components.error ?? drafts.error;
-  if (failed) return <ErrorState error={failed} retry={() => (components.reload(), drafts.reload())} />;
-  if (!components.data || !drafts.data) return <Loading />;
+  const failed = components.error ?? drafts.error ?? products.error;
+  if (failed) return <ErrorState error={failed} retry={() => (components.reload(), drafts.reload(), products.reload())} />;
+  if (!components.data || !drafts.data || !products.data) return <Loading />;
+  const choices = products.data.products.edges.map((e) => ({ id: e.node.id, title: e.node.title }));
   const page = drafts.data.shopPages.find((p) => p.kind === kind && (p.slug ?? null) === (slug ?? null)) ?? null;
   const doc = (page?.draft?.document as PageDocument | undefined) ?? emptyDocument(kind);
   const { draft: _, ...editable } = page ?? { draft: null };
-  return <Editor key={`${kind}/${slug ?? ''}`} address={address} components={components.data.pageComponents} pageLimitsSchema={components.data.pageLimits.schema} initialPage={page ? (editable as EditablePageFragment) : null} initialDoc={doc} />;
+  return <Editor key={`${kind}/${slug ?? ''}`} address={address} components={components.data.pageComponents} products={choices} pageLimitsSchema={components.data.pageLimits.schema} initialPage={page ? (editable as EditablePageFragment) : null} initialDoc={doc} />;
 }
