@@ -95,6 +95,16 @@ export type AfterSaleStatus =
   /** The goods are on their way back to the shop. */
   | 'RETURN_SHIPPED';
 
+/** The input of `applyTemplate`. */
+export type ApplyTemplateInput = {
+  /** The shop's global id. */
+  shopId: string | number;
+  /** A key of pageTemplates, e.g. beauty (美妆). */
+  template: string;
+  /** Also make the vertical's preset the shop's theme. */
+  withTheme?: boolean;
+};
+
 /** A product's bargain offer. */
 export type BargainOfferInput = {
   /** How long a bargain stays open: 5 to 10080 minutes. */
@@ -1039,6 +1049,18 @@ export type CreatePagePreviewMutationVariables = Exact<{
 
 export type CreatePagePreviewMutation = { createPagePreview: { __typename: 'PagePreviewPayload', token: string | null, revisionId: string | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type PageTemplatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PageTemplatesQuery = { pageTemplates: Array<{ __typename: 'PageTemplate', key: string, name: string, pageKinds: Array<string> }> };
+
+export type ApplyTemplateMutationVariables = Exact<{
+  input: ApplyTemplateInput;
+}>;
+
+
+export type ApplyTemplateMutation = { applyTemplate: { __typename: 'ApplyTemplatePayload', notes: Array<string>, pages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null }>, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type ActivityItemFragment = { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null };
 
 export type FeedQueryVariables = Exact<{
@@ -1241,6 +1263,8 @@ export const PageComponentsDocument = {"__meta__":{"operation":"query","document
 export const SavePageDraftDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b9d59386f5590b411b34b9378761a0b29b79e8ff3575754e044e2014f2ff8d57"}} as unknown as DocumentNode<SavePageDraftMutation, SavePageDraftMutationVariables>;
 export const PublishPageDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:f6e118ef121af38b6eda4b661ae04788736ec36d80c056bbd7fe523ba875588c"}} as unknown as DocumentNode<PublishPageMutation, PublishPageMutationVariables>;
 export const CreatePagePreviewDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2a195870f8174d572966f2b4f87f676e9337981d4725a92f03867ca06b1689ab"}} as unknown as DocumentNode<CreatePagePreviewMutation, CreatePagePreviewMutationVariables>;
+export const PageTemplatesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d4bb4f03724958acd6d87338f39b1f8d2928ee1fe1517abe34c89a24e3545d7a"}} as unknown as DocumentNode<PageTemplatesQuery, PageTemplatesQueryVariables>;
+export const ApplyTemplateDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1ff265fa8a8cc699ffad9ed39537fc11329aba303aaf0eafc2944c51590482b4"}} as unknown as DocumentNode<ApplyTemplateMutation, ApplyTemplateMutationVariables>;
 export const FeedDocument = {"__meta__":{"operation":"query","documentId":"sha256:af2a3fd0a9afd955c6b64059e64c20f7d1694f658fcdc192900ab6986c7de2db"}} as unknown as DocumentNode<FeedQuery, FeedQueryVariables>;
 export const FeedUpdatesDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:d77710ccf362de4321c256254aa8ee234093319f2c698f6bc90413584614e496"}} as unknown as DocumentNode<FeedUpdatesSubscription, FeedUpdatesSubscriptionVariables>;
 export const PostDocument = {"__meta__":{"operation":"query","documentId":"sha256:2e143d4672ee342e72fb4be3d8566f9c2236137f27e60a5bd23826c63af866af"}} as unknown as DocumentNode<PostQuery, PostQueryVariables>;

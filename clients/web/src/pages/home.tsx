@@ -34,7 +34,7 @@ function ShopHome({ shopId }: { shopId: string }) {
   }
   const nav = (page.document as { navigationBar?: { title?: string } }).navigationBar;
   return (
-    <Page title={nav?.title || page.title || page.shop.name}>
+    <Page title={nav?.title || page.shop.name}>
       <PageSections sections={page.sections as SectionView[]} shopId={shopId} theme={page.theme} />
       <p className="pad muted"><Link to="/search">查看全部商品 ›</Link></p>
     </Page>

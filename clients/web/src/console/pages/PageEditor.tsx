@@ -78,13 +78,16 @@ const PAGE_UI: UiSchema = {
   theme: { 'ui:title': '主题（留空用店铺主题）', background: { 'ui:title': '背景色' }, text: { 'ui:title': '文字颜色' }, accent: { 'ui:title': '强调色' }, button: { 'ui:title': '按钮颜色' }, buttonText: { 'ui:title': '按钮文字颜色' } },
 };
 
-async function resolvedSections(address: Address): Promise<Record<string, Resolved>> {
+type Rendered = { shopName: string | null; sections: Record<string, Resolved> };
+
+/** The server's render of the saved draft (through a preview link): each section's data, by section id. */
+async function renderedDraft(address: Address): Promise<Rendered> {
   const made = await client.mutate(CreatePagePreviewDocument, { input: address });
   const token = made.ok ? made.data.createPagePreview.token : null;
-  if (!token) return {};
-  const page = await client.query(PagePreviewDocument, { ...address, previewToken: token }, 'network-only');
-  if (!page.ok || !page.data.shopPage) return {};
-  return Object.fromEntries(page.data.shopPage.sections.map((s) => [s.id, { data: s.data as SectionData, available: s.available, reason: s.reason }]));
+  const page = token ? await client.query(PagePreviewDocument, { ...address, previewToken: token }, 'network-only') : null;
+  const shown = page?.ok ? page.data.shopPage : null;
+  if (!shown) return { shopName: null, sections: {} };
+  return { shopName: shown.shop.name, sections: Object.fromEntries(shown.sections.map((s) => [s.id, { data: s.data as SectionData, available: s.available, reason: s.reason }])) };
 }
 
 function Editor({ address, components, products, pageLimitsSchema, initialPage, initialDoc }: { address: Address; components: Component[]; products: readonly Choice[]; pageLimitsSchema: unknown; initialPage: EditablePageFragment | null; initialDoc: PageDocument }) {
@@ -95,12 +98,12 @@ function Editor({ address, components, products, pageLimitsSchema, initialPage, 
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<readonly UserError[]>([]);
   const [notice, setNotice] = useState<string | null>(null);
-  const [resolved, setResolved] = useState<Record<string, Resolved>>({});
+  const [rendered, setRendered] = useState<Rendered>({ shopName: null, sections: {} });
   const [adding, setAdding] = useState('');
   const byType = useMemo(() => new Map(components.map((c) => [c.type, c])), [components]);
 
   useEffect(() => {
-    if (initialPage?.draftRevisionId) resolvedSections(address).then(setResolved);
+    if (initialPage?.draftRevisionId) renderedDraft(address).then(setRendered);
   }, [address, initialPage?.draftRevisionId]);
 
   const placed = errors.map((e) => ({ error: e, at: place(e) }));
@@ -122,7 +125,7 @@ function Editor({ address, components, products, pageLimitsSchema, initialPage, 
     if (r.data.savePageDraft.page) setPage(r.data.savePageDraft.page);
     if (r.userErrors.length) return null;
     setDirty(false);
-    resolvedSections(address).then(setResolved);
+    renderedDraft(address).then(setRendered);
     return r.data.savePageDraft.page;
   }
 
@@ -152,7 +155,7 @@ function Editor({ address, components, products, pageLimitsSchema, initialPage, 
   const component = section ? byType.get(section.type) : undefined;
   const addable = components.filter((c) => canAdd(doc, c));
   const status = !page?.publishedRevisionId ? '未发布' : page.publishedRevisionId === page.draftRevisionId && !dirty ? '已发布' : '有未发布的修改';
-  const previewSections: SectionView[] = doc.sections.map((s) => ({ ...s, blocks: s.blocks ?? [], ...resolved[s.id] }));
+  const previewSections: SectionView[] = doc.sections.map((s) => ({ ...s, blocks: s.blocks ?? [], ...rendered.sections[s.id] }));
 
   return (
     <div className="page-editor">
@@ -217,7 +220,7 @@ function Editor({ address, components, products, pageLimitsSchema, initialPage, 
         </section>
         <section className="preview" aria-label="预览">
           <div className="phone-frame" data-testid="page-preview">
-            <header className="top"><h1>{doc.navigationBar?.title || doc.title}</h1></header>
+            <header className="top"><h1>{doc.navigationBar?.title || rendered.shopName || doc.title}</h1></header>
             <main><PageSections sections={previewSections} shopId={address.shopId} theme={doc.theme as PageTheme | undefined} preview /></main>
           </div>
         </section>
