@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkRunnable, desktop, launch, phone, shot, signIn, skipReason, startServer } from '../harness.mjs';
+import { checkRunnable, desktop, launch, OUTPUT, phone, shot, signIn, skipReason, startServer } from '../harness.mjs';
 
 const runnable = !skipReason();
 let server;
@@ -145,5 +145,38 @@ describe('the shop builder in a real browser: the console page editor and the H5
     await buyer.getByTestId('order-status').filter({ hasText: '已付款' }).waitFor();
     await buyer.getByText(/开业券|优惠券/).first().waitFor();
     assert.deepEqual(buyer.foreign, [], 'requests to hosts other than the server');
+  });
+  it('a merchant applies a vertical template and publishes it; every kind of section it holds draws on the home', async () => {
+    // given: a shop with a product, and the tea template applied from the page list
+    const merchant = await desktop(browser, server.origin);
+    await signIn(merchant, server.origin, '模板店主', '/console');
+    await merchant.getByLabel('店名').fill('清风茶饮');
+    await merchant.getByRole('button', { name: '开店' }).click();
+    await merchant.getByLabel('标题').fill('茉莉花茶');
+    await merchant.getByLabel('价格（元）').fill('36');
+    await merchant.getByRole('button', { name: '上架' }).click();
+    await merchant.getByRole('link', { name: '茉莉花茶' }).waitFor();
+    const shopId = (await merchant.getByTestId('shop-id').textContent()).trim();
+    await merchant.getByRole('link', { name: '店铺装修' }).click();
+    await merchant.getByLabel('行业模板').selectOption({ label: '茶饮' });
+    await merchant.getByRole('button', { name: '套用' }).click();
+    await merchant.getByTestId('page-row').filter({ hasText: '首页' }).filter({ hasText: '草稿' }).waitFor();
+
+    // when: the merchant opens the home page's draft and publishes it as it is
+    await merchant.getByTestId('page-row').filter({ hasText: '首页' }).getByRole('link', { name: '装修' }).click();
+    await merchant.getByTestId('page-preview').getByText('茉莉花茶').first().waitFor();
+    await merchant.getByRole('button', { name: '发布' }).click();
+    await merchant.getByTestId('page-status').filter({ hasText: '已发布' }).waitFor();
+
+    // then: the buyer's home draws the template's sections, and no request leaves the server
+    const buyer = await phone(browser, server.origin);
+    await buyer.goto(`${server.origin}/?shop=${encodeURIComponent(shopId)}`);
+    const home = buyer.getByTestId('shop-page');
+    for (const kind of ['search_bar', 'banner_carousel', 'notice_bar', 'nav_grid', 'product_grid']) await home.locator(`[data-section=${kind}]`).first().waitFor();
+    await home.locator('[data-section=product_grid]').getByRole('link', { name: /茉莉花茶/ }).first().waitFor();
+    // a zone with nothing to show (the shop has no group-buy product) is left out, title and all
+    assert.equal(await home.locator('[data-section=group_buy_zone]').getByText('拼团专区').count(), 0);
+    await buyer.screenshot({ path: `${OUTPUT}/45-home-from-template.png`, fullPage: true });
+    for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
 });

@@ -166,6 +166,7 @@ function Badges({ item }: { item: PageProductItem }) {
 function ProductItems({ section, preview }: Props) {
   const { title, columns = 2, showPrice = true } = section.settings;
   const items = (section.data?.products ?? []).filter((p) => preview || p.available);
+  if (!items.length && !preview) return null;
   return (
     <section className="page-section">
       <Title text={title} />
