@@ -96,13 +96,14 @@ describe('the shop builder in a real browser: the console page editor and the H5
 
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
-  it('a buyer claims a coupon from the shop\'s home and spends it at checkout', async () => {
+  it('a buyer claims a coupon from the shop\'s home and spends it and points at checkout', async () => {
     // given: a shop whose published home has a coupon strip (set up through the API) and a ¥100 product
     const { devLogin } = await server.gql('mutation { devLogin(input: {nickname: "领券店主"}) { accessToken } }');
     const token = devLogin.accessToken;
     const { createShop } = await server.gql('mutation { createShop(input: {name: "满减小铺"}) { shop { id } } }', {}, token);
     const shopId = createShop.shop.id;
-    await server.gql('mutation($s: ID!) { createProduct(input: {shopId: $s, title: "手冲咖啡豆", description: "", images: [], skus: [{specs: [{name: "规格", value: "250g"}], price: 10000, stock: 10}]}) { errors { message } } }', { s: shopId }, token);
+    const { createProduct } = await server.gql('mutation($s: ID!) { createProduct(input: {shopId: $s, title: "手冲咖啡豆", description: "", images: [], skus: [{specs: [{name: "规格", value: "250g"}], price: 10000, stock: 10}]}) { product { skus { id } } } }', { s: shopId }, token);
+    const skuId = createProduct.product.skus[0].id;
     const validUntil = new Date(Date.now() + 7 * 86_400_000).toISOString();
     const { createCoupon } = await server.gql('mutation($s: ID!, $v: DateTime!) { createCoupon(input: {shopId: $s, title: "开业券", discount: 1500, minSpend: 5000, validUntil: $v, quantity: 10}) { coupon { id } } }', { s: shopId, v: validUntil }, token);
     const document = { schemaVersion: 1, title: '首页', sections: [
@@ -113,7 +114,16 @@ describe('the shop builder in a real browser: the console page editor and the H5
     assert.deepEqual(saved.savePageDraft.errors, []);
     await server.gql('mutation($i: PublishPageInput!) { publishPage(input: $i) { errors { message } } }', { i: { shopId, kind: 'HOME', revisionId: saved.savePageDraft.page.draftRevisionId } }, token);
 
-    // when: a buyer claims the coupon on the home page, buys the product and picks the coupon at checkout
+    // and a buyer who earned 100 points with an earlier order (¥100, received: one point a yuan)
+    const buyerToken = (await server.gql('mutation { devLogin(input: {nickname: "爱喝咖啡"}) { accessToken } }')).devLogin.accessToken;
+    const { placeOrder } = await server.gql('mutation($i: PlaceOrderInput!) { placeOrder(input: $i) { order { id } errors { message } } }', { i: { lines: [{ skuId, quantity: 1 }], idempotencyKey: 'first-order' } }, buyerToken);
+    const orderId = placeOrder.order.id;
+    await server.gql('mutation($o: ID!) { payOrder(input: {orderId: $o, method: DEV_PAY, idempotencyKey: "pay-first"}) { errors { message } } }', { o: orderId }, buyerToken);
+    await server.gql('mutation($o: ID!) { shipOrder(input: {orderId: $o}) { errors { message } } }', { o: orderId }, token);
+    await server.gql('mutation($o: ID!) { confirmReceipt(input: {orderId: $o}) { errors { message } } }', { o: orderId }, buyerToken);
+    assert.equal((await server.gql('{ me { points } }', {}, buyerToken)).me.points, 100);
+
+    // when: the buyer claims the coupon on the home page, buys the product and picks the coupon at checkout
     const buyer = await phone(browser, server.origin);
     await signIn(buyer, server.origin, '爱喝咖啡', `/shop/${encodeURIComponent(shopId)}`);
     const coupon = buyer.getByTestId('page-coupon').filter({ hasText: '开业券' });
@@ -138,12 +148,17 @@ describe('the shop builder in a real browser: the console page editor and the H5
     await buyer.getByTestId('checkout-total').filter({ hasNotText: before }).waitFor();
     const fen = (text) => Math.round(Number(text.replace(/[^\d.]/g, '')) * 100);
     assert.equal(fen(before) - fen(await total.textContent()), 1500);
-    await buyer.getByLabel('使用积分').waitFor();
+    // and 100 points pay ¥1 more (POINTS_PER_YUAN 100)
+    const withCoupon = await total.textContent();
+    await buyer.getByLabel('使用积分').fill('100');
+    await buyer.getByTestId('checkout-total').filter({ hasNotText: withCoupon }).waitFor();
+    assert.equal(fen(before) - fen(await total.textContent()), 1600);
     await shot(buyer, '44-checkout-coupon');
     await buyer.getByRole('button', { name: '提交订单并支付（DEV_PAY）' }).click();
     await buyer.waitForURL(/\/order\//);
     await buyer.getByTestId('order-status').filter({ hasText: '已付款' }).waitFor();
     await buyer.getByText(/开业券|优惠券/).first().waitFor();
+    assert.equal((await server.gql('{ me { points } }', {}, buyerToken)).me.points, 0, 'the points were spent');
     assert.deepEqual(buyer.foreign, [], 'requests to hosts other than the server');
   });
   it('a merchant applies a vertical template and publishes it; every kind of section it holds draws on the home', async () => {
