@@ -192,6 +192,24 @@ describe('the shop builder in a real browser: the console page editor and the H5
     // a zone with nothing to show (the shop has no group-buy product) is left out, title and all
     assert.equal(await home.locator('[data-section=group_buy_zone]').getByText('拼团专区').count(), 0);
     await buyer.screenshot({ path: `${OUTPUT}/45-home-from-template.png`, fullPage: true });
+
+    // and a landing page with rich text: a script in it never runs, its picture on another host is not loaded
+    await merchant.getByRole('link', { name: '‹ 全部页面' }).click();
+    await merchant.getByLabel(/新活动页/).fill('spring');
+    await merchant.getByRole('button', { name: '新建活动页' }).click();
+    await merchant.getByLabel('组件类型').selectOption({ label: '富文本' });
+    await merchant.getByRole('button', { name: '添加组件' }).click();
+    await merchant.getByLabel('内容').fill('<h2>春茶节</h2><p>满199赠茶具</p><img src="https://img.example.com/spring.jpg" alt="海报"><img src=x onerror="document.title=1">');
+    await merchant.getByTestId('page-preview').getByText('满199赠茶具').waitFor();
+    assert.notEqual(await merchant.title(), '1', 'the preview runs no script of the draft');
+    await merchant.getByRole('button', { name: '发布' }).click();
+    // the server refuses the handler at the field: nothing is published until it goes
+    await merchant.locator('.rjsf-field-error').filter({ has: merchant.getByLabel('内容') }).locator('.error-detail').waitFor();
+    await merchant.getByLabel('内容').fill('<h2>春茶节</h2><p>满199赠茶具</p><img src="https://img.example.com/spring.jpg" alt="海报">');
+    await merchant.getByRole('button', { name: '发布' }).click();
+    await merchant.getByTestId('page-status').filter({ hasText: '已发布' }).waitFor();
+    await buyer.goto(`${server.origin}/shop/${encodeURIComponent(shopId)}/p/spring`);
+    await buyer.getByTestId('shop-page').getByRole('heading', { name: '春茶节' }).waitFor();
     for (const page of [merchant, buyer]) assert.deepEqual(page.foreign, [], 'requests to hosts other than the server');
   });
 });

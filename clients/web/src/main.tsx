@@ -3,7 +3,7 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router-dom';
 import './styles.css';
 import { Order, Orders, Me } from './pages/orders';
-import { Home, ShopHomeRoute } from './pages/home';
+import { Home, LandingRoute, ShopHomeRoute } from './pages/home';
 import { Product, Search } from './pages/shop';
 import { Feed, LiveList, LiveRoom, Post } from './pages/social';
 import { Team } from './pages/teams';
@@ -33,6 +33,7 @@ function Shell() {
           <Routes>
             <Route path="/" element={<Home />} />
             <Route path="/shop/:id" element={<ShopHomeRoute />} />
+            <Route path="/shop/:id/p/:slug" element={<LandingRoute />} />
             <Route path="/search" element={<Search />} />
             <Route path="/product/:id" element={<Product />} />
             <Route path="/team/:id" element={<Team />} />

@@ -990,12 +990,14 @@ export type OrderStatusSubscription = { orderStatus: { __typename: 'Order', id: 
 
 export type RenderedPageFragment = { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } };
 
-export type ShopHomePageQueryVariables = Exact<{
+export type PublishedPageQueryVariables = Exact<{
   shopId: string | number;
+  kind: PageKind;
+  slug?: string | null | undefined;
 }>;
 
 
-export type ShopHomePageQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } } | null };
+export type PublishedPageQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null } } | null };
 
 export type PagePreviewQueryVariables = Exact<{
   shopId: string | number;
@@ -1255,7 +1257,7 @@ export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentI
 export const PayOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:96cdda83510b5f5037a6324a4ad333c2704838e007a8ba9109482e76f4aae5f9"}} as unknown as DocumentNode<PayOrderMutation, PayOrderMutationVariables>;
 export const ShipOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:06239f790549ffa0aa8e61e839a53c7db0e7d05e4c810838895e3b38bc49cb80"}} as unknown as DocumentNode<ShipOrderMutation, ShipOrderMutationVariables>;
 export const OrderStatusDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:2e6489f5a23ed4c11e67475e0257c96773133dd1f2ffe4ca17bc7d1e50d5669b"}} as unknown as DocumentNode<OrderStatusSubscription, OrderStatusSubscriptionVariables>;
-export const ShopHomePageDocument = {"__meta__":{"operation":"query","documentId":"sha256:c74fb48756c09af515abdcfa0aedd5851586e3ea19a57bfc9fb7eb23b0d4568a"}} as unknown as DocumentNode<ShopHomePageQuery, ShopHomePageQueryVariables>;
+export const PublishedPageDocument = {"__meta__":{"operation":"query","documentId":"sha256:2c8ee7ea052a3d3c2b0294090a732fef1c0c5ac0b3e9cc5a9a4811f15a88b026"}} as unknown as DocumentNode<PublishedPageQuery, PublishedPageQueryVariables>;
 export const PagePreviewDocument = {"__meta__":{"operation":"query","documentId":"sha256:cd8239ef03cedcba82ca28614914bf22c63faa8a819af68d3063e42e15849e09"}} as unknown as DocumentNode<PagePreviewQuery, PagePreviewQueryVariables>;
 export const ShopPagesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d294b83179e863e3121d46acd9faab229f5b73bd2f55f965b9d33e5d09aaf8b1"}} as unknown as DocumentNode<ShopPagesQuery, ShopPagesQueryVariables>;
 export const PageDraftsDocument = {"__meta__":{"operation":"query","documentId":"sha256:1259c1ae82c04c5cc203751e3614925ea0e42652f76383b9662a223cf37aeab6"}} as unknown as DocumentNode<PageDraftsQuery, PageDraftsQueryVariables>;

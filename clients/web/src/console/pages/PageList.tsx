@@ -70,7 +70,10 @@ export function PageList({ shopId }: { shopId: string }) {
               <td>{!page ? '未创建' : !page.publishedRevisionId ? '草稿' : page.publishedRevisionId === page.draftRevisionId ? '已发布' : '有未发布的修改'}</td>
               <td>{when(page?.updatedAt)}</td>
               <td>{when(page?.publishedAt)}</td>
-              <td><Link to={`/console/pages/${kind}${slug ? `/${encodeURIComponent(slug)}` : ''}`}>装修</Link></td>
+              <td className="row">
+                <Link to={`/console/pages/${kind}${slug ? `/${encodeURIComponent(slug)}` : ''}`}>装修</Link>
+                {page?.publishedRevisionId && (kind === 'HOME' || kind === 'LANDING') && <Link to={kind === 'HOME' ? `/shop/${encodeURIComponent(shopId)}` : `/shop/${encodeURIComponent(shopId)}/p/${encodeURIComponent(slug!)}`}>查看</Link>}
+              </td>
             </tr>
           ))}
         </tbody>
