@@ -172,9 +172,9 @@ function ProductItems({ section, preview }: Props) {
       <Title text={title} />
       {!section.data ? <Empty preview={preview} text="保存后显示商品" /> : !items.length ? <Empty preview={preview} /> : (
         <ul className="grid" style={{ gridTemplateColumns: `repeat(${columns}, 1fr)` }}>
-          {items.map((p, i) => (
-            <li key={p.id ?? p.ref ?? i} className={p.available ? undefined : 'unavailable'}>
-              <Link to={p.id ? `/product/${encodeURIComponent(p.id)}` : '#'} className="card">
+          {items.map((p, i) => {
+            const card = (
+              <>
                 <Img src={p.image} alt={p.title ?? '商品'} />
                 <div className="title">{p.title ?? reasonText(p.reason)}</div>
                 <div className="row">
@@ -182,9 +182,14 @@ function ProductItems({ section, preview }: Props) {
                   {!p.available && <span className="muted">{reasonText(p.reason)}</span>}
                   <Badges item={p} />
                 </div>
-              </Link>
-            </li>
-          ))}
+              </>
+            );
+            return (
+              <li key={p.id ?? p.ref ?? i} className={p.available ? undefined : 'unavailable'}>
+                {p.id ? <Link to={`/product/${encodeURIComponent(p.id)}`} className="card">{card}</Link> : <div className="card">{card}</div>}
+              </li>
+            );
+          })}
         </ul>
       )}
     </section>
