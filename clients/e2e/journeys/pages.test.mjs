@@ -109,6 +109,7 @@ describe('the shop builder in a real browser: the console page editor and the H5
     const document = { schemaVersion: 1, title: '首页', sections: [
       { id: 'coupons', type: 'coupon_strip', settings: { title: '领券', couponIds: [createCoupon.coupon.id] }, blocks: [] },
       { id: 'all', type: 'product_grid', settings: { title: '全部商品', source: 'RULE', sort: 'NEWEST', limit: 6 }, blocks: [] },
+      { id: 'follow', type: 'follow_shop', settings: { text: '关注小铺，上新早知道', buttonText: '关注' }, blocks: [] },
     ] };
     const saved = await server.gql('mutation($i: SavePageDraftInput!) { savePageDraft(input: $i) { page { draftRevisionId } errors { field message } } }', { i: { shopId, kind: 'HOME', document } }, token);
     assert.deepEqual(saved.savePageDraft.errors, []);
@@ -129,6 +130,11 @@ describe('the shop builder in a real browser: the console page editor and the H5
     const coupon = buyer.getByTestId('page-coupon').filter({ hasText: '开业券' });
     await coupon.getByRole('button', { name: '领取' }).click();
     await coupon.getByText('已领取').waitFor();
+    // and follows the shop (its owner) from the page's card
+    const follow = buyer.locator('[data-section=follow_shop]');
+    await follow.getByRole('button', { name: '关注' }).click();
+    await follow.getByText('已关注').waitFor();
+    await follow.getByText('1 人关注').waitFor();
     await shot(buyer, '43-home-coupon-claimed');
     await buyer.getByRole('link', { name: /手冲咖啡豆/ }).click();
     await buyer.getByRole('button', { name: '加入购物车' }).click();

@@ -28,7 +28,7 @@ function PublishedPage({ shopId, kind, slug = null, title, unpublished }: { shop
   const nav = (page.document as { navigationBar?: { title?: string } }).navigationBar;
   return (
     <Page title={nav?.title || page.shop.name} back={kind !== 'HOME'}>
-      <PageSections sections={page.sections as SectionView[]} shopId={shopId} theme={page.theme} />
+      <PageSections sections={page.sections as SectionView[]} shopId={shopId} ownerId={page.shop.owner.id} theme={page.theme} />
       <p className="pad muted"><Link to="/search">查看全部商品 ›</Link></p>
     </Page>
   );

@@ -1,5 +1,5 @@
 import { useEffect, useState, type CSSProperties, type ReactNode } from 'react';
-import { ClaimCouponDocument } from '@youxianggou/sdk';
+import { ClaimCouponDocument, FollowShopOwnerDocument } from '@youxianggou/sdk';
 import { Link, useNavigate } from 'react-router-dom';
 import { client, signedIn } from '../api';
 import { Img, Price, SearchBox, yuan } from '../ui';
@@ -14,6 +14,7 @@ import type { PageCouponItem, PageProductItem, PageTheme, SectionView } from './
 interface Props {
   section: SectionView;
   shopId: string;
+  ownerId?: string;
   preview: boolean;
 }
 
@@ -289,12 +290,26 @@ function ShopInfo({ section, preview }: Props) {
   );
 }
 
-function FollowShop({ section, preview }: Props) {
+function FollowShop({ section, ownerId, preview }: Props) {
   const shop = section.data?.shop;
+  const navigate = useNavigate();
+  const [follows, setFollows] = useState<{ count: number; on: boolean } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (!shop) return <section className="page-section follow-shop"><span>{section.settings.text}</span><Empty preview={preview} text="保存后显示关注数" /></section>;
+  const { count, on } = follows ?? { count: shop.followerCount, on: shop.viewerFollows };
+  async function follow() {
+    if (!signedIn()) return navigate(`/me?next=${encodeURIComponent(location.pathname)}`);
+    const r = await client.mutate(FollowShopOwnerDocument, { input: { userId: ownerId! } });
+    const user = r.ok ? r.data.follow.user : null;
+    if (user) setFollows({ count: user.followerCount, on: user.viewerFollows });
+    setError(r.ok ? r.userErrors[0]?.message ?? null : r.error.message);
+  }
   return (
     <section className="page-section follow-shop">
       <span>{section.settings.text}</span>
-      {shop ? <span className="muted">{shop.followerCount} 人关注{shop.viewerFollows ? ' · 已关注' : ''}</span> : <Empty preview={preview} text="保存后显示关注数" />}
+      <span className="muted">{count} 人关注</span>
+      {on ? <span className="muted">已关注</span> : <button type="button" className="primary" disabled={preview || !ownerId} onClick={follow}>{section.settings.buttonText || '关注'}</button>}
+      {error && <span role="alert" className="muted">{error}</span>}
     </section>
   );
 }
@@ -354,12 +369,12 @@ function themeStyle(theme: PageTheme | null | undefined): CSSProperties | undefi
 }
 
 /** A page's sections in order, in the shop's theme. Unknown types (a newer server's) are skipped. */
-export function PageSections({ sections, shopId, theme, preview = false }: { sections: readonly SectionView[]; shopId: string; theme?: PageTheme | null; preview?: boolean }) {
+export function PageSections({ sections, shopId, ownerId, theme, preview = false }: { sections: readonly SectionView[]; shopId: string; ownerId?: string; theme?: PageTheme | null; preview?: boolean }) {
   return (
     <div className="shop-page" style={themeStyle(theme)} data-testid="shop-page">
       {sections.map((section) => {
         const Section = SECTIONS[section.type];
-        return Section ? <div key={section.id} data-section={section.type}><Section section={section} shopId={shopId} preview={preview} /></div> : null;
+        return Section ? <div key={section.id} data-section={section.type}><Section section={section} shopId={shopId} ownerId={ownerId} preview={preview} /></div> : null;
       })}
     </div>
   );
