@@ -81,9 +81,9 @@ export async function launch() {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
 }
 
-/** A phone-sized page that records every request to a host other than the server's (none is allowed). */
-export async function phone(browser, origin) {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', isMobile: true, hasTouch: true });
+/** A page that records every request to a host other than the server's (none is allowed) in `page.foreign`. */
+async function watchedPage(browser, origin, options) {
+  const context = await browser.newContext({ locale: 'zh-CN', ...options });
   const page = await context.newPage();
   const foreign = [];
   const host = new URL(origin).host;
@@ -93,6 +93,16 @@ export async function phone(browser, origin) {
   });
   page.foreign = foreign;
   return page;
+}
+
+/** A phone-sized page (the shop's layout). */
+export function phone(browser, origin) {
+  return watchedPage(browser, origin, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+}
+
+/** A desktop-sized page (the console's page editor puts its form and preview side by side). */
+export function desktop(browser, origin) {
+  return watchedPage(browser, origin, { viewport: { width: 1320, height: 900 } });
 }
 
 export async function shot(page, name) {

@@ -28,8 +28,9 @@ export interface QueryState<R> {
   reload: () => void;
 }
 
-/** A query's state for a component: loading, its data, or its error (each page shows one of them). */
-export function useQuery<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, skip = false): QueryState<R> {
+/** A query's state for a component: loading, its data, or its error (each page shows one of them). `fresh`: ask the
+ * server even the first time (an editor must start from the current draft, not from a cached one). */
+export function useQuery<R, V extends Record<string, unknown>>(document: TypedDocumentNode<R, V>, variables: V, skip = false, fresh = false): QueryState<R> {
   const [state, setState] = useState<{ data?: R; error?: RequestError; loading: boolean }>({ loading: !skip });
   const [tick, setTick] = useState(0);
   const key = JSON.stringify(variables);
@@ -37,14 +38,14 @@ export function useQuery<R, V extends Record<string, unknown>>(document: TypedDo
     if (skip) return;
     let live = true;
     setState((s) => ({ ...s, loading: true }));
-    client.query(document, JSON.parse(key) as V, tick ? 'network-only' : undefined).then((result: Result<R>) => {
+    client.query(document, JSON.parse(key) as V, tick || fresh ? 'network-only' : undefined).then((result: Result<R>) => {
       if (!live) return;
       setState(result.ok ? { data: result.data, loading: false } : { error: result.error, data: result.data, loading: false });
     });
     return () => {
       live = false;
     };
-  }, [document, key, tick, skip]);
+  }, [document, key, tick, skip, fresh]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
 }

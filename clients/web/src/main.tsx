@@ -3,7 +3,8 @@ import { createRoot } from 'react-dom/client';
 import { BrowserRouter, Route, Routes, useLocation } from 'react-router-dom';
 import './styles.css';
 import { Order, Orders, Me } from './pages/orders';
-import { Home, Product, Search } from './pages/shop';
+import { Home, LandingRoute, ShopHomeRoute } from './pages/home';
+import { Product, Search } from './pages/shop';
 import { Feed, LiveList, LiveRoom, Post } from './pages/social';
 import { Team } from './pages/teams';
 import { Cart, Checkout } from './pages/cart';
@@ -31,6 +32,8 @@ function Shell() {
         <Suspense fallback={<Loading />}>
           <Routes>
             <Route path="/" element={<Home />} />
+            <Route path="/shop/:id" element={<ShopHomeRoute />} />
+            <Route path="/shop/:id/p/:slug" element={<LandingRoute />} />
             <Route path="/search" element={<Search />} />
             <Route path="/product/:id" element={<Product />} />
             <Route path="/team/:id" element={<Team />} />

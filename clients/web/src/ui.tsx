@@ -1,6 +1,6 @@
 import type { RequestError, UserError } from '@youxianggou/sdk';
-import type { ReactNode } from 'react';
-import { NavLink } from 'react-router-dom';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { NavLink, useNavigate } from 'react-router-dom';
 
 export function yuan(fen: number | null | undefined): string {
   return fen == null ? '' : `¥${(fen / 100).toFixed(2)}`;
@@ -112,4 +112,15 @@ const STATUS: Record<string, string> = {
 
 export function statusText(status: string): string {
   return STATUS[status] ?? status;
+}
+
+export function SearchBox({ initial = '', placeholder = '搜索商品' }: { initial?: string; placeholder?: string }) {
+  const navigate = useNavigate();
+  const [q, setQ] = useState(initial);
+  return (
+    <form className="search" role="search" onSubmit={(e: FormEvent) => (e.preventDefault(), navigate(`/search?q=${encodeURIComponent(q)}`))}>
+      <input value={q} onChange={(e) => setQ(e.target.value)} placeholder={placeholder} aria-label="搜索商品" />
+      <button type="submit">搜索</button>
+    </form>
+  );
 }

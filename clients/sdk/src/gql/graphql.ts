@@ -95,6 +95,16 @@ export type AfterSaleStatus =
   /** The goods are on their way back to the shop. */
   | 'RETURN_SHIPPED';
 
+/** The input of `applyTemplate`. */
+export type ApplyTemplateInput = {
+  /** The shop's global id. */
+  shopId: string | number;
+  /** A key of pageTemplates, e.g. beauty (美妆). */
+  template: string;
+  /** Also make the vertical's preset the shop's theme. */
+  withTheme?: boolean;
+};
+
 /** A product's bargain offer. */
 export type BargainOfferInput = {
   /** How long a bargain stays open: 5 to 10080 minutes. */
@@ -170,6 +180,12 @@ export type CheckoutStatus =
   /** One of its orders waits for payment. */
   | 'PENDING_PAYMENT';
 
+/** The input of `claimCoupon`. */
+export type CouponIdInput = {
+  /** The coupon. */
+  couponId: string | number;
+};
+
 /** The input of `createCoupon`. */
 export type CreateCouponInput = {
   /** Fen off, 1 to 10,000,000. */
@@ -192,6 +208,18 @@ export type CreateLiveRoomInput = {
   productIds?: Array<string | number> | null | undefined;
   /** 1 to 60 characters. */
   title: string;
+};
+
+/** The input of `createPagePreview`. */
+export type CreatePagePreviewInput = {
+  /** Which page. */
+  kind: PageKind;
+  /** The draft when not given. */
+  revisionId?: string | null | undefined;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
 };
 
 /** The input of `createPost`. */
@@ -430,6 +458,19 @@ export type PackageLineInput = {
   quantity: number;
 };
 
+/** HOME, PRODUCT_DETAIL, CATEGORY and USER_CENTER are built in; LANDING pages have a slug. */
+export type PageKind =
+  /** The layout of its category pages. */
+  | 'CATEGORY'
+  /** The shop's home page. */
+  | 'HOME'
+  /** A campaign page of its own, addressed by slug. */
+  | 'LANDING'
+  /** The layout of its product pages. */
+  | 'PRODUCT_DETAIL'
+  /** The buyer's own page at the shop. */
+  | 'USER_CENTER';
+
 /** The input of `payCheckout`. */
 export type PayCheckoutInput = {
   /** The viewer's checkout, while every order waits for payment. */
@@ -489,6 +530,20 @@ export type ProductSort =
   /** With a query, best selling first; without one, newest first. */
   | 'RELEVANCE';
 
+/** The input of `publishPage`, `rollbackPage`. */
+export type PublishPageInput = {
+  /** The published revision the editor expects to replace (null: none yet); CONFLICT otherwise. */
+  expectedRevisionId?: string | null | undefined;
+  /** Which page. */
+  kind: PageKind;
+  /** The revision to publish (one of the page's). */
+  revisionId: string;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
+};
+
 /** The input of `rejectAfterSale`. */
 export type RejectAfterSaleInput = {
   /** A REQUESTED after-sale of the shop's. */
@@ -539,6 +594,20 @@ export type SalesChannel =
   | 'NOTE'
   /** A share poster's QR code. */
   | 'POSTER';
+
+/** The input of `savePageDraft`. */
+export type SavePageDraftInput = {
+  /** The page: {schemaVersion, title, navigationBar, theme, sections}. */
+  document: unknown;
+  /** The draft the editor started from: CONFLICT if another save moved it since. */
+  expectedDraftRevisionId?: string | null | undefined;
+  /** Which page. */
+  kind: PageKind;
+  /** The shop's global id. */
+  shopId: string | number;
+  /** Only for LANDING pages: its slug. */
+  slug?: string | null | undefined;
+};
 
 /** The input of `selectCartLines`. */
 export type SelectCartLinesInput = {
@@ -622,12 +691,33 @@ export type TeamStatus =
   /** Closed with at least the first tier's members: the orders ship, at the price reached. */
   | 'SUCCEEDED';
 
+/** Why something a page shows is unavailable; the page keeps it, the client greys it out. */
+export type UnavailableReason =
+  /** The live room has ended. */
+  | 'ENDED'
+  /** The coupon is past its validity. */
+  | 'EXPIRED'
+  /** The block picks by itself and found nothing (no live or scheduled room, no product). */
+  | 'NOTHING_TO_SHOW'
+  /** It is gone (deleted, or not the shop's). */
+  | 'NOT_FOUND'
+  /** The product no longer has the group-buy or bargain offer the block shows. */
+  | 'OFFER_ENDED'
+  /** No coupons are left to claim. */
+  | 'SOLD_OUT';
+
 /** The input of `updateCartLine`. */
 export type UpdateCartLineInput = {
   /** One of the viewer's cart lines. */
   lineId: string | number;
   /** The new quantity, 1 to 999. */
   quantity: number;
+};
+
+/** The input of `block`, `follow`, `unfollow`. */
+export type UserIdInput = {
+  /** The other user. */
+  userId: string | number;
 };
 
 export type DevLoginMutationVariables = Exact<{
@@ -787,6 +877,18 @@ export type RequestAfterSaleMutationVariables = Exact<{
 
 export type RequestAfterSaleMutation = { requestAfterSale: { __typename: 'AfterSalePayload', afterSale: { __typename: 'AfterSale', id: string, kind: AfterSaleKind, status: AfterSaleStatus, amount: { __typename: 'Money', amount: number } } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
+export type CheckoutWalletQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CheckoutWalletQuery = { me: { __typename: 'User', id: string, points: number } | null, myCoupons: Array<{ __typename: 'Coupon', id: string, title: string, usable: boolean, validUntil: string, discount: { __typename: 'Money', amount: number }, minSpend: { __typename: 'Money', amount: number }, shop: { __typename: 'Shop', id: string, name: string } | null }> };
+
+export type ClaimCouponMutationVariables = Exact<{
+  input: CouponIdInput;
+}>;
+
+
+export type ClaimCouponMutation = { claimCoupon: { __typename: 'CouponPayload', coupon: { __typename: 'Coupon', id: string, title: string, remaining: number } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
 export type ShopOrdersQueryVariables = Exact<{
   shopId: string | number;
   status?: OrderStatus | null | undefined;
@@ -891,6 +993,88 @@ export type OrderStatusSubscriptionVariables = Exact<{
 
 
 export type OrderStatusSubscription = { orderStatus: { __typename: 'Order', id: string, status: OrderStatus } };
+
+export type RenderedPageFragment = { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null, owner: { __typename: 'User', id: string } } };
+
+export type PublishedPageQueryVariables = Exact<{
+  shopId: string | number;
+  kind: PageKind;
+  slug?: string | null | undefined;
+}>;
+
+
+export type PublishedPageQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null, owner: { __typename: 'User', id: string } } } | null };
+
+export type PagePreviewQueryVariables = Exact<{
+  shopId: string | number;
+  kind: PageKind;
+  slug?: string | null | undefined;
+  previewToken: string;
+}>;
+
+
+export type PagePreviewQuery = { shopPage: { __typename: 'ShopPage', id: string, kind: PageKind, revisionId: string, preview: boolean, title: string, document: unknown, theme: { __typename: 'ShopTheme', background: string, text: string, accent: string, button: string, buttonText: string, radius: number, fontScale: number }, sections: Array<{ __typename: 'PageSection', id: string, type: string, settings: unknown, blocks: unknown, data: unknown, available: boolean, reason: UnavailableReason | null }>, shop: { __typename: 'Shop', id: string, name: string, logoUrl: string | null, owner: { __typename: 'User', id: string } } } | null };
+
+export type EditablePageFragment = { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null };
+
+export type ShopPagesQueryVariables = Exact<{
+  shopId: string | number;
+}>;
+
+
+export type ShopPagesQuery = { shopPages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null }> };
+
+export type PageDraftsQueryVariables = Exact<{
+  shopId: string | number;
+}>;
+
+
+export type PageDraftsQuery = { shopPages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null, draft: { __typename: 'PageRevision', id: string, document: unknown } | null }> };
+
+export type PageComponentsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PageComponentsQuery = { pageComponents: Array<{ __typename: 'PageComponent', type: string, name: string, description: string, available: boolean, unavailableReason: string | null, maxBlocks: number, minBlocks: number, maxPerPage: number, blockTypes: Array<string>, schema: unknown, default: unknown }>, pageLimits: { __typename: 'PageLimits', maxSections: number, maxBytes: number, schema: unknown } };
+
+export type SavePageDraftMutationVariables = Exact<{
+  input: SavePageDraftInput;
+}>;
+
+
+export type SavePageDraftMutation = { savePageDraft: { __typename: 'PagePayload', page: { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null } | null, revision: { __typename: 'PageRevision', id: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PublishPageMutationVariables = Exact<{
+  input: PublishPageInput;
+}>;
+
+
+export type PublishPageMutation = { publishPage: { __typename: 'PagePayload', page: { __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null } | null, revision: { __typename: 'PageRevision', id: string } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type CreatePagePreviewMutationVariables = Exact<{
+  input: CreatePagePreviewInput;
+}>;
+
+
+export type CreatePagePreviewMutation = { createPagePreview: { __typename: 'PagePreviewPayload', token: string | null, revisionId: string | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type PageTemplatesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type PageTemplatesQuery = { pageTemplates: Array<{ __typename: 'PageTemplate', key: string, name: string, pageKinds: Array<string> }> };
+
+export type ApplyTemplateMutationVariables = Exact<{
+  input: ApplyTemplateInput;
+}>;
+
+
+export type ApplyTemplateMutation = { applyTemplate: { __typename: 'ApplyTemplatePayload', notes: Array<string>, pages: Array<{ __typename: 'Page', id: string, kind: PageKind, slug: string | null, draftRevisionId: string | null, publishedRevisionId: string | null, updatedAt: string, publishedAt: string | null }>, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
+
+export type FollowShopOwnerMutationVariables = Exact<{
+  input: UserIdInput;
+}>;
+
+
+export type FollowShopOwnerMutation = { follow: { __typename: 'UserPayload', user: { __typename: 'User', id: string, followerCount: number, viewerFollows: boolean } | null, errors: Array<{ __typename: 'UserError', code: ErrorCode, field: Array<string> | null, message: string }> } };
 
 export type ActivityItemFragment = { __typename: 'Activity', id: string, verb: ActivityVerb, at: string, actor: { __typename: 'User', id: string, nickname: string }, post: { __typename: 'Post', id: string, title: string, body: string, likeCount: number, commentCount: number } | null, product: { __typename: 'Product', id: string, title: string, price: { __typename: 'Money', amount: number } } | null, team: { __typename: 'Team', id: string, status: TeamStatus } | null, liveRoom: { __typename: 'LiveRoom', id: string, title: string, status: LiveStatus } | null };
 
@@ -1046,6 +1230,8 @@ export const AddressViewFragmentDoc = {"kind":"Document","definitions":[{"kind":
 export const OrderDetailFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderDetail"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"discount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingFee"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"adjustments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"Adjustment"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shippingAddress"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recipient"}},{"kind":"Field","name":{"kind":"Name","value":"phone"}},{"kind":"Field","name":{"kind":"Name","value":"provinceName"}},{"kind":"Field","name":{"kind":"Name","value":"cityName"}},{"kind":"Field","name":{"kind":"Name","value":"districtName"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shipments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"carrier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"trackingNumber"}},{"kind":"Field","name":{"kind":"Name","value":"shippedAt"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"afterSales"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"Adjustment"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"PriceAdjustment"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"label"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderDetailFragment, unknown>;
 export const AfterSaleRowFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"AfterSaleRow"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"AfterSale"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"amount"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"rejectReason"}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"respondBy"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lineIndex"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"orderLine"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"order"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"buyer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<AfterSaleRowFragment, unknown>;
 export const OrderSummaryFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"OrderSummary"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Order"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"total"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"createdAt"}},{"kind":"Field","name":{"kind":"Name","value":"payBy"}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sku"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<OrderSummaryFragment, unknown>;
+export const RenderedPageFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"RenderedPage"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"ShopPage"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"revisionId"}},{"kind":"Field","name":{"kind":"Name","value":"preview"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"document"}},{"kind":"Field","name":{"kind":"Name","value":"theme"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"background"}},{"kind":"Field","name":{"kind":"Name","value":"text"}},{"kind":"Field","name":{"kind":"Name","value":"accent"}},{"kind":"Field","name":{"kind":"Name","value":"button"}},{"kind":"Field","name":{"kind":"Name","value":"buttonText"}},{"kind":"Field","name":{"kind":"Name","value":"radius"}},{"kind":"Field","name":{"kind":"Name","value":"fontScale"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"sections"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"settings"}},{"kind":"Field","name":{"kind":"Name","value":"blocks"}},{"kind":"Field","name":{"kind":"Name","value":"data"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shop"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"logoUrl"}},{"kind":"Field","name":{"kind":"Name","value":"owner"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<RenderedPageFragment, unknown>;
+export const EditablePageFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"EditablePage"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Page"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"slug"}},{"kind":"Field","name":{"kind":"Name","value":"draftRevisionId"}},{"kind":"Field","name":{"kind":"Name","value":"publishedRevisionId"}},{"kind":"Field","name":{"kind":"Name","value":"updatedAt"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<EditablePageFragment, unknown>;
 export const ActivityItemFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"ActivityItem"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Activity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"verb"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"post"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"body"}},{"kind":"Field","name":{"kind":"Name","value":"likeCount"}},{"kind":"Field","name":{"kind":"Name","value":"commentCount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"team"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"liveRoom"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<ActivityItemFragment, unknown>;
 export const TeamViewFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TeamView"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Team"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"minSize"}},{"kind":"Field","name":{"kind":"Name","value":"maxSize"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"currentPrice"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"nextTier"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"leader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"paid"}},{"kind":"Field","name":{"kind":"Name","value":"joinedAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"nickname"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"product"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"images"}},{"kind":"Field","name":{"kind":"Name","value":"skus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"price"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"specs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}},{"kind":"Field","name":{"kind":"Name","value":"__typename"}}]}}]} as unknown as DocumentNode<TeamViewFragment, unknown>;
 export const DevLoginDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a51e16acec1b0e5418497b4be6975e9853e5f869d5a54c317dcc521de060237c"}} as unknown as DocumentNode<DevLoginMutation, DevLoginMutationVariables>;
@@ -1069,6 +1255,8 @@ export const CheckoutDocument = {"__meta__":{"operation":"mutation","documentId"
 export const PayCheckoutDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:a4511deaf161c6cde6aa9d0fe116df60c1c0e0b7580017daf108af82855bd07f"}} as unknown as DocumentNode<PayCheckoutMutation, PayCheckoutMutationVariables>;
 export const OrderDetailDocument = {"__meta__":{"operation":"query","documentId":"sha256:e063e2f17c80d77058b5976d29ecf0b0ea296ef8fe1278179da3f6cdd262f299"}} as unknown as DocumentNode<OrderDetailQuery, OrderDetailQueryVariables>;
 export const RequestAfterSaleDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1e73281c609c0f4d5df2929de2a83c833769d74746d5f69eda474b9432ac1571"}} as unknown as DocumentNode<RequestAfterSaleMutation, RequestAfterSaleMutationVariables>;
+export const CheckoutWalletDocument = {"__meta__":{"operation":"query","documentId":"sha256:5ea2594a45015be45f5916de890e2866ce897b5fdca981f988914af76ff177f2"}} as unknown as DocumentNode<CheckoutWalletQuery, CheckoutWalletQueryVariables>;
+export const ClaimCouponDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:fda84006262adc014813a4338d8affbf83625f0f50d49bdc3f3b2ddbeaec5055"}} as unknown as DocumentNode<ClaimCouponMutation, ClaimCouponMutationVariables>;
 export const ShopOrdersDocument = {"__meta__":{"operation":"query","documentId":"sha256:a87a95840f186947ade474b3917bbdc85754686bdcb39057149e7775dd55db16"}} as unknown as DocumentNode<ShopOrdersQuery, ShopOrdersQueryVariables>;
 export const CarriersDocument = {"__meta__":{"operation":"query","documentId":"sha256:45f0bbc89cf038d80cbc90c1ea5814b8e9b75cc3618a811a57017bc3f7e4d333"}} as unknown as DocumentNode<CarriersQuery, CarriersQueryVariables>;
 export const ShipOrderPackagesDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:624e534018fb5d26d42380790557ac08b528f23f574e6dc2fdab72154b0d838f"}} as unknown as DocumentNode<ShipOrderPackagesMutation, ShipOrderPackagesMutationVariables>;
@@ -1082,6 +1270,17 @@ export const PlaceOrderDocument = {"__meta__":{"operation":"mutation","documentI
 export const PayOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:96cdda83510b5f5037a6324a4ad333c2704838e007a8ba9109482e76f4aae5f9"}} as unknown as DocumentNode<PayOrderMutation, PayOrderMutationVariables>;
 export const ShipOrderDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:06239f790549ffa0aa8e61e839a53c7db0e7d05e4c810838895e3b38bc49cb80"}} as unknown as DocumentNode<ShipOrderMutation, ShipOrderMutationVariables>;
 export const OrderStatusDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:2e6489f5a23ed4c11e67475e0257c96773133dd1f2ffe4ca17bc7d1e50d5669b"}} as unknown as DocumentNode<OrderStatusSubscription, OrderStatusSubscriptionVariables>;
+export const PublishedPageDocument = {"__meta__":{"operation":"query","documentId":"sha256:236103bd82caa8241c39a7b528ae832388fdbecb117648944da8e64fcf0de496"}} as unknown as DocumentNode<PublishedPageQuery, PublishedPageQueryVariables>;
+export const PagePreviewDocument = {"__meta__":{"operation":"query","documentId":"sha256:9fe1efae0bf8e0492b562ec22d710907dde534b1b01e234d1b711000c11907a3"}} as unknown as DocumentNode<PagePreviewQuery, PagePreviewQueryVariables>;
+export const ShopPagesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d294b83179e863e3121d46acd9faab229f5b73bd2f55f965b9d33e5d09aaf8b1"}} as unknown as DocumentNode<ShopPagesQuery, ShopPagesQueryVariables>;
+export const PageDraftsDocument = {"__meta__":{"operation":"query","documentId":"sha256:1259c1ae82c04c5cc203751e3614925ea0e42652f76383b9662a223cf37aeab6"}} as unknown as DocumentNode<PageDraftsQuery, PageDraftsQueryVariables>;
+export const PageComponentsDocument = {"__meta__":{"operation":"query","documentId":"sha256:fb0ae6837befa6e5aec1448551463e2e4cef218683718eefa36411f30827aea9"}} as unknown as DocumentNode<PageComponentsQuery, PageComponentsQueryVariables>;
+export const SavePageDraftDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:b9d59386f5590b411b34b9378761a0b29b79e8ff3575754e044e2014f2ff8d57"}} as unknown as DocumentNode<SavePageDraftMutation, SavePageDraftMutationVariables>;
+export const PublishPageDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:f6e118ef121af38b6eda4b661ae04788736ec36d80c056bbd7fe523ba875588c"}} as unknown as DocumentNode<PublishPageMutation, PublishPageMutationVariables>;
+export const CreatePagePreviewDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:2a195870f8174d572966f2b4f87f676e9337981d4725a92f03867ca06b1689ab"}} as unknown as DocumentNode<CreatePagePreviewMutation, CreatePagePreviewMutationVariables>;
+export const PageTemplatesDocument = {"__meta__":{"operation":"query","documentId":"sha256:d4bb4f03724958acd6d87338f39b1f8d2928ee1fe1517abe34c89a24e3545d7a"}} as unknown as DocumentNode<PageTemplatesQuery, PageTemplatesQueryVariables>;
+export const ApplyTemplateDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:1ff265fa8a8cc699ffad9ed39537fc11329aba303aaf0eafc2944c51590482b4"}} as unknown as DocumentNode<ApplyTemplateMutation, ApplyTemplateMutationVariables>;
+export const FollowShopOwnerDocument = {"__meta__":{"operation":"mutation","documentId":"sha256:79fa1f3fb4bcbec1db857fa777634d0e54228950f29bb63dcedaa18b375ec87e"}} as unknown as DocumentNode<FollowShopOwnerMutation, FollowShopOwnerMutationVariables>;
 export const FeedDocument = {"__meta__":{"operation":"query","documentId":"sha256:af2a3fd0a9afd955c6b64059e64c20f7d1694f658fcdc192900ab6986c7de2db"}} as unknown as DocumentNode<FeedQuery, FeedQueryVariables>;
 export const FeedUpdatesDocument = {"__meta__":{"operation":"subscription","documentId":"sha256:d77710ccf362de4321c256254aa8ee234093319f2c698f6bc90413584614e496"}} as unknown as DocumentNode<FeedUpdatesSubscription, FeedUpdatesSubscriptionVariables>;
 export const PostDocument = {"__meta__":{"operation":"query","documentId":"sha256:2e143d4672ee342e72fb4be3d8566f9c2236137f27e60a5bd23826c63af866af"}} as unknown as DocumentNode<PostQuery, PostQueryVariables>;

@@ -4,12 +4,15 @@ import { Link, NavLink, Route, Routes } from 'react-router-dom';
 import { client, signedIn, useQuery } from '../api';
 import { AfterSales, OrderDesk } from './OrderDesk';
 
-// ECharts is only downloaded by who opens the dashboard.
-const Dashboard = lazy(() => import('./Dashboard'));
+import { PageList } from './pages/PageList';
 import { ErrorState, Loading, Price, statusText, UserErrors, yuan } from '../ui';
 
-// The merchant console (/console): the shop, its products, the order desk and after-sales (./OrderDesk), coupons, a
-// live room, and shipping an order found by its id. The shop's id is kept in this browser.
+// ECharts is only downloaded by who opens the dashboard, react-jsonschema-form by who opens the page editor.
+const Dashboard = lazy(() => import('./Dashboard'));
+const PageEditor = lazy(() => import('./pages/PageEditor'));
+
+// The merchant console (/console): the shop, its products, the order desk and after-sales (./OrderDesk), the page
+// editor (./pages), coupons, a live room, and shipping an order found by its id. The shop's id is kept in this browser.
 const SHOP_KEY = 'yxg.console.shop';
 
 function useShop(): [string | null, (id: string) => void] {
@@ -201,6 +204,7 @@ export default function Console() {
             <NavLink to="/console/dashboard" className="chip">数据</NavLink>
             <NavLink to="/console/after-sales" className="chip">售后</NavLink>
             <NavLink to="/console/orders" className="chip">按 ID 发货</NavLink>
+            <NavLink to="/console/pages" className="chip">店铺装修</NavLink>
             <NavLink to="/console/coupons" className="chip">优惠券</NavLink>
             <NavLink to="/console/live" className="chip">直播</NavLink>
             <button type="button" className="chip" onClick={() => (localStorage.removeItem(SHOP_KEY), location.reload())}>换店</button>
@@ -212,6 +216,8 @@ export default function Console() {
             <Route path="dashboard" element={<Suspense fallback={<Loading />}><Dashboard shopId={shop} /></Suspense>} />
             <Route path="after-sales" element={<AfterSales shopId={shop} />} />
             <Route path="orders" element={<Ship />} />
+            <Route path="pages" element={<PageList shopId={shop} />} />
+            <Route path="pages/:kind/:slug?" element={<Suspense fallback={<Loading />}><PageEditor shopId={shop} /></Suspense>} />
             <Route path="coupons" element={<Coupons shopId={shop} />} />
             <Route path="live" element={<Live />} />
           </Routes>

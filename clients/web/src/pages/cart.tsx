@@ -3,6 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { client, idempotencyKey, signedIn, useQuery } from '../api';
 import { ErrorState, Img, Loading, Page, Price, UserErrors, yuan } from '../ui';
+import { aboutSpend, NOTHING_SPENT, WalletPicker, type Spend } from './wallet';
 
 const AVAILABILITY: Record<string, string> = {
   OFF_SHELF: '已下架',
@@ -180,7 +181,9 @@ export function Checkout() {
   const [adding, setAdding] = useState(false);
   const addresses = book.data?.me?.addresses ?? [];
   const chosen = addressId ?? addresses.find((a) => a.isDefault)?.id ?? addresses[0]?.id ?? null;
-  const preview = useQuery(CheckoutPreviewDocument, { input: { cartLineIds: lineIds, addressId: chosen ?? '' } }, !chosen || !lineIds.length);
+  const [spend, setSpend] = useState<Spend>(NOTHING_SPENT);
+  const spent = { couponIds: spend.couponIds, points: spend.points || null };
+  const preview = useQuery(CheckoutPreviewDocument, { input: { cartLineIds: lineIds, addressId: chosen ?? '', ...spent } }, !chosen || !lineIds.length);
   const [errors, setErrors] = useState<readonly UserError[]>([]);
   const [busy, setBusy] = useState(false);
   const key = useRef(idempotencyKey()); // one checkout per visit, however often the button is pressed
@@ -193,7 +196,7 @@ export function Checkout() {
   async function submit() {
     if (!chosen) return;
     setBusy(true);
-    const placed = await client.mutate(CheckoutDocument, { input: { cartLineIds: lineIds, addressId: chosen, idempotencyKey: key.current } });
+    const placed = await client.mutate(CheckoutDocument, { input: { cartLineIds: lineIds, addressId: chosen, idempotencyKey: key.current, ...spent } });
     const checkout = placed.ok ? placed.data.checkout.checkout : null;
     if (!checkout) return (setBusy(false), setErrors(failed(placed)));
     const paid = await client.mutate(PayCheckoutDocument, { input: { checkoutId: checkout.id, method: 'DEV_PAY', idempotencyKey: `pay-${checkout.id}` } });
@@ -258,6 +261,7 @@ export function Checkout() {
               </p>
             </section>
           ))}
+          <WalletPicker shops={p.shops.map((s) => s.shop)} value={spend} onChange={setSpend} errors={p.errors.filter(aboutSpend)} />
           <section className="panel">
             <p className="row">商品金额 <Price fen={p.subtotal.amount} /></p>
             <Adjustments adjustments={p.adjustments} />
@@ -265,7 +269,7 @@ export function Checkout() {
               应付 <strong data-testid="checkout-total"><Price fen={p.total.amount} /></strong>
             </p>
           </section>
-          <UserErrors errors={p.errors} />
+          <UserErrors errors={p.errors.filter((e) => !aboutSpend(e))} />
         </>
       ))}
       <UserErrors errors={errors} />

@@ -1,8 +1,8 @@
 import { AddToCartDocument, CreateShareLinkDocument, PlaceOrderDocument, ProductPageDocument, ProductsDocument, StartBargainDocument, StartTeamDocument, type ProductCardFragment, type UserError } from '@youxianggou/sdk';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { client, idempotencyKey, signedIn, useQuery } from '../api';
-import { ErrorState, Img, Loading, Page, Price, UserErrors } from '../ui';
+import { ErrorState, Img, Loading, Page, Price, SearchBox, UserErrors } from '../ui';
 
 export function ProductGrid({ products }: { products: readonly ProductCardFragment[] }) {
   if (!products.length) return <div className="state">暂无商品</div>;
@@ -22,28 +22,6 @@ export function ProductGrid({ products }: { products: readonly ProductCardFragme
         </li>
       ))}
     </ul>
-  );
-}
-
-function SearchBox({ initial = '' }: { initial?: string }) {
-  const navigate = useNavigate();
-  const [q, setQ] = useState(initial);
-  return (
-    <form className="search" role="search" onSubmit={(e: FormEvent) => (e.preventDefault(), navigate(`/search?q=${encodeURIComponent(q)}`))}>
-      <input value={q} onChange={(e) => setQ(e.target.value)} placeholder="搜索商品" aria-label="搜索商品" />
-      <button type="submit">搜索</button>
-    </form>
-  );
-}
-
-export function Home() {
-  // The shop builder's page JSON is not in the API yet: the home page is the product grid.
-  const { data, error, loading, reload } = useQuery(ProductsDocument, { first: 20, sort: 'BEST_SELLING' });
-  return (
-    <Page title="友享购">
-      <SearchBox />
-      {error ? <ErrorState error={error} retry={reload} /> : loading && !data ? <Loading /> : <ProductGrid products={data?.products.edges.map((e) => e.node) ?? []} />}
-    </Page>
   );
 }
 
@@ -95,7 +73,7 @@ export function Product() {
           <span className="muted">已售 {product.salesCount}</span>
         </div>
         <p>{product.description}</p>
-        <div className="muted">店铺：{product.shop.name}</div>
+        <div className="muted">店铺：<Link to={`/shop/${encodeURIComponent(product.shop.id)}`}>{product.shop.name}</Link></div>
       </section>
       <section className="panel">
         <h3>规格</h3>
