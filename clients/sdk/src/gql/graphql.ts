@@ -167,7 +167,7 @@ export type CheckoutPreviewInput = {
   cartLineIds: Array<string | number>;
   /** At most one shop coupon per shop, and platform coupons (each goes to the first shop order it applies to that has none; the shop coupon applies first). */
   couponIds?: Array<string | number>;
-  /** Points to pay with (shown, not spent: checkout does not take points yet): at most the viewer's balance and POINTS_MAX_SHARE of what the orders cost before points, POINTS_PER_YUAN points a yuan. */
+  /** Points to pay with (priced here, spent by `checkout` with the same value): at most the viewer's balance and POINTS_MAX_SHARE of what the orders cost before points, POINTS_PER_YUAN points a yuan. */
   points?: number | null | undefined;
 };
 
