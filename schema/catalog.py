@@ -107,8 +107,9 @@ class Shop(Node):
         )
 
     @strawberry.field(description="The user who opened the shop.")
-    async def owner(self, info: Info) -> User:
-        return User.from_doc(must(await info.context.loaders.user.load(self.doc["ownerId"]), "shop owner"))
+    @context_only
+    def owner(self, info: Info) -> User:
+        return related(info, "user", self.doc["ownerId"], lambda doc: User.from_doc(must(doc, "shop owner")))
 
     @strawberry.field(description="The shop's products, newest first.")
     async def products(self, info: Info, first: int | None = None, after: str | None = None) -> ProductConnection:
