@@ -143,13 +143,18 @@ def wrk(
         check=True,
     ).stdout
     cpu_used = cpu_seconds(pid) - cpu_before if pid else 0.0
+    rps, p99, requests = wrk_figures(out)
+    return rps, p99, 1000 * cpu_used / max(requests, 1)
+
+
+def wrk_figures(out: str) -> tuple[float, float, int]:
+    """req/s, p99 (ms) and requests of wrk's `--latency` output; an error when it saw non-2xx answers."""
     if "Non-2xx" in out:
         raise RuntimeError(f"wrk saw errors:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
     p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-    requests = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
-    return rps, p99, 1000 * cpu_used / max(requests, 1)
+    return rps, p99, int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
 
 
 @contextlib.asynccontextmanager

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import re
 import resource
 import subprocess
 import sys
@@ -31,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.common import server_process  # noqa: E402
-from bench.read_path import FOLLOWING, PRODUCT, cpu, cpu_seconds, seed  # noqa: E402
+from bench.read_path import FOLLOWING, PRODUCT, cpu, cpu_seconds, seed, wrk_figures  # noqa: E402
 
 LIST = "{ products(first: 20) { edges { node { id title price { amount currency } salesCount shop { name } } } } }"
 
@@ -76,12 +75,10 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int, pid: int) ->
     ).stdout
     wall = time.monotonic() - began
     after_wrk = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if "Non-2xx" in out:
-        raise RuntimeError(f"wrk saw errors:\n{out}")
-    value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", out).groups()  # type: ignore[union-attr]
+    rps, p99, _ = wrk_figures(out)
     return {
-        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),  # type: ignore[union-attr]
-        "p99": float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit],
+        "rps": rps,
+        "p99": p99,
         "server": (server_cpu(pid) - before_server) / wall,
         "wrk": (after_wrk.ru_utime + after_wrk.ru_stime - before_wrk.ru_utime - before_wrk.ru_stime) / wall,
     }

@@ -209,7 +209,7 @@ class ApiExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, field_def.type, field_details_list, field_path)
             return None
         if self.is_awaitable(result):
-            return self._guarded(field_def.type, field_details_list, field_path, lambda: result)
+            return self._awaited(result, field_def.type, field_details_list, field_path)
         return result
 
     def _complete_ordinarily(
@@ -253,7 +253,7 @@ class ApiExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 self.handle_field_error(raw_error, item_type, field_details_list, item_path)
                 result = None
             if is_awaitable(result):
-                result = self._guarded(item_type, field_details_list, item_path, lambda result=result: result)  # type: ignore[misc]
+                result = self._awaited(result, item_type, field_details_list, item_path)
                 awaitable_indices.append(index)
             completed.append(result)
         if not awaitable_indices:
@@ -279,12 +279,14 @@ class ApiExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if not self.is_awaitable(result):
             return result
+        return self._awaited(result, return_type, field_details_list, path)
 
-        async def await_completed(awaitable: Awaitable[Any]) -> Any:
-            try:
-                return await awaitable
-            except Exception as raw_error:
-                self.handle_field_error(raw_error, return_type, field_details_list, path)
-                return None
-
-        return await_completed(result)
+    async def _awaited(
+        self, awaitable: Awaitable[Any], return_type: GraphQLOutputType, field_details_list: Any, path: Path
+    ) -> Any:
+        """An awaitable completion, its errors handled as `_guarded` handles them."""
+        try:
+            return await awaitable
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
