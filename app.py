@@ -58,10 +58,12 @@ from resolvers.segments import refresh_due as refresh_segments
 from resolvers.services import Services
 from resolvers.users import claim_legacy_nicknames
 from response_cache import ResponseCache
+from schema import SHORTCUTS as SHORTCUT_LIST
 from schema import build, schema
 from schema.context import Context
 from schema.engine import ApiSchema
 from schema.public_fields import PUBLIC
+from schema.shortcuts import Shortcuts
 from settings import Settings
 from store.collections import ensure_indexes
 from store.ids import new_id
@@ -83,6 +85,7 @@ SETTINGS = web.AppKey("settings", Settings)
 METRICS = web.AppKey("metrics", Metrics)
 SCHEMA = web.AppKey("schema", ApiSchema)  # the app's: with tracing when OTLP_ENDPOINT is set
 TRACER = web.AppKey("tracer", TracerProvider)
+SHORTCUTS = web.AppKey("shortcuts", Shortcuts)  # mutations answered before the engine (schema/shortcuts.py)
 RESPONSE_CACHE = web.AppKey("response_cache", ResponseCache)  # public queries' answers (response_cache.py)
 TRY_AGAIN_LATER_CODE = 1013  # RFC 6455's "Try Again Later": a WebSocket refused while a backend is down
 CONTEXT = web.RequestKey("context", Context)  # the request's GraphQL context, released when the request is done
@@ -152,6 +155,11 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
         return await super().parse_http_body(request)  # multipart shapes are checked by read_multipart
 
     async def __call__(self, request: web.Request) -> web.StreamResponse:
+        shortcuts = request.app.get(SHORTCUTS)
+        if shortcuts is not None:
+            answered = await shortcuts.answer(request, lambda: self.http_context(request, None))
+            if answered is not None:
+                return answered
         cache = request.app.get(RESPONSE_CACHE)
         key = response_cache.public_key(cache, request, self.trusted) if cache is not None else None
         if cache is not None and key is not None:
@@ -173,17 +181,22 @@ class View(GraphQLOverHTTP, GraphQLView[Context, None]):
                 context.release()
 
     async def get_context(self, request: web.Request, response: Any) -> Context:
-        services = request.app[SERVICES]
-        context = request[CONTEXT] = Context(services, request=request, response=response)
-        if not self.is_websocket_request(request):
-            try:
-                claims = await viewer_from_header(context, request.headers.get("Authorization"))
-            except InvalidToken:
-                raise web.HTTPUnauthorized(
-                    text=_error_body("Invalid or expired access token", "UNAUTHENTICATED").decode(),
-                    content_type="application/json",
-                ) from None
-            context.viewer_id = claims.user_id if claims is not None else None
+        if self.is_websocket_request(request):  # its viewer comes with connection_init (on_ws_connect)
+            context = request[CONTEXT] = Context(request.app[SERVICES], request=request, response=response)
+            return context
+        return await self.http_context(request, response)
+
+    async def http_context(self, request: web.Request, response: Any) -> Context:
+        """The context of an HTTP request, its viewer read from the Authorization header (401 for a bad token)."""
+        context = request[CONTEXT] = Context(request.app[SERVICES], request=request, response=response)
+        try:
+            claims = await viewer_from_header(context, request.headers.get("Authorization"))
+        except InvalidToken:
+            raise web.HTTPUnauthorized(
+                text=_error_body("Invalid or expired access token", "UNAUTHENTICATED").decode(),
+                content_type="application/json",
+            ) from None
+        context.viewer_id = claims.user_id if claims is not None else None
         return context
 
     async def on_ws_connect(self, context: Context) -> Any:
@@ -595,6 +608,8 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> web.Applicatio
     view.trusted = TrustedDocuments.load(
         manifest_paths(settings.TRUSTED_DOCUMENTS), only=settings.TRUSTED_DOCUMENTS_ONLY
     )
+    if traces is None:  # with tracing, every operation goes through the engine and its spans
+        app[SHORTCUTS] = Shortcuts(app[SCHEMA]._schema, SHORTCUT_LIST, view.trusted)
     app.router.add_route("*", "/graphql", view)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)

@@ -5,6 +5,7 @@ line's price is the price pipeline's (domain/pricing.py: the SECKILL activity)."
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 from collections.abc import Iterable, Sequence
@@ -87,7 +88,11 @@ def _local_ms(day: date, minutes: int, tz: ZoneInfo) -> int:
 def windows(slots: Sequence[Slot], tz: ZoneInfo, starts_at: int, ends_at: int, around: int) -> list[Window]:
     """The slot windows of the days around `around` (the day before to the day after), cut to the campaign's
     period, in order."""
-    today = datetime.fromtimestamp(around / 1000, tz).date()
+    return list(_windows(tuple(slots), tz, starts_at, ends_at, datetime.fromtimestamp(around / 1000, tz).date()))
+
+
+@functools.lru_cache(maxsize=4096)  # a pure function of its arguments: every attempt of a rush asks the same day
+def _windows(slots: tuple[Slot, ...], tz: ZoneInfo, starts_at: int, ends_at: int, today: date) -> tuple[Window, ...]:
     found = []
     for offset in (-1, 0, 1, 2):
         day = today + timedelta(days=offset)
@@ -97,7 +102,7 @@ def windows(slots: Sequence[Slot], tz: ZoneInfo, starts_at: int, ends_at: int, a
             start, end = max(start, starts_at), min(end, ends_at)
             if start < end:
                 found.append(Window(start, end))
-    return sorted(found, key=lambda w: w.starts_at)
+    return tuple(sorted(found, key=lambda w: w.starts_at))
 
 
 def current_or_next(campaign: dict[str, Any], now: int) -> Window | None:

@@ -70,6 +70,16 @@ class Metrics:
         )
         self._names: set[str] = set()
         self._scraped: list[Callable[[], Awaitable[None]]] = []
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *labels: str) -> Any:
+        """`metric.labels(*labels)`, remembered: prometheus-client looks a child up under a lock at every call, and
+        every request asks for four (the label values are bounded: routes, codes, MAX_OPERATION_NAMES)."""
+        key = (id(metric), labels)
+        found = self._children.get(key)
+        if found is None:
+            found = self._children[key] = metric.labels(*labels)
+        return found
 
     def operation_label(self, name: str | None) -> str:
         """A client names its operations: a sane name is its label, up to MAX_OPERATION_NAMES of them (a client
@@ -129,8 +139,8 @@ def middleware(metrics: Metrics) -> Any:
             raise
         finally:
             route = route_of(request)
-            metrics.http_requests.labels(route, request.method, str(status)).inc()
-            metrics.http_seconds.labels(route).observe(time.perf_counter() - started)
+            metrics.child(metrics.http_requests, route, request.method, str(status)).inc()
+            metrics.child(metrics.http_seconds, route).observe(time.perf_counter() - started)
 
     return measure
 

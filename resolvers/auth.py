@@ -233,6 +233,7 @@ async def refresh(services: Services, token: str) -> Session:
 
 KNOWN_USER_SECONDS = 60.0  # how long a user found for a token is taken to exist without looking again
 KNOWN_USERS_MAX = 10_000  # past this many, the memory of known users starts afresh
+VERIFIED_TOKENS_MAX = 10_000  # past this many, the memory of checked signatures starts afresh
 
 
 async def authenticate(services: Services, token: str, loaders: Loaders | None = None) -> AccessClaims:
@@ -240,7 +241,7 @@ async def authenticate(services: Services, token: str, loaders: Loaders | None =
     otherwise. The user is looked up (one indexed get, through the request's loader when given) at most once a
     minute per user per process: hot paths such as placeOrder pay nothing for it; a user that does not exist is
     looked up every time."""
-    claims = read_access_token(services.settings.secret_key(), token)
+    claims = _verified(services, token)
     if services.sessions is not None and services.sessions.is_revoked(claims.family):
         raise InvalidToken("this login was revoked")
     known, now = services.known_users, time.monotonic()
@@ -255,6 +256,20 @@ async def authenticate(services: Services, token: str, loaders: Loaders | None =
     if len(known) >= KNOWN_USERS_MAX:
         known.clear()
     known[claims.user_id] = now + KNOWN_USER_SECONDS
+    return claims
+
+
+def _verified(services: Services, token: str) -> AccessClaims:
+    """The claims of a token whose signature is good: checked once per process (HS256 verification and the JWT's
+    decoding are most of a small request's authentication), its expiry at every use, as PyJWT checks it."""
+    checked = services.verified_tokens
+    claims: AccessClaims | None = checked.get(token)
+    if claims is None or claims.expires_at <= time.time():
+        checked.pop(token, None)
+        claims = read_access_token(services.settings.secret_key(), token)
+        if len(checked) >= VERIFIED_TOKENS_MAX:
+            checked.clear()
+        checked[token] = claims
     return claims
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 from domain import orders as order_rules
 from domain import pricing as pricing_rules
@@ -314,6 +315,51 @@ async def seckill_order(
     address_id: str | None = None,
 ) -> Doc:
     """Buy seckill units: PENDING_PAYMENT at the seckill price, or refused with nothing moved."""
+    campaign, item, window = await _checked(services, user_id, campaign_id, sku_id, quantity, token, key)
+    if campaign["stockState"] == PENDING:
+        campaign = await ensure_started(services, await get_campaign(services, campaign_id) or campaign)
+    attempt = gate.Attempt(campaign_id, sku_id, user_id, key, quantity, campaign["limitPerUser"], window, new_id())
+    verdict = await gate.take(services, attempt, campaign["endsAt"] + KEEP_REDIS_MS)
+    if verdict == gate.REPLAY:
+        return await _replay(services, user_id, key, campaign_id)
+    if verdict != gate.OK:
+        raise _refusal(services, verdict, campaign, attempt)
+    try:
+        order = await _place(services, campaign, item, attempt, address_id)
+    except BaseException:
+        await _give_back(services, await services.store.get("seckill_attempts", attempt.id) or {}, forget_key=True)
+        raise
+    await services.store.update_one("seckill_attempts", {"_id": attempt.id}, {"$set": {"state": gate.PLACED}})
+    await _publish_left(services, campaign_id, sku_id)
+    return order
+
+
+async def refuse_sold_out(
+    services: Services, user_id: str, campaign_id: str, sku_id: str, quantity: int, token: str, key: str
+) -> Refused:
+    """The refusal of an attempt at an SKU this process knows is sold out (its flag was set when the attempt came):
+    seckill_order's own checks in its order (the rate limit, the slot, the path token), ending in OUT_OF_STOCK at
+    the latest. Nothing but the rate limit's token is taken, as seckill_order takes it."""
+    try:
+        await _checked(services, user_id, campaign_id, sku_id, quantity, token, key, sold_out=True)
+    except Refused as refused:
+        return refused
+    raise AssertionError("_checked refuses a sold-out attempt")
+
+
+async def _checked(
+    services: Services,
+    user_id: str,
+    campaign_id: str,
+    sku_id: str,
+    quantity: int,
+    token: str,
+    key: str,
+    *,
+    sold_out: bool = False,
+) -> tuple[Doc, Doc, Any]:
+    """An attempt's checks before any unit moves, in order: key, rate limit, campaign, SKU, slot, path token, the
+    sold-out flag (or `sold_out`), quantity. The campaign, its item and the running window; Refused otherwise."""
     refuse_problems(idempotency_key_problems(key))
     now = services.now()
     per_second = services.settings.SECKILL_ATTEMPTS_PER_SECOND
@@ -336,26 +382,11 @@ async def seckill_order(
         raise Refused(
             "PATH_TOKEN_INVALID", "Fetch this slot's path token when the countdown ends", ["input", "pathToken"]
         )
-    if local.is_sold_out(campaign_id, sku_id):
+    if sold_out or local.is_sold_out(campaign_id, sku_id):
         raise Refused("OUT_OF_STOCK", "Sold out", ["input", "skuId"])
     if not 1 <= quantity <= campaign["limitPerOrder"]:
         raise Refused("PURCHASE_LIMIT", f"1 to {campaign['limitPerOrder']} units an order", ["input", "quantity"])
-    if campaign["stockState"] == PENDING:
-        campaign = await ensure_started(services, await get_campaign(services, campaign_id) or campaign)
-    attempt = gate.Attempt(campaign_id, sku_id, user_id, key, quantity, campaign["limitPerUser"], window, new_id())
-    verdict = await gate.take(services, attempt, campaign["endsAt"] + KEEP_REDIS_MS)
-    if verdict == gate.REPLAY:
-        return await _replay(services, user_id, key, campaign_id)
-    if verdict != gate.OK:
-        raise _refusal(services, verdict, campaign, attempt)
-    try:
-        order = await _place(services, campaign, item, attempt, address_id)
-    except BaseException:
-        await _give_back(services, await services.store.get("seckill_attempts", attempt.id) or {}, forget_key=True)
-        raise
-    await services.store.update_one("seckill_attempts", {"_id": attempt.id}, {"$set": {"state": gate.PLACED}})
-    await _publish_left(services, campaign_id, sku_id)
-    return order
+    return campaign, item, window
 
 
 def _refusal(services: Services, verdict: str, campaign: Doc, attempt: gate.Attempt) -> Refused:

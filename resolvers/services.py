@@ -47,6 +47,8 @@ class Services:
     sessions: Any = None
     # Users that a token named and that existed lately: user id -> until when (monotonic seconds); resolvers/auth.py.
     known_users: dict[str, float] = field(default_factory=dict)
+    # Access tokens whose signature was checked: token -> its claims (its expiry is checked at each use); auth.py.
+    verified_tokens: dict[str, Any] = field(default_factory=dict)
     # Prometheus metrics of this app (observability/metrics.Metrics), set by the app.
     metrics: Any = None
     # Seckill sold-out flags and campaigns read lately, in this process (resolvers/seckill_local.py).

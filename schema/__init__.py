@@ -50,7 +50,13 @@ from schema.points import PointsMutations, PointsQueries, PointsReward
 from schema.query import NodeQueries
 from schema.recommend import RecommendQueries
 from schema.reviews import Review, ReviewMutations, ReviewQueries
-from schema.seckill import SeckillCampaign, SeckillMutations, SeckillQueries, SeckillSubscriptions
+from schema.seckill import (
+    SOLD_OUT_SHORTCUT,
+    SeckillCampaign,
+    SeckillMutations,
+    SeckillQueries,
+    SeckillSubscriptions,
+)
 from schema.segments import SegmentMutations, SegmentQueries
 from schema.sharing import SharingMutations
 from schema.shipments import ShipmentQueries
@@ -209,6 +215,8 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
 
 
 schema = build()
+# Mutations answered before the engine when their answer is known in memory (schema/shortcuts.py).
+SHORTCUTS = [SOLD_OUT_SHORTCUT]
 
 
 def sdl() -> str:

@@ -17,12 +17,13 @@ from resolvers.errors import ApiError
 from schema.campaigns import Campaign, CampaignStatus
 from schema.catalog import Shop, Sku
 from schema.common import Long, Money, Node, UserError, must, page_size
-from schema.context import Info
+from schema.context import Context, Info
 from schema.coupons import epoch_ms
 from schema.mutations import payload_mutation
 from schema.nodes import load_typed, raw_id, register_node
 from schema.orders import Order, when
 from schema.pages.rendering import CampaignKind
+from schema.shortcuts import LEAF, NULL, USER_ERROR, Shortcut, user_errors
 from schema.staff import SHOP, ShopOf, Staff
 from store.protocol import Doc
 
@@ -324,6 +325,36 @@ class SeckillMutations:
             address,
         )
         return SeckillOrderPayload(order=Order.from_doc(order))
+
+
+async def _sold_out_answer(context: Context, input: dict[str, Any]) -> dict[str, Any] | None:
+    """seckillOrder before the engine (schema/shortcuts.py): an attempt at an SKU this process has flagged sold out
+    gets the refusal seckill_order would give (the same checks, in the same order as the resolver above); any other
+    attempt is the engine's, untouched."""
+    try:
+        campaign_id = raw_id(input["campaignId"], "SeckillCampaign", "input", "campaignId")
+        sku_id = raw_id(input["skuId"], "Sku", "input", "skuId")
+    except ApiError:
+        return None
+    services = context.services
+    if not services.seckill.is_sold_out(campaign_id, sku_id):
+        return None
+    refused: ApiError
+    try:
+        viewer = context.require_viewer()
+        if input["addressId"]:
+            raw_id(input["addressId"], "Address", "input", "addressId")
+        refused = await seckill_uc.refuse_sold_out(
+            services, viewer, campaign_id, sku_id, input["quantity"], input["pathToken"], input["idempotencyKey"]
+        )
+    except ApiError as exc:
+        refused = exc
+    return {"order": None, "errors": user_errors(refused), "serverTime": _utc(services.now()).isoformat()}
+
+
+SOLD_OUT_SHORTCUT = Shortcut(
+    "seckillOrder", {"order": NULL, "errors": USER_ERROR, "serverTime": LEAF}, _sold_out_answer
+)
 
 
 @strawberry.type

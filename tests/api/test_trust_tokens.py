@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from app import create_app
 from domain.ids import from_global_id
-from domain.tokens import issue_access_token, read_access_token
+from domain.tokens import AccessClaims, issue_access_token, read_access_token
 from tests.api.conftest import Api
 from tests.api.test_live import COMMENTS_SUB, connect, live_room, live_settings, viewers_are
 from tests.api.test_trust_websocket import closed_with
@@ -236,3 +236,29 @@ async def test_a_revocation_missed_on_the_bus_is_caught_up_from_the_store(tmp_pa
         # then the socket is closed with 4403 and the access token refused, within a reload
         assert await closed_with(viewer) == 4403
         assert (await status_of(api, signed_in["accessToken"]))[0] == 401
+
+
+async def test_a_checked_token_is_still_refused_once_it_expires(api: Api) -> None:
+    # given a token whose signature this process checked while it was valid (its claims are remembered)
+    _, user = await api.login("短命")
+    raw = from_global_id(user["id"])[1]
+    secret = api.services.settings.secret_key()
+    issued = datetime.now(UTC) - timedelta(minutes=10)
+    token = issue_access_token(secret, raw, issued, timedelta(minutes=5))  # expired 5 minutes ago
+    api.services.verified_tokens[token] = AccessClaims(raw, int(issued.timestamp()) + 300, None)
+    # when it is used after its expiry
+    resp = await api.client.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {token}"})
+    # then it is refused like any expired token, and forgotten
+    assert resp.status == 401
+    assert token not in api.services.verified_tokens
+
+
+async def test_a_valid_token_is_checked_once_and_a_forged_one_never_remembered(api: Api) -> None:
+    access, _ = await api.login("记得")
+    for _ in range(3):
+        assert (await api.gql(ME, token=access))["data"]["me"] is not None
+    assert access in api.services.verified_tokens
+    forged = access[:-4] + ("AAAA" if not access.endswith("AAAA") else "BBBB")
+    resp = await api.client.post("/graphql", json={"query": ME}, headers={"Authorization": f"Bearer {forged}"})
+    assert resp.status == 401
+    assert forged not in api.services.verified_tokens
