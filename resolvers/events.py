@@ -195,6 +195,7 @@ async def track(
     now = services.now()
     problems = []
     events = []
+    shops: dict[str, str | None] = {}  # a batch names one shop or a few: each id decoded once
     for i, raw in enumerate(sent):
         field = f"events.{i}"
         e, shape = rules.parse(raw, field)
@@ -203,7 +204,8 @@ async def track(
         if shape:
             continue
         if e["shop_id"] is not None:
-            e["shop_id"] = shop_of(e["shop_id"])
+            given = e["shop_id"]
+            e["shop_id"] = shops[given] if given in shops else shops.setdefault(given, shop_of(given))
             if e["shop_id"] is None:
                 problems.append(rules.Problem(f"{field}.shopId", "Not the id of a shop"))
         problems += rules.prop_problems(e["name"], e["properties"], field)

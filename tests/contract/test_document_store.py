@@ -228,7 +228,7 @@ async def test_increment_creates_once_and_counts_every_caller(store: DocumentSto
 
 async def test_sqlite_checkpoints_its_wal_in_the_background(tmp_path: object) -> None:
     """Single writes never pay for a checkpoint (auto-checkpointing is off); a background connection copies the
-    WAL into the database file instead, so the file grows while nobody wrote to it. A bulk write checkpoints
+    WAL into the database file instead, so the file grows while nobody wrote to it. A big bulk write checkpoints
     and empties the WAL before it returns."""
     from pathlib import Path
 
@@ -246,8 +246,35 @@ async def test_sqlite_checkpoints_its_wal_in_the_background(tmp_path: object) ->
             while path.stat().st_size < before + 1_000_000:  # noqa: ASYNC110 - another thread writes the file
                 await asyncio.sleep(0.05)
         assert await store.count("docs") == 2000
-        await store.insert_many("more", [{"_id": f"m{i}", "text": "y" * 500} for i in range(500)])
         wal = path.with_name(path.name + "-wal")
+        await store.insert_many("batch", [{"_id": f"b{i}", "text": "y" * 500} for i in range(500)])
+        assert wal.stat().st_size > 0  # a small bulk write (the event writer's) leaves it to the background
+        rows = sqlite.BULK_CHECKPOINT_ROWS
+        await store.insert_many("more", [{"_id": f"m{i}", "text": "y" * 500} for i in range(rows)])
         assert wal.stat().st_size == 0
+    finally:
+        await store.close()
+
+
+async def test_sqlite_bulk_inserts_in_chunks_all_or_nothing(tmp_path: object) -> None:
+    """A bulk insert runs one statement per INSERT_CHUNK documents inside one transaction: documents come back as
+    they went in, and a conflict in the last chunk leaves none of the earlier chunks written."""
+    from pathlib import Path
+
+    from store import sqlite
+
+    store = sqlite.SqliteStore(Path(str(tmp_path)) / "chunks.sqlite3")
+    await store.open()
+    try:
+        rows = sqlite.INSERT_CHUNK + 10
+        docs = [{"_id": f"c{i}", "n": i, "nested": {"list": [i, "文字", None, 1.5]}} for i in range(rows)]
+        await store.insert_many("chunks", docs)
+        assert await store.count("chunks") == rows
+        assert await store.get("chunks", f"c{rows - 1}") == docs[-1]
+        again = [{"_id": f"d{i}"} for i in range(sqlite.INSERT_CHUNK)] + [{"_id": "c3"}]
+        with pytest.raises(DuplicateKey):
+            await store.insert_many("chunks", again)
+        assert await store.get("chunks", "d0") is None
+        assert await store.count("chunks") == rows
     finally:
         await store.close()
