@@ -159,10 +159,10 @@ async def test_more_sold_out_attempts_than_a_second_allows_are_rate_limited(
     path = await path_token(api, buyer, campaign)
     spy = Spy(api, monkeypatch)
     api.services.limiter.__init__()  # type: ignore[misc]
-    codes = [
-        [e["code"] for e in (await attempt(api, buyer, campaign, sku, path or "", f"k{i}"))["errors"]][0]
-        for i in range(7)
-    ]
+    codes = []
+    for i in range(7):
+        answer = await attempt(api, buyer, campaign, sku, path or "", f"k{i}")
+        codes += [e["code"] for e in answer["errors"]]
     # then the shortcut answered them all, and the bucket ran out as it does in the engine
     assert spy.answered == 7
     assert codes == ["OUT_OF_STOCK"] * 5 + ["RATE_LIMITED"] * 2
