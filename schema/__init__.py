@@ -16,7 +16,7 @@ from strawberry.tools import merge_types
 from observability.request_ids import RequestIdInResponse
 from schema.addresses import Address, AddressMutations, AddressQueries
 from schema.after_sales import AfterSale, AfterSaleMutations, AfterSaleQueries
-from schema.analytics import AnalyticsMutations, AnalyticsQueries
+from schema.analytics import TRACK_SHORTCUT, AnalyticsMutations, AnalyticsQueries
 from schema.auth import AuthMutations
 from schema.bargains import Bargain, BargainMutations, BargainQueries
 from schema.campaigns import CampaignMutations, CampaignSubscriptions, DiscountCampaign
@@ -216,7 +216,7 @@ def build(extra_extensions: Sequence[Any] = ()) -> ApiSchema:
 
 schema = build()
 # Mutations answered before the engine when their answer is known in memory (schema/shortcuts.py).
-SHORTCUTS = [SOLD_OUT_SHORTCUT]
+SHORTCUTS = [SOLD_OUT_SHORTCUT, TRACK_SHORTCUT]
 
 
 def sdl() -> str:

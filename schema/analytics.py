@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -20,10 +20,11 @@ from resolvers.errors import ApiError, refuse_problems
 from resolvers.users import is_operator
 from schema.catalog import Product
 from schema.common import Long, UserError, described_value
-from schema.context import Info
+from schema.context import Context, Info
 from schema.mutations import payload_mutation
 from schema.nodes import raw_id
 from schema.orders import when
+from schema.shortcuts import LEAF, USER_ERROR, Shortcut, user_errors
 from schema.staff import SHOP, Staff
 
 _METRIC_DOCS = {
@@ -422,6 +423,21 @@ def _shop_of(global_id: str) -> str | None:
     except BadGlobalId:
         return None
     return raw if type_name == "Shop" else None
+
+
+async def _track_answer(context: Context, input: dict[str, Any]) -> dict[str, Any]:
+    """trackEvents before the engine (schema/shortcuts.py): the whole mutation is in memory (the rate limit, the
+    writer's buffer), so every call that coerces is answered here, as track_events below answers it."""
+    try:
+        accepted = await events_uc.track(
+            context.services, context.viewer_id, input["clientId"], input["events"], _shop_of
+        )
+    except ApiError as refused:
+        return {"accepted": 0, "errors": user_errors(refused)}
+    return {"accepted": accepted, "errors": []}
+
+
+TRACK_SHORTCUT = Shortcut("trackEvents", {"accepted": LEAF, "errors": USER_ERROR}, _track_answer)
 
 
 @strawberry.type
