@@ -338,8 +338,8 @@ async def refuse_sold_out(
     services: Services, user_id: str, campaign_id: str, sku_id: str, quantity: int, token: str, key: str
 ) -> Refused:
     """The refusal of an attempt at an SKU this process knows is sold out (its flag was set when the attempt came):
-    seckill_order's own checks in its order (the rate limit, the slot, the path token), ending in OUT_OF_STOCK at
-    the latest. Nothing but the rate limit's token is taken, as seckill_order takes it."""
+    seckill_order's own checks in its order (the key, the campaign, the slot, the path token), ending in
+    OUT_OF_STOCK at the latest. Nothing is taken or written, not even a rate limit's token."""
     try:
         await _checked(services, user_id, campaign_id, sku_id, quantity, token, key, sold_out=True)
     except Refused as refused:
@@ -358,13 +358,10 @@ async def _checked(
     *,
     sold_out: bool = False,
 ) -> tuple[Doc, Doc, Any]:
-    """An attempt's checks before any unit moves, in order: key, rate limit, campaign, SKU, slot, path token, the
-    sold-out flag (or `sold_out`), quantity. The campaign, its item and the running window; Refused otherwise."""
+    """An attempt's checks before any unit moves, in order: key, campaign, SKU, slot, path token, the sold-out flag
+    (or `sold_out`), rate limit, quantity. The campaign, its item and the running window; Refused otherwise."""
     refuse_problems(idempotency_key_problems(key))
     now = services.now()
-    per_second = services.settings.SECKILL_ATTEMPTS_PER_SECOND
-    if not await services.limiter.allow(f"seckill:{user_id}", now, per_second, per_second):
-        raise Refused("RATE_LIMITED", f"At most {per_second} attempts a second", FIELD)
     local = services.seckill
     campaign = await local.campaign(campaign_id, lambda: get_campaign(services, campaign_id))
     if campaign is None:
@@ -384,6 +381,11 @@ async def _checked(
         )
     if sold_out or local.is_sold_out(campaign_id, sku_id):
         raise Refused("OUT_OF_STOCK", "Sold out", ["input", "skuId"])
+    # The bot guard counts the attempts that could take a unit: a sold-out answer takes nothing and costs no round
+    # trip (with Redis the limiter is one), so a buyer tapping again after the end hears "sold out", not "too fast".
+    per_second = services.settings.SECKILL_ATTEMPTS_PER_SECOND
+    if not await services.limiter.allow(f"seckill:{user_id}", now, per_second, per_second):
+        raise Refused("RATE_LIMITED", f"At most {per_second} attempts a second", FIELD)
     if not 1 <= quantity <= campaign["limitPerOrder"]:
         raise Refused("PURCHASE_LIMIT", f"1 to {campaign['limitPerOrder']} units an order", ["input", "quantity"])
     return campaign, item, window
