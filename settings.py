@@ -68,7 +68,8 @@ class Settings(BaseSettings):
     LARGE_ORDER_UNITS: int = Field(50, ge=1, le=1_000_000)
     LARGE_ORDER_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     # Seckill (resolvers/seckill.py): an unpaid seckill order gives its unit back after SECKILL_PAY_MINUTES; a user
-    # makes at most SECKILL_ATTEMPTS_PER_SECOND attempts a second; seckillStock pushes at most once a tick.
+    # makes at most SECKILL_ATTEMPTS_PER_SECOND attempts a second that could take a unit (a sold-out answer is not
+    # counted); seckillStock pushes at most once a tick.
     SECKILL_PAY_MINUTES: float = Field(5.0, gt=0, le=24 * 60)
     SECKILL_ATTEMPTS_PER_SECOND: int = Field(5, ge=1, le=1000)
     SECKILL_TICK_SECONDS: float = Field(0.5, gt=0, le=60)
