@@ -204,8 +204,9 @@ async def track(
         if shape:
             continue
         if e["shop_id"] is not None:
-            given = e["shop_id"]
-            e["shop_id"] = shops[given] if given in shops else shops.setdefault(given, shop_of(given))
+            if e["shop_id"] not in shops:
+                shops[e["shop_id"]] = shop_of(e["shop_id"])
+            e["shop_id"] = shops[e["shop_id"]]
             if e["shop_id"] is None:
                 problems.append(rules.Problem(f"{field}.shopId", "Not the id of a shop"))
         problems += rules.prop_problems(e["name"], e["properties"], field)
