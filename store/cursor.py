@@ -42,6 +42,8 @@ _TOP_LEVEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 def fetched(fields: Sequence[str], sort: str) -> list[str]:
     """The fields a projected find reads: those asked (top-level names, checked), and the sort key that the cursors
     are made of; `_id` comes anyway."""
+    if isinstance(fields, str):  # a str is a Sequence[str] too: "buyerId" would read b, u, y, ...
+        raise TypeError("fields is a list of names, not one name")
     names = list(dict.fromkeys(f for f in fields if f != "_id"))
     for name in names:
         if not _TOP_LEVEL.match(name):

@@ -102,3 +102,8 @@ async def test_a_projection_names_top_level_fields_only(store: DocumentStore, na
     with pytest.raises(ValueError):
         await store.find("orders", fields=[name])
     assert await store.count("orders") == 1
+
+
+async def test_one_name_is_not_taken_for_a_list_of_letters(store: DocumentStore) -> None:
+    with pytest.raises(TypeError):
+        await store.find("orders", fields="buyerId")
