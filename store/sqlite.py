@@ -315,7 +315,9 @@ class SqliteStore:
                 cond += f" AND {key} {cmp}= ? AND ({key} {cmp} ? OR ({key} = ? AND id {cmp} ?))"
                 params += [value, value, value, last_id]
         doc = "doc" if fields is None else projected(fetched(fields, sort))
-        sql = f"SELECT id, {doc} FROM {table} WHERE {cond} ORDER BY {key} {order}, id {order} LIMIT ?"
+        # by id alone when sorting on it: `id, id` made SQLite sort each page again in a temporary b-tree
+        order_by = f"id {order}" if sort == "_id" else f"{key} {order}, id {order}"
+        sql = f"SELECT id, {doc} FROM {table} WHERE {cond} ORDER BY {order_by} LIMIT ?"
         rows = self._db().execute(sql, [*params, limit + 1]).fetchall()
         return page_of([orjson.loads(r[1]) for r in rows], sort, limit, fields)
 
