@@ -9,7 +9,7 @@ from typing import Any, Literal, ParamSpec, TypeVar
 from pymongo import AsyncMongoClient, ReturnDocument, UpdateOne
 from pymongo.errors import BulkWriteError, ConnectionFailure, DuplicateKeyError, OperationFailure
 
-from store.cursor import decode_cursor, page_of
+from store.cursor import decode_cursor, fetched, page_of
 from store.protocol import Doc, DuplicateKey, Filter, Index, Page, StoreUnavailable, Update
 
 P = ParamSpec("P")
@@ -114,6 +114,7 @@ class MongoStore:
         direction: Literal[1, -1] = 1,
         limit: int = 100,
         after: str | None = None,
+        fields: Sequence[str] | None = None,
     ) -> Page:
         query: dict[str, Any] = dict(where or {})
         if after is not None:
@@ -127,8 +128,9 @@ class MongoStore:
             )
             query = {"$and": [query, keyset]} if query else keyset
         order = [(sort, direction)] if sort == "_id" else [(sort, direction), ("_id", direction)]
-        cursor = self._db[collection].find(query).sort(order).limit(limit + 1)
-        return page_of([doc async for doc in cursor], sort, limit)
+        projection = None if fields is None else {"_id": 1, **dict.fromkeys(fetched(fields, sort), 1)}
+        cursor = self._db[collection].find(query, projection).sort(order).limit(limit + 1)
+        return page_of([doc async for doc in cursor], sort, limit, fields)
 
     @reachable
     async def count(self, collection: str, where: Filter | None = None) -> int:

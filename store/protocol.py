@@ -81,8 +81,11 @@ class DocumentStore(Protocol):
         direction: Literal[1, -1] = 1,
         limit: int = 100,
         after: str | None = None,
+        fields: Sequence[str] | None = None,
     ) -> Page:
-        """Keyset pagination on (sort, _id): stable under inserts, cursors are opaque strings."""
+        """Keyset pagination on (sort, _id): stable under inserts, cursors are opaque strings. With `fields` (top-level
+        names) each document holds only `_id` and those of them it has: jobs that read many documents for a few
+        fields leave the rest in the store."""
 
     async def count(self, collection: str, where: Filter | None = None) -> int: ...
 
