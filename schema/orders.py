@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from schema.bargains import Bargain
     from schema.teams import Team
 
-FINAL = {rules.COMPLETED, rules.CANCELLED, rules.REFUNDED}
+# Where an order can move no further (COMPLETED can: after-sales may give all of its money back).
+FINAL = frozenset(status for status, moves in rules.MOVES.items() if not moves)
 
 
 def when(ms: int | None) -> datetime | None:

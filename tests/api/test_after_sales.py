@@ -395,3 +395,26 @@ async def test_the_shop_lists_its_after_sales_and_its_live_desk_hears_each_reque
     assert [e["node"] for e in shown["shop"]["afterSales"]["edges"]] == [{"id": asked["id"], "status": "REQUESTED"}]
     other = await api.gql(listing, {"s": sale.shop_id, "st": None}, token=stranger, expect_errors=True)
     assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_order_status_goes_on_after_completion_until_an_after_sale_refunds_it_all(api: Api) -> None:
+    # given a buyer watching a completed order (COMPLETED can still move: after-sales may give all its money back)
+    sale = await paid_sale(api, completed=True)
+    sub = "subscription($id: ID!) { orderStatus(orderId: $id) { status } }"
+    async with api.client.ws_connect("/graphql", protocols=["graphql-transport-ws"]) as ws:
+        await ws.send_json({"type": "connection_init", "payload": {"authorization": f"Bearer {sale.buyer}"}})
+        assert (await ws.receive_json(timeout=5))["type"] == "connection_ack"
+        variables = {"id": sale.order_id}
+        await ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": variables}})
+        assert (await ws.receive_json(timeout=5))["payload"]["data"]["orderStatus"]["status"] == "COMPLETED"
+        # when a refund-only after-sale of every unit is approved
+        asked = await ask(api, sale.buyer, sale, [(0, 2), (1, 1)])
+        await run(api, APPROVE, sale.owner, asked["afterSale"]["id"])
+        # then the order's last moves are pushed (the stream reads the order at each event: REFUNDING may be passed
+        # already when it reads), and it ends at the final one
+        pushed = [await ws.receive_json(timeout=5)]
+        while pushed[-1]["type"] == "next":
+            pushed.append(await ws.receive_json(timeout=5))
+        statuses = [m["payload"]["data"]["orderStatus"]["status"] for m in pushed[:-1]]
+        assert statuses in (["REFUNDING", "REFUNDED"], ["REFUNDED"])
+        assert pushed[-1] == {"id": "1", "type": "complete"}
