@@ -155,12 +155,15 @@ class Timed:
     def __init__(self, inner: Any, histogram: Histogram) -> None:
         self._inner = inner
         self._histogram = histogram
+        self._observers: dict[str, Callable[[float], None]] = {}  # per method: labels() takes a lock each call
 
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self._inner, name)
         if not callable(attr) or name.startswith("_"):
             return attr
-        observe = self._histogram.labels(name).observe
+        observe = self._observers.get(name)
+        if observe is None:
+            observe = self._observers[name] = self._histogram.labels(name).observe
 
         def timed(*args: Any, **kwargs: Any) -> Any:
             result = attr(*args, **kwargs)
