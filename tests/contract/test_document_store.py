@@ -267,7 +267,8 @@ async def test_sqlite_bulk_inserts_in_chunks_all_or_nothing(tmp_path: object) ->
     await store.open()
     try:
         rows = sqlite.INSERT_CHUNK + 10
-        docs = [{"_id": f"c{i}", "n": i, "nested": {"list": [i, "文字", None, 1.5]}} for i in range(rows)]
+        numbers = [1.0000000000000002, 1e300, 5e-324, -0.0, 2**62]  # kept to the last digit
+        docs = [{"_id": f"c{i}", "n": i, "nested": {"list": [i, '文字\u2028\\"', None, *numbers]}} for i in range(rows)]
         await store.insert_many("chunks", docs)
         assert await store.count("chunks") == rows
         assert await store.get("chunks", f"c{rows - 1}") == docs[-1]
