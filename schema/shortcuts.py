@@ -49,7 +49,7 @@ from graphql import (
 from graphql_http import accepted
 from observability import request_ids
 from resolvers.errors import ApiError
-from schema.common import ErrorCode
+from schema.common import UserError
 from schema.context import Context
 from schema.operation_metrics import count_operation
 from trusted_documents import DocumentRefused, TrustedDocuments
@@ -82,7 +82,7 @@ class Selection:
 @dataclass(frozen=True)
 class Plan:
     shortcut: Shortcut
-    operation: OperationDefinitionNode
+    operation_name: str | None  # the document's, for the metrics
     variables: tuple[tuple[str, GraphQLInputType], ...]  # the operation's, none with a default
     input: tuple[ValueNode, GraphQLInputType]  # the field's `input` argument as written, and its type
     key: str
@@ -180,7 +180,8 @@ class Shortcuts:
                 return None  # defaults are left to the engine
             variables.append((definition.variable.name.value, of))
         key = node.alias.value if node.alias else node.name.value
-        return Plan(shortcut, operation, tuple(variables), (arguments["input"], field.args["input"].type), key, payload)
+        name = operation.name.value if operation.name else None
+        return Plan(shortcut, name, tuple(variables), (arguments["input"], field.args["input"].type), key, payload)
 
     async def answer(self, request: web.Request, context_of: Callable[[], Awaitable[Context]]) -> web.Response | None:
         """The response when a shortcut answers this request; None when the engine must (nothing was done)."""
@@ -225,15 +226,15 @@ class Shortcuts:
             result["extensions"] = {"requestId": request_id}
         metrics = context.services.metrics
         if metrics is not None:
-            operation = plan.operation.name.value if plan.operation.name else None
-            count_operation(metrics, operation, "mutation", time.perf_counter() - started, ())
+            count_operation(metrics, plan.operation_name, "mutation", time.perf_counter() - started, ())
         media_type = accepted(request.headers.get("Accept", ""))
         return web.Response(text=orjson.dumps(result).decode(), content_type=media_type)
 
 
 def user_errors(refused: ApiError) -> list[dict[str, Any]]:
-    """A refusal as a payload's `errors`, as payload_mutation makes them (UserError.of)."""
-    return [{"code": ErrorCode(e.code).name, "field": e.field, "message": str(e)} for e in refused.each()]
+    """A refusal as a payload's `errors`, made by UserError.of as payload_mutation makes them, serialized."""
+    made = [UserError.of(e) for e in refused.each()]
+    return [{"code": u.code.name, "field": u.field, "message": u.message} for u in made]
 
 
 def _selections(node: FieldNode, of: GraphQLObjectType, shape: Mapping[str, Any]) -> tuple[Selection, ...] | None:
